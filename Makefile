@@ -1,0 +1,28 @@
+# Two commands set everything up on a machine with only Python >= 3.11:
+#   make demo   create .venv, install, load the sample minutes, answer a sample question
+#   make test   create .venv, install, run the whole test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install demo test clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
+	touch $(STAMP)
+
+demo: install
+	$(BIN)/python -m bot ingest samples/rumoi-2025-10-08.txt
+	$(BIN)/python -m bot ask "what did 苫前町長 say about foreign workers"
+	$(BIN)/python -m bot ask "奨学金について話したのは誰"
+
+test: install
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) data .pytest_cache

@@ -1,0 +1,185 @@
+"""Answering a question from storage: the one function every surface (CLI, Slack) calls."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from sqlmodel import Session
+
+from bot.core.search import (
+    Candidate,
+    Hit,
+    Understanding,
+    closest_speakers,
+    highlight_spans,
+    rank,
+    topic_terms,
+    understand,
+)
+from bot.core.speakers import AliasTable, KnownSpeaker
+from bot.core.topics import Glossary, expand_topics
+from storage import queries
+
+MAX_QUESTION_LENGTH = 500
+MAX_RESULTS = 50
+MAX_CANDIDATES = 5000
+EXAMPLES = {
+    "en": ["what did 苫前町長 say about foreign workers", "who talked about scholarships", "remarks by the Rumoi mayor"],
+    "ja": ["苫前町長は外国人材について何と言った", "奨学金について話したのは誰", "留萌市長の発言"],
+}
+
+
+@dataclass(frozen=True)
+class Result:
+    remark_id: int
+    speaker: str
+    text: str
+    meeting_title: str
+    meeting_date: datetime.date | None
+    score: float
+    highlights: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Answer:
+    understanding: Understanding
+    results: list[Result]
+    message: str
+
+    @property
+    def language(self) -> str:
+        return self.understanding.language
+
+    def to_json(self, elapsed_ms: float) -> dict:
+        """The stable JSON contract of `ask --json`."""
+        u = self.understanding
+        speaker = None
+        if u.speaker:
+            speaker = {
+                "label": u.speaker.speakers[0].label,
+                "labels": [s.label for s in u.speaker.speakers],
+                "ids": [s.id for s in u.speaker.speakers],
+                "matched": u.speaker.alias,
+            }
+        return {
+            "question": u.question,
+            "language": u.language,
+            "speaker": speaker,
+            "topics": [
+                {"text": g.label, "concept": g.concept.id if g.concept else None, "gloss": g.gloss(), "terms": list(g.terms)}
+                for g in u.topics
+            ],
+            "results": [
+                {
+                    "speaker": r.speaker,
+                    "text": r.text,
+                    "meeting": {"title": r.meeting_title, "date": r.meeting_date.isoformat() if r.meeting_date else None},
+                    "score": round(r.score, 3),
+                    "remark_id": r.remark_id,
+                    "highlights": [list(span) for span in r.highlights],
+                }
+                for r in self.results
+            ],
+            "message": self.message,
+            "elapsed_ms": round(elapsed_ms, 2),
+        }
+
+
+def known_speakers(session: Session) -> list[KnownSpeaker]:
+    aliases = queries.aliases_by_speaker(session)
+    return [KnownSpeaker(s.id, s.label, s.role, tuple(aliases.get(s.id, ()))) for s in queries.all_speakers(session)]
+
+
+def answer_question(session: Session, question: str, table: AliasTable, glossary: Glossary) -> Answer:
+    speakers = known_speakers(session)
+    if len(question) > MAX_QUESTION_LENGTH:
+        u = understand(question[:MAX_QUESTION_LENGTH], [], table, glossary)
+        return Answer(u, [], _too_long(u.language))
+    u = understand(question, speakers, table, glossary)
+    if u.unknown_speaker:
+        return Answer(u, [], _unknown_speaker(u, closest_speakers(u.unknown_speaker, speakers)))
+    speaker_ids = [s.id for s in u.speaker.speakers] if u.speaker else None
+    if not u.topics:
+        if speaker_ids is None:
+            return Answer(u, [], _nothing_asked(u.language))
+        rows = queries.remarks_of_speakers(session, speaker_ids, MAX_RESULTS)
+        return Answer(u, [_result(Hit(_candidate(row), 1.0, ())) for row in rows], "")
+    rows = queries.remarks_containing(session, topic_terms(u.topics), speaker_ids, MAX_CANDIDATES)
+    if speaker_ids is not None and len(rows) < MAX_CANDIDATES:
+        # A speaker's remarks are few: add them all so a mistyped word can still match loosely.
+        seen = {row[0].id for row in rows}
+        rows += [row for row in queries.remarks_of_speakers(session, speaker_ids, MAX_CANDIDATES) if row[0].id not in seen]
+    hits = rank(u.topics, [_candidate(row) for row in rows], queries.count_remarks(session, speaker_ids))
+    results = [_result(hit) for hit in hits[:MAX_RESULTS]]
+    if results:
+        return Answer(u, results, "")
+    if u.speaker:
+        touched = topics_touched([c.normalized_text for c in map(_candidate, rows)], glossary)
+        return Answer(u, [], _speaker_silent(u, touched))
+    return Answer(u, [], _nobody(u))
+
+
+def topics_touched(texts: list[str], glossary: Glossary, limit: int = 6) -> list[str]:
+    """The glossary concepts most present in some remarks, for "they talked about …" hints."""
+    counts: dict[str, int] = {}
+    for text in texts:
+        for group in expand_topics(text, glossary):
+            if group.concept:
+                name = group.concept.en[0] if group.concept.en else group.label
+                counts[name] = counts.get(name, 0) + 1
+    return [name for name, _ in sorted(counts.items(), key=lambda item: -item[1])][:limit]
+
+
+def _candidate(row) -> Candidate:
+    remark, label, title, date = row
+    return Candidate(remark.id, remark.speaker_id, label, remark.text, remark.normalized_text, title, date, remark.position)
+
+
+def _result(hit: Hit) -> Result:
+    c = hit.candidate
+    return Result(c.remark_id, c.speaker, c.text, c.meeting_title, c.meeting_date, hit.score, highlight_spans(c.text, hit.terms))
+
+
+def _topics_text(u: Understanding) -> str:
+    return ", ".join(g.label for g in u.topics)
+
+
+def _example(language: str) -> str:
+    return " / ".join(f"“{e}”" for e in EXAMPLES[language])
+
+
+def _too_long(language: str) -> str:
+    if language == "ja":
+        return f"質問が長すぎます（{MAX_QUESTION_LENGTH}文字まで）。短くしてお試しください。例: {_example('ja')}"
+    return f"That question is too long (at most {MAX_QUESTION_LENGTH} characters). Please shorten it, e.g. {_example('en')}"
+
+
+def _unknown_speaker(u: Understanding, closest: list[str]) -> str:
+    name = u.unknown_speaker
+    if u.language == "ja":
+        hint = f"近い発言者: {'、'.join(closest)}。" if closest else ""
+        return f"「{name}」という発言者は議事録に見つかりません。{hint}例: {_example('ja')}"
+    hint = f" Closest speakers: {', '.join(closest)}." if closest else ""
+    return f"No speaker called “{name}” appears in the minutes.{hint} For example: {_example('en')}"
+
+
+def _nothing_asked(language: str) -> str:
+    if language == "ja":
+        return f"発言者か話題を入れて質問してください。例: {_example('ja')}"
+    return f"Please name a speaker or a topic. For example: {_example('en')}"
+
+
+def _speaker_silent(u: Understanding, touched: list[str]) -> str:
+    label = u.speaker.speakers[0].label
+    if u.language == "ja":
+        hint = f"この発言者が触れた話題: {'、'.join(touched)}。" if touched else ""
+        return f"{label}の発言に「{_topics_text(u)}」に関するものは見つかりませんでした。{hint}"
+    hint = f" They talked about: {', '.join(touched)}." if touched else ""
+    return f"{label} said nothing about “{_topics_text(u)}” in the minutes.{hint}"
+
+
+def _nobody(u: Understanding) -> str:
+    if u.language == "ja":
+        return f"「{_topics_text(u)}」について話した発言は見つかりませんでした。別の言葉でお試しください。例: {_example('ja')}"
+    return f"Nobody talked about “{_topics_text(u)}” in the minutes. Try other words, e.g. {_example('en')}"

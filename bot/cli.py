@@ -1,0 +1,160 @@
+"""The command line: `python -m bot ingest|ask|meetings|speakers`. A thin shell over the library."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+
+from bot.answers import Answer, answer_question
+from bot.config import get_settings
+from bot.core.minutes import MinutesError
+from bot.core.speakers import default_alias_table
+from bot.core.topics import default_glossary
+from bot.ingest import ingest_minutes
+from storage import queries
+from storage.engine import get_engine
+
+MARK_START, MARK_END = "**", "**"
+
+
+def open_session() -> Session:
+    return Session(get_engine(get_settings().sqlalchemy_url))
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    failures = 0
+    table = default_alias_table()
+    for name in args.files:
+        path = Path(name)
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            print(f"error: {name}: cannot read the file ({error.strerror or error})", file=sys.stderr)
+            failures += 1
+            continue
+        try:
+            with open_session() as session:
+                result = ingest_minutes(session, data, path.name, table)
+        except MinutesError as error:
+            print(f"error: {name}: {error}", file=sys.stderr)
+            failures += 1
+            continue
+        print(f"{result.status}: {name}: {result.title} ({result.date or 'no date'}), "
+              f"{result.speakers} speakers, {result.remarks} remarks")
+    return 1 if failures else 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    questions = [" ".join(args.question)] if args.question else (line.rstrip("\n") for line in sys.stdin)
+    table, glossary = default_alias_table(), default_glossary()
+    with open_session() as session:
+        for question in questions:
+            if not question.strip():
+                continue
+            started = time.perf_counter()
+            answer = answer_question(session, question, table, glossary)
+            elapsed_ms = (time.perf_counter() - started) * 1000
+            if args.json:
+                print(json.dumps(answer.to_json(elapsed_ms), ensure_ascii=False), flush=True)
+            else:
+                print(format_answer(answer))
+    return 0
+
+
+def format_answer(answer: Answer) -> str:
+    """A readable answer in the question's language, matched words between ** marks."""
+    u, ja = answer.understanding, answer.language == "ja"
+    lines = [("質問: " if ja else "Question: ") + u.question]
+    understood = []
+    if u.speaker:
+        understood.append(("発言者 " if ja else "speaker ") + "、".join(s.label for s in u.speaker.speakers))
+    if u.topics:
+        understood.append(("話題 " if ja else "topics ") + "; ".join(g.gloss() for g in u.topics))
+    if understood:
+        lines.append(("解釈: " if ja else "Understood as: ") + " · ".join(understood))
+    if answer.message:
+        lines.append(answer.message)
+    if answer.results:
+        lines.append(f"{len(answer.results)}件の発言:" if ja else f"{len(answer.results)} remark(s):")
+    for number, result in enumerate(answer.results, start=1):
+        date = result.meeting_date.isoformat() if result.meeting_date else ("日付なし" if ja else "no date")
+        lines.append(f"{number}. {result.speaker} — {result.meeting_title} ({date})")
+        lines.append("   " + mark(result.text, result.highlights, MARK_START, MARK_END))
+    return "\n".join(lines) + "\n"
+
+
+def mark(text: str, spans: list[tuple[int, int]], start: str, end: str) -> str:
+    pieces, last = [], 0
+    for a, b in spans:
+        pieces += [text[last:a], start, text[a:b], end]
+        last = b
+    return "".join(pieces) + text[last:]
+
+
+def cmd_meetings(args: argparse.Namespace) -> int:
+    with open_session() as session:
+        rows = queries.meetings_with_counts(session)
+        meetings = [
+            {"id": m.id, "title": m.title, "date": m.date.isoformat() if m.date else None, "speakers": s, "remarks": r}
+            for m, s, r in rows
+        ]
+    if args.json:
+        print(json.dumps({"meetings": meetings}, ensure_ascii=False))
+    elif not meetings:
+        print("No meetings yet: load minutes with `python -m bot ingest FILE`.")
+    for m in meetings if not args.json else []:
+        print(f"{m['id']:>4}  {m['date'] or 'no date':<10}  {m['title']}  ({m['speakers']} speakers, {m['remarks']} remarks)")
+    return 0
+
+
+def cmd_speakers(args: argparse.Namespace) -> int:
+    with open_session() as session:
+        aliases = queries.aliases_by_speaker(session)
+        speakers = [
+            {"id": s.id, "label": s.label, "organisation": s.organisation, "role": s.role, "aliases": aliases.get(s.id, [])}
+            for s in queries.all_speakers(session)
+        ]
+    if args.json:
+        print(json.dumps({"speakers": speakers}, ensure_ascii=False))
+    elif not speakers:
+        print("No speakers yet: load minutes with `python -m bot ingest FILE`.")
+    for s in speakers if not args.json else []:
+        print(f"{s['label']}: {', '.join(a for a in s['aliases'] if a != s['label'])}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Who said what in the council's minutes.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    ingest = commands.add_parser("ingest", help="load minutes files (UTF-8 or Shift_JIS text)")
+    ingest.add_argument("files", nargs="+", metavar="FILE")
+    ingest.set_defaults(run=cmd_ingest)
+    ask = commands.add_parser("ask", help="answer a question; with no question, one per line from standard input")
+    ask.add_argument("question", nargs="*")
+    ask.add_argument("--json", action="store_true", help="one JSON object per answer")
+    ask.set_defaults(run=cmd_ask)
+    for name, run, help_text in (("meetings", cmd_meetings, "list meetings"), ("speakers", cmd_speakers, "list speakers and aliases")):
+        command = commands.add_parser(name, help=help_text)
+        command.add_argument("--json", action="store_true")
+        command.set_defaults(run=run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    run: Callable[[argparse.Namespace], int] = args.run
+    try:
+        return run(args)
+    except SQLAlchemyError as error:
+        reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+        print(f"error: the database cannot be used ({reason}). Check DATABASE_URL.", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,166 @@
+"""Understanding a question and ranking remarks for it: pure functions over plain data.
+
+parse (frame) → normalise → resolve speaker → expand topics → rank.
+The caller fetches the candidate remarks from storage between `understand` and `rank`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from bot.core.question import read_frame
+from bot.core.speakers import AliasTable, KnownSpeaker, SpeakerMatch, resolve_speaker
+from bot.core.text import fold_romaji, has_japanese, normalize, normalize_with_map
+from bot.core.topics import Glossary, TopicGroup, expand_topics, idf
+
+FUZZY_CUTOFF = 85  # partial_ratio for a question's own word that is not found as written
+FUZZY_WEIGHT = 0.7
+_SPEAKER_LIKE_JA = re.compile(
+    r"[^\s、。,.!?？！]{1,12}?(?:市長|町長|村長|区長|知事|会頭|会長|組合長|局長|部長|所長|理事長|社長|議長|委員長)"
+)
+_SPEAKER_LIKE_EN = re.compile(r"\b(?:mayor|governor|president|chairman|chairperson|director)\b")
+
+
+@dataclass(frozen=True)
+class Understanding:
+    """How a question was read."""
+
+    question: str
+    language: str  # "en" or "ja": the language to answer in
+    speaker: SpeakerMatch | None
+    unknown_speaker: str | None  # the words that should name a speaker but name none known
+    topics: tuple[TopicGroup, ...]
+
+
+def understand(question: str, speakers: list[KnownSpeaker], table: AliasTable, glossary: Glossary) -> Understanding:
+    text = normalize(question, keep_spaces=True)
+    frame = read_frame(text)
+    speaker: SpeakerMatch | None = None
+    unknown: str | None = None
+    topic_text = frame.topic
+    outside = text  # the question without the words naming the speaker, to tell its language
+    if frame.speaker:
+        speaker = resolve_speaker(frame.speaker, speakers, table)
+        if speaker or frame.explicit:
+            unknown = None if speaker else frame.speaker
+            outside = text.replace(frame.speaker, " ")
+        else:
+            topic_text = text
+    if speaker is None and unknown is None and not frame.explicit:
+        speaker = resolve_speaker(topic_text, speakers, table)
+        if speaker:
+            outside = topic_text = topic_text[: speaker.start] + " " + topic_text[speaker.end :]
+        else:
+            unknown = _speaker_like(topic_text)
+    language = "ja" if has_japanese(outside) else "en"
+    topics = tuple(expand_topics(topic_text, glossary)) if unknown is None else ()
+    return Understanding(question, language, speaker, unknown, topics)
+
+
+def _speaker_like(text: str) -> str | None:
+    """Words that look like a speaker (札幌市長, the Sapporo mayor) in a question naming no known one."""
+    match = _SPEAKER_LIKE_JA.search(text)
+    if match:
+        return match.group()
+    if _SPEAKER_LIKE_EN.search(text):
+        return text
+    return None
+
+
+def closest_speakers(name: str, speakers: list[KnownSpeaker], limit: int = 3) -> list[str]:
+    """Speaker labels nearest to a name that matched none, for a helpful message."""
+    key = normalize(name)
+    choices = {alias if has_japanese(alias) else fold_romaji(alias): s.label for s in speakers for alias in s.aliases}
+    ranked = process.extract(key if has_japanese(key) else fold_romaji(key), list(choices), scorer=fuzz.WRatio, limit=limit * 4)
+    return list(dict.fromkeys(choices[alias] for alias, _, _ in ranked))[:limit]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A remark as the ranking sees it."""
+
+    remark_id: int
+    speaker_id: int
+    speaker: str
+    text: str
+    normalized_text: str
+    meeting_title: str
+    meeting_date: datetime.date | None
+    position: int
+
+
+@dataclass(frozen=True)
+class Hit:
+    candidate: Candidate
+    score: float
+    terms: tuple[str, ...]  # the normalised terms found, to mark in the text
+
+
+def term_in(term: str, text: str) -> bool:
+    """A Latin term must match whole words (`ai` is not in `mail`); Japanese has no word spaces."""
+    if has_japanese(term):
+        return term in text
+    return re.search(rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])", text) is not None
+
+
+def group_match(group: TopicGroup, text: str) -> tuple[float, str | None]:
+    """How well a remark answers one topic group, and by which term."""
+    best, best_term = 0.0, None
+    for term, weight in group.terms.items():
+        if weight > best and term_in(term, text):
+            best, best_term = weight, term
+    if best == 0 and group.concept is None:
+        # A word of the question itself, perhaps mistyped or written another way.
+        term = group.label
+        if len(term) >= 4 and fuzz.partial_ratio(term, text) >= FUZZY_CUTOFF:
+            return FUZZY_WEIGHT, None
+    return best, best_term
+
+
+def rank(topics: tuple[TopicGroup, ...], candidates: list[Candidate], total: int) -> list[Hit]:
+    """Candidates that answer at least one topic group, best first.
+
+    A remark scores the sum, over the groups it answers, of the group's rarity
+    (idf over the `total` remarks searched) times how well it answers it."""
+    matches = [[group_match(g, c.normalized_text) for g in topics] for c in candidates]
+    weights = [idf(total, sum(1 for m in matches if m[i][0] > 0)) for i in range(len(topics))]
+    hits = []
+    for candidate, found in zip(candidates, matches):
+        score = sum(w * m for w, (m, _) in zip(weights, found))
+        if score > 0:
+            terms = tuple(t for _, t in found if t)
+            hits.append(Hit(candidate, score, terms))
+    hits.sort(key=lambda h: (-round(h.score, 6), -len(h.terms), _date_key(h.candidate), h.candidate.position))
+    return hits
+
+
+def _date_key(candidate: Candidate) -> int:
+    """Newer meetings first among equals."""
+    return -(candidate.meeting_date.toordinal() if candidate.meeting_date else 0)
+
+
+def highlight_spans(text: str, terms: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Where the normalised `terms` stand in the text as written, merged and in order."""
+    normalized, positions = normalize_with_map(text)
+    spans: list[tuple[int, int]] = []
+    for term in terms:
+        for match in re.finditer(re.escape(term), normalized):
+            if not has_japanese(term) and not term_in(term, normalized[max(0, match.start() - 1) : match.end() + 1]):
+                continue
+            spans.append((positions[match.start()], positions[match.end() - 1] + 1))
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def topic_terms(topics: tuple[TopicGroup, ...]) -> list[str]:
+    """Every search term of the topics, for finding candidates in storage."""
+    return list(dict.fromkeys(term for group in topics for term in group.terms))

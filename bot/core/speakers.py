@@ -1,0 +1,217 @@
+"""Speakers by any name: the curated alias table, aliases of a speaker, and finding speakers in a question."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from rapidfuzz import fuzz
+
+from bot.core.text import fold_romaji, has_japanese, latin_words, normalize, tokenize
+
+MUNICIPAL_SUFFIXES = ("市", "町", "村")
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A municipality or organisation and the names people give it."""
+
+    ja: tuple[str, ...]
+    kana: tuple[str, ...] = ()
+    latin: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Role:
+    ja: tuple[str, ...]
+    en: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AliasTable:
+    entities: tuple[Entity, ...]
+    roles: tuple[Role, ...]
+
+    def entity_of(self, organisation: str) -> Entity | None:
+        key = normalize(organisation)
+        return next((e for e in self.entities if key in {normalize(n) for n in e.ja}), None)
+
+    def role_suffixes(self) -> list[str]:
+        """Japanese role words, longest first, for reading 苫前町長 and 苫前町町長 alike."""
+        return sorted({normalize(j) for r in self.roles for j in r.ja} | {"長"}, key=len, reverse=True)
+
+    def role_words(self) -> set[str]:
+        return {w for r in self.roles for name in r.en for w, _, _ in latin_words(normalize(name))}
+
+    def roles_named(self, text: str) -> set[str]:
+        """The Japanese role labels that normalised `text` names, most specific first wins:
+        "deputy mayor" names 副町長 and not 町長."""
+        words = {w for w, _, _ in latin_words(text)}
+        best, named = 0, set()
+        for role in self.roles:
+            lengths = [len(n.split()) for n in role.en if {w for w, _, _ in latin_words(normalize(n))} <= words]
+            lengths += [len(j) for j in role.ja if normalize(j) in text]
+            if lengths and max(lengths) > best:
+                best, named = max(lengths), set()
+            if lengths and max(lengths) == best:
+                named |= {normalize(j) for j in role.ja}
+        return named
+
+
+def load_alias_table(text: str) -> AliasTable:
+    data = tomllib.loads(text)
+    entities = tuple(
+        Entity(tuple(e["ja"]), tuple(e.get("kana", ())), tuple(e.get("latin", ()))) for e in data.get("entity", [])
+    )
+    roles = tuple(Role(tuple(r["ja"]), tuple(r.get("en", ()))) for r in data.get("role", []))
+    return AliasTable(entities, roles)
+
+
+@lru_cache(maxsize=1)
+def default_alias_table() -> AliasTable:
+    return load_alias_table(resources.files("bot.data").joinpath("aliases.toml").read_text(encoding="utf-8"))
+
+
+def split_label(label: str) -> tuple[str, str]:
+    """Split a speaker label into organisation and role: 苫前町長 → (苫前町, 町長); 留萌商工会議所 会頭 → (留萌商工会議所, 会頭)."""
+    label = " ".join(label.split())
+    if " " in label:
+        organisation, role = label.rsplit(" ", 1)
+        return organisation, role
+    match = re.fullmatch(r"(.+?[市町村])(副[市町村]長)", label)
+    if match:
+        return match.group(1), match.group(2)
+    # 苫前町長 is 苫前町's 町長: the 町 serves both.
+    match = re.fullmatch(r"(.+[市町村])長", label)
+    if match:
+        return match.group(1), match.group(1)[-1] + "長"
+    return label, ""
+
+
+def speaker_aliases(label: str, organisation: str, table: AliasTable) -> list[str]:
+    """Every normalised name of a speaker: its label, its organisation and its parts, and the curated names."""
+    names = [label, label.replace(" ", ""), organisation]
+    if organisation.endswith(MUNICIPAL_SUFFIXES) and len(organisation) >= 3:
+        names.append(organisation[:-1])
+    # The organisation without its leading place: 留萌観光連盟 → 観光連盟.
+    surfaces = [surface for surface, _, _ in tokenize(organisation, "A")]
+    for start in range(1, len(surfaces)):
+        suffix = "".join(surfaces[start:])
+        if len(suffix) >= 3:
+            names.append(suffix)
+    entity = table.entity_of(organisation)
+    if entity:
+        names += [*entity.ja, *entity.kana, *entity.latin]
+    return list(dict.fromkeys(key for key in map(normalize, names) if key))
+
+
+@dataclass(frozen=True)
+class KnownSpeaker:
+    id: int
+    label: str
+    role: str
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SpeakerSpan:
+    """Where a question names speakers: the span in the normalised question and whom it names."""
+
+    start: int
+    end: int
+    speaker_ids: frozenset[int]
+    alias: str
+    score: float
+
+
+@dataclass(frozen=True)
+class SpeakerMatch:
+    """The speakers a question names, and where (in the normalised question, role words included)."""
+
+    speakers: tuple[KnownSpeaker, ...]
+    start: int
+    end: int
+    alias: str
+
+
+def _latin_cutoff(alias: str) -> float:
+    """Typos tolerated in a Latin alias: none in short names, about one letter in 5–8, more beyond."""
+    if len(alias) < 5:
+        return 100
+    return 80 if len(alias) <= 8 else 85
+
+
+def find_speaker_spans(question: str, speakers: list[KnownSpeaker]) -> list[SpeakerSpan]:
+    """All places in the normalised `question` that name a known speaker, best first, not overlapping."""
+    by_alias: dict[str, set[int]] = {}
+    for speaker in speakers:
+        for alias in speaker.aliases:
+            key = alias if has_japanese(alias) else fold_romaji(alias)
+            by_alias.setdefault(key, set()).add(speaker.id)
+    words = latin_words(question)
+    folded = [fold_romaji(w) for w, _, _ in words]
+    found: list[SpeakerSpan] = []
+    for alias, ids in by_alias.items():
+        if has_japanese(alias):
+            start = question.find(alias)
+            while start >= 0:
+                found.append(SpeakerSpan(start, start + len(alias), frozenset(ids), alias, 100))
+                start = question.find(alias, start + 1)
+            continue
+        size = len(alias.split())
+        cutoff = _latin_cutoff(alias)
+        for i in range(len(words) - size + 1):
+            score = fuzz.ratio(" ".join(folded[i : i + size]), alias)
+            if score >= cutoff:
+                found.append(SpeakerSpan(words[i][1], words[i + size - 1][2], frozenset(ids), alias, score))
+    found.sort(key=lambda s: (-len(s.alias), -s.score, s.start))
+    chosen: list[SpeakerSpan] = []
+    for span in found:
+        if all(span.end <= c.start or span.start >= c.end for c in chosen):
+            chosen.append(span)
+    return sorted(chosen, key=lambda s: s.start)
+
+
+def extend_with_role(question: str, span: SpeakerSpan, table: AliasTable) -> tuple[int, int, str]:
+    """Widen a speaker span over the role words around it (the mayor of Tomamae, 苫前町町長).
+
+    Returns the new span and the role text it took in."""
+    start, end = span.start, span.end
+    rest = question[end:].lstrip()
+    gap = len(question) - end - len(rest)
+    for suffix in table.role_suffixes():
+        for prefix in ("", *MUNICIPAL_SUFFIXES):
+            if rest.startswith(prefix + suffix):
+                taken = prefix + suffix
+                return start, end + gap + len(taken), taken
+    fillers = table.role_words() | {"the", "of", "s", "town", "city", "village"}
+    words = latin_words(question)
+    taken: list[str] = []
+    for word, word_start, word_end in (w for w in words if w[1] >= end):
+        if word not in fillers or question[end:word_start].strip(" '’"):
+            break
+        taken.append(word)
+        end = word_end
+    for word, word_start, word_end in (w for w in reversed(words) if w[2] <= start):
+        if word not in fillers or question[word_end:start].strip(" '’"):
+            break
+        taken.insert(0, word)
+        start = word_start
+    return start, end, " ".join(taken)
+
+
+def resolve_speaker(text: str, speakers: list[KnownSpeaker], table: AliasTable) -> SpeakerMatch | None:
+    """The first speaker named in normalised `text`, narrowed by the role named beside it."""
+    spans = find_speaker_spans(text, speakers)
+    if not spans:
+        return None
+    span = spans[0]
+    start, end, role_text = extend_with_role(text, span, table)
+    named = [s for s in speakers if s.id in span.speaker_ids]
+    roles = table.roles_named(role_text) if role_text else set()
+    if roles and len(named) > 1:
+        named = [s for s in named if normalize(s.role) in roles] or named
+    return SpeakerMatch(tuple(named), start, end, span.alias)

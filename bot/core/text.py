@@ -1,0 +1,114 @@
+"""Text normalisation shared by ingestion and questions.
+
+Remarks and questions are compared in one normalised form: NFKC (full-width
+letters and digits become ASCII), lower case, katakana folded to hiragana,
+wave dashes unified, spaced capitals joined (`S N S` → `sns`) and spaces next
+to Japanese characters dropped (`7700 万人` → `7700万人`). The mapping back to
+the original characters is kept so that matches can be marked in the text as
+written.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from sudachipy import Dictionary, SplitMode, Tokenizer
+
+_WAVE_DASHES = {"〜": "~", "～": "~", "〰": "~"}
+_KATAKANA_TO_HIRAGANA = 0x30A1 - 0x3041
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆ヵヶ]")
+_LATIN_WORD = re.compile(r"[a-z0-9]+")
+
+
+def is_japanese_char(char: str) -> bool:
+    return bool(_JAPANESE.match(char))
+
+
+def has_japanese(text: str) -> bool:
+    return bool(_JAPANESE.search(text))
+
+
+def _fold_char(char: str) -> str:
+    char = _WAVE_DASHES.get(char, char)
+    if "ァ" <= char <= "ヶ":
+        return chr(ord(char) - _KATAKANA_TO_HIRAGANA)
+    return char.lower()
+
+
+def normalize_with_map(text: str, keep_spaces: bool = False) -> tuple[str, list[int]]:
+    """Normalise `text`; also return, for each output character, its index in `text`.
+
+    `keep_spaces` keeps spaces beside Japanese characters: in a question they separate words."""
+    chars: list[tuple[str, int]] = [
+        (out, index) for index, char in enumerate(text) for out in unicodedata.normalize("NFKC", char)
+    ]
+
+    def ascii_alnum(i: int) -> bool:
+        return 0 <= i < len(chars) and chars[i][0].isascii() and chars[i][0].isalnum()
+
+    def single_capital(i: int) -> bool:
+        # An isolated capital letter, as in the spaced-out "S N S" or "P R".
+        return "A" <= chars[i][0] <= "Z" and not ascii_alnum(i - 1) and not ascii_alnum(i + 1)
+
+    kept: list[tuple[str, int]] = []
+    i = 0
+    while i < len(chars):
+        if not chars[i][0].isspace():
+            kept.append((_fold_char(chars[i][0]), chars[i][1]))
+            i += 1
+            continue
+        before, after = i - 1, i
+        while after < len(chars) and chars[after][0].isspace():
+            after += 1
+        drop = (
+            before < 0
+            or after == len(chars)
+            or (not keep_spaces and (is_japanese_char(chars[before][0]) or is_japanese_char(chars[after][0])))
+            or (single_capital(before) and single_capital(after))
+        )
+        if not drop:
+            kept.append((" ", chars[i][1]))
+        i = after
+    return "".join(c for c, _ in kept), [index for _, index in kept]
+
+
+def normalize(text: str, keep_spaces: bool = False) -> str:
+    return normalize_with_map(text, keep_spaces)[0]
+
+
+def latin_words(text: str) -> list[tuple[str, int, int]]:
+    """The Latin words of normalised text, with their spans."""
+    return [(m.group(), m.start(), m.end()) for m in _LATIN_WORD.finditer(text)]
+
+
+_ROMAJI_RULES = [
+    (re.compile(r"ou|oo|oh(?![aeiou])"), "o"),
+    (re.compile(r"uu"), "u"),
+    (re.compile(r"m(?=[bmp])"), "n"),
+]
+
+
+def fold_romaji(text: str) -> str:
+    """Fold the ways one Japanese name is spelt in Latin letters (Tomamae-chō, Embetsu, Ohbira)."""
+    text = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+    text = re.sub(r"[^a-z0-9 ]+", " ", text)
+    for pattern, replacement in _ROMAJI_RULES:
+        text = pattern.sub(replacement, text)
+    return " ".join(text.split())
+
+
+@lru_cache(maxsize=1)
+def _dictionary() -> Dictionary:
+    return Dictionary(dict="core")
+
+
+@lru_cache(maxsize=3)
+def _tokenizer(mode: str) -> Tokenizer:
+    return _dictionary().tokenizer(mode=getattr(SplitMode, mode))
+
+
+def tokenize(text: str, mode: str = "C") -> list[tuple[str, str, str]]:
+    """Segment Japanese text with SudachiPy (split mode A, B or C): (surface, normalised form, part of speech)."""
+    return [(m.surface(), m.normalized_form(), m.part_of_speech()[0]) for m in _tokenizer(mode).tokenize(text)]

@@ -1,0 +1,192 @@
+"""Topics across languages: the bilingual glossary and the expansion of a question's topic into search terms."""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from rapidfuzz import fuzz, process
+
+from bot.core.text import has_japanese, latin_words, normalize, tokenize
+
+# Words of English questions that carry no topic.
+ENGLISH_STOPWORDS = frozenset(
+    "a an the of on in at to for from by with about regarding concerning re and or but not no any all "
+    "what which who whom whose when where why how did does do done has have had is are was were be been "
+    "say said says tell told talk talked talking speak spoke mention mentioned discuss discussed comment "
+    "commented remark remarks comments statement statements show me everything anything something "
+    "their his her its they he she it this that these those there than then between among into "
+    "some such very more most also just only please".split()
+)
+# Japanese morphemes that frame a question rather than name its topic.
+JAPANESE_STOPWORDS = frozenset(
+    "する ある いる なる こと もの ため よう 何 誰 どなた 言う 話す 述べる 発言 意見 コメント 内容 について 関する "
+    "様 方 など 等 これ それ あれ どれ ここ そこ どこ 思う 考える".split()
+)
+CONTENT_POS = frozenset({"名詞", "形容詞", "動詞", "形状詞"})
+SYNONYM_WEIGHT = 0.85  # a concept's other terms count a little less than the words the question used
+PART_WEIGHT = 0.5  # a part of a compound (新規 of 新規就農) counts half
+
+
+@dataclass(frozen=True)
+class Concept:
+    id: str
+    en: tuple[str, ...]
+    ja: tuple[str, ...]
+
+
+def stem(word: str) -> str:
+    """A light English stemmer: enough that worker/workers and change/changing meet."""
+    for suffix, replacement in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", "e"), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not (suffix == "s" and word.endswith("ss")):
+            word = word[: len(word) - len(suffix)] + replacement
+            break
+    return word[:-1] if word.endswith("e") and len(word) > 4 else word
+
+
+def stem_phrase(text: str) -> str:
+    return " ".join(stem(w) for w, _, _ in latin_words(normalize(text)))
+
+
+class Glossary:
+    """Concepts with their English names and Japanese terms, indexed for lookup."""
+
+    def __init__(self, concepts: list[Concept]):
+        self.concepts = tuple(concepts)
+        self.by_english: dict[str, Concept] = {}
+        for concept in concepts:
+            for name in concept.en:
+                self.by_english.setdefault(stem_phrase(name), concept)
+        self.by_japanese: dict[str, Concept] = {}
+        for concept in concepts:
+            for term in concept.ja:
+                self.by_japanese.setdefault(normalize(term), concept)
+        self.longest_name = max((len(k.split()) for k in self.by_english), default=1)
+
+    def english(self, phrase: str) -> Concept | None:
+        """The concept an English phrase (already stemmed) names, tolerating a typo in longer phrases."""
+        if phrase in self.by_english:
+            return self.by_english[phrase]
+        if len(phrase) < 7:
+            return None
+        size = len(phrase.split())
+        names = [name for name in self.by_english if len(name.split()) == size]
+        best = process.extractOne(phrase, names, scorer=fuzz.ratio, score_cutoff=88)
+        return self.by_english[best[0]] if best else None
+
+
+def load_glossary(text: str) -> Glossary:
+    data = tomllib.loads(text)
+    return Glossary([Concept(c["id"], tuple(c.get("en", ())), tuple(c.get("ja", ()))) for c in data.get("concept", [])])
+
+
+@lru_cache(maxsize=1)
+def default_glossary() -> Glossary:
+    return load_glossary(resources.files("bot.data").joinpath("glossary.toml").read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class TopicGroup:
+    """One thing the question asks about, and the normalised terms any of which finds it in a remark."""
+
+    label: str
+    concept: Concept | None
+    terms: dict[str, float]  # term → weight of a match on it
+
+    def gloss(self) -> str:
+        """`foreign workers → 外国人, 外国人材` for showing how the question was understood."""
+        if self.concept is None:
+            return self.label
+        english = self.concept.en[0] if self.concept.en else self.label
+        japanese = "、".join(self.concept.ja[:4])
+        return f"{english} / {japanese}" if japanese else english
+
+
+def expand_topics(text: str, glossary: Glossary) -> list[TopicGroup]:
+    """The topic groups of a question's normalised topic text, in the order the question names them."""
+    found: list[tuple[int, TopicGroup]] = []
+    consumed = [False] * len(text)
+
+    def take(start: int, end: int) -> None:
+        consumed[start:end] = [True] * (end - start)
+
+    # English: the longest glossary phrase first, so "work experience" beats "work".
+    words = latin_words(text)
+    stems = [stem(w) for w, _, _ in words]
+    used = [False] * len(words)
+    for size in range(min(glossary.longest_name, len(words)), 0, -1):
+        for i in range(len(words) - size + 1):
+            if any(used[i : i + size]):
+                continue
+            phrase = " ".join(stems[i : i + size])
+            if size == 1 and words[i][0] in ENGLISH_STOPWORDS:
+                continue
+            concept = glossary.english(phrase)
+            if concept:
+                used[i : i + size] = [True] * size
+                start, end = words[i][1], words[i + size - 1][2]
+                take(start, end)
+                terms = {normalize(t): 1.0 for t in concept.ja} | {normalize(n): 1.0 for n in concept.en}
+                found.append((start, TopicGroup(text[start:end], concept, terms)))
+    for i, (word, start, end) in enumerate(words):
+        take(start, end)
+        if not used[i] and word not in ENGLISH_STOPWORDS and len(word) >= 2:
+            found.append((start, TopicGroup(word, None, {word: 1.0})))
+
+    # Japanese: glossary terms found in the text, longest first.
+    for term in sorted(glossary.by_japanese, key=len, reverse=True):
+        for match in re.finditer(re.escape(term), text):
+            if any(consumed[match.start() : match.end()]):
+                continue
+            take(match.start(), match.end())
+            concept = glossary.by_japanese[term]
+            terms = {normalize(t): SYNONYM_WEIGHT for t in concept.ja} | {term: 1.0}
+            found.append((match.start(), TopicGroup(term, concept, terms)))
+
+    # The rest of the Japanese: runs of content words, each a group of its own.
+    rest = "".join(c if not consumed[i] else " " for i, c in enumerate(text))
+    for chunk in re.finditer(r"\S+", rest):
+        if not has_japanese(chunk.group()):
+            continue
+        offset = chunk.start()
+        run: list[tuple[str, str]] = []
+        run_start = offset
+        position = offset
+        for surface, normalized_form, pos in [*tokenize(chunk.group()), ("", "", "")]:
+            content = pos in CONTENT_POS and normalized_form not in JAPANESE_STOPWORDS and surface not in JAPANESE_STOPWORDS
+            if content:
+                if not run:
+                    run_start = position
+                run.append((surface, normalized_form))
+            elif run:
+                group = _run_group(run)
+                if group:
+                    found.append((run_start, group))
+                run = []
+            position += len(surface)
+    return [group for _, group in sorted(found, key=lambda item: item[0])]
+
+
+def _run_group(run: list[tuple[str, str]]) -> TopicGroup | None:
+    """A run of content words (新規 就農) as one group: the whole run, and each part at a lower weight."""
+    whole = "".join(surface for surface, _ in run)
+    if len(whole) < 2:
+        return None
+    terms = {whole: 1.0}
+    if len(run) > 1:
+        for surface, normalized_form in run:
+            for part in (surface, normalize(normalized_form)):
+                if len(part) >= 2:
+                    terms.setdefault(part, PART_WEIGHT)
+    else:
+        terms.setdefault(normalize(run[0][1]), SYNONYM_WEIGHT)
+    return TopicGroup(whole, None, terms)
+
+
+def idf(total: int, matching: int) -> float:
+    """How much a group tells: rarer in the remarks searched, weightier."""
+    return math.log(1 + (total + 1) / (matching + 1))

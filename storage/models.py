@@ -1,0 +1,62 @@
+"""The stored concepts: meetings, speakers and their aliases, remarks. One model per concept."""
+
+from __future__ import annotations
+
+import datetime
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime.datetime:
+    return datetime.datetime.now(datetime.UTC)
+
+
+class Meeting(SQLModel, table=True):
+    """One meeting's minutes. A meeting is known by its title and date: re-ingesting it replaces it."""
+
+    __table_args__ = (UniqueConstraint("title", "date", name="uq_meeting_title_date"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str
+    date: datetime.date | None = Field(default=None, index=True)
+    start_time: datetime.time | None = None
+    end_time: datetime.time | None = None
+    place: str | None = None
+    attendees: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    agenda: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    source_name: str
+    content_hash: str = Field(index=True)
+    ingested_at: datetime.datetime = Field(default_factory=utcnow)
+
+
+class Speaker(SQLModel, table=True):
+    """A speaker as the minutes label them (苫前町長, 留萌商工会議所 会頭)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    label: str = Field(unique=True)
+    organisation: str
+    role: str
+
+
+class SpeakerAlias(SQLModel, table=True):
+    """Another name of a speaker, normalised (苫前, とままえ, tomamae, the mayor's town in English)."""
+
+    __table_args__ = (UniqueConstraint("speaker_id", "alias", name="uq_speaker_alias"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    speaker_id: int = Field(foreign_key="speaker.id", index=True, ondelete="CASCADE")
+    alias: str
+
+
+class Remark(SQLModel, table=True):
+    """What one speaker said, in order within a meeting; `normalized_text` is what search reads."""
+
+    __table_args__ = (UniqueConstraint("meeting_id", "position", name="uq_remark_position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True, ondelete="CASCADE")
+    speaker_id: int = Field(foreign_key="speaker.id", index=True)
+    position: int
+    text: str
+    normalized_text: str

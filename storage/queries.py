@@ -1,0 +1,90 @@
+"""Queries with obvious names. Each takes a session; the caller owns the transaction."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+
+from sqlalchemy import delete, func, or_
+from sqlmodel import Session, col, select
+
+from storage.models import Meeting, Remark, Speaker, SpeakerAlias
+
+
+def find_meeting(session: Session, title: str, date: datetime.date | None) -> Meeting | None:
+    date_matches = Meeting.date == date if date is not None else col(Meeting.date).is_(None)
+    return session.exec(select(Meeting).where(Meeting.title == title, date_matches)).first()
+
+
+def delete_remarks_of(session: Session, meeting_id: int) -> None:
+    session.execute(delete(Remark).where(col(Remark.meeting_id) == meeting_id))
+
+
+def get_or_create_speaker(session: Session, label: str, organisation: str, role: str) -> Speaker:
+    speaker = session.exec(select(Speaker).where(Speaker.label == label)).first()
+    if speaker is None:
+        speaker = Speaker(label=label, organisation=organisation, role=role)
+        session.add(speaker)
+        session.flush()
+    return speaker
+
+
+def all_speakers(session: Session) -> Sequence[Speaker]:
+    return session.exec(select(Speaker).order_by(col(Speaker.id))).all()
+
+
+def replace_aliases(session: Session, speaker_id: int, aliases: list[str]) -> None:
+    session.execute(delete(SpeakerAlias).where(col(SpeakerAlias.speaker_id) == speaker_id))
+    session.add_all(SpeakerAlias(speaker_id=speaker_id, alias=alias) for alias in aliases)
+
+
+def aliases_by_speaker(session: Session) -> dict[int, list[str]]:
+    aliases: dict[int, list[str]] = {}
+    for alias in session.exec(select(SpeakerAlias).order_by(col(SpeakerAlias.id))):
+        aliases.setdefault(alias.speaker_id, []).append(alias.alias)
+    return aliases
+
+
+def _remark_rows():
+    return select(Remark, Speaker.label, Meeting.title, Meeting.date).join(
+        Speaker, col(Speaker.id) == Remark.speaker_id
+    ).join(Meeting, col(Meeting.id) == Remark.meeting_id)
+
+
+def remarks_of_speakers(session: Session, speaker_ids: list[int], limit: int):
+    """(remark, speaker label, meeting title, meeting date) of these speakers, in meeting order."""
+    query = (
+        _remark_rows()
+        .where(col(Remark.speaker_id).in_(speaker_ids))
+        .order_by(col(Meeting.date), col(Meeting.id), col(Remark.position))
+        .limit(limit)
+    )
+    return session.exec(query).all()
+
+
+def remarks_containing(session: Session, terms: list[str], speaker_ids: list[int] | None, limit: int):
+    """Remarks whose normalised text contains any of the terms, of these speakers (None: anyone)."""
+    if not terms:
+        return []
+    query = _remark_rows().where(or_(*(col(Remark.normalized_text).contains(t, autoescape=True) for t in terms)))
+    if speaker_ids is not None:
+        query = query.where(col(Remark.speaker_id).in_(speaker_ids))
+    return session.exec(query.order_by(col(Remark.id)).limit(limit)).all()
+
+
+def count_remarks(session: Session, speaker_ids: list[int] | None = None) -> int:
+    query = select(func.count()).select_from(Remark)
+    if speaker_ids is not None:
+        query = query.where(col(Remark.speaker_id).in_(speaker_ids))
+    return session.exec(query).one()
+
+
+def meetings_with_counts(session: Session):
+    """(meeting, speakers, remarks) for every meeting, newest first."""
+    query = (
+        select(Meeting, func.count(func.distinct(Remark.speaker_id)), func.count(col(Remark.id)))
+        .join(Remark, col(Remark.meeting_id) == Meeting.id, isouter=True)
+        .group_by(col(Meeting.id))
+        .order_by(col(Meeting.date).desc(), col(Meeting.id).desc())
+    )
+    return session.exec(query).all()

@@ -1,0 +1,51 @@
+import pytest
+
+from bot.core.text import fold_romaji, has_japanese, normalize, normalize_with_map
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("食をテーマとして S N S に投稿", "食をてーまとしてsnsに投稿"),  # spaced capitals joined, katakana folded
+        ("P R 活動", "pr活動"),
+        ("ＩＯＴ導入率", "iot導入率"),  # full-width letters, case
+        ("およそ 7700 万人", "およそ7700万人"),  # spaces beside Japanese dropped
+        ("14:00～16:00、〜", "14:00~16:00、~"),  # wave dashes unified
+        ("I want A B C", "i want abc"),
+        ("  Tomamae   Mayor ", "tomamae mayor"),
+        ("㍻", "平成"),
+    ],
+)
+def test_normalize(raw, expected):
+    assert normalize(raw) == expected
+
+
+def test_normalize_maps_back_to_the_text_as_written():
+    raw = "食を S N S に ＰＲ"
+    normalized, positions = normalize_with_map(raw)
+    assert len(positions) == len(normalized)
+    start = normalized.index("sns")
+    assert raw[positions[start] : positions[start + 2] + 1] == "S N S"
+    assert raw[positions[normalized.index("pr")]] == "Ｐ"
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("Tomamae-chō", "tomamae cho"),
+        ("Embetsu", "enbetsu"),
+        ("Ōbira", "obira"),
+        ("Ohbira", "obira"),
+        ("Shousanbetsu", "shosanbetsu"),
+        ("Ruumoi", "rumoi"),
+        ("Tokyoo", "tokyo"),
+    ],
+)
+def test_fold_romaji(raw, expected):
+    assert fold_romaji(raw) == expected
+
+
+def test_has_japanese():
+    assert has_japanese("what did 苫前町長 say")
+    assert has_japanese("とままえ")
+    assert not has_japanese("Tomamae mayor")
