@@ -19,10 +19,12 @@ from bot.core.topics import Glossary, TopicGroup, expand_topics, idf
 
 FUZZY_CUTOFF = 85  # partial_ratio for a question's own word that is not found as written
 FUZZY_WEIGHT = 0.7
+EXTRA_TERM_WEIGHT = 0.1
 _SPEAKER_LIKE_JA = re.compile(
     r"[^\s、。,.!?？！]{1,12}?(?:市長|町長|村長|区長|知事|会頭|会長|組合長|局長|部長|所長|理事長|社長|議長|委員長)"
 )
-_SPEAKER_LIKE_EN = re.compile(r"\b(?:mayor|governor|president|chairman|chairperson|director)\b")
+_ROLE_EN = r"(?:mayor|governor|president|chairman|chairperson|director)"
+_SPEAKER_LIKE_EN = re.compile(rf"(?:\b[a-z]+\s+)?\b{_ROLE_EN}\b(?:\s+of\s+[a-z]+)?")
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,7 @@ class Understanding:
 
 
 def understand(question: str, speakers: list[KnownSpeaker], table: AliasTable, glossary: Glossary) -> Understanding:
-    text = normalize(question, keep_spaces=True)
+    text, positions = normalize_with_map(question, keep_spaces=True)
     frame = read_frame(text)
     speaker: SpeakerMatch | None = None
     unknown: str | None = None
@@ -53,22 +55,25 @@ def understand(question: str, speakers: list[KnownSpeaker], table: AliasTable, g
     if speaker is None and unknown is None and not frame.explicit:
         speaker = resolve_speaker(topic_text, speakers, table)
         if speaker:
-            outside = topic_text = topic_text[: speaker.start] + " " + topic_text[speaker.end :]
+            # Blank the speaker out, keeping the length, so positions still map to the question.
+            blank = " " * (speaker.end - speaker.start)
+            outside = topic_text = topic_text[: speaker.start] + blank + topic_text[speaker.end :]
         else:
             unknown = _speaker_like(topic_text)
     language = "ja" if has_japanese(outside) else "en"
-    topics = tuple(expand_topics(topic_text, glossary)) if unknown is None else ()
+    offset = max(text.find(topic_text), 0)
+
+    def label_of(start: int, end: int) -> str:
+        return question[positions[offset + start] : positions[offset + end - 1] + 1]
+
+    topics = tuple(expand_topics(topic_text, glossary, label_of)) if unknown is None else ()
     return Understanding(question, language, speaker, unknown, topics)
 
 
 def _speaker_like(text: str) -> str | None:
     """Words that look like a speaker (札幌市長, the Sapporo mayor) in a question naming no known one."""
-    match = _SPEAKER_LIKE_JA.search(text)
-    if match:
-        return match.group()
-    if _SPEAKER_LIKE_EN.search(text):
-        return text
-    return None
+    match = _SPEAKER_LIKE_JA.search(text) or _SPEAKER_LIKE_EN.search(text)
+    return match.group().strip() if match else None
 
 
 def closest_speakers(name: str, speakers: list[KnownSpeaker], limit: int = 3) -> list[str]:
@@ -107,18 +112,19 @@ def term_in(term: str, text: str) -> bool:
     return re.search(rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])", text) is not None
 
 
-def group_match(group: TopicGroup, text: str) -> tuple[float, str | None]:
-    """How well a remark answers one topic group, and by which term."""
-    best, best_term = 0.0, None
-    for term, weight in group.terms.items():
-        if weight > best and term_in(term, text):
-            best, best_term = weight, term
-    if best == 0 and group.concept is None:
-        # A word of the question itself, perhaps mistyped or written another way.
-        term = group.label
-        if len(term) >= 4 and fuzz.partial_ratio(term, text) >= FUZZY_CUTOFF:
-            return FUZZY_WEIGHT, None
-    return best, best_term
+def group_match(group: TopicGroup, text: str) -> tuple[float, tuple[str, ...]]:
+    """How well a remark answers one topic group, and the terms that show it.
+
+    The best term found counts, and each further term of the group found adds a little:
+    a remark on 技能実習生 and 外国人 answers "foreign workers" better than one on 外国人 alone."""
+    found = [(weight, term) for term, weight in group.terms.items() if term_in(term, text)]
+    if found:
+        best = max(weight for weight, _ in found)
+        return best + EXTRA_TERM_WEIGHT * min(len(found) - 1, 3), tuple(term for _, term in found)
+    # A word of the question itself, perhaps mistyped or written another way.
+    if group.concept is None and len(group.literal) >= 4 and fuzz.partial_ratio(group.literal, text) >= FUZZY_CUTOFF:
+        return FUZZY_WEIGHT, ()
+    return 0.0, ()
 
 
 def rank(topics: tuple[TopicGroup, ...], candidates: list[Candidate], total: int) -> list[Hit]:
@@ -132,9 +138,8 @@ def rank(topics: tuple[TopicGroup, ...], candidates: list[Candidate], total: int
     for candidate, found in zip(candidates, matches):
         score = sum(w * m for w, (m, _) in zip(weights, found))
         if score > 0:
-            terms = tuple(t for _, t in found if t)
-            hits.append(Hit(candidate, score, terms))
-    hits.sort(key=lambda h: (-round(h.score, 6), -len(h.terms), _date_key(h.candidate), h.candidate.position))
+            hits.append(Hit(candidate, score, tuple(t for _, terms in found for t in terms)))
+    hits.sort(key=lambda h: (-round(h.score, 6), _date_key(h.candidate), h.candidate.position))
     return hits
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -66,6 +67,9 @@ class Glossary:
             for term in concept.ja:
                 self.by_japanese.setdefault(normalize(term), concept)
         self.longest_name = max((len(k.split()) for k in self.by_english), default=1)
+        # One alternation, longest terms first, so a scan finds 外国人労働者 rather than 外国人 inside it.
+        terms = sorted(self.by_japanese, key=len, reverse=True)
+        self.japanese_terms = re.compile("|".join(map(re.escape, terms))) if terms else re.compile("(?!)")
 
     def english(self, phrase: str) -> Concept | None:
         """The concept an English phrase (already stemmed) names, tolerating a typo in longer phrases."""
@@ -93,7 +97,8 @@ def default_glossary() -> Glossary:
 class TopicGroup:
     """One thing the question asks about, and the normalised terms any of which finds it in a remark."""
 
-    label: str
+    label: str  # the question's words, as typed
+    literal: str  # the question's words, normalised
     concept: Concept | None
     terms: dict[str, float]  # term → weight of a match on it
 
@@ -106,8 +111,11 @@ class TopicGroup:
         return f"{english} / {japanese}" if japanese else english
 
 
-def expand_topics(text: str, glossary: Glossary) -> list[TopicGroup]:
-    """The topic groups of a question's normalised topic text, in the order the question names them."""
+def expand_topics(text: str, glossary: Glossary, label_of: Callable[[int, int], str] | None = None) -> list[TopicGroup]:
+    """The topic groups of a question's normalised topic text, in the order the question names them.
+
+    `label_of(start, end)` gives the question's own words for a span of `text`, to show them as typed."""
+    label_of = label_of or (lambda start, end: text[start:end])
     found: list[tuple[int, TopicGroup]] = []
     consumed = [False] * len(text)
 
@@ -131,21 +139,20 @@ def expand_topics(text: str, glossary: Glossary) -> list[TopicGroup]:
                 start, end = words[i][1], words[i + size - 1][2]
                 take(start, end)
                 terms = {normalize(t): 1.0 for t in concept.ja} | {normalize(n): 1.0 for n in concept.en}
-                found.append((start, TopicGroup(text[start:end], concept, terms)))
+                found.append((start, TopicGroup(label_of(start, end), text[start:end], concept, terms)))
     for i, (word, start, end) in enumerate(words):
         take(start, end)
         if not used[i] and word not in ENGLISH_STOPWORDS and len(word) >= 2:
-            found.append((start, TopicGroup(word, None, {word: 1.0})))
+            found.append((start, TopicGroup(label_of(start, end), word, None, {word: 1.0})))
 
-    # Japanese: glossary terms found in the text, longest first.
-    for term in sorted(glossary.by_japanese, key=len, reverse=True):
-        for match in re.finditer(re.escape(term), text):
-            if any(consumed[match.start() : match.end()]):
-                continue
-            take(match.start(), match.end())
-            concept = glossary.by_japanese[term]
-            terms = {normalize(t): SYNONYM_WEIGHT for t in concept.ja} | {term: 1.0}
-            found.append((match.start(), TopicGroup(term, concept, terms)))
+    # Japanese: glossary terms found in the rest of the text.
+    rest = "".join(" " if consumed[i] else c for i, c in enumerate(text))
+    for match in glossary.japanese_terms.finditer(rest):
+        take(match.start(), match.end())
+        term = match.group()
+        concept = glossary.by_japanese[term]
+        terms = {normalize(t): SYNONYM_WEIGHT for t in concept.ja} | {term: 1.0}
+        found.append((match.start(), TopicGroup(label_of(match.start(), match.end()), term, concept, terms)))
 
     # The rest of the Japanese: runs of content words, each a group of its own.
     rest = "".join(c if not consumed[i] else " " for i, c in enumerate(text))
@@ -163,7 +170,7 @@ def expand_topics(text: str, glossary: Glossary) -> list[TopicGroup]:
                     run_start = position
                 run.append((surface, normalized_form))
             elif run:
-                group = _run_group(run)
+                group = _run_group(run, label_of(run_start, position))
                 if group:
                     found.append((run_start, group))
                 run = []
@@ -171,7 +178,7 @@ def expand_topics(text: str, glossary: Glossary) -> list[TopicGroup]:
     return [group for _, group in sorted(found, key=lambda item: item[0])]
 
 
-def _run_group(run: list[tuple[str, str]]) -> TopicGroup | None:
+def _run_group(run: list[tuple[str, str]], label: str) -> TopicGroup | None:
     """A run of content words (新規 就農) as one group: the whole run, and each part at a lower weight."""
     whole = "".join(surface for surface, _ in run)
     if len(whole) < 2:
@@ -184,7 +191,7 @@ def _run_group(run: list[tuple[str, str]]) -> TopicGroup | None:
                     terms.setdefault(part, PART_WEIGHT)
     else:
         terms.setdefault(normalize(run[0][1]), SYNONYM_WEIGHT)
-    return TopicGroup(whole, None, terms)
+    return TopicGroup(label, whole, None, terms)
 
 
 def idf(total: int, matching: int) -> float:
