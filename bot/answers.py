@@ -17,13 +17,15 @@ from bot.core.search import (
     topic_terms,
     understand,
 )
-from bot.core.speakers import AliasTable, KnownSpeaker
-from bot.core.topics import Glossary, expand_topics
-from storage import queries
+from bot.core.speakers import AliasTable, KnownSpeaker, SpeakerDirectory
+from bot.core.topics import Concept, Glossary, concepts_in
+from storage import queries, search_index
 
 MAX_QUESTION_LENGTH = 500
 MAX_RESULTS = 50
-MAX_CANDIDATES = 5000
+MAX_CANDIDATES = 300  # re-ranked with rapidfuzz; found by the index, those answering every topic first
+LOOSE_SCAN = 500  # a speaker's remarks compared loosely when nothing matches as written
+FREQUENCY_CAP = 10000  # counting a term's remarks beyond this changes its weight little
 EXAMPLES = {
     "en": ["what did 苫前町長 say about foreign workers", "who talked about scholarships", "remarks by the Rumoi mayor"],
     "ja": ["苫前町長は外国人材について何と言った", "奨学金について話したのは誰", "留萌市長の発言"],
@@ -86,15 +88,27 @@ class Answer:
         }
 
 
-def known_speakers(session: Session) -> list[KnownSpeaker]:
+_directories: dict[str, tuple[tuple[int, int], SpeakerDirectory]] = {}
+
+
+def speaker_directory(session: Session) -> SpeakerDirectory:
+    """The known speakers, prepared once and prepared again only when speakers or aliases change."""
+    url = str(session.get_bind().url)
+    version = queries.aliases_version(session)
+    cached = _directories.get(url)
+    if cached and cached[0] == version:
+        return cached[1]
     aliases = queries.aliases_by_speaker(session)
-    return [KnownSpeaker(s.id, s.label, s.role, tuple(aliases.get(s.id, ()))) for s in queries.all_speakers(session)]
+    speakers = [KnownSpeaker(s.id, s.label, s.role, tuple(aliases.get(s.id, ()))) for s in queries.all_speakers(session)]
+    directory = SpeakerDirectory(speakers)
+    _directories[url] = (version, directory)
+    return directory
 
 
 def answer_question(session: Session, question: str, table: AliasTable, glossary: Glossary) -> Answer:
-    speakers = known_speakers(session)
+    speakers = speaker_directory(session)
     if len(question) > MAX_QUESTION_LENGTH:
-        u = understand(question[:MAX_QUESTION_LENGTH], [], table, glossary)
+        u = understand(question[:MAX_QUESTION_LENGTH], SpeakerDirectory([]), table, glossary)
         return Answer(u, [], _too_long(u.language))
     u = understand(question, speakers, table, glossary)
     if u.unknown_speaker:
@@ -105,30 +119,21 @@ def answer_question(session: Session, question: str, table: AliasTable, glossary
             return Answer(u, [], _nothing_asked(u.language))
         rows = queries.remarks_of_speakers(session, speaker_ids, MAX_RESULTS)
         return Answer(u, [_result(Hit(_candidate(row), 1.0, ())) for row in rows], "")
-    rows = queries.remarks_containing(session, topic_terms(u.topics), speaker_ids, MAX_CANDIDATES)
-    if speaker_ids is not None and len(rows) < MAX_CANDIDATES:
-        # A speaker's remarks are few: add them all so a mistyped word can still match loosely.
-        seen = {row[0].id for row in rows}
-        rows += [row for row in queries.remarks_of_speakers(session, speaker_ids, MAX_CANDIDATES) if row[0].id not in seen]
-    hits = rank(u.topics, [_candidate(row) for row in rows], queries.count_remarks(session, speaker_ids))
+    groups = [list(g.terms) for g in u.topics]
+    ids = search_index.candidate_ids(session, groups, speaker_ids, MAX_CANDIDATES)
+    candidates = [_candidate(row) for row in queries.remarks_by_ids(session, ids)]
+    if speaker_ids is not None and not candidates:
+        # Nothing as written: a speaker's remarks are few enough to compare loosely, for a mistyped word.
+        candidates = [_candidate(row) for row in queries.remarks_of_speakers(session, speaker_ids, LOOSE_SCAN)]
+    frequencies = [search_index.count_matching(session, terms, speaker_ids, FREQUENCY_CAP) for terms in groups]
+    hits = rank(u.topics, candidates, queries.count_remarks(session, speaker_ids), frequencies)
     results = [_result(hit) for hit in hits[:MAX_RESULTS]]
     if results:
         return Answer(u, results, "")
     if u.speaker:
-        touched = topics_touched([c.normalized_text for c in map(_candidate, rows)], glossary)
-        return Answer(u, [], _speaker_silent(u, touched))
+        texts = [row[0].normalized_text for row in queries.remarks_of_speakers(session, speaker_ids, LOOSE_SCAN)]
+        return Answer(u, [], _speaker_silent(u, concepts_in(texts, glossary)))
     return Answer(u, [], _nobody(u))
-
-
-def topics_touched(texts: list[str], glossary: Glossary, limit: int = 6) -> list[str]:
-    """The glossary concepts most present in some remarks, for "they talked about …" hints."""
-    counts: dict[str, int] = {}
-    for text in texts:
-        for group in expand_topics(text, glossary):
-            if group.concept:
-                name = group.concept.en[0] if group.concept.en else group.label
-                counts[name] = counts.get(name, 0) + 1
-    return [name for name, _ in sorted(counts.items(), key=lambda item: -item[1])][:limit]
 
 
 def _candidate(row) -> Candidate:
@@ -142,7 +147,7 @@ def _result(hit: Hit) -> Result:
 
 
 def _topics_text(u: Understanding) -> str:
-    return ", ".join(g.label for g in u.topics)
+    return ("、" if u.language == "ja" else " ").join(g.label for g in u.topics)
 
 
 def _example(language: str) -> str:
@@ -170,12 +175,12 @@ def _nothing_asked(language: str) -> str:
     return f"Please name a speaker or a topic. For example: {_example('en')}"
 
 
-def _speaker_silent(u: Understanding, touched: list[str]) -> str:
+def _speaker_silent(u: Understanding, touched: list[Concept]) -> str:
     label = u.speaker.speakers[0].label
     if u.language == "ja":
-        hint = f"この発言者が触れた話題: {'、'.join(touched)}。" if touched else ""
+        hint = f"この発言者が触れた話題: {'、'.join(c.ja[0] for c in touched)}。" if touched else ""
         return f"{label}の発言に「{_topics_text(u)}」に関するものは見つかりませんでした。{hint}"
-    hint = f" They talked about: {', '.join(touched)}." if touched else ""
+    hint = f" They talked about: {', '.join(c.en[0] if c.en else c.id for c in touched)}." if touched else ""
     return f"{label} said nothing about “{_topics_text(u)}” in the minutes.{hint}"
 
 

@@ -17,7 +17,7 @@ from bot.config import get_settings
 from bot.core.minutes import MinutesError
 from bot.core.speakers import default_alias_table
 from bot.core.topics import default_glossary
-from bot.ingest import ingest_minutes
+from bot.ingest import ingest_minutes, refresh_aliases
 from storage import queries
 from storage.engine import get_engine
 
@@ -116,6 +116,9 @@ def cmd_meetings(args: argparse.Namespace) -> int:
 
 def cmd_speakers(args: argparse.Namespace) -> int:
     with open_session() as session:
+        if args.refresh:
+            with session.begin():
+                refresh_aliases(session, default_alias_table(), list(queries.all_speakers(session)))
         aliases = queries.aliases_by_speaker(session)
         speakers = [
             {"id": s.id, "label": s.label, "organisation": s.organisation, "role": s.role, "aliases": aliases.get(s.id, [])}
@@ -144,6 +147,8 @@ def build_parser() -> argparse.ArgumentParser:
         command = commands.add_parser(name, help=help_text)
         command.add_argument("--json", action="store_true")
         command.set_defaults(run=run)
+        if name == "speakers":
+            command.add_argument("--refresh", action="store_true", help="re-derive aliases after editing aliases.toml")
     return parser
 
 

@@ -11,8 +11,8 @@ from sqlmodel import Session
 from bot.core.minutes import ParsedMinutes, decode_minutes, parse_minutes
 from bot.core.speakers import AliasTable, speaker_aliases, split_label
 from bot.core.text import normalize
-from storage import queries
-from storage.models import Meeting, Remark
+from storage import queries, search_index
+from storage.models import Meeting, Remark, Speaker
 
 
 @dataclass(frozen=True)
@@ -33,42 +33,56 @@ def ingest_minutes(session: Session, data: bytes, source_name: str, table: Alias
     text = decode_minutes(data)
     minutes = parse_minutes(text)
     content_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    with session.begin():
-        meeting = queries.find_meeting(session, minutes.title, minutes.date)
-        if meeting is not None and meeting.content_hash == content_hash:
-            return _result("unchanged", meeting, minutes)
-        status: Literal["added", "replaced"] = "replaced" if meeting else "added"
-        if meeting is None:
-            meeting = Meeting(title=minutes.title, date=minutes.date, source_name=source_name, content_hash=content_hash)
-        else:
-            queries.delete_remarks_of(session, meeting.id)
-        meeting.start_time, meeting.end_time = minutes.start_time, minutes.end_time
-        meeting.place = minutes.place
-        meeting.attendees, meeting.agenda = list(minutes.attendees), list(minutes.agenda)
-        meeting.source_name, meeting.content_hash = source_name, content_hash
-        session.add(meeting)
-        session.flush()
-        speakers = {}
-        for label in dict.fromkeys(r.speaker for r in minutes.remarks):
-            organisation, role = split_label(label)
-            speakers[label] = queries.get_or_create_speaker(session, label, organisation, role)
-        session.add_all(
-            Remark(
-                meeting_id=meeting.id,
-                speaker_id=speakers[remark.speaker].id,
-                position=position,
-                text=remark.text,
-                normalized_text=normalize(remark.text),
-            )
-            for position, remark in enumerate(minutes.remarks, start=1)
+    try:
+        result = _store(session, minutes, source_name, content_hash, table)
+        session.commit()
+        return result
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def _store(session: Session, minutes: ParsedMinutes, source_name: str, content_hash: str, table: AliasTable) -> IngestResult:
+    """Write one meeting; the caller commits or rolls back, so it lands whole or not at all."""
+    meeting = queries.find_meeting(session, minutes.title, minutes.date)
+    if meeting is not None and meeting.content_hash == content_hash:
+        return _result("unchanged", meeting, minutes)
+    status: Literal["added", "replaced"] = "replaced" if meeting else "added"
+    if meeting is None:
+        meeting = Meeting(title=minutes.title, date=minutes.date, source_name=source_name, content_hash=content_hash)
+    else:
+        search_index.unindex_remarks(session, queries.index_entries_of_meeting(session, meeting.id))
+        queries.delete_remarks_of(session, meeting.id)
+    meeting.start_time, meeting.end_time = minutes.start_time, minutes.end_time
+    meeting.place = minutes.place
+    meeting.attendees, meeting.agenda = list(minutes.attendees), list(minutes.agenda)
+    meeting.source_name, meeting.content_hash = source_name, content_hash
+    session.add(meeting)
+    session.flush()
+    speakers = {}
+    for label in dict.fromkeys(r.speaker for r in minutes.remarks):
+        organisation, role = split_label(label)
+        speakers[label] = queries.get_or_create_speaker(session, label, organisation, role)
+    remarks = [
+        Remark(
+            meeting_id=meeting.id,
+            speaker_id=speakers[remark.speaker].id,
+            position=position,
+            text=remark.text,
+            normalized_text=normalize(remark.text),
         )
-        refresh_aliases(session, table)
-        return _result(status, meeting, minutes)
+        for position, remark in enumerate(minutes.remarks, start=1)
+    ]
+    session.add_all(remarks)
+    session.flush()
+    search_index.index_remarks(session, [(r.id, r.speaker_id, r.normalized_text) for r in remarks])
+    refresh_aliases(session, table, list(speakers.values()))
+    return _result(status, meeting, minutes)
 
 
-def refresh_aliases(session: Session, table: AliasTable) -> None:
-    """Re-derive every speaker's aliases, so that an edited alias table takes effect."""
-    for speaker in queries.all_speakers(session):
+def refresh_aliases(session: Session, table: AliasTable, speakers: list[Speaker]) -> None:
+    """Derive the speakers' aliases afresh from their labels and the alias table."""
+    for speaker in speakers:
         queries.replace_aliases(session, speaker.id, speaker_aliases(speaker.label, speaker.organisation, table))
 
 

@@ -10,6 +10,8 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel, create_engine
 
 from storage import models  # noqa: F401  (registers the tables)
+from storage import followups  # noqa: F401
+from storage.search_index import create_index
 
 DEFAULT_DATABASE_FILE = "remarks.db"
 
@@ -36,6 +38,8 @@ def get_engine(url: str) -> Engine:
     else:
         engine = create_engine(url, pool_pre_ping=True)
     SQLModel.metadata.create_all(engine)
+    with engine.begin() as connection:
+        create_index(connection)
     return engine
 
 

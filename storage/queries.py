@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 
-from sqlalchemy import delete, func, or_
+from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
-from storage.models import Meeting, Remark, Speaker, SpeakerAlias
+from storage.models import AskedQuestion, HandledEvent, Meeting, Remark, Speaker, SpeakerAlias
 
 
 def find_meeting(session: Session, title: str, date: datetime.date | None) -> Meeting | None:
@@ -45,6 +45,11 @@ def aliases_by_speaker(session: Session) -> dict[int, list[str]]:
     return aliases
 
 
+def aliases_version(session: Session) -> tuple[int, int]:
+    """Changes whenever aliases are replaced: their count and highest id."""
+    return tuple(session.exec(select(func.count(), func.max(SpeakerAlias.id)).select_from(SpeakerAlias)).one())
+
+
 def _remark_rows():
     return select(Remark, Speaker.label, Meeting.title, Meeting.date).join(
         Speaker, col(Speaker.id) == Remark.speaker_id
@@ -62,20 +67,25 @@ def remarks_of_speakers(session: Session, speaker_ids: list[int], limit: int):
     return session.exec(query).all()
 
 
-def remarks_containing(session: Session, terms: list[str], speaker_ids: list[int] | None, limit: int):
-    """Remarks whose normalised text contains any of the terms, of these speakers (None: anyone)."""
-    if not terms:
+def remarks_by_ids(session: Session, ids: list[int]):
+    """(remark, speaker label, meeting title, meeting date) for these remark ids."""
+    if not ids:
         return []
-    query = _remark_rows().where(or_(*(col(Remark.normalized_text).contains(t, autoescape=True) for t in terms)))
-    if speaker_ids is not None:
-        query = query.where(col(Remark.speaker_id).in_(speaker_ids))
-    return session.exec(query.order_by(col(Remark.id)).limit(limit)).all()
+    return session.exec(_remark_rows().where(col(Remark.id).in_(ids))).all()
+
+
+def index_entries_of_meeting(session: Session, meeting_id: int) -> list[tuple[int, int, str]]:
+    """(remark id, speaker id, normalised text) of a meeting's remarks, as the search index holds them."""
+    query = select(Remark.id, Remark.speaker_id, Remark.normalized_text).where(Remark.meeting_id == meeting_id)
+    return [tuple(row) for row in session.exec(query)]
 
 
 def count_remarks(session: Session, speaker_ids: list[int] | None = None) -> int:
-    query = select(func.count()).select_from(Remark)
-    if speaker_ids is not None:
-        query = query.where(col(Remark.speaker_id).in_(speaker_ids))
+    """How many remarks there are (of these speakers). Without speakers, the highest id stands in:
+    it needs no scan, and is close enough for weighing a term's rarity."""
+    if speaker_ids is None:
+        return session.exec(select(func.max(Remark.id))).one() or 0
+    query = select(func.count()).select_from(Remark).where(col(Remark.speaker_id).in_(speaker_ids))
     return session.exec(query).one()
 
 
@@ -88,3 +98,21 @@ def meetings_with_counts(session: Session):
         .order_by(col(Meeting.date).desc(), col(Meeting.id).desc())
     )
     return session.exec(query).all()
+
+
+def add_handled_event(session: Session, event_id: str, message_key: str | None) -> None:
+    """Record an event as taken on; flushing raises IntegrityError when it (or its message) already was."""
+    session.add(HandledEvent(event_id=event_id, message_key=message_key))
+    session.flush()
+
+
+def forget_handled_events(session: Session, before: datetime.datetime) -> None:
+    session.execute(delete(HandledEvent).where(col(HandledEvent.handled_at) < before))
+
+
+def add_asked_question(session: Session, key: str, question: str) -> None:
+    session.add(AskedQuestion(key=key, question=question))
+
+
+def find_asked_question(session: Session, key: str) -> AskedQuestion | None:
+    return session.get(AskedQuestion, key)

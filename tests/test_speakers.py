@@ -1,6 +1,13 @@
 import pytest
 
-from bot.core.speakers import KnownSpeaker, load_alias_table, resolve_speaker, speaker_aliases, split_label
+from bot.core.speakers import (
+    KnownSpeaker,
+    SpeakerDirectory,
+    load_alias_table,
+    resolve_speaker,
+    speaker_aliases,
+    split_label,
+)
 from bot.core.text import normalize
 
 SAMPLE_LABELS = [
@@ -24,7 +31,7 @@ def speakers(table):
 
 
 def who(question, speakers, table):
-    match = resolve_speaker(normalize(question), speakers, table)
+    match = resolve_speaker(normalize(question), SpeakerDirectory(speakers), table)
     return [s.label for s in match.speakers] if match else None
 
 

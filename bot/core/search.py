@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from bot.core.question import read_frame
-from bot.core.speakers import AliasTable, KnownSpeaker, SpeakerMatch, resolve_speaker
+from bot.core.speakers import AliasTable, SpeakerDirectory, SpeakerMatch, resolve_speaker
 from bot.core.text import fold_romaji, has_japanese, normalize, normalize_with_map
 from bot.core.topics import Glossary, TopicGroup, expand_topics, idf
 
@@ -38,7 +38,7 @@ class Understanding:
     topics: tuple[TopicGroup, ...]
 
 
-def understand(question: str, speakers: list[KnownSpeaker], table: AliasTable, glossary: Glossary) -> Understanding:
+def understand(question: str, speakers: SpeakerDirectory, table: AliasTable, glossary: Glossary) -> Understanding:
     text, positions = normalize_with_map(question, keep_spaces=True)
     frame = read_frame(text)
     speaker: SpeakerMatch | None = None
@@ -76,11 +76,12 @@ def _speaker_like(text: str) -> str | None:
     return match.group().strip() if match else None
 
 
-def closest_speakers(name: str, speakers: list[KnownSpeaker], limit: int = 3) -> list[str]:
+def closest_speakers(name: str, speakers: SpeakerDirectory, limit: int = 3) -> list[str]:
     """Speaker labels nearest to a name that matched none, for a helpful message."""
     key = normalize(name)
-    choices = {alias if has_japanese(alias) else fold_romaji(alias): s.label for s in speakers for alias in s.aliases}
-    ranked = process.extract(key if has_japanese(key) else fold_romaji(key), list(choices), scorer=fuzz.WRatio, limit=limit * 4)
+    choices = {a if has_japanese(a) else fold_romaji(a): s.label for s in speakers.speakers for a in s.aliases}
+    query = key if has_japanese(key) else fold_romaji(key)
+    ranked = process.extract(query, list(choices), scorer=fuzz.WRatio, limit=limit * 4)
     return list(dict.fromkeys(choices[alias] for alias, _, _ in ranked))[:limit]
 
 
@@ -127,13 +128,13 @@ def group_match(group: TopicGroup, text: str) -> tuple[float, tuple[str, ...]]:
     return 0.0, ()
 
 
-def rank(topics: tuple[TopicGroup, ...], candidates: list[Candidate], total: int) -> list[Hit]:
+def rank(topics: tuple[TopicGroup, ...], candidates: list[Candidate], total: int, frequencies: list[int]) -> list[Hit]:
     """Candidates that answer at least one topic group, best first.
 
     A remark scores the sum, over the groups it answers, of the group's rarity
-    (idf over the `total` remarks searched) times how well it answers it."""
+    (idf: `frequencies[i]` of the `total` remarks searched answer group i) times how well it answers it."""
     matches = [[group_match(g, c.normalized_text) for g in topics] for c in candidates]
-    weights = [idf(total, sum(1 for m in matches if m[i][0] > 0)) for i in range(len(topics))]
+    weights = [idf(total, frequency) for frequency in frequencies]
     hits = []
     for candidate, found in zip(candidates, matches):
         score = sum(w * m for w, (m, _) in zip(weights, found))

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from bot.core.text import fold_romaji, has_japanese, latin_words, normalize, tokenize
 
@@ -144,35 +144,50 @@ def _latin_cutoff(alias: str) -> float:
     return 80 if len(alias) <= 8 else 85
 
 
-def find_speaker_spans(question: str, speakers: list[KnownSpeaker]) -> list[SpeakerSpan]:
-    """All places in the normalised `question` that name a known speaker, best first, not overlapping."""
-    by_alias: dict[str, set[int]] = {}
-    for speaker in speakers:
-        for alias in speaker.aliases:
-            key = alias if has_japanese(alias) else fold_romaji(alias)
-            by_alias.setdefault(key, set()).add(speaker.id)
-    words = latin_words(question)
-    folded = [fold_romaji(w) for w, _, _ in words]
-    found: list[SpeakerSpan] = []
-    for alias, ids in by_alias.items():
-        if has_japanese(alias):
+class SpeakerDirectory:
+    """The known speakers with their aliases prepared for finding them in questions.
+
+    Built once per set of speakers: folding thousands of aliases per question would cost more than answering it."""
+
+    def __init__(self, speakers: list[KnownSpeaker]):
+        self.speakers = speakers
+        self.by_id = {s.id: s for s in speakers}
+        self.japanese: dict[str, set[int]] = {}
+        latin: dict[str, set[int]] = {}
+        for speaker in speakers:
+            for alias in speaker.aliases:
+                if has_japanese(alias):
+                    self.japanese.setdefault(alias, set()).add(speaker.id)
+                else:
+                    latin.setdefault(fold_romaji(alias), set()).add(speaker.id)
+        # Latin aliases by word count: a question's windows of n words are compared with n-word aliases.
+        self.latin: dict[int, dict[str, set[int]]] = {}
+        for alias, ids in latin.items():
+            self.latin.setdefault(len(alias.split()), {})[alias] = ids
+
+    def find_spans(self, question: str) -> list[SpeakerSpan]:
+        """All places in the normalised `question` that name a known speaker, best first, not overlapping."""
+        found: list[SpeakerSpan] = []
+        for alias, ids in self.japanese.items():
             start = question.find(alias)
             while start >= 0:
                 found.append(SpeakerSpan(start, start + len(alias), frozenset(ids), alias, 100))
                 start = question.find(alias, start + 1)
-            continue
-        size = len(alias.split())
-        cutoff = _latin_cutoff(alias)
-        for i in range(len(words) - size + 1):
-            score = fuzz.ratio(" ".join(folded[i : i + size]), alias)
-            if score >= cutoff:
-                found.append(SpeakerSpan(words[i][1], words[i + size - 1][2], frozenset(ids), alias, score))
-    found.sort(key=lambda s: (-len(s.alias), -s.score, s.start))
-    chosen: list[SpeakerSpan] = []
-    for span in found:
-        if all(span.end <= c.start or span.start >= c.end for c in chosen):
-            chosen.append(span)
-    return sorted(chosen, key=lambda s: s.start)
+        words = latin_words(question)
+        folded = [fold_romaji(w) for w, _, _ in words]
+        for size, aliases in self.latin.items():
+            for i in range(len(words) - size + 1):
+                window = " ".join(folded[i : i + size])
+                for alias, score, _ in process.extract(window, list(aliases), scorer=fuzz.ratio, score_cutoff=80, limit=None):
+                    if score >= _latin_cutoff(alias):
+                        span = SpeakerSpan(words[i][1], words[i + size - 1][2], frozenset(aliases[alias]), alias, score)
+                        found.append(span)
+        found.sort(key=lambda s: (-len(s.alias), -s.score, s.start))
+        chosen: list[SpeakerSpan] = []
+        for span in found:
+            if all(span.end <= c.start or span.start >= c.end for c in chosen):
+                chosen.append(span)
+        return sorted(chosen, key=lambda s: s.start)
 
 
 def extend_with_role(question: str, span: SpeakerSpan, table: AliasTable) -> tuple[int, int, str]:
@@ -203,14 +218,14 @@ def extend_with_role(question: str, span: SpeakerSpan, table: AliasTable) -> tup
     return start, end, " ".join(taken)
 
 
-def resolve_speaker(text: str, speakers: list[KnownSpeaker], table: AliasTable) -> SpeakerMatch | None:
+def resolve_speaker(text: str, directory: SpeakerDirectory, table: AliasTable) -> SpeakerMatch | None:
     """The first speaker named in normalised `text`, narrowed by the role named beside it."""
-    spans = find_speaker_spans(text, speakers)
+    spans = directory.find_spans(text)
     if not spans:
         return None
     span = spans[0]
     start, end, role_text = extend_with_role(text, span, table)
-    named = [s for s in speakers if s.id in span.speaker_ids]
+    named = [directory.by_id[i] for i in sorted(span.speaker_ids)]
     roles = table.roles_named(role_text) if role_text else set()
     if roles and len(named) > 1:
         named = [s for s in named if normalize(s.role) in roles] or named

@@ -194,6 +194,16 @@ def _run_group(run: list[tuple[str, str]], label: str) -> TopicGroup | None:
     return TopicGroup(label, whole, None, terms)
 
 
+def concepts_in(texts: list[str], glossary: Glossary, limit: int = 6) -> list[Concept]:
+    """The concepts most present in some normalised texts: "they talked about …"."""
+    counts: dict[str, int] = {}
+    for text in texts:
+        for concept in {glossary.by_japanese[m.group()] for m in glossary.japanese_terms.finditer(text)}:
+            counts[concept.id] = counts.get(concept.id, 0) + 1
+    by_id = {c.id: c for c in glossary.concepts}
+    return [by_id[i] for i, _ in sorted(counts.items(), key=lambda item: -item[1])][:limit]
+
+
 def idf(total: int, matching: int) -> float:
     """How much a group tells: rarer in the remarks searched, weightier."""
     return math.log(1 + (total + 1) / (matching + 1))

@@ -1,0 +1,86 @@
+"""The command line as scripts use it: real processes, a real SQLite file, the stable JSON contract."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT, SAMPLE
+
+
+def run(args, db_url, stdin=None):
+    env = dict(os.environ, DATABASE_URL=db_url)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True, env=env, cwd=ROOT, timeout=120
+    )
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('cli') / 'cli.db'}"
+    done = run(["ingest", str(SAMPLE)], url)
+    assert done.returncode == 0, done.stderr
+    assert "added" in done.stdout and "17 speakers, 49 remarks" in done.stdout
+    return url
+
+
+def test_ask_json_answers_one_line_per_question_in_order(loaded):
+    questions = ["what did 苫前町長 say about foreign workers", "who talked about space rockets", "", "留萌市長の発言"]
+    done = run(["ask", "--json"], loaded, stdin="\n".join(questions) + "\n")
+    assert done.returncode == 0, done.stderr
+    answers = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [a["question"] for a in answers] == [q for q in questions if q]
+    first = answers[0]
+    assert set(first) >= {"question", "speaker", "topics", "results", "message", "elapsed_ms"}
+    assert first["speaker"]["label"] == "苫前町長"
+    assert first["topics"][0]["concept"] == "foreign_workers"
+    result = first["results"][0]
+    assert set(result) >= {"speaker", "text", "meeting", "score", "remark_id"}
+    assert result["meeting"] == {"title": "令和7年度留萌地域づくり連携会議 開催概要", "date": "2025-10-08"}
+    assert isinstance(result["remark_id"], int) and result["score"] > 0
+    assert answers[1]["results"] == [] and answers[1]["speaker"] is None and answers[1]["message"]
+    assert isinstance(first["elapsed_ms"], float)
+
+
+def test_ask_prints_a_readable_answer_in_the_questions_language(loaded):
+    english = run(["ask", "what did the Tomamae mayor say about foreign workers"], loaded).stdout
+    assert "Understood as: speaker 苫前町長" in english and "**外国人**" in english
+    japanese = run(["ask", "奨学金について話したのは誰"], loaded).stdout
+    assert "解釈:" in japanese and "3件の発言" in japanese
+
+
+def test_meetings_json(loaded):
+    done = run(["meetings", "--json"], loaded)
+    assert json.loads(done.stdout) == {
+        "meetings": [{"id": 1, "title": "令和7年度留萌地域づくり連携会議 開催概要", "date": "2025-10-08", "speakers": 17, "remarks": 49}]
+    }
+
+
+def test_speakers_lists_aliases(loaded):
+    out = run(["speakers"], loaded).stdout
+    assert "苫前町長: 苫前町, 苫前, とままえ" in out
+    listed = json.loads(run(["speakers", "--json"], loaded).stdout)["speakers"]
+    assert len(listed) == 17 and "tomamae" in listed[3]["aliases"]
+
+
+def test_bad_files_fail_with_one_line_naming_the_file_and_write_nothing(tmp_path):
+    url = f"sqlite:///{tmp_path / 'bad.db'}"
+    empty, binary, missing = tmp_path / "empty.txt", tmp_path / "scan.pdf", tmp_path / "missing.txt"
+    empty.write_bytes(b"")
+    binary.write_bytes(b"%PDF-1.4\x00\x01\x02\x03" * 20)
+    done = run(["ingest", str(empty), str(binary), str(missing)], url)
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 3 and "Traceback" not in done.stderr
+    assert lines[0].startswith(f"error: {empty}:") and "empty" in lines[0]
+    assert lines[1].startswith(f"error: {binary}:") and "not a text file" in lines[1]
+    assert lines[2].startswith(f"error: {missing}:")
+    assert json.loads(run(["meetings", "--json"], url).stdout) == {"meetings": []}
+
+
+def test_a_database_that_cannot_be_reached_is_one_clear_line():
+    done = run(["meetings"], "postgresql://nobody@127.0.0.1:1/none")
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: the database cannot be used") and "Traceback" not in done.stderr
