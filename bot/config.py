@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from storage.engine import database_url
@@ -15,10 +17,36 @@ class Settings(BaseSettings):
 
     database_url: str | None = None
     bot_data_dir: Path = Path("data")
+    # Slack: secrets stay SecretStr so that printing the settings never shows them.
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    bot_admins: str = ""  # comma-separated Slack user IDs allowed to import minutes
+    # Follow-ups: reminders and the digest are in this zone, never the machine's.
+    bot_timezone: str = "Asia/Tokyo"
+    bot_digest: str = "every Monday 9:00"  # when each channel gets its weekly digest ("off": none)
 
     @property
     def sqlalchemy_url(self) -> str:
         return database_url(self.database_url, self.bot_data_dir)
+
+    @field_validator("bot_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (e.g. Asia/Tokyo)") from None
+        return value
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        return ZoneInfo(self.bot_timezone)
+
+    @property
+    def admin_ids(self) -> frozenset[str]:
+        return frozenset(part.strip() for part in self.bot_admins.split(",") if part.strip())
 
 
 @lru_cache(maxsize=1)

@@ -60,3 +60,22 @@ class Remark(SQLModel, table=True):
     position: int
     text: str
     normalized_text: str
+
+
+class HandledEvent(SQLModel, table=True):
+    """A Slack event the bot has taken on. Slack retries events it thinks were lost, and one message
+    that mentions the bot in a DM arrives twice (app_mention and message.im): both are answered once."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: str = Field(unique=True)
+    message_key: str | None = Field(default=None, unique=True)  # "channel:ts" of the message answered
+    handled_at: datetime.datetime = Field(default_factory=utcnow, index=True)
+
+
+class AskedQuestion(SQLModel, table=True):
+    """A question answered in Slack, kept so that any replica can show its further pages or share it:
+    a button carries only this short key and a page number."""
+
+    key: str = Field(primary_key=True, max_length=32)
+    question: str
+    asked_at: datetime.datetime = Field(default_factory=utcnow, index=True)
