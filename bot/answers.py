@@ -22,9 +22,11 @@ from bot.core.topics import Concept, Glossary, concepts_in
 from storage import queries, search_index
 
 MAX_QUESTION_LENGTH = 500
-MAX_RESULTS = 50
+MAX_RESULTS = 20  # ranked remarks for a topic; each is marked up, which costs more than ranking it
+MAX_SPEAKER_REMARKS = 100  # a speaker's remarks in order, for a question naming only the speaker
 MAX_CANDIDATES = 300  # re-ranked with rapidfuzz; found by the index, those answering every topic first
 LOOSE_SCAN = 500  # a speaker's remarks compared loosely when nothing matches as written
+TOPIC_HINT_SCAN = 20  # remarks read to say what a speaker did talk about
 FREQUENCY_CAP = 10000  # counting a term's remarks beyond this changes its weight little
 EXAMPLES = {
     "en": ["what did 苫前町長 say about foreign workers", "who talked about scholarships", "remarks by the Rumoi mayor"],
@@ -117,13 +119,13 @@ def answer_question(session: Session, question: str, table: AliasTable, glossary
     if not u.topics:
         if speaker_ids is None:
             return Answer(u, [], _nothing_asked(u.language))
-        rows = queries.remarks_of_speakers(session, speaker_ids, MAX_RESULTS)
+        rows = queries.remarks_of_speakers(session, speaker_ids, MAX_SPEAKER_REMARKS)
         return Answer(u, [_result(Hit(_candidate(row), 1.0, ())) for row in rows], "")
     groups = [list(g.terms) for g in u.topics]
     ids = search_index.candidate_ids(session, groups, speaker_ids, MAX_CANDIDATES)
     candidates = [_candidate(row) for row in queries.remarks_by_ids(session, ids)]
-    if speaker_ids is not None and not candidates:
-        # Nothing as written: a speaker's remarks are few enough to compare loosely, for a mistyped word.
+    if speaker_ids is not None and not candidates and any(g.concept is None for g in u.topics):
+        # A word of the question not found as written: a speaker's remarks are few enough to compare loosely.
         candidates = [_candidate(row) for row in queries.remarks_of_speakers(session, speaker_ids, LOOSE_SCAN)]
     frequencies = [search_index.count_matching(session, terms, speaker_ids, FREQUENCY_CAP) for terms in groups]
     hits = rank(u.topics, candidates, queries.count_remarks(session, speaker_ids), frequencies)
@@ -131,14 +133,14 @@ def answer_question(session: Session, question: str, table: AliasTable, glossary
     if results:
         return Answer(u, results, "")
     if u.speaker:
-        texts = [row[0].normalized_text for row in queries.remarks_of_speakers(session, speaker_ids, LOOSE_SCAN)]
+        texts = [row.normalized_text for row in queries.remarks_of_speakers(session, speaker_ids, TOPIC_HINT_SCAN)]
         return Answer(u, [], _speaker_silent(u, concepts_in(texts, glossary)))
     return Answer(u, [], _nobody(u))
 
 
 def _candidate(row) -> Candidate:
-    remark, label, title, date = row
-    return Candidate(remark.id, remark.speaker_id, label, remark.text, remark.normalized_text, title, date, remark.position)
+    remark_id, speaker_id, position, text, normalized_text, label, title, date = row
+    return Candidate(remark_id, speaker_id, label, text, normalized_text, title, date, position)
 
 
 def _result(hit: Hit) -> Result:

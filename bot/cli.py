@@ -133,6 +133,59 @@ def cmd_speakers(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    from bot.slack.run import run_bot  # Slack's libraries load only for the bot itself
+
+    return run_bot(get_settings(), args.mode, args.host, args.port)
+
+
+def cmd_reminders_run_due(_args: argparse.Namespace) -> int:
+    """Post what is due and exit: for deployments that schedule with cron, not the in-process scheduler."""
+    from bot.followups.delivery import run_digest, run_due
+    from bot.followups.setup import SetupError, digest_schedule, make_poster
+
+    settings = get_settings()
+    try:
+        poster, digest = make_poster(settings), digest_schedule(settings)
+    except SetupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    engine = get_engine(settings.sqlalchemy_url)
+    report = run_due(engine, poster, settings.timezone)
+    digests = run_digest(engine, poster, settings.timezone, digest) if digest else None
+    print(f"reminders: {report.posted} posted, {report.retrying} to retry, {report.failed} failed"
+          + (f"; digests: {digests.posted} posted, {digests.failed} failed" if digests else ""))
+    return 1 if report.failed or (digests and digests.failed) else 0
+
+
+def cmd_followups_list(args: argparse.Namespace) -> int:
+    import datetime
+
+    from bot.followups.messages import summary_line
+    from bot.followups.service import list_followups
+
+    settings = get_settings()
+    now = datetime.datetime.now(datetime.UTC)
+    with open_session() as session:
+        rows = list_followups(session, args.scope, None, now)
+        if args.json:
+            print(json.dumps({"followups": [followup_json(row.followup, row.problem) for row in rows]}, ensure_ascii=False))
+            return 0
+        if not rows:
+            print("No follow-ups." if args.scope != "open" else "No open follow-ups.")
+        for row in rows:
+            print(f"{summary_line(row.followup, now, settings.timezone, row.problem)}  [{row.followup.channel_id}]")
+    return 0
+
+
+def followup_json(followup, problem) -> dict:
+    return {
+        "id": followup.id, "title": followup.title, "status": followup.status, "owners": followup.owners,
+        "channel": followup.channel_id, "due_at": followup.due_at.isoformat() if followup.due_at else None,
+        "created_by": followup.created_by, "reminder_problem": f"{problem.state}: {problem.last_error}" if problem else None,
+    }
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Who said what in the council's minutes.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -149,6 +202,20 @@ def build_parser() -> argparse.ArgumentParser:
         command.set_defaults(run=run)
         if name == "speakers":
             command.add_argument("--refresh", action="store_true", help="re-derive aliases after editing aliases.toml")
+    run_bot = commands.add_parser("run", help="run the Slack bot (Socket Mode when SLACK_APP_TOKEN is set, else HTTP)")
+    run_bot.add_argument("--mode", choices=["socket", "http"], help="default: socket if SLACK_APP_TOKEN is set, else http")
+    run_bot.add_argument("--host", default="127.0.0.1", help="HTTP mode: the address to listen on (default 127.0.0.1)")
+    run_bot.add_argument("--port", type=int, default=3000, help="HTTP mode: the port (default 3000)")
+    run_bot.set_defaults(run=cmd_run)
+    reminders = commands.add_parser("reminders", help="follow-up reminders").add_subparsers(dest="action", required=True)
+    reminders.add_parser("run-due", help="post the reminders and digests that are due, then exit (for cron)").set_defaults(
+        run=cmd_reminders_run_due
+    )
+    followups = commands.add_parser("followups", help="follow-up actions").add_subparsers(dest="action", required=True)
+    listing = followups.add_parser("list", help="print follow-ups (default: open ones)")
+    listing.add_argument("scope", nargs="?", default="open", choices=["open", "overdue", "all"])
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(run=cmd_followups_list)
     return parser
 
 

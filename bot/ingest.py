@@ -12,7 +12,7 @@ from bot.core.minutes import ParsedMinutes, decode_minutes, parse_minutes
 from bot.core.speakers import AliasTable, speaker_aliases, split_label
 from bot.core.text import normalize
 from storage import queries, search_index
-from storage.models import Meeting, Remark, Speaker
+from storage.models import Meeting, Speaker
 
 
 @dataclass(frozen=True)
@@ -59,24 +59,26 @@ def _store(session: Session, minutes: ParsedMinutes, source_name: str, content_h
     meeting.source_name, meeting.content_hash = source_name, content_hash
     session.add(meeting)
     session.flush()
-    speakers = {}
+    speakers: dict[str, Speaker] = {}
+    new_speakers: list[Speaker] = []
     for label in dict.fromkeys(r.speaker for r in minutes.remarks):
         organisation, role = split_label(label)
-        speakers[label] = queries.get_or_create_speaker(session, label, organisation, role)
-    remarks = [
-        Remark(
-            meeting_id=meeting.id,
-            speaker_id=speakers[remark.speaker].id,
-            position=position,
-            text=remark.text,
-            normalized_text=normalize(remark.text),
-        )
+        speakers[label], created = queries.get_or_create_speaker(session, label, organisation, role)
+        if created:
+            new_speakers.append(speakers[label])
+    rows = [
+        {
+            "meeting_id": meeting.id,
+            "speaker_id": speakers[remark.speaker].id,
+            "position": position,
+            "text": remark.text,
+            "normalized_text": normalize(remark.text),
+        }
         for position, remark in enumerate(minutes.remarks, start=1)
     ]
-    session.add_all(remarks)
-    session.flush()
-    search_index.index_remarks(session, [(r.id, r.speaker_id, r.normalized_text) for r in remarks])
-    refresh_aliases(session, table, list(speakers.values()))
+    ids = queries.add_remarks(session, rows)
+    search_index.index_remarks(session, [(i, r["speaker_id"], r["normalized_text"]) for i, r in zip(ids, rows)])
+    refresh_aliases(session, table, new_speakers)
     return _result(status, meeting, minutes)
 
 

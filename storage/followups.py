@@ -188,3 +188,21 @@ def deliveries_of(session: Session, followup_id: int) -> Sequence[Delivery]:
         .order_by(col(Delivery.id))
     )
     return session.exec(query).all()
+
+
+class DigestPost(SQLModel, table=True):
+    """One channel's weekly digest, claimed like a delivery: unique on (channel, scheduled time)."""
+
+    __table_args__ = (UniqueConstraint("channel_id", "scheduled_at", name="uq_digest_channel_time"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel_id: str
+    scheduled_at: datetime.datetime = _utc_field(nullable=False)
+    state: str = Field(default=SENDING)
+    last_error: str | None = None
+    ts: str | None = None
+
+
+def channels_with_open_followups(session: Session) -> list[str]:
+    query = select(FollowUp.channel_id).where(FollowUp.status == OPEN).distinct().order_by(col(FollowUp.channel_id))
+    return list(session.exec(query).all())

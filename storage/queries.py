@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, insert
 from sqlmodel import Session, col, select
 
 from storage.models import AskedQuestion, HandledEvent, Meeting, Remark, Speaker, SpeakerAlias
@@ -20,13 +20,21 @@ def delete_remarks_of(session: Session, meeting_id: int) -> None:
     session.execute(delete(Remark).where(col(Remark.meeting_id) == meeting_id))
 
 
-def get_or_create_speaker(session: Session, label: str, organisation: str, role: str) -> Speaker:
+def get_or_create_speaker(session: Session, label: str, organisation: str, role: str) -> tuple[Speaker, bool]:
+    """The speaker with this label, and whether it was created now."""
     speaker = session.exec(select(Speaker).where(Speaker.label == label)).first()
-    if speaker is None:
-        speaker = Speaker(label=label, organisation=organisation, role=role)
-        session.add(speaker)
-        session.flush()
-    return speaker
+    if speaker is not None:
+        return speaker, False
+    speaker = Speaker(label=label, organisation=organisation, role=role)
+    session.add(speaker)
+    session.flush()
+    return speaker, True
+
+
+def add_remarks(session: Session, rows: list[dict]) -> list[int]:
+    """Insert remarks in one statement (ORM objects cost more than the rest of ingestion); their ids in order."""
+    statement = insert(Remark).returning(Remark.id, sort_by_parameter_order=True)
+    return list(session.execute(statement, rows).scalars())
 
 
 def all_speakers(session: Session) -> Sequence[Speaker]:
@@ -51,13 +59,19 @@ def aliases_version(session: Session) -> tuple[int, int]:
 
 
 def _remark_rows():
-    return select(Remark, Speaker.label, Meeting.title, Meeting.date).join(
-        Speaker, col(Speaker.id) == Remark.speaker_id
-    ).join(Meeting, col(Meeting.id) == Remark.meeting_id)
+    """Remarks as plain rows with what an answer shows of them (no ORM objects: answers read hundreds)."""
+    return (
+        select(
+            Remark.id, Remark.speaker_id, Remark.position, Remark.text, Remark.normalized_text,
+            Speaker.label, Meeting.title, Meeting.date,
+        )
+        .join(Speaker, col(Speaker.id) == Remark.speaker_id)
+        .join(Meeting, col(Meeting.id) == Remark.meeting_id)
+    )
 
 
 def remarks_of_speakers(session: Session, speaker_ids: list[int], limit: int):
-    """(remark, speaker label, meeting title, meeting date) of these speakers, in meeting order."""
+    """Rows (see `_remark_rows`) of these speakers' remarks, in meeting order."""
     query = (
         _remark_rows()
         .where(col(Remark.speaker_id).in_(speaker_ids))
@@ -68,7 +82,7 @@ def remarks_of_speakers(session: Session, speaker_ids: list[int], limit: int):
 
 
 def remarks_by_ids(session: Session, ids: list[int]):
-    """(remark, speaker label, meeting title, meeting date) for these remark ids."""
+    """Rows (see `_remark_rows`) for these remark ids."""
     if not ids:
         return []
     return session.exec(_remark_rows().where(col(Remark.id).in_(ids))).all()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -20,6 +21,7 @@ from bot.core.topics import Glossary, TopicGroup, expand_topics, idf
 FUZZY_CUTOFF = 85  # partial_ratio for a question's own word that is not found as written
 FUZZY_WEIGHT = 0.7
 EXTRA_TERM_WEIGHT = 0.1
+_HAS_LATIN = re.compile(r"[a-z0-9]")
 _SPEAKER_LIKE_JA = re.compile(
     r"[^\s、。,.!?？！]{1,12}?(?:市長|町長|村長|区長|知事|会頭|会長|組合長|局長|部長|所長|理事長|社長|議長|委員長)"
 )
@@ -106,19 +108,20 @@ class Hit:
     terms: tuple[str, ...]  # the normalised terms found, to mark in the text
 
 
-def term_in(term: str, text: str) -> bool:
-    """A Latin term must match whole words (`ai` is not in `mail`); Japanese has no word spaces."""
+def term_matcher(term: str) -> Callable[[str], bool]:
+    """A test for a normalised term in normalised text. A Latin term must match whole words
+    (`ai` is not in `mail`); Japanese has no word spaces."""
     if has_japanese(term):
-        return term in text
-    return re.search(rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])", text) is not None
+        return lambda text: term in text
+    return re.compile(rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])").search
 
 
-def group_match(group: TopicGroup, text: str) -> tuple[float, tuple[str, ...]]:
+def group_match(group: TopicGroup, text: str, matchers: dict[str, Callable[[str], bool]]) -> tuple[float, tuple[str, ...]]:
     """How well a remark answers one topic group, and the terms that show it.
 
     The best term found counts, and each further term of the group found adds a little:
     a remark on 技能実習生 and 外国人 answers "foreign workers" better than one on 外国人 alone."""
-    found = [(weight, term) for term, weight in group.terms.items() if term_in(term, text)]
+    found = [(weight, term) for term, weight in group.terms.items() if term in matchers and matchers[term](text)]
     if found:
         best = max(weight for weight, _ in found)
         return best + EXTRA_TERM_WEIGHT * min(len(found) - 1, 3), tuple(term for _, term in found)
@@ -133,7 +136,13 @@ def rank(topics: tuple[TopicGroup, ...], candidates: list[Candidate], total: int
 
     A remark scores the sum, over the groups it answers, of the group's rarity
     (idf: `frequencies[i]` of the `total` remarks searched answer group i) times how well it answers it."""
-    matches = [[group_match(g, c.normalized_text) for g in topics] for c in candidates]
+    matchers = {term: term_matcher(term) for group in topics for term in group.terms}
+    latin_free = {term: matcher for term, matcher in matchers.items() if has_japanese(term)}
+    # Most remarks have no Latin letters: then no Latin term can match, and testing them is most of the cost.
+    matches = [
+        [group_match(g, c.normalized_text, matchers if _HAS_LATIN.search(c.normalized_text) else latin_free) for g in topics]
+        for c in candidates
+    ]
     weights = [idf(total, frequency) for frequency in frequencies]
     hits = []
     for candidate, found in zip(candidates, matches):
@@ -154,9 +163,8 @@ def highlight_spans(text: str, terms: tuple[str, ...]) -> list[tuple[int, int]]:
     normalized, positions = normalize_with_map(text)
     spans: list[tuple[int, int]] = []
     for term in terms:
-        for match in re.finditer(re.escape(term), normalized):
-            if not has_japanese(term) and not term_in(term, normalized[max(0, match.start() - 1) : match.end() + 1]):
-                continue
+        pattern = re.escape(term) if has_japanese(term) else rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])"
+        for match in re.finditer(pattern, normalized):
             spans.append((positions[match.start()], positions[match.end() - 1] + 1))
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):

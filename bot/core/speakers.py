@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 
 from rapidfuzz import fuzz, process
@@ -36,8 +36,12 @@ class AliasTable:
     roles: tuple[Role, ...]
 
     def entity_of(self, organisation: str) -> Entity | None:
-        key = normalize(organisation)
-        return next((e for e in self.entities if key in {normalize(n) for n in e.ja}), None)
+        return self._entities_by_name.get(normalize(organisation))
+
+    @cached_property
+    def _entities_by_name(self) -> dict[str, Entity]:
+        # The first entity listing a name wins, as in the file.
+        return {normalize(name): entity for entity in reversed(self.entities) for name in entity.ja}
 
     def role_suffixes(self) -> list[str]:
         """Japanese role words, longest first, for reading 苫前町長 and 苫前町町長 alike."""

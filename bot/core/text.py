@@ -37,13 +37,16 @@ def _fold_char(char: str) -> str:
     return char.lower()
 
 
+@lru_cache(maxsize=8192)
+def _nfkc_char(char: str) -> str:
+    return unicodedata.normalize("NFKC", char)
+
+
 def normalize_with_map(text: str, keep_spaces: bool = False) -> tuple[str, list[int]]:
     """Normalise `text`; also return, for each output character, its index in `text`.
 
     `keep_spaces` keeps spaces beside Japanese characters: in a question they separate words."""
-    chars: list[tuple[str, int]] = [
-        (out, index) for index, char in enumerate(text) for out in unicodedata.normalize("NFKC", char)
-    ]
+    chars: list[tuple[str, int]] = [(out, index) for index, char in enumerate(text) for out in _nfkc_char(char)]
 
     def ascii_alnum(i: int) -> bool:
         return 0 <= i < len(chars) and chars[i][0].isascii() and chars[i][0].isalnum()
@@ -74,8 +77,20 @@ def normalize_with_map(text: str, keep_spaces: bool = False) -> tuple[str, list[
     return "".join(c for c, _ in kept), [index for _, index in kept]
 
 
+_FOLD = str.maketrans({**{chr(c): chr(c - _KATAKANA_TO_HIRAGANA) for c in range(ord("ァ"), ord("ヶ") + 1)}, **_WAVE_DASHES})
+_SPACED_CAPITALS = re.compile(r"(?<![A-Za-z0-9])[A-Z](?:\s+[A-Z](?![A-Za-z0-9]))+")
+_WHITESPACE = re.compile(r"\s+")
+_SPACE_BESIDE_JAPANESE = re.compile(rf" (?={_JAPANESE.pattern})|(?<={_JAPANESE.pattern}) ")
+
+
 def normalize(text: str, keep_spaces: bool = False) -> str:
-    return normalize_with_map(text, keep_spaces)[0]
+    """The same as `normalize_with_map(text)[0]`, on whole strings at once: ingestion normalises every remark."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _SPACED_CAPITALS.sub(lambda m: _WHITESPACE.sub("", m.group()), text)
+    text = _WHITESPACE.sub(" ", text).strip()
+    if not keep_spaces:
+        text = _SPACE_BESIDE_JAPANESE.sub("", text)
+    return text.translate(_FOLD).lower()
 
 
 def latin_words(text: str) -> list[tuple[str, int, int]]:

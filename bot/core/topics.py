@@ -70,6 +70,9 @@ class Glossary:
         # One alternation, longest terms first, so a scan finds 外国人労働者 rather than 外国人 inside it.
         terms = sorted(self.by_japanese, key=len, reverse=True)
         self.japanese_terms = re.compile("|".join(map(re.escape, terms))) if terms else re.compile("(?!)")
+        self.english_by_size: dict[int, list[str]] = {}
+        for name in self.by_english:
+            self.english_by_size.setdefault(len(name.split()), []).append(name)
 
     def english(self, phrase: str) -> Concept | None:
         """The concept an English phrase (already stemmed) names, tolerating a typo in longer phrases."""
@@ -77,8 +80,7 @@ class Glossary:
             return self.by_english[phrase]
         if len(phrase) < 7:
             return None
-        size = len(phrase.split())
-        names = [name for name in self.by_english if len(name.split()) == size]
+        names = self.english_by_size.get(len(phrase.split()), [])
         best = process.extractOne(phrase, names, scorer=fuzz.ratio, score_cutoff=88)
         return self.by_english[best[0]] if best else None
 

@@ -73,6 +73,17 @@ class Recurrence:
             day += datetime.timedelta(days=1)
         raise ValueError(f"{self} never fires")  # unreachable for a valid rule
 
+    def last_at_or_before(self, moment: datetime.datetime, tz: ZoneInfo) -> datetime.datetime:
+        """The latest fire time at or before `moment` (to catch up on one missed while the bot was down)."""
+        day = moment.astimezone(tz).date()
+        for _ in range(SEARCH_DAYS):
+            if self.matches(day):
+                candidate = datetime.datetime.combine(day, self.time, tzinfo=tz).astimezone(UTC).astimezone(tz)
+                if candidate.astimezone(UTC) <= moment.astimezone(UTC):
+                    return candidate
+            day -= datetime.timedelta(days=1)
+        raise ValueError(f"{self} never fires")
+
 
 @dataclass(frozen=True)
 class When:

@@ -1,0 +1,1 @@
+"""Follow-up actions and their reminders: services, delivery, scheduling, digest, suggestions."""

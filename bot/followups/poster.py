@@ -1,0 +1,97 @@
+"""Posting to Slack with the retries the Web API asks for.
+
+429: wait `Retry-After`, then retry. 5xx and connection errors: a few retries with exponential back-off.
+Errors that retrying cannot fix (channel_not_found, is_archived, not_in_channel…) raise `PermanentError`.
+The client's own retry handlers are switched off: they sleep with `time.sleep` plus jitter, which tests
+cannot control, and one retry policy in one place is easier to reason about.
+"""
+
+from __future__ import annotations
+
+import time
+import urllib.error
+from collections.abc import Callable
+from http.client import HTTPException
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+PERMANENT_CHANNEL_ERRORS = frozenset(
+    {"channel_not_found", "is_archived", "not_in_channel", "channel_is_archived", "restricted_action"}
+)
+MAX_RETRY_AFTER = 120.0  # seconds; a longer wait is better spent as a later retry of the delivery
+MAX_RATE_LIMITED = 5  # 429s in a row before giving the delivery back for a later retry
+CHANNEL_INTERVAL = 1.0  # Slack's guidance: about one message per second per channel
+
+
+class PermanentError(Exception):
+    """Slack refused in a way that retrying will not change; `.error` is Slack's error code."""
+
+    def __init__(self, error: str):
+        self.error = error
+        super().__init__(error)
+
+
+class TransientError(Exception):
+    """Slack could not be reached or kept failing; a later attempt may succeed."""
+
+
+def make_client(token: str, base_url: str) -> WebClient:
+    return WebClient(token=token, base_url=base_url, retry_handlers=[], timeout=15)
+
+
+class Poster:
+    def __init__(
+        self,
+        client: WebClient,
+        *,
+        retries: int = 3,
+        backoff: float = 1.0,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        self.client, self.retries, self.backoff, self.sleep, self.clock = client, retries, backoff, sleep, clock
+        self._last_post: dict[str, float] = {}
+
+    def post(self, channel: str, text: str, blocks: list[dict] | None = None) -> tuple[str, str]:
+        """Post a message; its (channel, ts)."""
+        self._pace(channel)
+        response = self._call(lambda: self.client.chat_postMessage(channel=channel, text=text, blocks=blocks))
+        return response["channel"], response["ts"]
+
+    def update(self, channel: str, ts: str, text: str, blocks: list[dict] | None = None) -> None:
+        self._call(lambda: self.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks))
+
+    def direct_message(self, user: str, text: str) -> None:
+        channel = self._call(lambda: self.client.conversations_open(users=user))["channel"]["id"]
+        self.post(channel, text)
+
+    def _pace(self, channel: str) -> None:
+        last = self._last_post.get(channel)
+        if last is not None and (wait := CHANNEL_INTERVAL - (self.clock() - last)) > 0:
+            self.sleep(wait)
+        self._last_post[channel] = self.clock()
+
+    def _call(self, request: Callable[[], dict]) -> dict:
+        failures = rate_limited = 0
+        while True:
+            try:
+                return request()
+            except SlackApiError as error:
+                status, code = error.response.status_code, error.response.get("error") or ""
+                if status == 429:
+                    retry_after = float(error.response.headers.get("Retry-After", error.response.headers.get("retry-after", 1)))
+                    rate_limited += 1
+                    if retry_after > MAX_RETRY_AFTER or rate_limited > MAX_RATE_LIMITED:
+                        raise TransientError(f"rate limited (Retry-After {retry_after:.0f} s)") from error
+                    self.sleep(retry_after)  # a rate limit is not a failure: it uses up no back-off retry
+                    continue
+                if status < 500 and code not in ("internal_error", "fatal_error", "service_unavailable", "request_timeout"):
+                    raise PermanentError(code or f"http_{status}") from error
+                reason = f"Slack answered {status} {code}".strip()
+            except (urllib.error.URLError, HTTPException, OSError) as error:
+                reason = f"cannot reach Slack ({error})"
+            failures += 1
+            if failures > self.retries:
+                raise TransientError(reason)
+            self.sleep(self.backoff * 2 ** (failures - 1))

@@ -1,0 +1,84 @@
+"""The in-process scheduler: APScheduler 3 wakes the bot when a reminder falls due; the database decides.
+
+Jobs are rebuilt from the database at start-up and after every run, one per active rule
+(id `rule-<id>`, `replace_existing`), each a date job at the rule's next fire time that calls `run_due`.
+APScheduler's default misfire_grace_time of 1 s would silently drop a job that runs late (a busy
+thread pool, a suspended machine): None runs it however late, and coalesce folds repeated misses into one.
+A sweep job every SWEEP_SECONDS picks up rules created by another bot process on the same database,
+and retries; the claims in `run_due` keep every reminder to one post whichever process wakes first.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import threading
+from collections.abc import Callable
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+
+from bot.core.when import Recurrence
+from bot.followups.delivery import run_digest, run_due
+from bot.followups.poster import Poster
+from storage import followups as store
+
+log = logging.getLogger(__name__)
+
+SWEEP_SECONDS = 30
+JOB_OPTIONS = {"misfire_grace_time": None, "coalesce": True, "max_instances": 1, "replace_existing": True}
+
+
+class ReminderScheduler:
+    def __init__(self, engine: Engine, poster: Poster, tz: ZoneInfo, digest: Recurrence | None = None,
+                 sweep_seconds: int = SWEEP_SECONDS):
+        self.engine, self.poster, self.tz, self.digest = engine, poster, tz, digest
+        self.sweep_seconds = sweep_seconds
+        # The scheduler's zone is the bot's, never the machine's.
+        self.scheduler = BackgroundScheduler(timezone=tz)
+        self._run_lock = threading.Lock()
+
+    def start(self) -> None:
+        """Catch up on what fell due while the bot was down, then schedule what is to come."""
+        self.run()
+        self.scheduler.add_job(self.run, IntervalTrigger(seconds=self.sweep_seconds, timezone=self.tz), id="sweep", **JOB_OPTIONS)
+        self.scheduler.start()
+        self.sync()
+
+    def shutdown(self) -> None:
+        self.scheduler.shutdown(wait=True)
+
+    def run(self) -> None:
+        """The job of every rule and of the sweep: deliver what is due, then reschedule from the database."""
+        with self._run_lock:
+            self._guarded(lambda: run_due(self.engine, self.poster, self.tz))
+            if self.digest is not None:
+                self._guarded(lambda: run_digest(self.engine, self.poster, self.tz, self.digest))
+        if self.scheduler.running:
+            self.sync()
+
+    def sync(self) -> None:
+        """One date job per active rule at its next fire time; jobs of finished rules removed.
+        Call after creating or snoozing a follow-up so that its reminder fires on the minute."""
+        with Session(self.engine) as session:
+            rules = {f"rule-{rule.id}": rule.next_fire_at for rule in store.active_rules(session)}
+        for job in self.scheduler.get_jobs():
+            if job.id.startswith("rule-") and job.id not in rules:
+                job.remove()
+        for job_id, fire_at in rules.items():
+            self.scheduler.add_job(self.run, DateTrigger(run_date=fire_at, timezone=self.tz), id=job_id, **JOB_OPTIONS)
+        if self.digest is not None:
+            next_digest = self.digest.next_after(datetime.datetime.now(self.tz), self.tz)
+            self.scheduler.add_job(self.run, DateTrigger(run_date=next_digest, timezone=self.tz), id="digest", **JOB_OPTIONS)
+
+    def _guarded(self, work: Callable[[], object]) -> None:
+        # A failing run must not kill the scheduler's thread: the next run retries from the database.
+        try:
+            work()
+        except SQLAlchemyError as error:
+            log.error("reminders: the database cannot be used: %s", error)

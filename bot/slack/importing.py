@@ -1,0 +1,73 @@
+"""Importing minutes files shared in Slack: download with the bot's token, ingest, summarise."""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.core.minutes import MinutesError
+from bot.slack.blocks import WORDS, Block, import_failed_line, import_result_line, notice
+from bot.slack.service import RemarksService
+
+MAX_MINUTES_BYTES = 5 * 1024 * 1024  # minutes are text: far below this
+MAX_FILES = 5
+DOWNLOAD_TIMEOUT_SECONDS = 30
+IMPORT_WORDS = ("import", "インポート", "取り込み", "取込")
+
+
+class DownloadError(Exception):
+    """A file that could not be fetched from Slack; str() is a short reason for the user."""
+
+
+def is_import_request(text: str) -> bool:
+    return text.lower().startswith(IMPORT_WORDS)
+
+
+def import_files(
+    client: WebClient, service: RemarksService, user_id: str, files: Sequence[dict[str, Any]], language: str
+) -> tuple[list[Block], str]:
+    words = WORDS[language]
+    if not service.is_admin(user_id):
+        return notice(words["not_admin"])
+    if not files:
+        return notice(words["no_file"])
+    lines = []
+    for file in files[:MAX_FILES]:
+        name = str(file.get("name") or file.get("id") or "?")
+        try:
+            result = service.ingest(download(client, str(file.get("id"))), name)
+        except (MinutesError, DownloadError) as error:
+            lines.append(import_failed_line(name, str(error), language))
+        else:
+            lines.append(import_result_line(result, language))
+    return notice("\n".join(lines))
+
+
+def download(client: WebClient, file_id: str) -> bytes:
+    """A file's bytes. files.info gives the download address (an event's file may be partial)."""
+    try:
+        info = client.files_info(file=file_id)["file"]
+    except SlackApiError as error:
+        raise DownloadError(f"Slack did not give the file ({error.response.get('error')})") from error
+    if int(info.get("size") or 0) > MAX_MINUTES_BYTES:
+        raise DownloadError(f"the file is larger than {MAX_MINUTES_BYTES // (1024 * 1024)} MB")
+    url = info.get("url_private_download") or info.get("url_private")
+    if not url:
+        raise DownloadError("Slack gave no download address for the file")
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {client.token}"})
+    try:
+        with urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT_SECONDS) as response:
+            if response.headers.get_content_type() == "text/html":
+                # Slack answers a download it refuses with its sign-in page.
+                raise DownloadError("Slack refused the download (does the app have the files:read scope?)")
+            data = response.read(MAX_MINUTES_BYTES + 1)
+    except urllib.error.URLError as error:
+        raise DownloadError(f"the download failed ({getattr(error, 'code', None) or error.reason})") from error
+    if len(data) > MAX_MINUTES_BYTES:
+        raise DownloadError(f"the file is larger than {MAX_MINUTES_BYTES // (1024 * 1024)} MB")
+    return data

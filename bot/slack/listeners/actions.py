@@ -1,0 +1,45 @@
+"""Buttons on answers: "More" shows the next page in place, "Share in channel" posts the page visibly."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+
+from bot.slack.blocks import ACTION_MORE, ACTION_SHARE, answer_blocks, expired_blocks, parse_button_value
+from bot.slack.service import RemarksService
+
+
+def register(app: App) -> None:
+    app.action(ACTION_MORE)(handle_more)
+    app.action(ACTION_SHARE)(handle_share)
+
+
+def handle_more(ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+    ack()
+    service: RemarksService = context["service"]
+    button = parse_button_value(action.get("value") or "")
+    question = service.recall_question(button.key) if button else None
+    if button is None or question is None:
+        blocks, fallback = expired_blocks()
+        respond(blocks=blocks, text=fallback, response_type="ephemeral", replace_original=False)
+        return
+    # A private answer can still be shared; a visible one already is.
+    shareable = bool(body.get("container", {}).get("is_ephemeral"))
+    blocks, fallback = answer_blocks(service.answer(question), button.page, button.key, shareable, button.shared_by)
+    # Each click brings a fresh response_url, so paging never runs out of its uses.
+    respond(blocks=blocks, text=fallback, replace_original=True)
+
+
+def handle_share(ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+    ack()
+    service: RemarksService = context["service"]
+    button = parse_button_value(action.get("value") or "")
+    question = service.recall_question(button.key) if button else None
+    if button is None or question is None:
+        blocks, fallback = expired_blocks()
+        respond(blocks=blocks, text=fallback, response_type="ephemeral", replace_original=False)
+        return
+    user = body.get("user", {}).get("id")
+    blocks, fallback = answer_blocks(service.answer(question), button.page, button.key, shareable=False, shared_by=user)
+    respond(blocks=blocks, text=fallback, response_type="in_channel", replace_original=False)

@@ -1,0 +1,59 @@
+"""Mentions in channels and direct messages: answered in the thread of the message (or in the DM)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import App, BoltContext
+from slack_sdk import WebClient
+
+from bot.slack.blocks import help_blocks, language_of
+from bot.slack.importing import import_files, is_import_request
+from bot.slack.middleware import is_answerable_message
+from bot.slack.replies import reply_to_question, text_from_slack
+from bot.slack.service import RemarksService
+
+
+def register(app: App) -> None:
+    app.event("app_mention")(handle_mention)
+    app.event("message")(handle_message)
+
+
+def handle_mention(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    if is_answerable_message(event):
+        reply_to_message(event, client, context)
+
+
+def handle_message(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    # Subscribed for direct messages only (message.im); edits, deletions and bot posts are ignored.
+    if is_answerable_message(event):
+        reply_to_message(event, client, context)
+
+
+def reply_thread(event: dict[str, Any]) -> str | None:
+    """Where to answer: the thread's root if the message is in one; a new thread on a channel
+    message; the DM itself for a direct message."""
+    if event.get("thread_ts"):
+        return event["thread_ts"]
+    if event.get("channel_type") == "im" or str(event.get("channel", "")).startswith("D"):
+        return None
+    return event["ts"]
+
+
+def reply_to_message(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    service: RemarksService = context["service"]
+    text = text_from_slack(event.get("text") or "", context.bot_user_id)
+    if is_import_request(text):
+        blocks, fallback = import_files(client, service, event.get("user", ""), event.get("files") or [], language_of(text))
+    elif not text:
+        blocks, fallback = help_blocks()
+    else:
+        blocks, fallback = reply_to_question(service, text, shareable=False)
+    client.chat_postMessage(
+        channel=event["channel"],
+        thread_ts=reply_thread(event),
+        blocks=blocks,
+        text=fallback,
+        unfurl_links=False,
+        unfurl_media=False,
+    )

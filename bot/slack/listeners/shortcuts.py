@@ -1,0 +1,29 @@
+"""The "Import minutes" message shortcut: imports the files of the message it is used on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+
+from bot.slack.blocks import language_of
+from bot.slack.importing import import_files
+from bot.slack.service import RemarksService
+
+IMPORT_SHORTCUT = "import_minutes"
+
+
+def register(app: App) -> None:
+    app.shortcut(IMPORT_SHORTCUT)(handle_import_shortcut)
+
+
+def handle_import_shortcut(
+    ack: Ack, shortcut: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    ack()
+    service: RemarksService = context["service"]
+    message = shortcut.get("message") or {}
+    user = shortcut.get("user", {}).get("id", "")
+    blocks, fallback = import_files(client, service, user, message.get("files") or [], language_of(message.get("text") or ""))
+    respond(blocks=blocks, text=fallback, response_type="ephemeral")

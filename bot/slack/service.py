@@ -1,0 +1,102 @@
+"""What the Slack listeners need from the core and the database, as plain functions that know nothing of Slack."""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlmodel import Session
+
+from bot.answers import Answer, answer_question
+from bot.core.speakers import AliasTable
+from bot.core.topics import Glossary
+from bot.ingest import IngestResult, ingest_minutes
+from storage import queries
+from storage.engine import get_engine
+
+# Slack retries an event for about an hour at most; remembering a day of them is plenty.
+HANDLED_EVENTS_KEPT = datetime.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class MeetingSummary:
+    title: str
+    date: datetime.date | None
+    speakers: int
+    remarks: int
+
+
+@dataclass(frozen=True)
+class SpeakerSummary:
+    label: str
+    aliases: tuple[str, ...]
+
+
+class RemarksService:
+    """The answering core over one database, plus the small state the Slack app keeps there."""
+
+    def __init__(self, database_url: str, table: AliasTable, glossary: Glossary, admins: frozenset[str]):
+        self.engine = get_engine(database_url)
+        self.table = table
+        self.glossary = glossary
+        self.admins = admins
+
+    def answer(self, question: str) -> Answer:
+        with Session(self.engine) as session:
+            return answer_question(session, question, self.table, self.glossary)
+
+    def remember_question(self, question: str) -> str:
+        """Store a question for its "More" and "Share" buttons; returns the key the buttons carry."""
+        key = secrets.token_urlsafe(9)
+        with Session(self.engine) as session:
+            queries.add_asked_question(session, key, question)
+            session.commit()
+        return key
+
+    def recall_question(self, key: str) -> str | None:
+        with Session(self.engine) as session:
+            asked = queries.find_asked_question(session, key)
+            return asked.question if asked else None
+
+    def claim_event(self, event_id: str, message_key: str | None) -> bool:
+        """True the first time an event (and the message it is about) is seen, False ever after."""
+        with Session(self.engine) as session:
+            queries.forget_handled_events(session, datetime.datetime.now(datetime.UTC) - HANDLED_EVENTS_KEPT)
+            try:
+                queries.add_handled_event(session, event_id, message_key)
+                session.commit()
+            except IntegrityError:
+                session.rollback()
+                return False
+        return True
+
+    def ingest(self, data: bytes, source_name: str) -> IngestResult:
+        """Raises MinutesError with a one-line reason when the file is not minutes."""
+        with Session(self.engine) as session:
+            return ingest_minutes(session, data, source_name, self.table)
+
+    def meetings(self) -> list[MeetingSummary]:
+        with Session(self.engine) as session:
+            return [MeetingSummary(m.title, m.date, s, r) for m, s, r in queries.meetings_with_counts(session)]
+
+    def speakers(self) -> list[SpeakerSummary]:
+        with Session(self.engine) as session:
+            aliases = queries.aliases_by_speaker(session)
+            return [
+                SpeakerSummary(s.label, tuple(a for a in aliases.get(s.id, []) if a != s.label))
+                for s in queries.all_speakers(session)
+            ]
+
+    def is_admin(self, user_id: str) -> bool:
+        return user_id in self.admins
+
+    def database_works(self) -> bool:
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except SQLAlchemyError:
+            return False
+        return True

@@ -1,0 +1,57 @@
+"""Fixtures of the follow-up tests: a fresh database, the fake Slack Web API and a poster whose sleeps are recorded."""
+
+from __future__ import annotations
+
+import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlmodel import Session
+
+from bot.core.when import When
+from bot.followups.poster import Poster, make_client
+from bot.followups.service import create_followup
+from storage.engine import get_engine
+from tests.followups.fake_slack import FakeSlack
+
+TZ = ZoneInfo("Asia/Tokyo")
+
+
+def jst(*args: int) -> datetime.datetime:
+    return datetime.datetime(*args, tzinfo=TZ)
+
+
+@pytest.fixture
+def engine(db_url: str):
+    return get_engine(db_url)
+
+
+@pytest.fixture
+def slack():
+    fake = FakeSlack().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def sleeps() -> list[float]:
+    return []
+
+
+@pytest.fixture
+def poster(slack: FakeSlack, sleeps: list[float]) -> Poster:
+    return Poster(make_client("xoxb-test", slack.url), sleep=sleeps.append, backoff=0.5)
+
+
+@pytest.fixture
+def add(engine):
+    """Create a follow-up in channel C1 by U1, reminded at `remind`."""
+
+    def add(title: str = "Send the survey", remind: When | None = None, *, due: When | None = None, owners=("U2",), channel="C1"):
+        with Session(engine) as session:
+            followup, rule = create_followup(
+                session, title=title, owners=list(owners), channel_id=channel, created_by="U1", due=due, remind=remind, tz=TZ
+            )
+            return followup.id, rule.id if rule else None
+
+    return add

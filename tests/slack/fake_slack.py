@@ -1,0 +1,219 @@
+"""A local stand-in for Slack: its Web API, response_url, file downloads and a Socket Mode server.
+
+It records every call so that tests can check what the app posted; `wait_for` polls with a timeout
+because the app answers asynchronously after acknowledging.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import queue
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlparse
+
+from websockets.sync.server import ServerConnection, serve
+
+BOT_TOKEN = "xoxb-test"
+APP_TOKEN = "xapp-test"
+SIGNING_SECRET = "fakesigningsecret"
+TEAM_ID = "T0TEST"
+BOT_USER_ID = "UBOT"
+BOT_ID = "BBOT"
+
+
+@dataclass
+class Call:
+    method: str  # a Web API method, or "response_url"
+    body: dict[str, Any]
+    path: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class FakeSlack:
+    """The Web API at `api_url`, response URLs from `response_url(name)`, files at /files/<id>."""
+
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.files: dict[str, tuple[str, bytes]] = {}
+        self.socket_url = ""
+        self._lock = threading.Lock()
+        self._ts = itertools.count(1)
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                fake._handle(self)
+
+            def do_POST(self) -> None:
+                fake._handle(self)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.base_url = f"http://127.0.0.1:{self.server.server_port}"
+        self.api_url = self.base_url + "/api/"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def response_url(self, name: str) -> str:
+        return f"{self.base_url}/respond/{name}"
+
+    def add_file(self, file_id: str, name: str, data: bytes) -> dict[str, Any]:
+        """A file as an event carries it."""
+        self.files[file_id] = (name, data)
+        return {"id": file_id, "name": name}
+
+    def reset(self) -> None:
+        with self._lock:
+            self.calls.clear()
+
+    def recorded(self, method: str | None = None) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if method is None or c.method == method]
+
+    def posts(self) -> list[Call]:
+        """Everything the app said to users: messages, ephemeral messages, updates, response_url posts."""
+        said = ("chat.postMessage", "chat.postEphemeral", "chat.update", "response_url", "views.publish")
+        with self._lock:
+            return [c for c in self.calls if c.method in said]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            calls = self.recorded(method)
+            if len(calls) >= count:
+                return calls
+            time.sleep(0.02)
+        raise AssertionError(f"expected {count} call(s) of {method} within {timeout}s, got {self.recorded()}")
+
+    # -- serving ------------------------------------------------------------------------------
+
+    def _handle(self, request: BaseHTTPRequestHandler) -> None:
+        url = urlparse(request.path)
+        length = int(request.headers.get("Content-Length") or 0)
+        raw = request.rfile.read(length) if length else b""
+        if request.headers.get_content_type() == "application/json":
+            body = json.loads(raw or b"{}")
+        else:
+            body = dict(parse_qsl(raw.decode()))
+        body.update(parse_qsl(url.query))
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        if url.path.startswith("/respond/"):
+            self._record(Call("response_url", body, url.path, headers))
+            return self._send(request, 200, b"ok", "text/plain")
+        if url.path.startswith("/files/"):
+            return self._download(request, url.path.removeprefix("/files/"), headers)
+        method = url.path.removeprefix("/api/")
+        self._record(Call(method, body, url.path, headers))
+        expected = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN
+        if headers.get("authorization") != f"Bearer {expected}":
+            return self._json(request, {"ok": False, "error": "invalid_auth"})
+        self._json(request, self._answer(method, body))
+
+    def _answer(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
+        if method == "auth.test":
+            return {"ok": True, "url": "https://rumoi.example/", "team": "Rumoi", "user": "remarks",
+                    "team_id": TEAM_ID, "user_id": BOT_USER_ID, "bot_id": BOT_ID, "is_enterprise_install": False}
+        if method == "chat.postMessage":
+            ts = f"1700000000.{next(self._ts):06d}"
+            return {"ok": True, "channel": body.get("channel"), "ts": ts, "message": {"text": body.get("text"), "ts": ts}}
+        if method in ("chat.postEphemeral", "chat.update", "views.publish"):
+            return {"ok": True}
+        if method == "files.info":
+            file_id = body.get("file", "")
+            if file_id not in self.files:
+                return {"ok": False, "error": "file_not_found"}
+            name, data = self.files[file_id]
+            return {"ok": True, "file": {"id": file_id, "name": name, "size": len(data),
+                                         "url_private_download": f"{self.base_url}/files/{file_id}"}}
+        if method == "apps.connections.open":
+            return {"ok": True, "url": self.socket_url}
+        return {"ok": False, "error": "unknown_method"}
+
+    def _download(self, request: BaseHTTPRequestHandler, file_id: str, headers: dict[str, str]) -> None:
+        self._record(Call("download", {"file": file_id}, request.path, headers))
+        if headers.get("authorization") != f"Bearer {BOT_TOKEN}" or file_id not in self.files:
+            # What Slack does too: a sign-in page instead of the file.
+            return self._send(request, 200, b"<html>sign in</html>", "text/html")
+        self._send(request, 200, self.files[file_id][1], "application/octet-stream")
+
+    def _record(self, call: Call) -> None:
+        with self._lock:
+            self.calls.append(call)
+
+    def _json(self, request: BaseHTTPRequestHandler, payload: dict[str, Any]) -> None:
+        self._send(request, 200, json.dumps(payload).encode(), "application/json")
+
+    @staticmethod
+    def _send(request: BaseHTTPRequestHandler, status: int, data: bytes, content_type: str) -> None:
+        request.send_response(status)
+        request.send_header("Content-Type", content_type)
+        request.send_header("Content-Length", str(len(data)))
+        request.end_headers()
+        request.wfile.write(data)
+
+
+class FakeSocketMode:
+    """A Socket Mode endpoint: greets each connection with "hello", sends queued envelopes,
+    and records the acknowledgements (and anything else) the app sends back."""
+
+    def __init__(self) -> None:
+        self.received: list[dict[str, Any]] = []
+        self.outbox: queue.Queue[dict[str, Any]] = queue.Queue()
+        self.connections = 0
+        self._lock = threading.Lock()
+        self.server = serve(self._serve, "127.0.0.1", 0)
+        self.url = f"ws://127.0.0.1:{self.server.socket.getsockname()[1]}/link/?ticket=test"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+
+    def send(self, envelope: dict[str, Any]) -> None:
+        self.outbox.put(envelope)
+
+    def wait_for_ack(self, envelope_id: str, timeout: float = 15.0) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                for message in self.received:
+                    if message.get("envelope_id") == envelope_id:
+                        return message
+            time.sleep(0.02)
+        raise AssertionError(f"no acknowledgement of {envelope_id} within {timeout}s; got {self.received}")
+
+    def wait_connected(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and not self.connections:
+            time.sleep(0.05)
+        assert self.connections, f"the app did not connect within {timeout}s"
+
+    def _serve(self, connection: ServerConnection) -> None:
+        connection.send(json.dumps({"type": "hello", "num_connections": 1, "debug_info": {"host": "fake"}}))
+        with self._lock:
+            self.connections += 1
+        while True:
+            try:
+                connection.send(json.dumps(self.outbox.get_nowait()))
+            except queue.Empty:
+                pass
+            try:
+                message = connection.recv(timeout=0.05)
+            except TimeoutError:
+                continue
+            except Exception:
+                return
+            with self._lock:
+                self.received.append(json.loads(message))
