@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test clean
+.PHONY: install demo test bench bench-quick clean
 
 install: $(STAMP)
 
@@ -23,6 +23,13 @@ demo: install
 
 test: install
 	$(BIN)/python -m pytest -q
+
+# Benchmarks are not tests: they print numbers (docs/benchmarks.md keeps the latest).
+bench: install
+	$(BIN)/python bench/run.py
+
+bench-quick: install
+	$(BIN)/python bench/run.py --quick
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

@@ -2,43 +2,75 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from pathlib import Path
 
+import psycopg
 import pytest
 from sqlmodel import Session
 
 from bot.core.speakers import default_alias_table
 from bot.core.topics import default_glossary
 from bot.ingest import ingest_minutes
-from storage.engine import get_engine
+from storage.engine import database_url, get_engine
+from tests.postgres_cluster import PostgresUnavailable, start_cluster
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "rumoi-2025-10-08.txt"
 
 
-@pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'test.db'}"
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A throwaway PostgreSQL cluster for the whole run. Skipped where PostgreSQL is not installed,
+    except under CI, where it must run."""
+    try:
+        cluster = start_cluster()
+    except PostgresUnavailable as error:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL is required under CI: {error}")
+        pytest.skip(f"PostgreSQL tests skipped: {error}. Install the PostgreSQL 15 server to run them.")
+    yield cluster
+    cluster.stop()
+
+
+def new_database(request: pytest.FixtureRequest, backend: str, directory: Path) -> str:
+    """A fresh, empty database of this backend."""
+    if backend == "sqlite":
+        return f"sqlite:///{directory / 'test.db'}"
+    cluster = request.getfixturevalue("postgres_server")
+    name = f"t{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(cluster.url, autocommit=True) as connection:
+        connection.execute(f"CREATE DATABASE {name}")
+    return cluster.url.rsplit("/", 1)[0] + f"/{name}"
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    return new_database(request, request.param, tmp_path)
 
 
 @pytest.fixture
 def session(db_url: str):
-    with Session(get_engine(db_url)) as session:
+    with Session(get_engine(database_url(db_url, Path(".")))) as session:
         yield session
 
 
-@pytest.fixture(scope="session")
-def sample_db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """One database with the sample minutes, shared by the read-only tests."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('sample') / 'sample.db'}"
-    with Session(get_engine(url)) as session:
+@pytest.fixture(scope="session", params=BACKENDS)
+def sample_db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """One database per backend with the sample minutes, shared by the read-only tests."""
+    url = new_database(request, request.param, tmp_path_factory.mktemp("sample"))
+    with Session(get_engine(database_url(url, Path(".")))) as session:
         ingest_minutes(session, SAMPLE.read_bytes(), SAMPLE.name, default_alias_table())
     return url
 
 
 @pytest.fixture
 def sample_session(sample_db_url: str):
-    with Session(get_engine(sample_db_url)) as session:
+    with Session(get_engine(database_url(sample_db_url, Path(".")))) as session:
         yield session
 
 

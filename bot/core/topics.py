@@ -38,6 +38,7 @@ class Concept:
     id: str
     en: tuple[str, ...]
     ja: tuple[str, ...]
+    kind: str = "topic"  # "word": general vocabulary, never offered as a topic someone talked about
 
 
 def stem(word: str) -> str:
@@ -87,7 +88,12 @@ class Glossary:
 
 def load_glossary(text: str) -> Glossary:
     data = tomllib.loads(text)
-    return Glossary([Concept(c["id"], tuple(c.get("en", ())), tuple(c.get("ja", ()))) for c in data.get("concept", [])])
+    return Glossary(
+        [
+            Concept(c["id"], tuple(c.get("en", ())), tuple(c.get("ja", ())), c.get("kind", "topic"))
+            for c in data.get("concept", [])
+        ]
+    )
 
 
 @lru_cache(maxsize=1)
@@ -201,7 +207,8 @@ def concepts_in(texts: list[str], glossary: Glossary, limit: int = 6) -> list[Co
     counts: dict[str, int] = {}
     for text in texts:
         for concept in {glossary.by_japanese[m.group()] for m in glossary.japanese_terms.finditer(text)}:
-            counts[concept.id] = counts.get(concept.id, 0) + 1
+            if concept.kind == "topic":
+                counts[concept.id] = counts.get(concept.id, 0) + 1
     by_id = {c.id: c for c in glossary.concepts}
     return [by_id[i] for i, _ in sorted(counts.items(), key=lambda item: -item[1])][:limit]
 
