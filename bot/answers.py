@@ -25,9 +25,9 @@ MAX_QUESTION_LENGTH = 500
 MAX_RESULTS = 20  # ranked remarks for a topic; each is marked up, which costs more than ranking it
 MAX_SPEAKER_REMARKS = 100  # a speaker's remarks in order, for a question naming only the speaker
 MAX_CANDIDATES = 300  # re-ranked with rapidfuzz; found by the index, those answering every topic first
-LOOSE_SCAN = 500  # a speaker's remarks compared loosely when nothing matches as written
+LOOSE_SCAN = 500  # a speaker's latest remarks compared loosely when nothing matches as written
 TOPIC_HINT_SCAN = 20  # remarks read to say what a speaker did talk about
-FREQUENCY_CAP = 10000  # counting a term's remarks beyond this changes its weight little
+FREQUENCY_CAP = 1000  # counting a term's remarks beyond this changes its weight little
 EXAMPLES = {
     "en": ["what did 苫前町長 say about foreign workers", "who talked about scholarships", "remarks by the Rumoi mayor"],
     "ja": ["苫前町長は外国人材について何と言った", "奨学金について話したのは誰", "留萌市長の発言"],
@@ -111,14 +111,15 @@ def answer_question(session: Session, question: str, table: AliasTable, glossary
     speakers = speaker_directory(session)
     if len(question) > MAX_QUESTION_LENGTH:
         u = understand(question[:MAX_QUESTION_LENGTH], SpeakerDirectory([]), table, glossary)
-        return Answer(u, [], _too_long(u.language))
+        return Answer(u, [], say("too_long", u.language, limit=str(MAX_QUESTION_LENGTH)))
     u = understand(question, speakers, table, glossary)
     if u.unknown_speaker:
-        return Answer(u, [], _unknown_speaker(u, closest_speakers(u.unknown_speaker, speakers)))
+        closest = _listed("closest", u.language, closest_speakers(u.unknown_speaker, speakers))
+        return Answer(u, [], say("unknown_speaker", u.language, name=u.unknown_speaker, closest=closest))
     speaker_ids = [s.id for s in u.speaker.speakers] if u.speaker else None
     if not u.topics:
         if speaker_ids is None:
-            return Answer(u, [], _nothing_asked(u.language))
+            return Answer(u, [], say("nothing_asked", u.language))
         rows = queries.remarks_of_speakers(session, speaker_ids, MAX_SPEAKER_REMARKS)
         return Answer(u, [_result(Hit(_candidate(row), 1.0, ())) for row in rows], "")
     groups = [list(g.terms) for g in u.topics]
@@ -126,16 +127,16 @@ def answer_question(session: Session, question: str, table: AliasTable, glossary
     candidates = [_candidate(row) for row in queries.remarks_by_ids(session, ids)]
     if speaker_ids is not None and not candidates and any(g.concept is None for g in u.topics):
         # A word of the question not found as written: a speaker's remarks are few enough to compare loosely.
-        candidates = [_candidate(row) for row in queries.remarks_of_speakers(session, speaker_ids, LOOSE_SCAN)]
+        candidates = [_candidate(row) for row in queries.recent_remarks_of_speakers(session, speaker_ids, LOOSE_SCAN)]
     frequencies = [search_index.count_matching(session, terms, speaker_ids, FREQUENCY_CAP) for terms in groups]
     hits = rank(u.topics, candidates, queries.count_remarks(session, speaker_ids), frequencies)
     results = [_result(hit) for hit in hits[:MAX_RESULTS]]
     if results:
         return Answer(u, results, "")
     if u.speaker:
-        texts = [row.normalized_text for row in queries.remarks_of_speakers(session, speaker_ids, TOPIC_HINT_SCAN)]
+        texts = [row.normalized_text for row in queries.recent_remarks_of_speakers(session, speaker_ids, TOPIC_HINT_SCAN)]
         return Answer(u, [], _speaker_silent(u, concepts_in(texts, glossary)))
-    return Answer(u, [], _nobody(u))
+    return Answer(u, [], say("nobody", u.language, topics=_topics_text(u)))
 
 
 def _candidate(row) -> Candidate:
@@ -148,45 +149,50 @@ def _result(hit: Hit) -> Result:
     return Result(c.remark_id, c.speaker, c.text, c.meeting_title, c.meeting_date, hit.score, highlight_spans(c.text, hit.terms))
 
 
+# What the user is told when there is nothing to show, in the language of the question.
+MESSAGES = {
+    "too_long": {
+        "en": "That question is too long (at most {limit} characters). Please shorten it, e.g. {examples}",
+        "ja": "質問が長すぎます（{limit}文字まで）。短くしてお試しください。例: {examples}",
+    },
+    "unknown_speaker": {
+        "en": "No speaker called “{name}” appears in the minutes.{closest} For example: {examples}",
+        "ja": "「{name}」という発言者は議事録に見つかりません。{closest}例: {examples}",
+    },
+    "closest": {"en": " Closest speakers: {names}.", "ja": "近い発言者: {names}。"},
+    "nothing_asked": {
+        "en": "Please name a speaker or a topic. For example: {examples}",
+        "ja": "発言者か話題を入れて質問してください。例: {examples}",
+    },
+    "speaker_silent": {
+        "en": "{speaker} said nothing about “{topics}” in the minutes.{touched}",
+        "ja": "{speaker}の発言に「{topics}」に関するものは見つかりませんでした。{touched}",
+    },
+    "touched": {"en": " They talked about: {names}.", "ja": "この発言者が触れた話題: {names}。"},
+    "nobody": {
+        "en": "Nobody talked about “{topics}” in the minutes. Try other words, e.g. {examples}",
+        "ja": "「{topics}」について話した発言は見つかりませんでした。別の言葉でお試しください。例: {examples}",
+    },
+}
+_LIST_SEPARATOR = {"en": ", ", "ja": "、"}
+
+
+def say(key: str, language: str, **values: str) -> str:
+    examples = " / ".join(f"“{e}”" for e in EXAMPLES[language])
+    return MESSAGES[key][language].format(examples=examples, **values)
+
+
+def _listed(key: str, language: str, names: list[str]) -> str:
+    return say(key, language, names=_LIST_SEPARATOR[language].join(names)) if names else ""
+
+
 def _topics_text(u: Understanding) -> str:
     return ("、" if u.language == "ja" else " ").join(g.label for g in u.topics)
 
 
-def _example(language: str) -> str:
-    return " / ".join(f"“{e}”" for e in EXAMPLES[language])
-
-
-def _too_long(language: str) -> str:
-    if language == "ja":
-        return f"質問が長すぎます（{MAX_QUESTION_LENGTH}文字まで）。短くしてお試しください。例: {_example('ja')}"
-    return f"That question is too long (at most {MAX_QUESTION_LENGTH} characters). Please shorten it, e.g. {_example('en')}"
-
-
-def _unknown_speaker(u: Understanding, closest: list[str]) -> str:
-    name = u.unknown_speaker
-    if u.language == "ja":
-        hint = f"近い発言者: {'、'.join(closest)}。" if closest else ""
-        return f"「{name}」という発言者は議事録に見つかりません。{hint}例: {_example('ja')}"
-    hint = f" Closest speakers: {', '.join(closest)}." if closest else ""
-    return f"No speaker called “{name}” appears in the minutes.{hint} For example: {_example('en')}"
-
-
-def _nothing_asked(language: str) -> str:
-    if language == "ja":
-        return f"発言者か話題を入れて質問してください。例: {_example('ja')}"
-    return f"Please name a speaker or a topic. For example: {_example('en')}"
-
-
 def _speaker_silent(u: Understanding, touched: list[Concept]) -> str:
-    label = u.speaker.speakers[0].label
-    if u.language == "ja":
-        hint = f"この発言者が触れた話題: {'、'.join(c.ja[0] for c in touched)}。" if touched else ""
-        return f"{label}の発言に「{_topics_text(u)}」に関するものは見つかりませんでした。{hint}"
-    hint = f" They talked about: {', '.join(c.en[0] if c.en else c.id for c in touched)}." if touched else ""
-    return f"{label} said nothing about “{_topics_text(u)}” in the minutes.{hint}"
-
-
-def _nobody(u: Understanding) -> str:
-    if u.language == "ja":
-        return f"「{_topics_text(u)}」について話した発言は見つかりませんでした。別の言葉でお試しください。例: {_example('ja')}"
-    return f"Nobody talked about “{_topics_text(u)}” in the minutes. Try other words, e.g. {_example('en')}"
+    names = [c.ja[0] if u.language == "ja" else (c.en[0] if c.en else c.id) for c in touched]
+    return say(
+        "speaker_silent", u.language, speaker=u.speaker.speakers[0].label, topics=_topics_text(u),
+        touched=_listed("touched", u.language, names),
+    )

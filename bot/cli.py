@@ -19,7 +19,7 @@ from bot.core.speakers import default_alias_table
 from bot.core.topics import default_glossary
 from bot.ingest import ingest_minutes, refresh_aliases
 from storage import queries
-from storage.engine import get_engine
+from storage.engine import UnsupportedDatabase, get_engine
 
 MARK_START, MARK_END = "**", "**"
 
@@ -224,6 +224,9 @@ def main(argv: list[str] | None = None) -> int:
     run: Callable[[argparse.Namespace], int] = args.run
     try:
         return run(args)
+    except UnsupportedDatabase as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     except SQLAlchemyError as error:
         reason = str(getattr(error, "orig", None) or error).splitlines()[0]
         print(f"error: the database cannot be used ({reason}). Check DATABASE_URL.", file=sys.stderr)

@@ -14,6 +14,11 @@ from storage import followups  # noqa: F401
 from storage.search_index import create_index
 
 DEFAULT_DATABASE_FILE = "remarks.db"
+SUPPORTED = ("sqlite", "postgresql")
+
+
+class UnsupportedDatabase(ValueError):
+    """DATABASE_URL names a database the bot does not support."""
 
 
 def database_url(url: str | None, data_dir: Path) -> str:
@@ -30,6 +35,8 @@ def database_url(url: str | None, data_dir: Path) -> str:
 def get_engine(url: str) -> Engine:
     """One engine per URL, its schema created on first use."""
     parsed = make_url(url)
+    if parsed.get_backend_name() not in SUPPORTED:
+        raise UnsupportedDatabase(f"DATABASE_URL names {parsed.get_backend_name()}: only SQLite and PostgreSQL are supported")
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)

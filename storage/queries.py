@@ -81,6 +81,12 @@ def remarks_of_speakers(session: Session, speaker_ids: list[int], limit: int):
     return session.exec(query).all()
 
 
+def recent_remarks_of_speakers(session: Session, speaker_ids: list[int], limit: int):
+    """Rows (see `_remark_rows`) of these speakers' latest stored remarks (no sort of all of them)."""
+    query = _remark_rows().where(col(Remark.speaker_id).in_(speaker_ids)).order_by(col(Remark.id).desc()).limit(limit)
+    return session.exec(query).all()
+
+
 def remarks_by_ids(session: Session, ids: list[int]):
     """Rows (see `_remark_rows`) for these remark ids."""
     if not ids:

@@ -46,7 +46,7 @@ def test_ask_json_answers_one_line_per_question_in_order(loaded):
 
 def test_ask_prints_a_readable_answer_in_the_questions_language(loaded):
     english = run(["ask", "what did the Tomamae mayor say about foreign workers"], loaded).stdout
-    assert "Understood as: speaker 苫前町長" in english and "**外国人**" in english
+    assert "Understood as: speaker 苫前町長" in english and "**外国人材**" in english
     japanese = run(["ask", "奨学金について話したのは誰"], loaded).stdout
     assert "解釈:" in japanese and "3件の発言" in japanese
 

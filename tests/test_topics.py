@@ -76,3 +76,8 @@ def test_japanese_words_outside_the_glossary_become_their_own_groups():
 def test_english_word_outside_the_glossary_is_kept_as_written():
     [group] = topics("IoT")
     assert group.concept is None and group.terms == {"iot": 1.0}
+
+
+def test_grammar_words_are_not_topics():
+    assert [g.label for g in topics("人材について")] == ["人材"]
+    assert [g.label for g in topics("若い人の条件を話した")] == ["若い人", "条件"]

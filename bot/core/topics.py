@@ -29,6 +29,7 @@ JAPANESE_STOPWORDS = frozenset(
     "様 方 など 等 これ それ あれ どれ ここ そこ どこ 思う 考える".split()
 )
 CONTENT_POS = frozenset({"名詞", "形容詞", "動詞", "形状詞"})
+_SHORT_KANA = re.compile(r"[ぁ-ゖ]{1,2}")
 SYNONYM_WEIGHT = 0.85  # a concept's other terms count a little less than the words the question used
 PART_WEIGHT = 0.5  # a part of a compound (新規 of 新規就農) counts half
 
@@ -172,7 +173,12 @@ def expand_topics(text: str, glossary: Glossary, label_of: Callable[[int, int], 
         run_start = offset
         position = offset
         for surface, normalized_form, pos in [*tokenize(chunk.group()), ("", "", "")]:
-            content = pos in CONTENT_POS and normalized_form not in JAPANESE_STOPWORDS and surface not in JAPANESE_STOPWORDS
+            content = (
+                pos in CONTENT_POS
+                and normalized_form not in JAPANESE_STOPWORDS
+                and surface not in JAPANESE_STOPWORDS
+                and not _SHORT_KANA.fullmatch(surface)  # the つい of について, the し of した: grammar, not topic
+            )
             if content:
                 if not run:
                     run_start = position

@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from bot.answers import EXAMPLES, MAX_QUESTION_LENGTH, Answer, Result
+from bot.answers import EXAMPLES, MAX_QUESTION_LENGTH, Answer, Result, say
 from bot.core.search import Understanding
 from bot.core.text import has_japanese
 from bot.ingest import IngestResult
@@ -46,7 +46,6 @@ WORDS: dict[str, dict[str, str]] = {
         "more": "More",
         "shared_by": "Shared by <@{user}>",
         "answer_to": "Answer to",
-        "too_long": "That question is too long ({length} characters; at most {limit}). Please shorten it, e.g. {example}",
         "expired": "That answer is no longer available. Please ask again.",
         "error": "Sorry, something went wrong (error id {error_id}). Please try again; if it keeps happening, tell an admin this id.",
         "not_admin": "Sorry, only the bot's admins can import minutes. Please ask one of them.",
@@ -68,7 +67,6 @@ WORDS: dict[str, dict[str, str]] = {
         "more": "次へ",
         "shared_by": "<@{user}> さんが共有",
         "answer_to": "質問への回答",
-        "too_long": "質問が長すぎます（{length}文字。{limit}文字まで）。短くしてお試しください。例: {example}",
         "expired": "この回答はもう表示できません。もう一度質問してください。",
         "error": "申し訳ありません、エラーが発生しました（エラーID {error_id}）。もう一度お試しください。続く場合はこのIDを管理者にお伝えください。",
         "not_admin": "申し訳ありません、議事録の取り込みは管理者だけができます。管理者にご依頼ください。",
@@ -233,9 +231,7 @@ def notice(text: str) -> tuple[list[Block], str]:
 
 
 def too_long_blocks(question: str) -> tuple[list[Block], str]:
-    language = language_of(question)
-    example = " / ".join(f"“{e}”" for e in EXAMPLES[language])
-    return notice(escape(WORDS[language]["too_long"].format(length=len(question), limit=MAX_QUESTION_LENGTH, example=example)))
+    return notice(escape(say("too_long", language_of(question), limit=str(MAX_QUESTION_LENGTH))))
 
 
 def expired_blocks(language: str = "en") -> tuple[list[Block], str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 import urllib.error
@@ -142,6 +143,11 @@ def section_texts(blocks: list[dict[str, Any]]) -> list[str]:
 
 def buttons(blocks: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {e["action_id"]: e for b in blocks if b["type"] == "actions" for e in b["elements"]}
+
+
+def has_bold(text: str, word: str) -> bool:
+    """The word (or a longer match starting with it) is marked bold the way Slack renders inside Japanese."""
+    return re.search("\u200b\\*" + re.escape(word) + "[^*]*\\*\u200b", text) is not None
 
 
 def all_text(blocks: list[dict[str, Any]]) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 
-from tests.slack.conftest import FAILING_QUESTION, RunningApp, all_text, buttons, section_texts
+from tests.slack.conftest import FAILING_QUESTION, RunningApp, all_text, buttons, has_bold, section_texts
 
 
 def test_healthz_answers_while_the_database_works(slack: RunningApp) -> None:
@@ -20,7 +20,7 @@ def test_a_question_is_answered_privately_with_bold_matches_and_a_share_button(s
     assert body["response_type"] == "ephemeral"
     texts = section_texts(body["blocks"])
     assert len(texts) == 1 and texts[0].startswith("*苫前町長* · 令和7年度留萌地域づくり連携会議 開催概要 · 2025-10-08")
-    assert "\u200b*外国人*\u200b技能実習生" in texts[0]
+    assert has_bold(texts[0], "外国人")
     assert "foreign workers / 外国人" in all_text(body["blocks"])
     assert set(buttons(body["blocks"])) == {"remarks_share"}
     assert "苫前町長" in body["text"]
@@ -90,12 +90,12 @@ def test_hostile_question_text_is_escaped(slack: RunningApp) -> None:
 def test_a_question_over_500_characters_is_refused(slack: RunningApp) -> None:
     slack.command("人材" * 251)
     [reply] = slack.fake.wait_for("response_url")
-    assert "質問が長すぎます（502文字。500文字まで）" in reply.body["text"]
+    assert "質問が長すぎます（500文字まで）" in reply.body["text"]
     assert "remarks_share" not in all_text(reply.body["blocks"])
 
 
 def test_a_failing_listener_apologises_with_an_error_id_and_the_app_keeps_serving(slack: RunningApp, caplog) -> None:
-    slack.command(FAILING_QUESTION, response_name="fail")
+    assert slack.command(FAILING_QUESTION, response_name="fail").status == 200  # still acknowledged
     [apology] = slack.fake.wait_for("response_url")
     assert "Sorry, something went wrong (error id " in apology.body["text"]
     error_id = apology.body["text"].split("error id ")[1].split(")")[0]

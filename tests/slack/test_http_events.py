@@ -6,7 +6,7 @@ import json
 import time
 from typing import Any
 
-from tests.slack.conftest import ADMIN, RunningApp, all_text, section_texts
+from tests.slack.conftest import ADMIN, FAILING_QUESTION, RunningApp, all_text, has_bold, section_texts
 from tests.slack.fake_slack import BOT_ID, BOT_USER_ID
 
 HOSTILE_MINUTES = """<!channel> 臨時会議 & 報告
@@ -37,7 +37,7 @@ def test_a_mention_is_answered_in_a_thread_of_that_message(slack: RunningApp) ->
     assert slack.event(mention("what did 苫前町長 say about foreign workers", "100.1"), "Ev100").status == 200
     [post] = slack.fake.wait_for("chat.postMessage")
     assert post.body["channel"] == "C1" and post.body["thread_ts"] == "100.1"
-    assert "\u200b*外国人*\u200b" in section_texts(post.body["blocks"])[0]
+    assert has_bold(section_texts(post.body["blocks"])[0], "外国人")
     assert "remarks_share" not in all_text(post.body["blocks"])  # already visible to the channel
 
 
@@ -52,6 +52,12 @@ def test_a_direct_message_is_answered_in_the_dm(slack: RunningApp) -> None:
     slack.event(direct_message("who talked about scholarships", "102.1"), "Ev102")
     [post] = slack.fake.wait_for("chat.postMessage")
     assert post.body["channel"] == "D1" and "thread_ts" not in post.body
+
+
+def test_a_failing_mention_gets_an_apology_in_its_thread(slack: RunningApp) -> None:
+    slack.event(mention(FAILING_QUESTION, "111.1"), "Ev111")
+    [post] = slack.fake.wait_for("chat.postMessage")
+    assert post.body["thread_ts"] == "111.1" and "Sorry, something went wrong (error id " in post.body["text"]
 
 
 def test_a_retried_event_is_answered_once(slack: RunningApp) -> None:

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 import pytest
 from slack_sdk.signature import SignatureVerifier
 
-from tests.slack.conftest import ROOT, load_sample
+from tests.slack.conftest import ROOT, has_bold, load_sample
 from tests.slack.fake_slack import APP_TOKEN, BOT_TOKEN, BOT_USER_ID, SIGNING_SECRET, TEAM_ID, FakeSlack, FakeSocketMode
 
 
@@ -97,7 +97,7 @@ def test_socket_mode_acknowledges_an_envelope_and_answers_in_the_thread(tmp_path
         assert socket_mode.wait_for_ack("env-1") == {"envelope_id": "env-1"}
         [post] = fake.wait_for("chat.postMessage", timeout=15)
         assert post.body["channel"] == "C1" and post.body["thread_ts"] == "200.1"
-        assert "\u200b*外国人*\u200b" in json.dumps(post.body["blocks"], ensure_ascii=False)
+        assert has_bold(json.dumps(post.body["blocks"], ensure_ascii=False), "外国人")
         [opened] = fake.recorded("apps.connections.open")
         assert opened.headers["authorization"] == f"Bearer {APP_TOKEN}"
     finally:

@@ -2,7 +2,7 @@
 
 from slack_bolt import App
 
-from bot.slack.listeners import actions, commands, events, shortcuts, views
+from bot.slack.listeners import actions, commands, events, followups, shortcuts, views
 
 
 def register_listeners(app: App) -> None:
@@ -11,3 +11,4 @@ def register_listeners(app: App) -> None:
     actions.register(app)
     views.register(app)
     shortcuts.register(app)
+    followups.register(app)

@@ -7,12 +7,13 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot.slack.blocks import ACTION_MORE, ACTION_SHARE, answer_blocks, expired_blocks, parse_button_value
+from bot.slack.errors import apologising
 from bot.slack.service import RemarksService
 
 
 def register(app: App) -> None:
-    app.action(ACTION_MORE)(handle_more)
-    app.action(ACTION_SHARE)(handle_share)
+    app.action(ACTION_MORE)(apologising(handle_more))
+    app.action(ACTION_SHARE)(apologising(handle_share))
 
 
 def handle_more(ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, context: BoltContext) -> None:

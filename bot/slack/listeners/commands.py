@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot.slack.blocks import help_blocks, meetings_blocks, speakers_blocks
+from bot.slack.errors import apologising
 from bot.slack.replies import reply_to_question, text_from_slack
 from bot.slack.service import RemarksService
 
@@ -17,7 +18,7 @@ MEETINGS_WORDS = ("meetings", "会議")
 
 
 def register(app: App) -> None:
-    app.command(COMMAND)(handle_remarks_command)
+    app.command(COMMAND)(apologising(handle_remarks_command))
 
 
 def handle_remarks_command(ack: Ack, command: dict[str, Any], respond: Respond, context: BoltContext) -> None:

@@ -8,6 +8,7 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.slack.blocks import help_blocks, language_of
+from bot.slack.errors import apologising
 from bot.slack.importing import import_files, is_import_request
 from bot.slack.middleware import is_answerable_message
 from bot.slack.replies import reply_to_question, text_from_slack
@@ -15,8 +16,8 @@ from bot.slack.service import RemarksService
 
 
 def register(app: App) -> None:
-    app.event("app_mention")(handle_mention)
-    app.event("message")(handle_message)
+    app.event("app_mention")(apologising(handle_mention))
+    app.event("message")(apologising(handle_message))
 
 
 def handle_mention(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:

@@ -8,6 +8,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.slack.blocks import language_of
+from bot.slack.errors import apologising
 from bot.slack.importing import import_files
 from bot.slack.service import RemarksService
 
@@ -15,7 +16,7 @@ IMPORT_SHORTCUT = "import_minutes"
 
 
 def register(app: App) -> None:
-    app.shortcut(IMPORT_SHORTCUT)(handle_import_shortcut)
+    app.shortcut(IMPORT_SHORTCUT)(apologising(handle_import_shortcut))
 
 
 def handle_import_shortcut(

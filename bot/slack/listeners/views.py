@@ -8,11 +8,12 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.slack.blocks import home_view
+from bot.slack.errors import apologising
 from bot.slack.service import RemarksService
 
 
 def register(app: App) -> None:
-    app.event("app_home_opened")(publish_home)
+    app.event("app_home_opened")(apologising(publish_home))
 
 
 def publish_home(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
