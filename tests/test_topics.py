@@ -1,6 +1,5 @@
 import pytest
 
-from bot.core.text import normalize
 from bot.core.topics import expand_topics, load_glossary, stem
 
 GLOSSARY = load_glossary(
@@ -26,7 +25,7 @@ GLOSSARY = load_glossary(
 
 
 def topics(text):
-    return expand_topics(normalize(text, keep_spaces=True), GLOSSARY)
+    return expand_topics(text, GLOSSARY)
 
 
 @pytest.mark.parametrize("a, b", [("workers", "worker"), ("changing", "change"), ("companies", "company"), ("schools", "school")])
@@ -81,3 +80,16 @@ def test_english_word_outside_the_glossary_is_kept_as_written():
 def test_grammar_words_are_not_topics():
     assert [g.label for g in topics("人材について")] == ["人材"]
     assert [g.label for g in topics("若い人の条件を話した")] == ["若い人", "条件"]
+
+
+def test_parts_of_a_compound_are_found_at_a_lower_weight():
+    [group] = topics("電子申請システム導入企業人")
+    assert group.label == "電子申請システム導入企業人"
+    assert group.terms["電子申請しすてむ導入企業人"] == 1.0
+    assert group.terms["しすてむ"] < 1.0 and group.terms["企業"] < 1.0
+
+
+def test_long_compound_word_matches_its_parts():
+    [group] = expand_topics("外国人労働者", load_glossary(""))
+    assert group.terms["外国人労働者"] == 1.0
+    assert 0 < group.terms["外国人"] < 1.0 and 0 < group.terms["労働者"] < 1.0

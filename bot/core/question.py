@@ -49,6 +49,7 @@ class Frame:
     speaker: str | None
     topic: str
     explicit: bool
+    topic_span: tuple[int, int]  # where the topic stands in the question
 
 
 def read_frame(question: str) -> Frame:
@@ -57,8 +58,17 @@ def read_frame(question: str) -> Frame:
     for pattern in _COMPILED:
         match = pattern.match(text)
         if match:
-            groups = match.groupdict()
-            speaker = (groups.get("s") or "").strip() or None
+            speaker = (match.groupdict().get("s") or "").strip() or None
             explicit = pattern is not _COMPILED[len(ENGLISH_FRAMES) - 1]
-            return Frame(speaker, (groups.get("t") or "").strip(), explicit)
-    return Frame(None, text, explicit=False)
+            start, end = _slot_span(match, "t")
+            return Frame(speaker, text[start:end], explicit, (start, end))
+    return Frame(None, text, False, (0, len(text)))
+
+
+def _slot_span(match: re.Match, slot: str) -> tuple[int, int]:
+    """Where a slot's words stand, surrounding spaces left out; empty when the frame has no such slot."""
+    if match.groupdict().get(slot) is None:
+        return match.end(), match.end()
+    start, end = match.span(slot)
+    raw = match.group(slot)
+    return start + len(raw) - len(raw.lstrip()), end - len(raw) + len(raw.rstrip())

@@ -42,10 +42,15 @@ class Understanding:
 
 def understand(question: str, speakers: SpeakerDirectory, table: AliasTable, glossary: Glossary) -> Understanding:
     text, positions = normalize_with_map(question, keep_spaces=True)
+
+    def typed(start: int, end: int) -> str:
+        """The question as typed for a span of its normalised text."""
+        return question[positions[start] : positions[end - 1] + 1] if end > start else ""
+
     frame = read_frame(text)
     speaker: SpeakerMatch | None = None
     unknown: str | None = None
-    topic_text = frame.topic
+    topic = typed(*frame.topic_span)
     outside = text  # the question without the words naming the speaker, to tell its language
     if frame.speaker:
         speaker = resolve_speaker(frame.speaker, speakers, table)
@@ -53,22 +58,16 @@ def understand(question: str, speakers: SpeakerDirectory, table: AliasTable, glo
             unknown = None if speaker else frame.speaker
             outside = text.replace(frame.speaker, " ")
         else:
-            topic_text = text
+            topic = question
     if speaker is None and unknown is None and not frame.explicit:
-        speaker = resolve_speaker(topic_text, speakers, table)
+        speaker = resolve_speaker(text, speakers, table)
         if speaker:
-            # Blank the speaker out, keeping the length, so positions still map to the question.
-            blank = " " * (speaker.end - speaker.start)
-            outside = topic_text = topic_text[: speaker.start] + blank + topic_text[speaker.end :]
+            outside = text[: speaker.start] + " " + text[speaker.end :]
+            topic = typed(0, speaker.start) + " " + typed(speaker.end, len(text))
         else:
-            unknown = _speaker_like(topic_text)
+            unknown = _speaker_like(text)
     language = "ja" if has_japanese(outside) else "en"
-    offset = max(text.find(topic_text), 0)
-
-    def label_of(start: int, end: int) -> str:
-        return question[positions[offset + start] : positions[offset + end - 1] + 1]
-
-    topics = tuple(expand_topics(topic_text, glossary, label_of)) if unknown is None else ()
+    topics = tuple(expand_topics(topic, glossary)) if unknown is None else ()
     return Understanding(question, language, speaker, unknown, topics)
 
 

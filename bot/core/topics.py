@@ -5,14 +5,13 @@ from __future__ import annotations
 import math
 import re
 import tomllib
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
 from rapidfuzz import fuzz, process
 
-from bot.core.text import has_japanese, latin_words, normalize, tokenize
+from bot.core.text import has_japanese, latin_words, normalize, normalize_with_map, tokenize
 
 # Words of English questions that carry no topic.
 ENGLISH_STOPWORDS = frozenset(
@@ -120,12 +119,15 @@ class TopicGroup:
         return f"{english} / {japanese}" if japanese else english
 
 
-def expand_topics(text: str, glossary: Glossary, label_of: Callable[[int, int], str] | None = None) -> list[TopicGroup]:
-    """The topic groups of a question's normalised topic text, in the order the question names them.
+def expand_topics(typed: str, glossary: Glossary) -> list[TopicGroup]:
+    """The topic groups of the topic part of a question, as typed, in the order the question names them."""
+    text, positions = normalize_with_map(typed, keep_spaces=True)
 
-    `label_of(start, end)` gives the question's own words for a span of `text`, to show them as typed."""
-    label_of = label_of or (lambda start, end: text[start:end])
-    found: list[tuple[int, TopicGroup]] = []
+    def label_of(start: int, end: int) -> str:
+        """The question's own words for a span of the normalised text, to show them as typed."""
+        return typed[positions[start] : positions[end - 1] + 1]
+
+    found: list[tuple[float, TopicGroup]] = []
     consumed = [False] * len(text)
 
     def take(start: int, end: int) -> None:
@@ -163,48 +165,49 @@ def expand_topics(text: str, glossary: Glossary, label_of: Callable[[int, int], 
         terms = {normalize(t): SYNONYM_WEIGHT for t in concept.ja} | {term: 1.0}
         found.append((match.start(), TopicGroup(label_of(match.start(), match.end()), term, concept, terms)))
 
-    # The rest of the Japanese: runs of content words, each a group of its own.
+    # The rest of the Japanese: runs of content words, each a group of its own. Sudachi reads the words
+    # as typed: folded to hiragana, katakana words would fall apart.
     rest = "".join(c if not consumed[i] else " " for i, c in enumerate(text))
     for chunk in re.finditer(r"\S+", rest):
-        if not has_japanese(chunk.group()):
-            continue
-        offset = chunk.start()
-        run: list[tuple[str, str]] = []
-        run_start = offset
-        position = offset
-        for surface, normalized_form, pos in [*tokenize(chunk.group()), ("", "", "")]:
-            content = (
-                pos in CONTENT_POS
-                and normalized_form not in JAPANESE_STOPWORDS
-                and surface not in JAPANESE_STOPWORDS
-                and not _SHORT_KANA.fullmatch(surface)  # the つい of について, the し of した: grammar, not topic
-            )
-            if content:
-                if not run:
-                    run_start = position
-                run.append((surface, normalized_form))
-            elif run:
-                group = _run_group(run, label_of(run_start, position))
+        if has_japanese(chunk.group()):
+            for index, run in enumerate(_content_runs(label_of(chunk.start(), chunk.end()))):
+                group = _run_group(run)
                 if group:
-                    found.append((run_start, group))
-                run = []
-            position += len(surface)
+                    found.append((chunk.start() + index / 1000, group))
     return [group for _, group in sorted(found, key=lambda item: item[0])]
 
 
-def _run_group(run: list[tuple[str, str]], label: str) -> TopicGroup | None:
-    """A run of content words (新規 就農) as one group: the whole run, and each part at a lower weight."""
-    whole = "".join(surface for surface, _ in run)
+def _content_runs(typed: str) -> list[list[tuple[str, str]]]:
+    """Runs of content words (surface, dictionary form) in Japanese text; particles and grammar split them."""
+    runs: list[list[tuple[str, str]]] = [[]]
+    for surface, normalized_form, pos in tokenize(typed):
+        content = (
+            pos in CONTENT_POS
+            and normalized_form not in JAPANESE_STOPWORDS
+            and surface not in JAPANESE_STOPWORDS
+            and not _SHORT_KANA.fullmatch(surface)  # the つい of について, the し of した: grammar, not topic
+        )
+        if content or (runs[-1] and pos == "接尾辞"):  # a suffix (企業人's 人) belongs to the word before it
+            runs[-1].append((surface, normalized_form))
+        elif runs[-1]:
+            runs.append([])
+    return [run for run in runs if run]
+
+
+def _run_group(run: list[tuple[str, str]]) -> TopicGroup | None:
+    """A run of content words (新規 就農) as one group: the whole run at full weight; its words, their
+    dictionary forms, and the parts of long compounds (外国人労働者 → 外国人, 労働者) at a lower one."""
+    label = "".join(surface for surface, _ in run)
+    whole = normalize(label)
     if len(whole) < 2:
         return None
+    parts = [normalize(part) for surface, normalized_form in run for part in (surface, normalized_form)]
+    parts += [normalize(surface) for word, _ in run for surface, _, _ in tokenize(word, "B")]
+    weight = PART_WEIGHT if len(run) > 1 or len(set(parts)) > 2 else SYNONYM_WEIGHT
     terms = {whole: 1.0}
-    if len(run) > 1:
-        for surface, normalized_form in run:
-            for part in (surface, normalize(normalized_form)):
-                if len(part) >= 2:
-                    terms.setdefault(part, PART_WEIGHT)
-    else:
-        terms.setdefault(normalize(run[0][1]), SYNONYM_WEIGHT)
+    for part in parts:
+        if len(part) >= 2:
+            terms.setdefault(part, weight)
     return TopicGroup(label, whole, None, terms)
 
 
