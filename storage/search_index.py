@@ -62,6 +62,10 @@ class Dialect:
     any_of: str
     all_of: str
     quote: str  # around a phrase
+    # PostgreSQL: how many of the newest remarks to search first. Its planner cannot tell a rare term
+    # from a common one, and either plan is slow on the other: reading the newest rows until enough
+    # match is quick for a common term; a rare term has few matches to sort.
+    recent_window: int | None = None
 
 
 SQLITE = Dialect(
@@ -87,6 +91,7 @@ POSTGRESQL = Dialect(
     any_of=" | ",
     all_of=" & ",
     quote="",
+    recent_window=20000,
 )
 DIALECTS = {"sqlite": SQLITE, "postgresql": POSTGRESQL}
 
@@ -141,10 +146,24 @@ def candidate_ids(session: Session, groups: list[list[str]], speaker_ids: list[i
         query = _query(dialect, groups, speaker_ids, all_groups)
         if query is None or len(ids) >= limit:
             break
-        found = session.execute(text(f"{dialect.match} ORDER BY id DESC LIMIT :n"), {"q": query, "n": limit})
         seen = set(ids)
-        ids += [i for (i,) in found if i not in seen][: limit - len(ids)]
+        ids += [i for i in _newest_matching(session, dialect, query, limit) if i not in seen][: limit - len(ids)]
     return ids
+
+
+def _newest_matching(session: Session, dialect: Dialect, query: str, limit: int) -> list[int]:
+    def ids(sql: str, **values) -> list[int]:
+        return [i for (i,) in session.execute(text(sql), {"q": query, "n": limit, **values})]
+
+    if dialect.recent_window is None:
+        return ids(f"{dialect.match} ORDER BY id DESC LIMIT :n")
+    newest = session.execute(text("SELECT max(remark_id) FROM remark_search")).scalar() or 0
+    recent = ids(f"{dialect.match} AND remark_id > :floor ORDER BY remark_id DESC LIMIT :n", floor=newest - dialect.recent_window)
+    if len(recent) >= limit:
+        return recent
+    # Fewer than `limit` among the newest: a rare term, whose few matches are cheap to sort (+ 0 keeps
+    # the planner from walking the whole primary key instead).
+    return ids(f"{dialect.match} ORDER BY remark_id + 0 DESC LIMIT :n")
 
 
 def count_matching(session: Session, terms: list[str], speaker_ids: list[int] | None, cap: int) -> int:
