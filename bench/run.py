@@ -32,6 +32,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg
 from rapidfuzz import fuzz, process
 from sqlmodel import Session, select
 
@@ -44,7 +45,7 @@ from bot.core.speakers import default_alias_table  # noqa: E402
 from bot.core.text import normalize  # noqa: E402
 from bot.core.topics import default_glossary  # noqa: E402
 from bot.ingest import ingest_minutes  # noqa: E402
-from storage.engine import get_engine  # noqa: E402
+from storage.engine import database_url, get_engine  # noqa: E402
 from storage.models import Remark  # noqa: E402
 
 SAMPLE = ROOT / "samples" / "rumoi-2025-10-08.txt"
@@ -146,7 +147,7 @@ def database_size(url: str) -> float:
     if url.startswith("sqlite:///"):
         path = Path(url[len("sqlite:///") :])
         return sum(p.stat().st_size for p in path.parent.glob(path.name + "*")) / 2**20
-    engine = get_engine(url)
+    engine = get_engine(database_url(url, ROOT))
     with engine.connect() as connection:
         return connection.exec_driver_sql("SELECT pg_database_size(current_database())").scalar() / 2**20
 
@@ -156,7 +157,7 @@ def measure(size: int, url: str, workdir: Path, rounds: int) -> Row:
     archive.mkdir(parents=True, exist_ok=True)
     paths = write_archive(archive, size)
     table = default_alias_table()
-    engine = get_engine(url)
+    engine = get_engine(database_url(url, ROOT))
     started = time.perf_counter()
     with Session(engine) as session:
         for path in paths:
@@ -232,12 +233,11 @@ def main() -> None:
 
 
 def reset_database(url: str) -> None:
-    from sqlmodel import SQLModel
-
-    engine = get_engine(url)
-    SQLModel.metadata.drop_all(engine)
+    """Empty a PostgreSQL database: the next get_engine migrates it afresh."""
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as connection:
+        connection.execute("DROP SCHEMA public CASCADE")
+        connection.execute("CREATE SCHEMA public")
     get_engine.cache_clear()
-    get_engine(url)
 
 
 if __name__ == "__main__":

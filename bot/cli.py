@@ -1,4 +1,4 @@
-"""The command line: `python -m bot ingest|ask|meetings|speakers`. A thin shell over the library."""
+"""The command line: `python -m bot ingest|ask|meetings|speakers|run|db|export|import-dump|…`. A thin shell over the library."""
 
 from __future__ import annotations
 
@@ -13,13 +13,15 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from bot.answers import Answer, answer_question
-from bot.config import get_settings
+from bot.config import SettingsError, get_settings
 from bot.core.minutes import MinutesError
 from bot.core.speakers import default_alias_table
 from bot.core.topics import default_glossary
 from bot.ingest import ingest_minutes, refresh_aliases
 from storage import queries
-from storage.engine import UnsupportedDatabase, get_engine
+from storage.dump import DumpError, export_dump, import_dump
+from storage.engine import database_revision, get_engine, upgrade_database
+from storage.migrate import SchemaError, Status, head
 
 MARK_START, MARK_END = "**", "**"
 
@@ -136,7 +138,41 @@ def cmd_speakers(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from bot.slack.run import run_bot  # Slack's libraries load only for the bot itself
 
-    return run_bot(get_settings(), args.mode, args.host, args.port)
+    settings = get_settings()
+    get_engine(settings.sqlalchemy_url)  # an empty database is migrated, one at another revision refused, before Slack
+    return run_bot(settings, args.mode, args.host, args.port)
+
+
+def cmd_db_upgrade(_args: argparse.Namespace) -> int:
+    before, after = upgrade_database(get_settings().sqlalchemy_url)
+    if before == after:
+        print(f"database: already at the newest revision, {after}")
+    else:
+        print(f"database: upgraded from {f'revision {before}' if before else 'no revision'} to {after}")
+    return 0
+
+
+def cmd_db_current(_args: argparse.Namespace) -> int:
+    """The database's revision; exit status 0 only when it is this version's newest (for scripts)."""
+    state, revision = database_revision(get_settings().sqlalchemy_url)
+    print(f"database: revision {revision or 'none'} ({state.value}; this version's newest is {head()})")
+    return 0 if state is Status.CURRENT else 1
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    counts = export_dump(get_engine(get_settings().sqlalchemy_url), Path(args.file))
+    print(f"exported: {args.file}: {row_counts(counts)}")
+    return 0
+
+
+def cmd_import_dump(args: argparse.Namespace) -> int:
+    counts = import_dump(get_engine(get_settings().sqlalchemy_url), Path(args.file))
+    print(f"imported: {args.file}: {row_counts(counts)}")
+    return 0
+
+
+def row_counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{rows} {table}" for table, rows in counts.items())
 
 
 def cmd_reminders_run_due(_args: argparse.Namespace) -> int:
@@ -211,6 +247,19 @@ def build_parser() -> argparse.ArgumentParser:
     reminders.add_parser("run-due", help="post the reminders and digests that are due, then exit (for cron)").set_defaults(
         run=cmd_reminders_run_due
     )
+    database = commands.add_parser("db", help="the database's schema").add_subparsers(dest="action", required=True)
+    database.add_parser("upgrade", help="migrate the database to this version's schema (back it up first)").set_defaults(
+        run=cmd_db_upgrade
+    )
+    database.add_parser("current", help="print the database's schema revision (exit status 1 unless the newest)").set_defaults(
+        run=cmd_db_current
+    )
+    export = commands.add_parser("export", help="write the whole database to one JSON file")
+    export.add_argument("file", metavar="FILE")
+    export.set_defaults(run=cmd_export)
+    restore = commands.add_parser("import-dump", help="load a file written by export into an empty database")
+    restore.add_argument("file", metavar="FILE")
+    restore.set_defaults(run=cmd_import_dump)
     followups = commands.add_parser("followups", help="follow-up actions").add_subparsers(dest="action", required=True)
     listing = followups.add_parser("list", help="print follow-ups (default: open ones)")
     listing.add_argument("scope", nargs="?", default="open", choices=["open", "overdue", "all"])
@@ -224,9 +273,16 @@ def main(argv: list[str] | None = None) -> int:
     run: Callable[[argparse.Namespace], int] = args.run
     try:
         return run(args)
-    except UnsupportedDatabase as error:
+    except SettingsError as error:
+        for problem in error.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return 2
+    except SchemaError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except DumpError as error:
+        print(f"error: {args.file}: {error}", file=sys.stderr)
+        return 1
     except SQLAlchemyError as error:
         reason = str(getattr(error, "orig", None) or error).splitlines()[0]
         print(f"error: the database cannot be used ({reason}). Check DATABASE_URL.", file=sys.stderr)

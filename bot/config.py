@@ -1,4 +1,7 @@
-"""Settings, read and validated in one place from the environment (and a .env file)."""
+"""Settings, read and validated in one place from the environment (and a .env file).
+
+Every setting is listed, with its meaning, in deploy/.env.example (a test keeps the two in step).
+"""
 
 from __future__ import annotations
 
@@ -6,10 +9,18 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import SecretStr, field_validator
+from pydantic import SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from storage.engine import database_url
+from storage.engine import check_url, database_url
+
+
+class SettingsError(ValueError):
+    """Settings that cannot be used: `problems` holds one line per wrong value, naming its variable."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
 
 
 class Settings(BaseSettings):
@@ -31,6 +42,13 @@ class Settings(BaseSettings):
     def sqlalchemy_url(self) -> str:
         return database_url(self.database_url, self.bot_data_dir)
 
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str | None) -> str | None:
+        if value:
+            check_url(database_url(value, Path("data")))  # UnsupportedDatabase is a ValueError, reported as one
+        return value
+
     @field_validator("bot_timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -51,4 +69,15 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    """The settings, or SettingsError with every wrong value in it."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise SettingsError([_problem(detail) for detail in error.errors()]) from None
+
+
+def _problem(detail) -> str:
+    # A field's environment variable is its name in capitals (no prefix). The message never holds the
+    # value itself, which may be a secret; validators quote it where that helps and is safe.
+    variable = "_".join(str(part) for part in detail["loc"]).upper()
+    return f"{variable}: {detail['msg'].removeprefix('Value error, ')}"

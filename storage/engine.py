@@ -1,20 +1,26 @@
-"""The database engine: SQLite in the data directory by default, any SQLAlchemy URL by DATABASE_URL."""
+"""The database engine: SQLite in the data directory by default, any SQLAlchemy URL by DATABASE_URL.
+The schema is the migrations' (storage.migrate): a new database gets it on first use."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
-from sqlmodel import Session, SQLModel, create_engine
+from sqlalchemy import event, text
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.pool import NullPool
+from sqlmodel import create_engine
 
-from storage import models  # noqa: F401  (registers the tables)
-from storage import followups  # noqa: F401
-from storage.search_index import create_index
+from storage import migrate
 
 DEFAULT_DATABASE_FILE = "remarks.db"
 SUPPORTED = ("sqlite", "postgresql")
+# Any constant shared by every process of the bot: the key of the PostgreSQL advisory lock that
+# migrations and import-dump hold (the SQLite equivalent is BEGIN IMMEDIATE).
+_LOCK_KEY = 0x52454D41  # "REMA"
 
 
 class UnsupportedDatabase(ValueError):
@@ -31,23 +37,67 @@ def database_url(url: str | None, data_dir: Path) -> str:
     return url
 
 
+def check_url(url: str) -> None:
+    """Raise UnsupportedDatabase, with a message fit for the user, unless the bot can use this database URL."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise UnsupportedDatabase("not a database URL: use postgresql://USER:PASSWORD@HOST/NAME or sqlite:///PATH") from None
+    backend = parsed.get_backend_name()
+    if backend not in SUPPORTED:
+        raise UnsupportedDatabase(f"{backend} is not supported: use PostgreSQL (postgresql://…) or SQLite (sqlite:///PATH)")
+    if backend == "sqlite" and parsed.database in (None, "", ":memory:"):
+        # Migrations and imports open connections of their own, which would each see another empty database.
+        raise UnsupportedDatabase("an in-memory SQLite database is not supported: name a file, sqlite:///PATH")
+
+
 @lru_cache(maxsize=8)
 def get_engine(url: str) -> Engine:
-    """One engine per URL, its schema created on first use."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() not in SUPPORTED:
-        raise UnsupportedDatabase(f"DATABASE_URL names {parsed.get_backend_name()}: only SQLite and PostgreSQL are supported")
-    if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-        event.listen(engine, "connect", _sqlite_pragmas)
-    else:
-        engine = create_engine(url, pool_pre_ping=True)
-    SQLModel.metadata.create_all(engine)
-    with engine.begin() as connection:
-        create_index(connection)
+    """One engine per URL. On first use an empty database is migrated to the newest schema; a database
+    at another schema revision is refused (migrate.SchemaError says what to do). A database already at
+    the newest revision costs two small queries here, whatever its size."""
+    engine = new_engine(url)
+    try:
+        with engine.connect() as connection:
+            empty = migrate.check(connection)
+        if empty:
+            with locked_transaction(engine) as connection:
+                migrate.upgrade(connection)  # looks again under the lock: another process may have just done it
+    except BaseException:
+        engine.dispose()
+        raise
     return engine
+
+
+def upgrade_database(url: str) -> tuple[str | None, str]:
+    """`db upgrade`: migrate the database to the newest revision; (revision before, revision after)."""
+    engine = new_engine(url)
+    try:
+        with locked_transaction(engine) as connection:
+            return migrate.upgrade(connection)
+    finally:
+        engine.dispose()
+
+
+def database_revision(url: str) -> tuple[migrate.Status, str | None]:
+    """`db current`: the database's schema status and revision, changing nothing."""
+    engine = new_engine(url)
+    try:
+        with engine.connect() as connection:
+            return migrate.status(connection)
+    finally:
+        engine.dispose()
+
+
+def new_engine(url: str, **options) -> Engine:
+    check_url(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **options)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True, **options)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -59,5 +109,40 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def session(url: str) -> Session:
-    return Session(get_engine(url))
+@contextmanager
+def locked_transaction(engine: Engine) -> Iterator[Connection]:
+    """A transaction that no other process writes in meanwhile (they wait for it): migrations and
+    import-dump look at the database and change it, and two processes must not both do so."""
+    with _transaction(engine, "BEGIN IMMEDIATE") as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+        yield connection
+
+
+@contextmanager
+def snapshot_transaction(engine: Engine) -> Iterator[Connection]:
+    """A transaction that reads one state of the whole database while others keep writing: export."""
+    with _transaction(engine, "BEGIN", isolation_level="REPEATABLE READ") as connection:
+        yield connection
+
+
+@contextmanager
+def _transaction(engine: Engine, sqlite_begin: str, isolation_level: str | None = None) -> Iterator[Connection]:
+    if engine.dialect.name != "sqlite":
+        connection = engine.connect()
+        if isolation_level:
+            connection = connection.execution_options(isolation_level=isolation_level)
+        with connection, connection.begin():
+            yield connection
+        return
+    # The sqlite3 module begins no transaction before a SELECT or DDL, so neither reads nor schema
+    # changes would be in one. SQLAlchemy's recipe: switch that off and emit BEGIN ourselves, on an
+    # engine of our own so that the bot's engine keeps its behaviour.
+    own = new_engine(engine.url.render_as_string(hide_password=False), poolclass=NullPool)
+    event.listen(own, "connect", lambda dbapi_connection, _record: setattr(dbapi_connection, "isolation_level", None))
+    event.listen(own, "begin", lambda connection: connection.exec_driver_sql(sqlite_begin))
+    try:
+        with own.begin() as connection:
+            yield connection
+    finally:
+        own.dispose()

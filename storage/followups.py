@@ -157,6 +157,30 @@ def reclaim_delivery(session: Session, delivery_id: int, now: datetime.datetime,
     return result.rowcount == 1
 
 
+def release_deliveries(session: Session, delivery_ids: Sequence[int], lease_until: datetime.datetime, now: datetime.datetime) -> int:
+    """Give back deliveries a stopping process claimed (its lease ends at `lease_until`) and did not post:
+    they wait as `pending`, claimable by any process from `now` on, and the attempt that never happened
+    is not counted. A delivery whose lease ran out and that another process took over is left alone."""
+    if not delivery_ids:
+        return 0
+    result = session.execute(
+        update(Delivery)
+        .where(
+            col(Delivery.id).in_(delivery_ids),
+            col(Delivery.state) == SENDING,
+            col(Delivery.claimed_until) == lease_until,
+        )
+        .values(
+            state=PENDING,
+            claimed_until=now,
+            attempts=Delivery.attempts - 1,
+            last_error="not posted yet: the bot process posting it stopped",
+            updated_at=now,
+        )
+    )
+    return result.rowcount
+
+
 def advance_rule(session: Session, rule_id: int, fired_at: datetime.datetime, next_fire_at: datetime.datetime | None) -> bool:
     """Move a rule past the reminder just claimed, if no one else moved it (False then)."""
     result = session.execute(

@@ -10,6 +10,8 @@ import psycopg
 import pytest
 from sqlmodel import Session
 
+from bot.cli import main
+from bot.config import get_settings
 from bot.core.speakers import default_alias_table
 from bot.core.topics import default_glossary
 from bot.ingest import ingest_minutes
@@ -82,3 +84,25 @@ def table():
 @pytest.fixture(scope="session")
 def glossary():
     return default_glossary()
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path):
+    """`python -m bot ARGS…` in this process (a new one costs half a second) on a database URL:
+    (exit status, stdout, stderr). No Slack is reachable and no digest is due."""
+    monkeypatch.chdir(tmp_path)  # no .env file
+    for name in list(os.environ):
+        if name.startswith(("BOT_", "SLACK_", "DATABASE_URL")):
+            monkeypatch.delenv(name)
+    for name, value in {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": "http://127.0.0.1:9/api/", "BOT_DIGEST": "off"}.items():
+        monkeypatch.setenv(name, value)
+
+    def run(args: list[str], url: str) -> tuple[int, str, str]:
+        monkeypatch.setenv("DATABASE_URL", url)
+        get_settings.cache_clear()
+        capsys.readouterr()
+        status = main(args)
+        return status, *capsys.readouterr()
+
+    yield run
+    get_settings.cache_clear()

@@ -3,7 +3,8 @@
 `run_due(now)` is the one delivery path: the in-process scheduler calls it when a rule falls due and
 at start-up, and `python -m bot reminders run-due` calls it from cron. Each due (rule, time) is claimed
 by inserting its Delivery row: the unique key lets exactly one process win. A process that dies while
-posting leaves the row `sending`; once its lease runs out another process takes it over.
+posting leaves the row `sending`; once its lease runs out another process takes it over. A process that
+stops (its poster raises `Interrupted`) gives back at once what it claimed and did not post.
 """
 
 from __future__ import annotations
@@ -13,14 +14,14 @@ import logging
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from bot.core.when import Recurrence
 from bot.followups import messages
-from bot.followups.poster import PERMANENT_CHANNEL_ERRORS, PermanentError, Poster, TransientError
+from bot.followups.poster import PERMANENT_CHANNEL_ERRORS, Interrupted, PermanentError, Poster, TransientError
 from bot.followups.service import list_followups, next_fire_after, stop_rules
 from storage import followups as store
 from storage.followups import FAILED, OPEN, PENDING, SENDING, SENT, Delivery, DigestPost, FollowUp, ReminderRule
@@ -40,6 +41,7 @@ class RunReport:
     failed: int = 0
     retrying: int = 0
     skipped: int = 0
+    released: int = 0  # claimed, then given back unposted because the bot is stopping
 
     def add(self, state: str) -> None:
         field = {SENT: "posted", FAILED: "failed", PENDING: "retrying"}.get(state, "skipped")
@@ -49,29 +51,44 @@ class RunReport:
 def run_due(engine: Engine, poster: Poster, tz: ZoneInfo, now: datetime.datetime | None = None, *, lease: datetime.timedelta = LEASE) -> RunReport:
     """Post every reminder due at `now` that no process has claimed, and retry those waiting for it."""
     now = now or utcnow()
+    # Every claim of this run holds the same lease: that is how the run knows its own claims to give back.
+    lease_until = now + lease
     report = RunReport()
     with Session(engine) as session:
         due = [(rule.id, rule.next_fire_at) for rule in store.due_rules(session, now)]
-    claimed = [d for rule_id, fired_at in due if (d := _claim(engine, rule_id or 0, fired_at, now, lease)) is not None]
+    claimed = [d for rule_id, fired_at in due if (d := _claim(engine, rule_id or 0, fired_at, now, lease_until)) is not None]
     with Session(engine) as session:
         retryable = [delivery.id or 0 for delivery in store.retryable_deliveries(session, now)]
     for delivery_id in retryable:
         with Session(engine) as session:
-            if store.reclaim_delivery(session, delivery_id, now, now + lease):
+            if store.reclaim_delivery(session, delivery_id, now, lease_until):
                 session.commit()
                 claimed.append(delivery_id)
-    for delivery_id in claimed:
-        report.add(_deliver(engine, poster, delivery_id, now, tz))
+    for index, delivery_id in enumerate(claimed):
+        try:
+            report.add(_deliver(engine, poster, delivery_id, now, tz))
+        except Interrupted:
+            report.released = _release(engine, claimed[index:], lease_until)
+            break
     return report
 
 
-def _claim(engine: Engine, rule_id: int, fired_at: datetime.datetime | None, now: datetime.datetime, lease: datetime.timedelta) -> int | None:
+def _release(engine: Engine, delivery_ids: list[int], lease_until: datetime.datetime) -> int:
+    with Session(engine) as session:
+        released = store.release_deliveries(session, delivery_ids, lease_until, utcnow())
+        session.commit()
+    log.info("reminders: gave back %d unposted reminder(s) for another process", released)
+    return released
+
+
+def _claim(engine: Engine, rule_id: int, fired_at: datetime.datetime | None, now: datetime.datetime,
+           lease_until: datetime.datetime) -> int | None:
     """Insert the delivery of (rule, fired_at) and move the rule on, in one transaction; None if another
     process got there first. The INSERT comes first so that SQLite takes its write lock before any read."""
     if fired_at is None:
         return None
     with Session(engine) as session:
-        delivery = Delivery(rule_id=rule_id, scheduled_at=fired_at, state=SENDING, claimed_until=now + lease, created_at=now, updated_at=now)
+        delivery = Delivery(rule_id=rule_id, scheduled_at=fired_at, state=SENDING, claimed_until=lease_until, created_at=now, updated_at=now)
         session.add(delivery)
         try:
             session.flush()
@@ -87,7 +104,8 @@ def _claim(engine: Engine, rule_id: int, fired_at: datetime.datetime | None, now
 
 
 def _deliver(engine: Engine, poster: Poster, delivery_id: int, now: datetime.datetime, tz: ZoneInfo) -> str:
-    """Post one claimed delivery; its final state for this run."""
+    """Post one claimed delivery; its final state for this run. Raises `Interrupted`, the delivery
+    untouched, when the poster is stopped before posting."""
     with Session(engine) as session:
         delivery = session.get(Delivery, delivery_id)
         rule = session.get(ReminderRule, delivery.rule_id) if delivery else None
@@ -139,7 +157,7 @@ def _stop_and_tell_creator(engine: Engine, poster: Poster, followup_id: int, cre
     )
     try:
         poster.direct_message(creator, text)
-    except (PermanentError, TransientError) as dm_error:
+    except (PermanentError, TransientError, Interrupted) as dm_error:
         log.warning("could not tell %s that follow-up #%s failed: %s", creator, followup_id, dm_error)
 
 
@@ -173,6 +191,12 @@ def run_digest(engine: Engine, poster: Poster, tz: ZoneInfo, schedule: Recurrenc
             state, error = SENT, None
         except (PermanentError, TransientError) as failure:
             state, ts, error = FAILED, None, str(failure)
+        except Interrupted:
+            # The bot is stopping: without its claim, another process (or the next start) posts this digest.
+            with Session(engine) as session:
+                session.execute(delete(DigestPost).where(col(DigestPost.id) == post_id))
+                session.commit()
+            break
         with Session(engine) as session:
             session.execute(update(DigestPost).where(col(DigestPost.id) == post_id).values(state=state, ts=ts, last_error=error))
             session.commit()

@@ -1,6 +1,7 @@
 """What follow-up messages say: reminder posts, list lines, the digest. Block Kit as plain dicts.
 
-The language of a follow-up's messages is the language of its title.
+The language of a follow-up's messages is the language of its title. Titles and sources are people's
+words (a modal, a remark of the minutes): they are escaped, so that a title "<!channel>" pings nobody.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.followup_command import language_of
 from bot.core.when import describe_time
+from bot.slack.mrkdwn import escape
 from storage.followups import OPEN, Delivery, FollowUp
 
 DONE_ACTION, SNOOZE_DAY_ACTION, SNOOZE_WEEK_ACTION, TRACK_ACTION = (
@@ -29,7 +31,7 @@ def mentions(users: list[str]) -> str:
 def summary_line(followup: FollowUp, now: datetime.datetime, tz: ZoneInfo, problem: Delivery | None = None) -> str:
     """`#12 Send the survey — <@U1> — due 2026-12-01 (Tue) 09:00 JST (overdue)`"""
     ja = language_of(followup.title) == "ja"
-    parts = [f"#{followup.id} {followup.title}", mentions(followup.owners)]
+    parts = [f"#{followup.id} {escape(followup.title)}", mentions(followup.owners)]
     if followup.due_at is not None:
         due = describe_time(followup.due_at, "ja" if ja else "en", tz)
         overdue = (" *(期限切れ)*" if ja else " *(overdue)*") if is_overdue(followup, now) else ""
@@ -45,17 +47,17 @@ def summary_line(followup: FollowUp, now: datetime.datetime, tz: ZoneInfo, probl
 def source_lines(followup: FollowUp) -> list[str]:
     lines = []
     if followup.source_meeting:
-        lines.append(f"Meeting / 会議: {followup.source_meeting}")
+        lines.append(f"Meeting / 会議: {escape(followup.source_meeting)}")
     if followup.source_remark:
-        lines.append("> " + followup.source_remark.replace("\n", "\n> "))
+        lines.append("> " + escape(followup.source_remark).replace("\n", "\n> "))
     return lines
 
 
 def reminder_message(followup: FollowUp, now: datetime.datetime, tz: ZoneInfo) -> tuple[str, list[dict]]:
     """The reminder post: owners mentioned, the follow-up, its due date, its source, and the buttons."""
     ja = language_of(followup.title) == "ja"
-    text = (f"{mentions(followup.owners)} リマインド: {followup.title}" if ja
-            else f"{mentions(followup.owners)} Reminder: {followup.title}")
+    title = escape(followup.title)
+    text = f"{mentions(followup.owners)} リマインド: {title}" if ja else f"{mentions(followup.owners)} Reminder: {title}"
     body = [f":bell: *{text}*"]
     if followup.due_at is not None:
         due = describe_time(followup.due_at, "ja" if ja else "en", tz)
@@ -84,12 +86,13 @@ def action_buttons(followup_id: int, ja: bool) -> dict:
 
 def closed_message(followup: FollowUp, note: str) -> tuple[str, list[dict]]:
     """A reminder post once acted on: the buttons give way to what happened."""
-    text = f"~{followup.title}~" if followup.status != OPEN else followup.title
+    title = escape(followup.title)
+    text = f"~{title}~" if followup.status != OPEN else title
     blocks = [
         {"type": "section", "text": {"type": "mrkdwn", "text": f"{text}\n{note}"}},
         {"type": "context", "elements": [{"type": "mrkdwn", "text": f"Follow-up #{followup.id}"}]},
     ]
-    return f"{followup.title}: {note}", blocks
+    return f"{title}: {note}", blocks
 
 
 def digest_message(followups: list[FollowUp], now: datetime.datetime, tz: ZoneInfo) -> tuple[str, list[dict]]:

@@ -4,10 +4,13 @@
 Errors that retrying cannot fix (channel_not_found, is_archived, not_in_channel…) raise `PermanentError`.
 The client's own retry handlers are switched off: they sleep with `time.sleep` plus jitter, which tests
 cannot control, and one retry policy in one place is easier to reason about.
+`stop()` (the bot is shutting down) cuts a wait short: the post is not made and `Interrupted` is raised,
+so that the delivery can be given back to another process instead of holding up the shutdown.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 import urllib.error
 from collections.abc import Callable
@@ -36,6 +39,10 @@ class TransientError(Exception):
     """Slack could not be reached or kept failing; a later attempt may succeed."""
 
 
+class Interrupted(Exception):
+    """The poster was stopped before the post was made: the bot is shutting down."""
+
+
 def make_client(token: str, base_url: str) -> WebClient:
     return WebClient(token=token, base_url=base_url, retry_handlers=[], timeout=15)
 
@@ -47,14 +54,22 @@ class Poster:
         *,
         retries: int = 3,
         backoff: float = 1.0,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], object] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ):
-        self.client, self.retries, self.backoff, self.sleep, self.clock = client, retries, backoff, sleep, clock
+        self._stopping = threading.Event()
+        # By default a wait is on the stop event, which stop() ends at once; time.sleep would not.
+        self.sleep = sleep or self._stopping.wait
+        self.client, self.retries, self.backoff, self.clock = client, retries, backoff, clock
         self._last_post: dict[str, float] = {}
+
+    def stop(self) -> None:
+        """From now on every post raises `Interrupted`, and a wait in progress ends."""
+        self._stopping.set()
 
     def post(self, channel: str, text: str, blocks: list[dict] | None = None) -> tuple[str, str]:
         """Post a message; its (channel, ts)."""
+        self._check_stopping()
         self._pace(channel)
         response = self._call(lambda: self.client.chat_postMessage(channel=channel, text=text, blocks=blocks))
         return response["channel"], response["ts"]
@@ -69,8 +84,16 @@ class Poster:
     def _pace(self, channel: str) -> None:
         last = self._last_post.get(channel)
         if last is not None and (wait := CHANNEL_INTERVAL - (self.clock() - last)) > 0:
-            self.sleep(wait)
+            self._wait(wait)
         self._last_post[channel] = self.clock()
+
+    def _wait(self, seconds: float) -> None:
+        self.sleep(seconds)
+        self._check_stopping()
+
+    def _check_stopping(self) -> None:
+        if self._stopping.is_set():
+            raise Interrupted("not posted: the bot is shutting down")
 
     def _call(self, request: Callable[[], dict]) -> dict:
         failures = rate_limited = 0
@@ -84,7 +107,7 @@ class Poster:
                     rate_limited += 1
                     if retry_after > MAX_RETRY_AFTER or rate_limited > MAX_RATE_LIMITED:
                         raise TransientError(f"rate limited (Retry-After {retry_after:.0f} s)") from error
-                    self.sleep(retry_after)  # a rate limit is not a failure: it uses up no back-off retry
+                    self._wait(retry_after)  # a rate limit is not a failure: it uses up no back-off retry
                     continue
                 if status < 500 and code not in ("internal_error", "fatal_error", "service_unavailable", "request_timeout"):
                     raise PermanentError(code or f"http_{status}") from error
@@ -94,4 +117,4 @@ class Poster:
             failures += 1
             if failures > self.retries:
                 raise TransientError(reason)
-            self.sleep(self.backoff * 2 ** (failures - 1))
+            self._wait(self.backoff * 2 ** (failures - 1))

@@ -1,11 +1,12 @@
 """The in-process scheduler: APScheduler 3 wakes the bot when a reminder falls due; the database decides.
 
-Jobs are rebuilt from the database at start-up and after every run, one per active rule
-(id `rule-<id>`, `replace_existing`), each a date job at the rule's next fire time that calls `run_due`.
+Jobs are rebuilt from the database after every run, one per active rule (id `rule-<id>`,
+`replace_existing`), each a date job at the rule's next fire time that calls `run_due`.
 APScheduler's default misfire_grace_time of 1 s would silently drop a job that runs late (a busy
 thread pool, a suspended machine): None runs it however late, and coalesce folds repeated misses into one.
-A sweep job every SWEEP_SECONDS picks up rules created by another bot process on the same database,
-and retries; the claims in `run_due` keep every reminder to one post whichever process wakes first.
+A sweep job, at start-up and then every SWEEP_SECONDS, catches up on what fell due while the bot was
+down, picks up rules created by another bot process on the same database, and retries; the claims in
+`run_due` keep every reminder to one post whichever process wakes first.
 """
 
 from __future__ import annotations
@@ -42,15 +43,30 @@ class ReminderScheduler:
         # The scheduler's zone is the bot's, never the machine's.
         self.scheduler = BackgroundScheduler(timezone=tz)
         self._run_lock = threading.Lock()
+        # One sync at a time: each reads the rules and then adds and removes jobs, and two interleaved
+        # could remove the job of a rule the other has just added.
+        self._sync_lock = threading.Lock()
+        self._stopping = False
+
+    @property
+    def running(self) -> bool:
+        return self.scheduler.running and not self._stopping
 
     def start(self) -> None:
-        """Catch up on what fell due while the bot was down, then schedule what is to come."""
-        self.run()
-        self.scheduler.add_job(self.run, IntervalTrigger(seconds=self.sweep_seconds, timezone=self.tz), id="sweep", **JOB_OPTIONS)
+        """Start the sweep now, in the scheduler's thread, and every sweep_seconds after: the first posts
+        what fell due while the bot was down, then schedules what is to come. Returns at once, so that a
+        slow catch-up (Slack asking to wait) never holds up the bot's start."""
         self.scheduler.start()
-        self.sync()
+        self.scheduler.add_job(self.run, IntervalTrigger(seconds=self.sweep_seconds, timezone=self.tz), id="sweep",
+                               next_run_time=datetime.datetime.now(self.tz), **JOB_OPTIONS)
 
     def shutdown(self) -> None:
+        """Stop posting (a post waiting on Slack gives its delivery back), then wait for the running job."""
+        self.poster.stop()
+        with self._sync_lock:
+            # APScheduler's shutdown holds its locks while waiting for the running job, and a sync
+            # inside that job would wait for them in turn.
+            self._stopping = True
         self.scheduler.shutdown(wait=True)
 
     def run(self) -> None:
@@ -59,22 +75,24 @@ class ReminderScheduler:
             self._guarded(lambda: run_due(self.engine, self.poster, self.tz))
             if self.digest is not None:
                 self._guarded(lambda: run_digest(self.engine, self.poster, self.tz, self.digest))
-        if self.scheduler.running:
-            self.sync()
+        self._guarded(self.sync)
 
     def sync(self) -> None:
         """One date job per active rule at its next fire time; jobs of finished rules removed.
         Call after creating or snoozing a follow-up so that its reminder fires on the minute."""
-        with Session(self.engine) as session:
-            rules = {f"rule-{rule.id}": rule.next_fire_at for rule in store.active_rules(session)}
-        for job in self.scheduler.get_jobs():
-            if job.id.startswith("rule-") and job.id not in rules:
-                job.remove()
-        for job_id, fire_at in rules.items():
-            self.scheduler.add_job(self.run, DateTrigger(run_date=fire_at, timezone=self.tz), id=job_id, **JOB_OPTIONS)
-        if self.digest is not None:
-            next_digest = self.digest.next_after(datetime.datetime.now(self.tz), self.tz)
-            self.scheduler.add_job(self.run, DateTrigger(run_date=next_digest, timezone=self.tz), id="digest", **JOB_OPTIONS)
+        with self._sync_lock:
+            if self._stopping:
+                return
+            with Session(self.engine) as session:
+                rules = {f"rule-{rule.id}": rule.next_fire_at for rule in store.active_rules(session)}
+            for job in self.scheduler.get_jobs():
+                if job.id.startswith("rule-") and job.id not in rules:
+                    job.remove()
+            for job_id, fire_at in rules.items():
+                self.scheduler.add_job(self.run, DateTrigger(run_date=fire_at, timezone=self.tz), id=job_id, **JOB_OPTIONS)
+            if self.digest is not None:
+                next_digest = self.digest.next_after(datetime.datetime.now(self.tz), self.tz)
+                self.scheduler.add_job(self.run, DateTrigger(run_date=next_digest, timezone=self.tz), id="digest", **JOB_OPTIONS)
 
     def _guarded(self, work: Callable[[], object]) -> None:
         # A failing run must not kill the scheduler's thread: the next run retries from the database.

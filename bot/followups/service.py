@@ -1,4 +1,5 @@
-"""Follow-ups as plain functions over a session: create, list, close, snooze. Nothing here knows Slack.
+"""Follow-ups as plain functions over a session: create, list, close, snooze. Nothing here knows Bolt;
+the messages of an `Outcome` are mrkdwn (a title in them is escaped).
 
 Each function commits its own change: every caller (slash command, button, CLI) is one transaction.
 """
@@ -13,6 +14,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col
 
 from bot.core.when import Recurrence, When, describe_time
+from bot.slack.mrkdwn import escape
 from storage import followups as store
 from storage.followups import CANCELLED, DONE, ONCE, OPEN, Delivery, FollowUp, ReminderRule
 from storage.models import Meeting, Remark, Speaker
@@ -144,7 +146,7 @@ def close_followup(session: Session, followup_id: int, status: str, user_id: str
     session.commit()
     session.refresh(followup)
     verb = "Done" if status == DONE else "Cancelled"
-    return Outcome(followup, True, f"{verb}: #{followup.id} {followup.title} (by <@{user_id}>)")
+    return Outcome(followup, True, f"{verb}: #{followup.id} {escape(followup.title)} (by <@{user_id}>)")
 
 
 def stale_note(followup: FollowUp) -> str:

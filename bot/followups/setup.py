@@ -29,9 +29,9 @@ def digest_schedule(settings: Settings) -> Recurrence | None:
     try:
         when = parse_when(settings.bot_digest, datetime.datetime.now(settings.timezone), settings.timezone)
     except WhenError as error:
-        raise SetupError(f"BOT_DIGEST: {error.reason_en}") from None
+        raise SetupError(f"BOT_DIGEST is not a time I understand ({error.reason_en}): use e.g. “every Monday 9:00”, or “off”") from None
     if when.recurrence is None:
-        raise SetupError(f"BOT_DIGEST must repeat (e.g. “every Monday 9:00”), not “{settings.bot_digest}”.")
+        raise SetupError(f"BOT_DIGEST must repeat (e.g. “every Monday 9:00”, or “off”), not “{settings.bot_digest}”")
     return when.recurrence
 
 

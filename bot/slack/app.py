@@ -1,19 +1,30 @@
-"""The app factory: a Bolt app over the Web API at SLACK_API_URL, with its middleware and listeners."""
+"""The app factory: a Bolt app over the Web API at SLACK_API_URL, with its middleware and listeners, and the
+running bot around it (the app, the threads its listeners finish their work in, the reminder scheduler)."""
 
 from __future__ import annotations
 
 import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 
 from bot.config import Settings
+from bot.followups.scheduler import ReminderScheduler
+from bot.followups.setup import make_scheduler
 from bot.slack.listeners import register_listeners
-from bot.slack.middleware import make_once_per_event, make_service_provider
-from bot.slack.service import RemarksService
+from bot.slack.log import describe_request
+from bot.slack.middleware import DUPLICATE, make_context_provider, make_once_per_event
+from bot.slack.service import Followups, RemarksService
 
 logger = logging.getLogger("bot.slack")
+request_logger = logging.getLogger("bot.slack.requests")
+# Listeners answer after acknowledging, in this many threads: answers wait for the database and Slack.
+LISTENER_THREADS = 8
 
 
 def api_base_url(url: str) -> str:
@@ -25,19 +36,85 @@ def secret(value: Any) -> str | None:
     return value.get_secret_value() if value is not None and value.get_secret_value() else None
 
 
-def create_app(settings: Settings, service: RemarksService) -> App:
+class LoggingApp(App):
+    """Bolt's App, writing one log line per request it dispatches, over HTTP and Socket Mode alike. The
+    line is written around dispatch because Bolt's global middleware cannot wrap a listener."""
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        started = time.perf_counter()
+        response = super().dispatch(req)
+        request_logger.info("request", extra={
+            **describe_request(req.body),
+            "status": response.status,
+            "latency_ms": round((time.perf_counter() - started) * 1000, 1),
+            "outcome": request_outcome(response.status, bool(req.context.get(DUPLICATE))),
+        })
+        return response
+
+
+def request_outcome(status: int, duplicate: bool) -> str:
+    if duplicate:
+        return "duplicate"  # an event already taken on, here or by another replica
+    if status < 300:
+        return "ok"
+    return {401: "rejected", 404: "unhandled"}.get(status, "error")
+
+
+def create_app(settings: Settings, service: RemarksService, followups: Followups, listener_pool: ThreadPoolExecutor) -> App:
     """Calls auth.test once (Bolt checks the token): raises BoltError when Slack refuses it, OSError when
     SLACK_API_URL cannot be reached."""
     token = secret(settings.slack_bot_token)
-    app = App(
+    app = LoggingApp(
         client=WebClient(token=token, base_url=api_base_url(settings.slack_api_url), logger=logger),
         # Empty in Socket Mode, where requests come over the app's own WebSocket and are not signed.
         signing_secret=secret(settings.slack_signing_secret) or "",
         # Acknowledge first, then answer: the 3-second deadline never depends on the database.
         process_before_response=False,
+        listener_executor=listener_pool,
         logger=logger,
     )
-    app.use(make_service_provider(service))
+    app.use(make_context_provider(service, followups))
     app.use(make_once_per_event(service))
     register_listeners(app)
     return app
+
+
+@dataclass
+class Bot:
+    """What `python -m bot run` runs: the Bolt app, the pool its listeners answer in after acknowledging,
+    and this process's reminder scheduler. `stopping` is set when the bot is asked to stop."""
+
+    app: App
+    service: RemarksService
+    scheduler: ReminderScheduler
+    listener_pool: ThreadPoolExecutor
+    stopping: threading.Event = field(default_factory=threading.Event)
+
+    def start(self) -> None:
+        self.scheduler.start()
+
+    def readiness_problem(self) -> str | None:
+        """Why requests should not be sent here now (for /readyz), or None when the bot is ready."""
+        if self.stopping.is_set():
+            return "shutting down"
+        if not self.scheduler.running:
+            return "the reminder scheduler is not running"
+        if not self.service.database_works():
+            return "the database cannot be reached"
+        return None
+
+    def stop(self) -> None:
+        """Once no request comes in any more: let the listeners finish what they acknowledged, then stop
+        the scheduler, which gives back the reminders it claimed and has not posted."""
+        self.stopping.set()
+        self.listener_pool.shutdown(wait=True)
+        self.scheduler.shutdown()
+
+
+def build_bot(settings: Settings, service: RemarksService) -> Bot:
+    """Raises SetupError for a setting the follow-ups cannot use (before anything reaches Slack), then
+    what create_app raises."""
+    scheduler = make_scheduler(settings, service.engine)
+    listener_pool = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener")
+    followups = Followups(service.engine, settings.timezone, scheduler)
+    return Bot(create_app(settings, service, followups, listener_pool), service, scheduler, listener_pool)

@@ -6,15 +6,20 @@ placed in mrkdwn, so a remark or a question containing <!channel> or <https://x|
 
 from __future__ import annotations
 
+import datetime
 import math
 import re
 from collections.abc import Sequence
 from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
 
 from bot.answers import EXAMPLES, MAX_QUESTION_LENGTH, Answer, Result, say
 from bot.core.search import Understanding
 from bot.core.text import has_japanese
+from bot.followups import messages
+from bot.followups.service import FollowupRow
 from bot.ingest import IngestResult
+from bot.slack.mrkdwn import escape
 from bot.slack.service import MeetingSummary, SpeakerSummary
 
 Block = dict[str, Any]
@@ -26,6 +31,7 @@ MAX_BLOCKS = 50  # Slack: blocks in a message
 FALLBACK_TEXT_LIMIT = 3000  # our own: the notification text need not carry the whole answer
 TITLE_LIMIT = 200  # a meeting title or speaker label shown in a remark's header line
 HOME_MEETINGS = 10
+HOME_FOLLOWUPS = 20  # a Home tab holds 100 blocks, and each follow-up takes two
 ACTION_MORE = "remarks_more"
 ACTION_SHARE = "remarks_share"
 ELLIPSIS = "…"
@@ -44,6 +50,7 @@ WORDS: dict[str, dict[str, str]] = {
         "range": "Remarks {first}–{last} of {total}",
         "share": "Share in channel",
         "more": "More",
+        "track": "Track as follow-up",
         "shared_by": "Shared by <@{user}>",
         "answer_to": "Answer to",
         "expired": "That answer is no longer available. Please ask again.",
@@ -65,6 +72,7 @@ WORDS: dict[str, dict[str, str]] = {
         "range": "{total}件中 {first}–{last}件目",
         "share": "チャンネルに共有",
         "more": "次へ",
+        "track": "フォローアップに登録",
         "shared_by": "<@{user}> さんが共有",
         "answer_to": "質問への回答",
         "expired": "この回答はもう表示できません。もう一度質問してください。",
@@ -82,11 +90,6 @@ WORDS: dict[str, dict[str, str]] = {
 
 def language_of(text: str) -> str:
     return "ja" if has_japanese(text) else "en"
-
-
-def escape(text: str) -> str:
-    """The three characters Slack asks apps to escape in mrkdwn."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def marked(text: str, spans: Sequence[tuple[int, int]], limit: int) -> str:
@@ -134,6 +137,14 @@ def _context(text: str) -> Block:
 
 def _button(text: str, action_id: str, value: str) -> Block:
     return {"type": "button", "text": {"type": "plain_text", "text": text}, "action_id": action_id, "value": value}
+
+
+def remark_section(result: Result, language: str) -> Block:
+    """A remark, with the button that opens a follow-up prefilled from it (one accessory per section:
+    no actions block, so pages stay far within the block and element limits)."""
+    section = _section(remark_text(result, language))
+    section["accessory"] = _button(WORDS[language]["track"], messages.TRACK_ACTION, str(result.remark_id))
+    return section
 
 
 def page_count(answer: Answer) -> int:
@@ -196,7 +207,7 @@ def answer_blocks(
         blocks.append(_context(understood))
     if answer.message:
         blocks.append(_section(plain(answer.message, SECTION_TEXT_LIMIT)))
-    blocks += [_section(remark_text(result, language)) for result in shown]
+    blocks += [remark_section(result, language) for result in shown]
     if answer.results:
         first = page * PAGE_SIZE + 1
         blocks.append(_context(words["range"].format(first=first, last=first + len(shown) - 1, total=len(answer.results))))
@@ -303,11 +314,33 @@ def meetings_blocks(meetings: Sequence[MeetingSummary]) -> tuple[list[Block], st
     return _listing(f"*会議 / Meetings ({len(meetings)})*", [meeting_line(m) for m in meetings], NO_MINUTES)
 
 
-def home_view(meetings: Sequence[MeetingSummary]) -> dict[str, Any]:
-    """The app's Home tab: how to ask, and the latest meetings."""
+NO_FOLLOWUPS = (
+    "未完了のフォローアップはありません。`/followup add` か、発言の「フォローアップに登録」で追加できます。 / "
+    "No open follow-ups: add one with `/followup add`, or “Track as follow-up” on a remark."
+)
+
+
+def home_view(
+    meetings: Sequence[MeetingSummary], followups: Sequence[FollowupRow], now: datetime.datetime, tz: ZoneInfo,
+    note: str | None = None,
+) -> dict[str, Any]:
+    """The app's Home tab: `note` (what a click on it did) if any, how to ask, the user's open
+    follow-ups with their Done and Snooze buttons, soonest due first, and the latest meetings."""
+    blocks: list[Block] = [_context(note[:CONTEXT_TEXT_LIMIT])] if note else []
+    blocks += [_section("\n".join(usage_lines())), {"type": "divider"}]
+    blocks.append(_section(f"*あなたのフォローアップ / Your open follow-ups ({len(followups)})*"))
+    never = datetime.datetime.max.replace(tzinfo=datetime.UTC)
+    soonest = sorted(followups, key=lambda row: (row.followup.due_at or never, row.followup.id or 0))
+    for row in soonest[:HOME_FOLLOWUPS]:
+        line = messages.summary_line(row.followup, now, tz, row.problem)
+        blocks.append(_section(line[:SECTION_TEXT_LIMIT]))
+        blocks.append(messages.action_buttons(row.followup.id or 0, language_of(row.followup.title) == "ja"))
+    if len(soonest) > HOME_FOLLOWUPS:
+        blocks.append(_context(f"… +{len(soonest) - HOME_FOLLOWUPS}: `/followup list mine`"))
+    if not soonest:
+        blocks.append(_context(NO_FOLLOWUPS))
     recent = [meeting_line(m) for m in meetings[:HOME_MEETINGS]]
-    blocks: list[Block] = [_section("\n".join(usage_lines())), {"type": "divider"}]
-    blocks.append(_section("*最近の会議 / Recent meetings*\n" + "\n".join(recent) if recent else NO_MINUTES))
+    blocks += [{"type": "divider"}, _section("*最近の会議 / Recent meetings*\n" + "\n".join(recent) if recent else NO_MINUTES)]
     return {"type": "home", "blocks": blocks}
 
 

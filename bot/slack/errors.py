@@ -45,5 +45,8 @@ def tell_user(context: BoltContext, event: dict[str, Any], error_id: str) -> Non
             context.client.chat_postMessage(
                 channel=event["channel"], thread_ts=event.get("thread_ts") or event["ts"], blocks=blocks, text=text
             )
+        elif context.user_id:
+            # A Home tab or a modal has no message to answer: the apology goes to the user's DM with the bot.
+            context.client.chat_postMessage(channel=context.user_id, blocks=blocks, text=text)
     except Exception:
         logger.exception("could not tell the user about error id %s", error_id)

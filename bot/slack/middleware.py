@@ -1,4 +1,4 @@
-"""Global middleware: the service for listeners, and each Slack event taken on once however often it arrives."""
+"""Global middleware: the services for listeners, and each Slack event taken on once however often it arrives."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from typing import Any
 
 from slack_bolt import BoltContext, BoltResponse
 
-from bot.slack.service import RemarksService
+from bot.slack.service import Followups, RemarksService
 
 # Message events the bot answers; others (edits, deletions, bot posts) are acknowledged and ignored.
 ANSWERED_SUBTYPES = (None, "file_share")
+DUPLICATE = "duplicate"  # set in the context of an event that was already taken on, for the request log
 
 
 def is_answerable_message(event: dict[str, Any]) -> bool:
@@ -29,22 +30,24 @@ def message_key(event: dict[str, Any]) -> str | None:
     return f"{event['channel']}:{event['ts']}"
 
 
-def make_service_provider(service: RemarksService) -> Callable[..., BoltResponse | None]:
-    """Hands the service to every listener as context["service"]."""
+def make_context_provider(service: RemarksService, followups: Followups) -> Callable[..., BoltResponse | None]:
+    """Hands the services to every listener as context["service"] and context["followups"]."""
 
-    def provide_service(context: BoltContext, next: Callable[[], BoltResponse | None]) -> BoltResponse | None:
+    def provide(context: BoltContext, next: Callable[[], BoltResponse | None]) -> BoltResponse | None:
         context["service"] = service
+        context["followups"] = followups
         return next()
 
-    return provide_service
+    return provide
 
 
 def make_once_per_event(service: RemarksService) -> Callable[..., BoltResponse | None]:
-    def once_per_event(body: dict[str, Any], next: Callable[[], BoltResponse | None]) -> BoltResponse | None:
+    def once_per_event(body: dict[str, Any], context: BoltContext, next: Callable[[], BoltResponse | None]) -> BoltResponse | None:
         if body.get("type") == "event_callback" and body.get("event_id"):
             # Claimed before acknowledging, so a retry that arrives while the first is still
             # being answered is dropped too; answered with 200 so that Slack stops retrying.
             if not service.claim_event(body["event_id"], message_key(body.get("event") or {})):
+                context[DUPLICATE] = True
                 return BoltResponse(status=200, body="")
         return next()
 

@@ -1,4 +1,5 @@
-"""`python -m bot run`: check the settings, then serve Slack in Socket Mode or over HTTP.
+"""`python -m bot run`: check the settings, then serve Slack in Socket Mode or over HTTP, with the
+follow-up reminders' scheduler, until SIGTERM or SIGINT stops it gracefully.
 
 A missing or malformed setting stops start-up with one line naming it; tokens are never printed.
 """
@@ -7,17 +8,21 @@ from __future__ import annotations
 
 import logging
 import re
+import signal
 import sys
+import threading
 from urllib.parse import urlparse
 
 from slack_bolt.error import BoltError
+from slack_sdk.errors import SlackApiError
 
 from bot.config import Settings
 from bot.core.speakers import default_alias_table
 from bot.core.topics import default_glossary
-from bot.slack.app import create_app, secret
+from bot.followups.setup import SetupError
+from bot.slack.app import build_bot, secret
 from bot.slack.log import configure_logging
-from bot.slack.server import serve_http
+from bot.slack.server import make_http_server, serve_http
 from bot.slack.service import RemarksService
 from bot.slack.socket import serve_socket_mode
 
@@ -77,7 +82,10 @@ def run_bot(settings: Settings, mode: str | None, host: str, port: int) -> int:
     )
     service = RemarksService(settings.sqlalchemy_url, default_alias_table(), default_glossary(), settings.admin_ids)
     try:
-        app = create_app(settings, service)
+        bot = build_bot(settings, service)
+    except SetupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     except BoltError:
         # Bolt checks the token with auth.test; its message carries the whole API response.
         print(f"error: Slack did not accept SLACK_BOT_TOKEN (auth.test failed); check it at {WHERE['SLACK_BOT_TOKEN']}", file=sys.stderr)
@@ -85,9 +93,31 @@ def run_bot(settings: Settings, mode: str | None, host: str, port: int) -> int:
     except OSError as error:
         print(f"error: cannot reach the Slack API at {settings.slack_api_url} ({error}); check SLACK_API_URL", file=sys.stderr)
         return 2
-    if mode == SOCKET:
-        logger.info("connecting to Slack in Socket Mode")
-        serve_socket_mode(app, secret(settings.slack_app_token) or "")
-    else:
-        serve_http(app, service, host, port)
+    server = None
+    if mode == HTTP:
+        try:
+            server = make_http_server(bot.app, bot.readiness_problem, host, port)
+        except OSError as error:
+            print(f"error: cannot listen on {host}:{port} ({error.strerror or error}); choose another --host or --port", file=sys.stderr)
+            return 2
+    stop_on_signals(bot.stopping)
+    bot.start()
+    try:
+        if server is not None:
+            serve_http(server, bot.stopping)
+        else:
+            serve_socket_mode(bot.app, secret(settings.slack_app_token) or "", bot.stopping)
+    except SlackApiError:
+        print(f"error: Slack did not accept SLACK_APP_TOKEN (apps.connections.open failed); check it at {WHERE['SLACK_APP_TOKEN']}", file=sys.stderr)
+        return 2
+    finally:
+        bot.stop()
+    logger.info("stopped")
     return 0
+
+
+def stop_on_signals(stopping: threading.Event) -> None:
+    """SIGTERM (docker stop, systemctl stop) and SIGINT (Ctrl+C) stop the bot gracefully: the handler
+    only sets the event, and the main thread, waiting on it, does the stopping."""
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda _signum, _frame: stopping.set())

@@ -6,13 +6,17 @@ import datetime
 import secrets
 from dataclasses import dataclass
 
+from zoneinfo import ZoneInfo
+
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session
 
 from bot.answers import Answer, answer_question
 from bot.core.speakers import AliasTable
 from bot.core.topics import Glossary
+from bot.followups.scheduler import ReminderScheduler
 from bot.ingest import IngestResult, ingest_minutes
 from storage import queries
 from storage.engine import get_engine
@@ -100,3 +104,19 @@ class RemarksService:
         except SQLAlchemyError:
             return False
         return True
+
+
+@dataclass(frozen=True)
+class Followups:
+    """What the follow-up listeners need: the database, the bot's time zone, and the reminder scheduler
+    of this process, told of every change so that a new reminder gets its job at once."""
+
+    engine: Engine
+    tz: ZoneInfo
+    scheduler: ReminderScheduler
+
+    def session(self) -> Session:
+        return Session(self.engine)
+
+    def rules_changed(self) -> None:
+        self.scheduler.sync()

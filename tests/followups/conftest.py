@@ -1,4 +1,4 @@
-"""Fixtures of the follow-up tests: a fresh database, the fake Slack Web API and a poster whose sleeps are recorded."""
+"""Fixtures of the follow-up tests: a fresh database (SQLite and PostgreSQL), the fake Slack and a poster whose sleeps are recorded."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from bot.core.when import When
 from bot.followups.poster import Poster, make_client
 from bot.followups.service import create_followup
 from storage.engine import get_engine
-from tests.followups.fake_slack import FakeSlack
+from tests.fake_slack import BOT_TOKEN, FakeSlack
 
 TZ = ZoneInfo("Asia/Tokyo")
 
@@ -28,9 +28,9 @@ def engine(db_url: str):
 
 @pytest.fixture
 def slack():
-    fake = FakeSlack().start()
+    fake = FakeSlack()
     yield fake
-    fake.stop()
+    fake.close()
 
 
 @pytest.fixture
@@ -40,7 +40,7 @@ def sleeps() -> list[float]:
 
 @pytest.fixture
 def poster(slack: FakeSlack, sleeps: list[float]) -> Poster:
-    return Poster(make_client("xoxb-test", slack.url), sleep=sleeps.append, backoff=0.5)
+    return Poster(make_client(BOT_TOKEN, slack.api_url), sleep=sleeps.append, backoff=0.5)
 
 
 @pytest.fixture

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import json
+import threading
 
 import pytest
 import time_machine
@@ -12,9 +14,9 @@ from bot.core.when import Recurrence, When
 from bot.followups.delivery import run_due
 from bot.followups.poster import Poster, make_client
 from bot.followups.service import list_followups
-from storage.followups import Delivery, ReminderRule
+from storage.followups import Delivery, ReminderRule, release_deliveries
 from tests.followups.conftest import TZ, jst
-from tests.followups.fake_slack import CHANNEL_NOT_FOUND, RATE_LIMITED, SERVER_ERROR
+from tests.fake_slack import BOT_TOKEN, CHANNEL_NOT_FOUND, SERVER_ERROR, rate_limited
 
 
 def deliveries(engine) -> list[Delivery]:
@@ -27,8 +29,8 @@ def test_one_off_reminder_is_posted_once_at_its_time(engine, poster, slack, add)
     assert run_due(engine, poster, TZ, jst(2026, 12, 1, 8, 59)).posted == 0
     assert run_due(engine, poster, TZ, jst(2026, 12, 1, 9, 0)).posted == 1
     assert run_due(engine, poster, TZ, jst(2026, 12, 1, 9, 1)).posted == 0
-    [post] = slack.posts()
-    assert post["channel"] == "C1" and "<@U2>" in post["text"] and "Send the survey" in post["text"]
+    [post] = slack.recorded("chat.postMessage")
+    assert post.body["channel"] == "C1" and "<@U2>" in post.body["text"] and "Send the survey" in post.body["text"]
     [delivery] = deliveries(engine)
     assert delivery.state == "sent" and delivery.ts and delivery.scheduled_at == jst(2026, 12, 1, 9, 0)
 
@@ -43,7 +45,7 @@ def test_recurring_reminder_fires_each_time_in_tokyo(engine, poster, slack, add)
         rule = session.get(ReminderRule, rule_id)
         assert rule.next_fire_at == jst(2026, 12, 21, 9, 0)
         assert rule.next_fire_at.astimezone(datetime.UTC).hour == 0
-    assert len(slack.posts()) == 3
+    assert len(slack.recorded("chat.postMessage")) == 3
 
 
 def test_reminders_missed_while_down_are_posted_once_after_restart(engine, poster, slack, add):
@@ -56,7 +58,7 @@ def test_reminders_missed_while_down_are_posted_once_after_restart(engine, poste
     assert run_due(engine, poster, TZ, jst(2026, 12, 3, 10, 5)).posted == 0
     with Session(engine) as session:
         assert session.get(ReminderRule, daily_id).next_fire_at == jst(2026, 12, 4, 8, 30)
-    assert len(slack.posts()) == 2
+    assert len(slack.recorded("chat.postMessage")) == 2
 
 
 def test_a_claim_left_by_a_crashed_process_is_retried_after_its_lease(engine, poster, slack, add):
@@ -73,15 +75,15 @@ def test_a_claim_left_by_a_crashed_process_is_retried_after_its_lease(engine, po
 
 def test_rate_limit_waits_retry_after_then_posts(engine, poster, slack, sleeps, add):
     add(remind=When(jst(2026, 12, 1, 9, 0)))
-    slack.fail("chat.postMessage", RATE_LIMITED)
+    slack.script("chat.postMessage", rate_limited(2))
     assert run_due(engine, poster, TZ, jst(2026, 12, 1, 9, 0)).posted == 1
     assert sleeps == [2.0]
-    assert len(slack.posts()) == 2  # the refused one and the retry
+    assert len(slack.recorded("chat.postMessage")) == 2  # the refused one and the retry
 
 
 def test_server_errors_are_retried_with_backoff_then_left_for_a_later_run(engine, poster, slack, sleeps, add):
     add(remind=When(jst(2026, 12, 1, 9, 0)))
-    slack.fail("chat.postMessage", *[SERVER_ERROR] * 4)
+    slack.script("chat.postMessage", *[SERVER_ERROR] * 4)
     assert run_due(engine, poster, TZ, jst(2026, 12, 1, 9, 0)).retrying == 1
     assert sleeps == [0.5, 1.0, 2.0]
     [delivery] = deliveries(engine)
@@ -97,7 +99,7 @@ def test_server_errors_are_retried_with_backoff_then_left_for_a_later_run(engine
 def test_channel_not_found_fails_stops_the_rule_and_tells_the_creator_once(engine, poster, slack, add):
     daily = Recurrence("daily", datetime.time(9, 0))
     _, rule_id = add(remind=When(jst(2026, 12, 1, 9, 0), daily))
-    slack.fail("chat.postMessage", CHANNEL_NOT_FOUND)
+    slack.script("chat.postMessage", CHANNEL_NOT_FOUND)
     assert run_due(engine, poster, TZ, jst(2026, 12, 1, 9, 0)).failed == 1
     assert run_due(engine, poster, TZ, jst(2026, 12, 2, 9, 0)).posted == 0  # the rule is stopped
     [delivery] = deliveries(engine)
@@ -107,14 +109,14 @@ def test_channel_not_found_fails_stops_the_rule_and_tells_the_creator_once(engin
         assert not rule.active and "channel_not_found" in rule.stopped_reason
         [row] = list_followups(session, "open", None, jst(2026, 12, 2, 9, 0))
         assert row.problem.state == "failed"
-    assert [p["users"] for p in slack.posts("conversations.open")] == ["U1"]
-    dm = slack.posts()[-1]
-    assert dm["channel"] == "D1" and "channel_not_found" in dm["text"]
+    assert [c.body["users"] for c in slack.recorded("conversations.open")] == ["U1"]
+    dm = slack.recorded("chat.postMessage")[-1]
+    assert dm.body["channel"] == "D1" and "channel_not_found" in dm.body["text"]
 
 
 def test_several_posts_to_one_channel_are_paced(engine, slack, sleeps, add):
     clock = iter([0.0, 0.3, 1.0, 5.0, 5.0])  # a recorded; b checked, waits, recorded; c checked, recorded
-    poster = Poster(make_client("xoxb", slack.url), sleep=sleeps.append, clock=lambda: next(clock))
+    poster = Poster(make_client(BOT_TOKEN, slack.api_url), sleep=sleeps.append, clock=lambda: next(clock))
     for title in ("a", "b", "c"):
         add(title, When(jst(2026, 12, 1, 9, 0)))
     assert run_due(engine, poster, TZ, jst(2026, 12, 1, 9, 0)).posted == 3
@@ -125,3 +127,38 @@ def test_run_due_uses_the_real_clock_by_default(engine, poster, slack, add):
     add(remind=When(jst(2026, 12, 1, 9, 0)))
     with time_machine.travel(jst(2026, 12, 1, 9, 0, 30), tick=False):
         assert run_due(engine, poster, TZ).posted == 1
+
+
+def test_a_stopped_poster_gives_back_what_the_run_claimed_and_did_not_post(engine, slack, add):
+    """The bot stops while Slack asks it to wait: the waiting post and those after it go back, unposted."""
+    for title in ("a", "b"):
+        add(title, When(jst(2026, 12, 1, 9, 0)))
+    poster = Poster(make_client(BOT_TOKEN, slack.api_url))  # waits on its stop event, as in the bot
+    slack.script("chat.postMessage", rate_limited(60))
+    stopper = threading.Timer(0.5, poster.stop)
+    stopper.start()
+    report = run_due(engine, poster, TZ, jst(2026, 12, 1, 9, 0))
+    assert (report.posted, report.released) == (0, 2)
+    assert len(slack.recorded("chat.postMessage")) == 1  # the refused one; "b" was never tried
+    assert all(d.state == "pending" and d.attempts == 0 for d in deliveries(engine))
+    fresh = Poster(make_client(BOT_TOKEN, slack.api_url), sleep=lambda _: None)  # another process, a minute later
+    assert run_due(engine, fresh, TZ, jst(2026, 12, 1, 9, 1)).posted == 2
+    assert [(d.state, d.attempts) for d in deliveries(engine)] == [("sent", 1), ("sent", 1)]
+
+
+def test_a_delivery_taken_over_by_another_process_is_not_given_back(engine, add):
+    _, rule_id = add(remind=When(jst(2026, 12, 1, 9, 0)))
+    with Session(engine) as session:  # another process holds it under its own lease
+        session.add(Delivery(rule_id=rule_id, scheduled_at=jst(2026, 12, 1, 9, 0), claimed_until=jst(2026, 12, 1, 9, 10)))
+        session.commit()
+        [delivery] = session.exec(select(Delivery)).all()
+        assert release_deliveries(session, [delivery.id], jst(2026, 12, 1, 9, 5), jst(2026, 12, 1, 9, 6)) == 0
+
+
+def test_titles_and_remarks_are_escaped_in_the_reminder(engine, poster, slack, add):
+    add("<!channel> read <https://x.example|this> & reply", When(jst(2026, 12, 1, 9, 0)))
+    run_due(engine, poster, TZ, jst(2026, 12, 1, 9, 0))
+    [post] = slack.recorded("chat.postMessage")
+    raw = json.dumps(post.body, ensure_ascii=False)
+    assert "<!channel>" not in raw and "<https://x.example|this>" not in raw
+    assert "Reminder: &lt;!channel&gt; read &lt;https://x.example|this&gt; &amp; reply" in post.body["text"]

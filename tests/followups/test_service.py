@@ -52,22 +52,31 @@ def test_lists_mine_and_overdue(engine, add):
         assert len(list_followups(session, "open", None, NOW)) == 2
 
 
+def wait_until(condition, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
 def test_scheduler_posts_a_reminder_missed_during_downtime_once_after_restart(engine, poster, slack, add):
     add(remind=When(jst(2026, 12, 1, 9, 0)))
-    add("Later", When(jst(2026, 12, 1, 18, 0)))
+    _, later = add("Later", When(jst(2026, 12, 1, 18, 0)))
     with time_machine.travel(jst(2026, 12, 1, 11, 0), tick=True):  # the bot comes back at 11:00
         scheduler = ReminderScheduler(engine, poster, TZ, sweep_seconds=3600)
-        scheduler.start()
+        scheduler.start()  # returns at once: the catch-up runs in the scheduler's thread
         try:
-            assert str(scheduler.scheduler.timezone) == "Asia/Tokyo"
+            assert scheduler.running and str(scheduler.scheduler.timezone) == "Asia/Tokyo"
+            wait_until(lambda: scheduler.scheduler.get_job(f"rule-{later}") is not None)
             jobs = {job.id: job for job in scheduler.scheduler.get_jobs()}
-            assert set(jobs) == {"sweep", "rule-2"}
-            assert jobs["rule-2"].next_run_time == jst(2026, 12, 1, 18, 0)
-            assert jobs["rule-2"].misfire_grace_time is None
+            assert set(jobs) == {"sweep", f"rule-{later}"}
+            assert jobs[f"rule-{later}"].next_run_time == jst(2026, 12, 1, 18, 0)
+            assert jobs[f"rule-{later}"].misfire_grace_time is None
             scheduler.run()  # a second wake-up posts nothing more
         finally:
             scheduler.shutdown()
-    assert [p["text"].split(": ")[1] for p in slack.posts()] == ["Send the survey"]
+    assert not scheduler.running
+    assert [c.body["text"].split(": ")[1] for c in slack.recorded("chat.postMessage")] == ["Send the survey"]
 
 
 def test_a_scheduled_job_fires_on_time(engine, poster, slack, add):
@@ -76,12 +85,10 @@ def test_a_scheduled_job_fires_on_time(engine, poster, slack, add):
     try:
         add(remind=When(datetime.datetime.now(TZ) + datetime.timedelta(seconds=1)))
         scheduler.sync()  # what /followup add does after creating
-        deadline = time.monotonic() + 5
-        while not slack.posts() and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_until(lambda: slack.recorded("chat.postMessage"))
     finally:
         scheduler.shutdown()
-    assert len(slack.posts()) == 1
+    assert len(slack.recorded("chat.postMessage")) == 1
 
 
 def test_digest_lists_open_followups_by_owner_overdue_first_once_per_channel(engine, poster, slack, add):
@@ -93,7 +100,7 @@ def test_digest_lists_open_followups_by_owner_overdue_first_once_per_channel(eng
     assert run_digest(engine, poster, TZ, monday, at).posted == 2
     assert run_digest(engine, poster, TZ, monday, at + datetime.timedelta(minutes=1)).posted == 0
     assert run_digest(engine, poster, TZ, monday, jst(2026, 12, 3, 9, 0)).posted == 0  # missed long ago: skipped
-    c1 = next(p for p in slack.posts() if p["channel"] == "C1")
+    c1 = next(c.body for c in slack.recorded("chat.postMessage") if c.body["channel"] == "C1")
     text = str(c1["blocks"])
     assert "<@U2>" in text and text.index("Late") < text.index("Not due") and "(overdue)" in text
 

@@ -1,9 +1,15 @@
-"""The Slack app running on 127.0.0.1 over a local fake Slack, one per test module, and signed requests to it."""
+"""The Slack app over a local fake Slack, on SQLite and on PostgreSQL: in this process (one app per test
+module and backend), or as real `python -m bot run` processes; and requests to it, signed as Slack signs.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import socket
+import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -23,13 +29,14 @@ from bot.config import Settings
 from bot.core.speakers import default_alias_table
 from bot.core.topics import default_glossary
 from bot.ingest import ingest_minutes
-from bot.slack.app import create_app
+from bot.slack.app import build_bot
 from bot.slack.server import make_http_server
 from bot.slack.service import RemarksService
-from storage.engine import get_engine
-from tests.conftest import SAMPLE
-from tests.slack.fake_slack import BOT_TOKEN, BOT_USER_ID, SIGNING_SECRET, TEAM_ID, FakeSlack
+from storage.engine import database_url, get_engine
+from tests.conftest import BACKENDS, SAMPLE, new_database
+from tests.fake_slack import BOT_TOKEN, BOT_USER_ID, SIGNING_SECRET, TEAM_ID, FakeSlack
 
+ROOT = Path(__file__).resolve().parents[2]
 ADMIN = "UADMIN"
 FAILING_QUESTION = "please fail"  # the test service raises on this question, to exercise error handling
 
@@ -48,10 +55,11 @@ class Response:
 
 
 @dataclass
-class RunningApp:
+class AppClient:
+    """Requests to the app at `url` as Slack sends them, signed; answers are read from `fake`."""
+
     url: str
     fake: FakeSlack
-    service: RemarksService
 
     def get(self, path: str) -> Response:
         try:
@@ -59,6 +67,18 @@ class RunningApp:
                 return Response(response.status, response.read().decode())
         except urllib.error.HTTPError as error:
             return Response(error.code, error.read().decode())
+
+    def wait_ready(self, process: subprocess.Popen[str] | None = None, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                if self.get("/readyz").status == 200:
+                    return
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, f"{self.url} was not ready within {timeout}s"
+            assert process is None or process.poll() is None, f"the bot exited with {process.returncode}"
+            time.sleep(0.1)
 
     def post(self, body: bytes, content_type: str, timestamp: int | None = None,
              secret: str = SIGNING_SECRET, headers: dict[str, str] | None = None) -> Response:
@@ -73,8 +93,9 @@ class RunningApp:
         except urllib.error.HTTPError as error:
             return Response(error.code, error.read().decode())
 
-    def command(self, text: str, user: str = "U1", response_name: str = "command", **kwargs: Any) -> Response:
-        form = {"command": "/remarks", "text": text, "user_id": user, "user_name": "someone", "channel_id": "C1",
+    def command(self, text: str, user: str = "U1", response_name: str = "command", name: str = "/remarks",
+                **kwargs: Any) -> Response:
+        form = {"command": name, "text": text, "user_id": user, "user_name": "someone", "channel_id": "C1",
                 "channel_name": "general", "team_id": TEAM_ID, "token": "verification-token",
                 "response_url": self.fake.response_url(response_name), "trigger_id": "1.2.3", "api_app_id": "A1"}
         return self.post(urlencode(form).encode(), "application/x-www-form-urlencoded", **kwargs)
@@ -89,28 +110,44 @@ class RunningApp:
         payload = {"team": {"id": TEAM_ID}, "api_app_id": "A1", "token": "verification-token", **payload}
         return self.post(urlencode({"payload": json.dumps(payload)}).encode(), "application/x-www-form-urlencoded", **kwargs)
 
-    def click(self, button: dict[str, Any], response_name: str, ephemeral: bool = True, user: str = "U1") -> Response:
+    def click(self, button: dict[str, Any], response_name: str, ephemeral: bool = True, user: str = "U1",
+              message_ts: str = "1700000000.000001") -> Response:
+        """A click on a button of a message in channel C1."""
         return self.interaction({
             "type": "block_actions", "user": {"id": user}, "trigger_id": "1.2.3",
-            "container": {"type": "message", "message_ts": "1700000000.000001", "channel_id": "C1", "is_ephemeral": ephemeral},
-            "channel": {"id": "C1"}, "response_url": self.fake.response_url(response_name),
+            "container": {"type": "message", "message_ts": message_ts, "channel_id": "C1", "is_ephemeral": ephemeral},
+            "channel": {"id": "C1"}, "message": {"ts": message_ts}, "response_url": self.fake.response_url(response_name),
+            "actions": [{"type": "button", "block_id": "b", "action_id": button["action_id"], "value": button["value"],
+                         "action_ts": str(time.time())}],
+        })
+
+    def click_home(self, button: dict[str, Any], user: str = "U1") -> Response:
+        """A click on a button of the user's Home tab: no message, no response_url."""
+        return self.interaction({
+            "type": "block_actions", "user": {"id": user}, "trigger_id": "1.2.3",
+            "container": {"type": "view", "view_id": "V1"}, "view": {"id": "V1", "type": "home", "blocks": []},
             "actions": [{"type": "button", "block_id": "b", "action_id": button["action_id"], "value": button["value"],
                          "action_ts": str(time.time())}],
         })
 
 
+@dataclass
+class RunningApp(AppClient):
+    """The app running in this test process, with its service and database."""
+
+    service: RemarksService
+    db_url: str
+
+
 def load_sample(url: str) -> None:
-    with Session(get_engine(url)) as session:
+    with Session(get_engine(database_url(url, Path(".")))) as session:
         ingest_minutes(session, SAMPLE.read_bytes(), SAMPLE.name, default_alias_table())
 
 
-def start_app(fake: FakeSlack, database_url: str) -> tuple[RunningApp, Any]:
-    settings = Settings(slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET, slack_api_url=fake.api_url,
-                        database_url=database_url, bot_admins=ADMIN)
-    service = FailingService(settings.sqlalchemy_url, default_alias_table(), default_glossary(), settings.admin_ids)
-    server = make_http_server(create_app(settings, service), service, "127.0.0.1", 0)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return RunningApp(f"http://127.0.0.1:{server.server_port}", fake, service), server
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -120,21 +157,79 @@ def fake() -> Iterator[FakeSlack]:
     fake.close()
 
 
-@pytest.fixture(scope="module")
-def running(fake: FakeSlack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('slack') / 'slack.db'}"
+@pytest.fixture(scope="module", params=BACKENDS)
+def module_db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A fresh database per test module and backend, with the sample minutes."""
+    url = new_database(request, request.param, tmp_path_factory.mktemp("slack"))
     load_sample(url)
-    app, server = start_app(fake, url)
-    yield app
+    return url
+
+
+@pytest.fixture(scope="module")
+def running(fake: FakeSlack, module_db_url: str) -> Iterator[RunningApp]:
+    """The app as `python -m bot run --mode http` wires it (scheduler included), in this process."""
+    settings = Settings(slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET, slack_api_url=fake.api_url,
+                        database_url=module_db_url, bot_admins=ADMIN, bot_digest="off")
+    service = FailingService(settings.sqlalchemy_url, default_alias_table(), default_glossary(), settings.admin_ids)
+    bot = build_bot(settings, service)
+    bot.start()
+    server = make_http_server(bot.app, bot.readiness_problem, "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    yield RunningApp(f"http://127.0.0.1:{server.server_port}", fake, service, module_db_url)
     server.shutdown()
     server.server_close()
+    bot.stop()
 
 
 @pytest.fixture
 def slack(running: RunningApp) -> RunningApp:
-    """The running app, with the fake's record of calls cleared."""
+    """The running app, with the fake's record of calls (and anything scripted) cleared."""
     running.fake.reset()
     return running
+
+
+# --- the bot as a process ---------------------------------------------------------------------------
+
+
+def bot_env(db_url: str, **settings: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "BOT_", "DATABASE_URL"))}
+    return {**env, "DATABASE_URL": db_url, "PYTHONPATH": str(ROOT), "BOT_DIGEST": "off", **settings}
+
+
+@dataclass
+class BotProcess:
+    """`python -m bot run` in a subprocess; its output (JSON log lines) goes to `log`."""
+
+    process: subprocess.Popen[str]
+    log: Path
+    client: AppClient
+
+    def stop(self, timeout: float = 20.0) -> int:
+        """SIGTERM, as `docker stop` and `systemctl stop` send; the exit code."""
+        if self.process.poll() is None:
+            self.process.terminate()
+        return self.process.wait(timeout=timeout)
+
+    def output(self) -> str:
+        return self.log.read_text()
+
+    def log_lines(self) -> list[dict[str, Any]]:
+        return [json.loads(line) for line in self.output().splitlines() if line.startswith("{")]
+
+
+def start_bot(directory: Path, fake: FakeSlack, db_url: str, mode: str = "http", name: str = "bot", **settings: str) -> BotProcess:
+    """`python -m bot run` against `fake`: in HTTP mode on a free port of 127.0.0.1."""
+    port = free_port()
+    log = directory / f"{name}.log"
+    env = bot_env(db_url, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=fake.api_url, **settings)
+    args = ["--mode", mode] + (["--port", str(port)] if mode == "http" else [])
+    with log.open("w") as out:
+        process = subprocess.Popen([sys.executable, "-m", "bot", "run", *args], cwd=directory, env=env,
+                                   stdout=out, stderr=subprocess.STDOUT, text=True)
+    return BotProcess(process, log, AppClient(f"http://127.0.0.1:{port}", fake))
+
+
+# --- reading what the app said ----------------------------------------------------------------------
 
 
 def section_texts(blocks: list[dict[str, Any]]) -> list[str]:
@@ -142,7 +237,13 @@ def section_texts(blocks: list[dict[str, Any]]) -> list[str]:
 
 
 def buttons(blocks: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The buttons of the actions blocks, by action_id."""
     return {e["action_id"]: e for b in blocks if b["type"] == "actions" for e in b["elements"]}
+
+
+def accessories(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The buttons beside sections, in order."""
+    return [b["accessory"] for b in blocks if b["type"] == "section" and "accessory" in b]
 
 
 def has_bold(text: str, word: str) -> bool:
@@ -152,6 +253,3 @@ def has_bold(text: str, word: str) -> bool:
 
 def all_text(blocks: list[dict[str, Any]]) -> str:
     return json.dumps(blocks, ensure_ascii=False)
-
-
-ROOT = Path(__file__).resolve().parents[2]

@@ -8,20 +8,25 @@ import json
 import pytest
 import yaml
 
+from zoneinfo import ZoneInfo
+
 from bot.answers import Answer, Result
 from bot.core.search import Understanding
+from bot.followups.service import FollowupRow
 from bot.slack.blocks import (
     MAX_BLOCKS,
     PAGE_SIZE,
     SECTION_TEXT_LIMIT,
     answer_blocks,
     escape,
+    home_view,
     marked,
     parse_button_value,
     speakers_blocks,
 )
 from bot.slack.log import redact
-from bot.slack.service import SpeakerSummary
+from bot.slack.service import MeetingSummary, SpeakerSummary
+from storage.followups import FollowUp
 from tests.slack.conftest import ROOT
 
 HOSTILE = "<!channel> <@U123> <https://x.example|click> & more"
@@ -35,13 +40,14 @@ def answer(results: list[Result], question: str = "外国人材について", la
     return Answer(Understanding(question, language, None, None, ()), results, "")
 
 
-def check_limits(blocks: list[dict]) -> None:
-    assert len(blocks) <= MAX_BLOCKS
+def check_limits(blocks: list[dict], max_blocks: int = MAX_BLOCKS) -> None:
+    assert len(blocks) <= max_blocks
     for block in blocks:
         if block["type"] == "section":
             assert len(block["text"]["text"]) <= SECTION_TEXT_LIMIT
-        for element in block.get("elements", []):
-            assert len(element.get("value", "")) <= 2000
+        assert len(block.get("elements", [])) <= 25
+        for element in block.get("elements", []) + ([block["accessory"]] if "accessory" in block else []):
+            assert len(element.get("value", "")) <= 2000 and len(element.get("action_id", "")) <= 255
             assert len(element.get("text", "") if isinstance(element.get("text"), str) else "") <= 3000
 
 
@@ -77,6 +83,26 @@ def test_pages_hold_five_remarks_and_more_points_at_the_next_page() -> None:
     assert more == [["key:1"], ["key:2"], []]
     for blocks in pages:
         check_limits(blocks)
+
+
+def test_each_remark_has_a_track_button_carrying_its_id() -> None:
+    blocks, _ = answer_blocks(answer([result(f"発言 {n}", number=n) for n in range(12)]), 1, "key", True)
+    tracks = [b["accessory"] for b in blocks if "accessory" in b]
+    assert [(t["action_id"], t["value"]) for t in tracks] == [("followup_track", str(n)) for n in range(5, 10)]
+    assert {t["text"]["text"] for t in tracks} == {"フォローアップに登録"}
+
+
+def test_the_home_tab_stays_within_slacks_limits_with_many_followups() -> None:
+    now = datetime.datetime(2026, 12, 1, tzinfo=datetime.UTC)
+    rows = [FollowupRow(FollowUp(id=n, title="<!here> " + "調査" * 400, owners=["U1"], channel_id="C1", created_by="U1",
+                                 due_at=now + datetime.timedelta(days=n % 7)), None) for n in range(1, 301)]
+    meetings = [MeetingSummary("会議" * 150, datetime.date(2025, 10, 8), 17, 49)] * 30
+    view = home_view(meetings, rows, now, ZoneInfo("Asia/Tokyo"), note="Done: #1")
+    check_limits(view["blocks"], max_blocks=100)  # a Home tab's limit
+    raw = json.dumps(view, ensure_ascii=False)
+    assert "<!here>" not in raw and "… +280: `/followup list mine`" in raw
+    firsts = [b["block_id"] for b in view["blocks"] if b["type"] == "actions"][:2]
+    assert firsts == ["followup-7", "followup-14"]  # soonest due first
 
 
 def test_hostile_stored_and_asked_text_is_escaped_everywhere() -> None:

@@ -8,9 +8,9 @@ import time
 from tests.slack.conftest import FAILING_QUESTION, RunningApp, all_text, buttons, has_bold, section_texts
 
 
-def test_healthz_answers_while_the_database_works(slack: RunningApp) -> None:
-    response = slack.get("/healthz")
-    assert (response.status, response.body.strip()) == (200, "ok")
+def test_healthz_says_the_process_is_up_and_readyz_that_it_can_serve(slack: RunningApp) -> None:
+    assert (slack.get("/healthz").status, slack.get("/healthz").body.strip()) == (200, "ok")
+    assert (slack.get("/readyz").status, slack.get("/readyz").body.strip()) == (200, "ready")
 
 
 def test_a_question_is_answered_privately_with_bold_matches_and_a_share_button(slack: RunningApp) -> None:
@@ -112,4 +112,4 @@ def test_a_bad_signature_is_rejected_and_nothing_is_posted(slack: RunningApp) ->
     assert slack.command("人材について", secret="wrongsecret").status == 401
     assert slack.command("人材について", timestamp=int(time.time()) - 6 * 60).status == 401
     time.sleep(0.2)
-    assert slack.fake.posts() == []
+    assert slack.fake.said() == []

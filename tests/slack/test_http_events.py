@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from tests.slack.conftest import ADMIN, FAILING_QUESTION, RunningApp, all_text, has_bold, section_texts
-from tests.slack.fake_slack import BOT_ID, BOT_USER_ID
+from tests.fake_slack import BOT_ID, BOT_USER_ID
 
 HOSTILE_MINUTES = """<!channel> 臨時会議 & 報告
 
@@ -138,5 +138,4 @@ def test_opening_the_home_tab_publishes_usage_and_recent_meetings(slack: Running
     [publish] = slack.fake.wait_for("views.publish")
     assert publish.body["user_id"] == "U1"
     view = publish.body["view"]
-    view = json.loads(view) if isinstance(view, str) else view
     assert view["type"] == "home" and "令和7年度留萌地域づくり連携会議" in all_text(view["blocks"])

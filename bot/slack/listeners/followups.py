@@ -1,4 +1,4 @@
-"""/followup, the Done/Snooze buttons of reminders, and "Track as follow-up" with its modal.
+"""/followup, the Done/Snooze buttons of reminders and of the Home tab, and "Track as follow-up" with its modal.
 
 A thin layer: parsing is in bot.core.followup_command, the work in bot.followups.service.
 """
@@ -8,71 +8,66 @@ from __future__ import annotations
 import datetime
 import json
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from bot.config import get_settings
 from bot.core.followup_command import HELP, Add, Close, CommandError, ListFollowups, Snooze, Suggest, language_of, parse_command
-from bot.core.when import WhenError, describe, parse_when
+from bot.core.when import When, WhenError, describe, parse_when
 from bot.followups import messages
-from bot.followups.scheduler import ReminderScheduler
 from bot.followups.service import Outcome, close_followup, create_followup, list_followups, snooze_followup, source_of_remark
 from bot.followups.suggest import find_meeting, suggestions
-from storage.engine import get_engine
+from bot.slack.errors import apologising
+from bot.slack.listeners.views import publish_home
+from bot.slack.mrkdwn import escape
+from bot.slack.replies import text_from_slack
+from bot.slack.service import Followups
 
 COMMAND = "/followup"
 MODAL = "followup_modal"
-# The running scheduler, when the bot runs one: told to reschedule after a change so that a new
-# reminder fires on the minute (without it, its sweep finds the change within half a minute).
-scheduler: ReminderScheduler | None = None
 
 
 def register(app: App) -> None:
-    app.command(COMMAND)(handle_command)
-    app.action(messages.DONE_ACTION)(handle_button)
-    app.action(messages.SNOOZE_DAY_ACTION)(handle_button)
-    app.action(messages.SNOOZE_WEEK_ACTION)(handle_button)
-    app.action(messages.TRACK_ACTION)(handle_track)
-    app.view(MODAL)(handle_modal)
+    app.command(COMMAND)(apologising(handle_command))
+    app.action(messages.DONE_ACTION)(apologising(handle_button))
+    app.action(messages.SNOOZE_DAY_ACTION)(apologising(handle_button))
+    app.action(messages.SNOOZE_WEEK_ACTION)(apologising(handle_button))
+    app.action(messages.TRACK_ACTION)(apologising(handle_track))
+    app.view(MODAL)(apologising(handle_modal))
 
 
-def _session() -> Session:
-    return Session(get_engine(get_settings().sqlalchemy_url))
-
-
-def _rescheduled() -> None:
-    if scheduler is not None:
-        scheduler.sync()
-
-
-def handle_command(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+def handle_command(ack: Ack, command: dict[str, Any], respond: Respond, context: BoltContext) -> None:
     ack()
-    tz, now = get_settings().timezone, datetime.datetime.now(datetime.UTC)
-    text, user = command.get("text") or "", command.get("user_id") or ""
+    followups: Followups = context["followups"]
+    tz, now = followups.tz, datetime.datetime.now(datetime.UTC)
+    # Slack escapes the command's text; a title is stored as typed, and escaped wherever it is shown.
+    text, user = text_from_slack(command.get("text") or ""), command.get("user_id") or ""
     try:
         parsed = parse_command(text, now, tz)
     except CommandError as error:
         respond(text=str(error), response_type="ephemeral")
         return
-    with _session() as session:
+    with followups.session() as session:
         if isinstance(parsed, Add):
             followup, rule = create_followup(
                 session, title=parsed.title, owners=list(parsed.owners), channel_id=command.get("channel_id") or "",
                 created_by=user, due=parsed.due, remind=parsed.remind, tz=tz,
             )
-            _rescheduled()
+            followups.rules_changed()
             reply = _added(followup.id or 0, language_of(text), parsed.remind or parsed.due, tz)
         elif isinstance(parsed, ListFollowups):
             rows = list_followups(session, parsed.scope, user, now, channel_id=None if parsed.scope == "all" else command.get("channel_id"))
             lines = [messages.summary_line(row.followup, now, tz, row.problem) for row in rows]
             reply = "\n".join(lines) or "No follow-ups here. / フォローアップはありません。"
         elif isinstance(parsed, Close):
-            reply = close_followup(session, parsed.followup_id, parsed.status, user, now).message
+            outcome = close_followup(session, parsed.followup_id, parsed.status, user, now)
+            followups.rules_changed()
+            reply = outcome.message
         elif isinstance(parsed, Snooze):
             reply = snooze_followup(session, parsed.followup_id, parsed.delay, user, now, tz).message
-            _rescheduled()
+            followups.rules_changed()
         elif isinstance(parsed, Suggest):
             respond(**_suggestions(session, parsed.meeting), response_type="ephemeral")
             return
@@ -81,7 +76,7 @@ def handle_command(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
     respond(text=reply, response_type="ephemeral")
 
 
-def _added(followup_id: int, language: str, reminder, tz) -> str:
+def _added(followup_id: int, language: str, reminder: When | None, tz: ZoneInfo) -> str:
     if reminder is None:
         return f"フォローアップ #{followup_id} を登録しました。" if language == "ja" else f"Follow-up #{followup_id} added."
     if language == "ja":
@@ -89,7 +84,7 @@ def _added(followup_id: int, language: str, reminder, tz) -> str:
     return f"Follow-up #{followup_id} added. Reminder set for {describe(reminder, 'en', tz)}"
 
 
-def _suggestions(session: Session, meeting_title: str) -> dict:
+def _suggestions(session: Session, meeting_title: str) -> dict[str, Any]:
     meeting = find_meeting(session, meeting_title)
     if meeting is None:
         return {"text": "No such meeting. / 該当する会議がありません。"}
@@ -99,25 +94,32 @@ def _suggestions(session: Session, meeting_title: str) -> dict:
     for s in found:
         blocks.append({
             "type": "section",
-            "text": {"type": "mrkdwn", "text": f"*{s.speaker}*: {s.text}"[:2900]},
+            "text": {"type": "mrkdwn", "text": f"*{escape(s.speaker)}*: {escape(s.text)}"[:2900]},
             "accessory": {"type": "button", "action_id": messages.TRACK_ACTION, "value": str(s.remark_id),
                           "text": {"type": "plain_text", "text": "Track / 登録"}},
         })
     return {"text": header, "blocks": blocks[:50]}
 
 
-def handle_button(ack: Ack, action: dict[str, Any], body: dict[str, Any], client: WebClient, respond: Respond) -> None:
-    """Done / Snooze on a reminder: the database first, then the message; a stale click says what happened."""
+def handle_button(ack: Ack, action: dict[str, Any], body: dict[str, Any], client: WebClient, respond: Respond,
+                  context: BoltContext) -> None:
+    """Done / Snooze on a reminder or on the Home tab: the database first, then what the user sees.
+    A stale click (the follow-up was closed meanwhile) says what happened."""
     ack()
-    settings, now = get_settings(), datetime.datetime.now(datetime.UTC)
+    followups: Followups = context["followups"]
+    now = datetime.datetime.now(datetime.UTC)
     user, followup_id = body.get("user", {}).get("id") or "", int(action.get("value") or 0)
-    with _session() as session:
+    with followups.session() as session:
         if action["action_id"] == messages.DONE_ACTION:
             outcome = close_followup(session, followup_id, "done", user, now)
         else:
             delay = messages.SNOOZE_DELAYS[action["action_id"]]
-            outcome = snooze_followup(session, followup_id, delay, user, now, settings.timezone)
-            _rescheduled()
+            outcome = snooze_followup(session, followup_id, delay, user, now, followups.tz)
+    if outcome.changed:
+        followups.rules_changed()
+    if body.get("view", {}).get("type") == "home":
+        publish_home(client, context, user, note=outcome.message)
+        return
     _update_message(outcome, body, client)
     if not outcome.changed:
         respond(text=outcome.message, response_type="ephemeral", replace_original=False)
@@ -131,11 +133,12 @@ def _update_message(outcome: Outcome, body: dict[str, Any], client: WebClient) -
     client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
 
 
-def handle_track(ack: Ack, action: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
+def handle_track(ack: Ack, action: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
     """"Track as follow-up" on a remark: a modal prefilled from it."""
     ack()
+    followups: Followups = context["followups"]
     remark_id = int(action.get("value") or 0)
-    with _session() as session:
+    with followups.session() as session:
         source = source_of_remark(session, remark_id)
     channel = body.get("channel", {}).get("id") or body.get("container", {}).get("channel_id")
     client.views_open(trigger_id=body["trigger_id"], view=followup_modal(remark_id, source.remark if source else "", channel, body["user"]["id"]))
@@ -165,9 +168,9 @@ def followup_modal(remark_id: int, remark: str, channel: str | None, user: str) 
     }
 
 
-def handle_modal(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-    settings, now = get_settings(), datetime.datetime.now(datetime.UTC)
-    tz = settings.timezone
+def handle_modal(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    followups: Followups = context["followups"]
+    tz, now = followups.tz, datetime.datetime.now(datetime.UTC)
     values = {block_id: next(iter(fields.values())) for block_id, fields in view["state"]["values"].items()}
     user = body["user"]["id"]
     due_date = values["due"].get("selected_date")
@@ -184,11 +187,11 @@ def handle_modal(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: W
         return
     ack()
     remark_id = json.loads(view.get("private_metadata") or "{}").get("remark_id")
-    with _session() as session:
+    with followups.session() as session:
         source = source_of_remark(session, remark_id) if remark_id else None
         followup, _ = create_followup(
             session, title=values["title"]["value"], owners=values["owners"].get("selected_users") or [user],
             channel_id=values["channel"]["selected_conversation"], created_by=user, due=due, remind=remind, tz=tz, source=source,
         )
-    _rescheduled()
+    followups.rules_changed()
     client.chat_postMessage(channel=user, text=_added(followup.id or 0, language_of(followup.title), remind or due, tz))

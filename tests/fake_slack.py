@@ -1,7 +1,11 @@
-"""A local stand-in for Slack: its Web API, response_url, file downloads and a Socket Mode server.
+"""A local stand-in for Slack, shared by every test: its Web API, response_url, file downloads and a
+Socket Mode server.
 
-It records every call so that tests can check what the app posted; `wait_for` polls with a timeout
-because the app answers asynchronously after acknowledging.
+`FakeSlack()` serves on 127.0.0.1 at once; point the app (SLACK_API_URL, or `WebClient(base_url=…)`) at
+`api_url`. Every call is recorded, in order, as a `Call`; `wait_for` polls with a timeout because the app
+answers asynchronously after acknowledging. `script(method, *answers)` makes the next calls of a method
+(or of "response_url") answer as scripted, once each and in order, before the normal answers resume: a
+429 with Retry-After, a 500, an `{"ok": false}` error, or a normal answer sent late (`slow`).
 """
 
 from __future__ import annotations
@@ -24,14 +28,39 @@ SIGNING_SECRET = "fakesigningsecret"
 TEAM_ID = "T0TEST"
 BOT_USER_ID = "UBOT"
 BOT_ID = "BBOT"
+# What the app says to people: every one of these calls is a message, an update or a view.
+SAYING = ("chat.postMessage", "chat.postEphemeral", "chat.update", "response_url", "views.open", "views.publish")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Call:
-    method: str  # a Web API method, or "response_url"
+    method: str  # a Web API method, "response_url" or "download"
     body: dict[str, Any]
     path: str = ""
     headers: dict[str, str] = field(default_factory=dict)
+    received_at: float = field(default_factory=time.time)
+
+
+@dataclass(frozen=True)
+class Scripted:
+    """One scripted answer: `body` None means the normal answer, after `delay` seconds."""
+
+    status: int = 200
+    body: dict[str, Any] | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+
+
+def rate_limited(retry_after: int = 2) -> Scripted:
+    return Scripted(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)})
+
+
+SERVER_ERROR = Scripted(500, {"ok": False, "error": "internal_error"})
+CHANNEL_NOT_FOUND = Scripted(200, {"ok": False, "error": "channel_not_found"})
+
+
+def slow(seconds: float) -> Scripted:
+    return Scripted(delay=seconds)
 
 
 class FakeSlack:
@@ -41,15 +70,16 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.files: dict[str, tuple[str, bytes]] = {}
         self.socket_url = ""
+        self._scripted: dict[str, list[Scripted]] = {}
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
+            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
                 fake._handle(self)
 
-            def do_POST(self) -> None:
+            def do_POST(self) -> None:  # noqa: N802
                 fake._handle(self)
 
             def log_message(self, format: str, *args: Any) -> None:
@@ -59,8 +89,7 @@ class FakeSlack:
         self.server.daemon_threads = True
         self.base_url = f"http://127.0.0.1:{self.server.server_port}"
         self.api_url = self.base_url + "/api/"
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self._thread.start()
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
 
     def close(self) -> None:
         self.server.shutdown()
@@ -74,19 +103,23 @@ class FakeSlack:
         self.files[file_id] = (name, data)
         return {"id": file_id, "name": name}
 
+    def script(self, method: str, *answers: Scripted) -> None:
+        with self._lock:
+            self._scripted.setdefault(method, []).extend(answers)
+
     def reset(self) -> None:
         with self._lock:
             self.calls.clear()
+            self._scripted.clear()
 
     def recorded(self, method: str | None = None) -> list[Call]:
         with self._lock:
             return [c for c in self.calls if method is None or c.method == method]
 
-    def posts(self) -> list[Call]:
-        """Everything the app said to users: messages, ephemeral messages, updates, response_url posts."""
-        said = ("chat.postMessage", "chat.postEphemeral", "chat.update", "response_url", "views.publish")
+    def said(self) -> list[Call]:
+        """Everything the app said to people: messages, updates, response_url posts, views."""
         with self._lock:
-            return [c for c in self.calls if c.method in said]
+            return [c for c in self.calls if c.method in SAYING]
 
     def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
         deadline = time.monotonic() + timeout
@@ -109,13 +142,17 @@ class FakeSlack:
             body = dict(parse_qsl(raw.decode()))
         body.update(parse_qsl(url.query))
         headers = {k.lower(): v for k, v in request.headers.items()}
-        if url.path.startswith("/respond/"):
-            self._record(Call("response_url", body, url.path, headers))
-            return self._send(request, 200, b"ok", "text/plain")
         if url.path.startswith("/files/"):
             return self._download(request, url.path.removeprefix("/files/"), headers)
-        method = url.path.removeprefix("/api/")
-        self._record(Call(method, body, url.path, headers))
+        method = "response_url" if url.path.startswith("/respond/") else url.path.removeprefix("/api/")
+        with self._lock:
+            self.calls.append(Call(method, body, url.path, headers))
+            scripted = self._scripted[method].pop(0) if self._scripted.get(method) else Scripted()
+        time.sleep(scripted.delay)
+        if scripted.body is not None:
+            return self._send(request, scripted.status, json.dumps(scripted.body).encode(), "application/json", scripted.headers)
+        if method == "response_url":
+            return self._send(request, 200, b"ok", "text/plain")
         expected = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN
         if headers.get("authorization") != f"Bearer {expected}":
             return self._json(request, {"ok": False, "error": "invalid_auth"})
@@ -125,11 +162,16 @@ class FakeSlack:
         if method == "auth.test":
             return {"ok": True, "url": "https://rumoi.example/", "team": "Rumoi", "user": "remarks",
                     "team_id": TEAM_ID, "user_id": BOT_USER_ID, "bot_id": BOT_ID, "is_enterprise_install": False}
-        if method == "chat.postMessage":
-            ts = f"1700000000.{next(self._ts):06d}"
+        if method in ("chat.postMessage", "chat.update"):
+            ts = body.get("ts") or f"1700000000.{next(self._ts):06d}"
             return {"ok": True, "channel": body.get("channel"), "ts": ts, "message": {"text": body.get("text"), "ts": ts}}
-        if method in ("chat.postEphemeral", "chat.update", "views.publish"):
-            return {"ok": True}
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": f"1700000000.{next(self._ts):06d}"}
+        if method in ("views.open", "views.publish"):
+            return {"ok": True, "view": {"id": "V1", **body.get("view", {})}}
+        if method == "conversations.open":
+            # The DM of U123 is D123: tests can tell whose DM a message went to.
+            return {"ok": True, "channel": {"id": "D" + str(body.get("users", "")).removeprefix("U")}}
         if method == "files.info":
             file_id = body.get("file", "")
             if file_id not in self.files:
@@ -142,24 +184,24 @@ class FakeSlack:
         return {"ok": False, "error": "unknown_method"}
 
     def _download(self, request: BaseHTTPRequestHandler, file_id: str, headers: dict[str, str]) -> None:
-        self._record(Call("download", {"file": file_id}, request.path, headers))
+        with self._lock:
+            self.calls.append(Call("download", {"file": file_id}, request.path, headers))
         if headers.get("authorization") != f"Bearer {BOT_TOKEN}" or file_id not in self.files:
             # What Slack does too: a sign-in page instead of the file.
             return self._send(request, 200, b"<html>sign in</html>", "text/html")
         self._send(request, 200, self.files[file_id][1], "application/octet-stream")
 
-    def _record(self, call: Call) -> None:
-        with self._lock:
-            self.calls.append(call)
-
     def _json(self, request: BaseHTTPRequestHandler, payload: dict[str, Any]) -> None:
         self._send(request, 200, json.dumps(payload).encode(), "application/json")
 
     @staticmethod
-    def _send(request: BaseHTTPRequestHandler, status: int, data: bytes, content_type: str) -> None:
+    def _send(request: BaseHTTPRequestHandler, status: int, data: bytes, content_type: str,
+              headers: dict[str, str] | None = None) -> None:
         request.send_response(status)
         request.send_header("Content-Type", content_type)
         request.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            request.send_header(name, value)
         request.end_headers()
         request.wfile.write(data)
 
@@ -175,8 +217,7 @@ class FakeSocketMode:
         self._lock = threading.Lock()
         self.server = serve(self._serve, "127.0.0.1", 0)
         self.url = f"ws://127.0.0.1:{self.server.socket.getsockname()[1]}/link/?ticket=test"
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self._thread.start()
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def close(self) -> None:
         self.server.shutdown()

@@ -1,0 +1,150 @@
+"""Migrations: the revisions make exactly the models' schema, an empty database is migrated on first use,
+one at another revision is refused with one line until `db upgrade`, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect, text
+from sqlmodel import Session, SQLModel
+
+from bot.core.speakers import default_alias_table
+from bot.ingest import ingest_minutes
+from storage import migrate
+from storage.engine import database_url, get_engine, new_engine, upgrade_database
+from storage.migrate import SchemaError, Status
+from storage.search_index import create_index
+from tests.conftest import ROOT, SAMPLE, new_database
+
+INDEX_TABLE = {"sqlite": "remark_index", "postgresql": "remark_search"}
+
+
+def set_revision(url: str, revision: str) -> None:
+    engine = new_engine(database_url(url, Path(".")))
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = :revision"), {"revision": revision})
+    engine.dispose()
+
+
+def test_autogenerate_finds_no_difference_between_models_and_migrations(db_url: str) -> None:
+    engine = get_engine(database_url(db_url, Path(".")))  # an empty database: migrated to the newest revision
+    with engine.connect() as connection:
+        assert migrate.status(connection) == (Status.CURRENT, migrate.head())
+        assert migrate.schema_differences(connection) == []
+        tables = set(inspect(connection).get_table_names())
+    assert set(SQLModel.metadata.tables) | {"alembic_version", INDEX_TABLE[engine.dialect.name]} <= tables
+
+
+def test_the_migrations_ship_with_the_package() -> None:
+    # pyproject.toml installs the packages found under storage/: every folder of the migrations must be one.
+    folders = {path.parent for path in migrate.MIGRATIONS.rglob("*.py")}
+    assert folders == {migrate.MIGRATIONS, migrate.MIGRATIONS / "versions"}
+    assert all((folder / "__init__.py").is_file() for folder in folders)
+
+
+def test_db_upgrade_migrates_an_empty_postgresql_database_and_every_command_works_on_it(request, tmp_path: Path, cli) -> None:
+    url = new_database(request, "postgresql", tmp_path)
+    assert cli(["db", "current"], url) == (1, "database: revision none (empty; this version's newest is 0001)\n", "")
+    assert cli(["db", "upgrade"], url) == (0, "database: upgraded from no revision to 0001\n", "")
+    assert cli(["db", "upgrade"], url) == (0, "database: already at the newest revision, 0001\n", "")
+    assert cli(["db", "current"], url) == (0, "database: revision 0001 (current; this version's newest is 0001)\n", "")
+    status, out, err = cli(["ingest", str(SAMPLE)], url)
+    assert status == 0 and "17 speakers, 49 remarks" in out, err
+    status, out, err = cli(["ask", "what did 苫前町長 say about foreign workers"], url)
+    assert status == 0 and "1. 苫前町長 — 令和7年度留萌地域づくり連携会議" in out, err
+    for args in (["meetings"], ["speakers"], ["followups", "list", "all"], ["export", str(tmp_path / "dump.json")]):
+        status, _, err = cli(args, url)
+        assert status == 0 and err == "", (args, err)
+    assert cli(["reminders", "run-due"], url) == (0, "reminders: 0 posted, 0 to retry, 0 failed\n", "")
+
+
+def test_a_database_of_a_newer_schema_is_refused_with_one_line(tmp_path: Path, cli) -> None:
+    url = f"sqlite:///{tmp_path / 'newer.db'}"
+    upgrade_database(url)
+    set_revision(url, "9999")
+    refusal = "error: the database's schema is at revision 9999, which this version of the bot does not know (its newest is 0001)"
+    for args in (["ingest", str(SAMPLE)], ["ask", "奨学金"], ["db", "upgrade"], ["export", "dump.json"]):
+        status, out, err = cli(args, url)
+        assert (status, out) == (2, "") and err.startswith(refusal) and err.count("\n") == 1, args
+    assert cli(["db", "current"], url)[1].startswith("database: revision 9999 (newer;")
+    # As an operator sees it: a process of its own, one line, no traceback.
+    env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout) == (2, "") and done.stderr.startswith(refusal) and done.stderr.count("\n") == 1
+
+
+@pytest.fixture
+def two_revisions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The migrations plus a revision 0002 after them (a table of its own), standing in for the next version."""
+    scripts = tmp_path / "migrations"
+    shutil.copytree(migrate.MIGRATIONS, scripts, ignore=shutil.ignore_patterns("__pycache__"))
+    (scripts / "versions" / "0002_next.py").write_text(
+        "import sqlalchemy as sa\nfrom alembic import op\n\n"
+        f"revision = '0002'\ndown_revision = {migrate.head()!r}\nbranch_labels = None\ndepends_on = None\n\n\n"
+        "def upgrade():\n    op.create_table('next_version', sa.Column('id', sa.Integer, primary_key=True))\n"
+    )
+    previous = migrate.head()
+    monkeypatch.setattr(migrate, "MIGRATIONS", scripts)
+    migrate._script.cache_clear()
+    yield previous
+    migrate._script.cache_clear()
+
+
+def test_an_older_schema_is_refused_until_db_upgrade(two_revisions: str, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'older.db'}"
+    assert upgrade_database(url) == (None, "0002")
+    engine = new_engine(url)  # back to what the version before left: its revision, without 0002's table
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE next_version"))
+    engine.dispose()
+    set_revision(url, two_revisions)
+    with pytest.raises(SchemaError, match=f"revision {two_revisions}, older than this version's 0002: run `python -m bot db upgrade`"):
+        get_engine(url)
+    assert upgrade_database(url) == (two_revisions, "0002")
+    with get_engine(url).connect() as connection:
+        assert migrate.status(connection) == (Status.CURRENT, "0002")
+        assert "next_version" in inspect(connection).get_table_names()
+
+
+def test_a_database_made_before_migrations_is_adopted_by_db_upgrade(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'before.db'}"
+    engine = new_engine(url)
+    SQLModel.metadata.create_all(engine)  # what the bot did at start-up before there were migrations
+    with engine.begin() as connection:
+        create_index(connection)
+    with Session(engine) as session:
+        ingest_minutes(session, SAMPLE.read_bytes(), SAMPLE.name, default_alias_table())
+    engine.dispose()
+    with pytest.raises(SchemaError, match="no schema revision .it predates migrations.: run `python -m bot db upgrade`"):
+        get_engine(url)
+    assert upgrade_database(url) == (None, migrate.head())
+    with Session(get_engine(url)) as session:
+        assert session.execute(text("SELECT count(*) FROM remark")).scalar_one() == 49
+
+
+def test_a_database_made_before_migrations_that_differs_is_not_adopted(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'odd.db'}"
+    engine = new_engine(url)
+    SQLModel.metadata.create_all(engine)
+    with engine.begin() as connection:
+        connection.execute(text("DROP INDEX ix_meeting_date"))
+    engine.dispose()
+    with pytest.raises(SchemaError, match="1 differences from this version's schema .* cannot be adopted"):
+        upgrade_database(url)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_processes_starting_together_on_an_empty_database_migrate_it_once(request, backend: str, tmp_path: Path) -> None:
+    url = database_url(new_database(request, backend, tmp_path), Path("."))
+    opening = f"from storage.engine import get_engine; get_engine({url!r})"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    processes = [subprocess.Popen([sys.executable, "-c", opening], env=env, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    errors = [process.communicate(timeout=60)[1] for process in processes]
+    assert [process.returncode for process in processes] == [0, 0, 0], errors
+    with get_engine(url).connect() as connection:
+        assert migrate.status(connection) == (Status.CURRENT, migrate.head())
