@@ -104,8 +104,8 @@ def normalize(text: str) -> str:
 _TIME_PATTERNS = [
     # 午後3時, 午前9時半, 15時30分, 9時
     re.compile(r"(?P<ampm_ja>午前|午後)?\s*(?P<h>\d{1,2})\s*時\s*(?:(?P<m>\d{1,2})\s*分|(?P<half>半))?$"),
-    # 午後3:30, 15:00, at 9:00, 3:30pm
-    re.compile(r"(?:\bat\s*)?(?P<ampm_ja>午前|午後)?\s*(?P<h>\d{1,2}):(?P<m>\d{2})\s*(?P<ampm>am|pm|a\.m\.|p\.m\.)?$"),
+    # 午後3:30, 15:00, at 9:00, 3:30pm, 15:00:30 (ISO times may carry seconds)
+    re.compile(r"(?:\bat\s*)?(?P<ampm_ja>午前|午後)?\s*(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?\s*(?P<ampm>am|pm|a\.m\.|p\.m\.)?$"),
     # 9am, 3 pm, at 9
     re.compile(r"(?:\bat\s*)?\b(?P<h>\d{1,2})\s*(?P<ampm>am|pm|a\.m\.|p\.m\.)$"),
     re.compile(r"\bat\s*(?P<h>\d{1,2})$"),
@@ -124,7 +124,7 @@ def _split_time(text: str, original: str) -> tuple[str, datetime.time | None]:
         parts = found.groupdict()
         if parts.get("noon"):
             return rest, datetime.time(0 if parts["noon"] == "midnight" else 12, 0)
-        hour, minute = int(parts["h"]), int(parts.get("m") or 0)
+        hour, minute, second = int(parts["h"]), int(parts.get("m") or 0), int(parts.get("s") or 0)
         if parts.get("half"):
             minute = 30
         marker = (parts.get("ampm") or "").replace(".", "") or {"午前": "am", "午後": "pm"}.get(parts.get("ampm_ja") or "", "")
@@ -132,9 +132,9 @@ def _split_time(text: str, original: str) -> tuple[str, datetime.time | None]:
             if not 0 <= hour <= 12:
                 raise WhenError(original, f"{hour} is not an hour of a 12-hour clock.", f"{hour}時は12時間制の時刻ではありません。")
             hour = hour % 12 + (12 if marker == "pm" else 0)
-        if hour > 23 or minute > 59:
+        if hour > 23 or minute > 59 or second > 59:
             raise WhenError(original, "that is not a time of day.", "時刻として正しくありません。")
-        return rest, datetime.time(hour, minute)
+        return rest, datetime.time(hour, minute, second)
     return text, None
 
 
@@ -291,9 +291,10 @@ def parse_duration(text: str) -> datetime.timedelta:
 def describe_time(at: datetime.datetime, language: str, tz: ZoneInfo | None = None) -> str:
     """2026-12-01 (Tue) 09:00 JST / 2026年12月1日(火) 9:00"""
     local = at.astimezone(tz) if tz else at
+    seconds = f":{local.second:02d}" if local.second else ""
     if language == "ja":
-        return f"{local.year}年{local.month}月{local.day}日({WEEKDAYS_JA[local.weekday()]}) {local.hour}:{local.minute:02d}"
-    return f"{local:%Y-%m-%d} ({local:%a}) {local:%H:%M} {local.tzname()}"
+        return f"{local.year}年{local.month}月{local.day}日({WEEKDAYS_JA[local.weekday()]}) {local.hour}:{local.minute:02d}{seconds}"
+    return f"{local:%Y-%m-%d} ({local:%a}) {local:%H:%M}{seconds} {local.tzname()}"
 
 
 def describe_recurrence(recurrence: Recurrence, language: str, tz: ZoneInfo) -> str:
