@@ -137,20 +137,33 @@ def due_rules(session: Session, now: datetime.datetime) -> Sequence[ReminderRule
     return session.exec(query.order_by(col(ReminderRule.next_fire_at))).all()
 
 
-def retryable_deliveries(session: Session, now: datetime.datetime) -> Sequence[Delivery]:
-    """Deliveries waiting for a retry, or left `sending` by a process whose lease ran out."""
-    query = select(Delivery).where(col(Delivery.state).in_((PENDING, SENDING)), col(Delivery.claimed_until) < now)
-    return session.exec(query.order_by(col(Delivery.id))).all()
+def claimable_deliveries(session: Session, now: datetime.datetime) -> list[tuple[int, str]]:
+    """(delivery id, channel) of deliveries waiting to be posted, for a retry, or left `sending` by a
+    process whose lease ran out; oldest first."""
+    query = (
+        select(Delivery.id, FollowUp.channel_id)
+        .join(ReminderRule, col(ReminderRule.id) == Delivery.rule_id)
+        .join(FollowUp, col(FollowUp.id) == ReminderRule.followup_id)
+        .where(col(Delivery.state).in_((PENDING, SENDING)), _lease_over(now))
+        .order_by(col(Delivery.id))
+    )
+    return [(delivery_id, channel) for delivery_id, channel in session.exec(query)]
+
+
+def _lease_over(now: datetime.datetime):
+    """Nobody holds the delivery: it never was claimed, or its lease (or retry wait) is over."""
+    return or_(col(Delivery.claimed_until).is_(None), col(Delivery.claimed_until) < now)
 
 
 def reclaim_delivery(session: Session, delivery_id: int, now: datetime.datetime, lease_until: datetime.datetime) -> bool:
-    """Take over a delivery whose lease or retry time has passed; False when another process got it first."""
+    """Claim a waiting delivery, or take over one whose lease or retry time has passed; False when
+    another process got it first."""
     result = session.execute(
         update(Delivery)
         .where(
             col(Delivery.id) == delivery_id,
             col(Delivery.state).in_((PENDING, SENDING)),
-            col(Delivery.claimed_until) < now,
+            _lease_over(now),
         )
         .values(state=SENDING, claimed_until=lease_until, attempts=Delivery.attempts + 1, updated_at=now)
     )

@@ -1,16 +1,19 @@
 """Posting due reminders exactly once, from any number of bot processes on one database.
 
 `run_due(now)` is the one delivery path: the in-process scheduler calls it when a rule falls due and
-at start-up, and `python -m bot reminders run-due` calls it from cron. Each due (rule, time) is claimed
-by inserting its Delivery row: the unique key lets exactly one process win. A process that dies while
-posting leaves the row `sending`; once its lease runs out another process takes it over. A process that
-stops (its poster raises `Interrupted`) gives back at once what it claimed and did not post.
+at start-up, and `python -m bot reminders run-due` calls it from cron. Each due (rule, time) gets one
+Delivery row (the unique key lets exactly one process insert it); a delivery is claimed, by a
+conditional update, just before it is posted. A process that dies while posting leaves the row
+`sending`; once its lease runs out another process takes it over. A process that stops (its poster
+raises `Interrupted`) gives back at once the delivery it was posting.
 """
 
 from __future__ import annotations
 
 import datetime
+import itertools
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -49,28 +52,40 @@ class RunReport:
 
 
 def run_due(engine: Engine, poster: Poster, tz: ZoneInfo, now: datetime.datetime | None = None, *, lease: datetime.timedelta = LEASE) -> RunReport:
-    """Post every reminder due at `now` that no process has claimed, and retry those waiting for it."""
-    now = now or utcnow()
-    # Every claim of this run holds the same lease: that is how the run knows its own claims to give back.
-    lease_until = now + lease
+    """Post every reminder due at `now` that no process has claimed, and retry those waiting for it.
+
+    First every due (rule, time) gets its Delivery row, waiting; then each waiting delivery is claimed
+    just before it is posted, channels taken in turn so that one busy channel's one-post-a-second pace
+    does not hold up the others. Claiming one at a time keeps every lease short however long the run
+    (10,000 reminders take minutes), and lets several processes share a large run."""
+    clock = (lambda: now) if now is not None else utcnow
     report = RunReport()
     with Session(engine) as session:
-        due = [(rule.id, rule.next_fire_at) for rule in store.due_rules(session, now)]
-    claimed = [d for rule_id, fired_at in due if (d := _claim(engine, rule_id or 0, fired_at, now, lease_until)) is not None]
+        due = [(rule.id, rule.next_fire_at) for rule in store.due_rules(session, clock())]
+    for rule_id, fired_at in due:
+        _create_delivery(engine, rule_id or 0, fired_at, clock())
     with Session(engine) as session:
-        retryable = [delivery.id or 0 for delivery in store.retryable_deliveries(session, now)]
-    for delivery_id in retryable:
+        waiting = _channels_in_turn(store.claimable_deliveries(session, clock()))
+    for delivery_id in waiting:
+        lease_until = clock() + lease
         with Session(engine) as session:
-            if store.reclaim_delivery(session, delivery_id, now, lease_until):
-                session.commit()
-                claimed.append(delivery_id)
-    for index, delivery_id in enumerate(claimed):
+            if not store.reclaim_delivery(session, delivery_id, clock(), lease_until):
+                continue  # another process took it
+            session.commit()
         try:
-            report.add(_deliver(engine, poster, delivery_id, now, tz))
+            report.add(_deliver(engine, poster, delivery_id, clock(), tz))
         except Interrupted:
-            report.released = _release(engine, claimed[index:], lease_until)
+            report.released = _release(engine, [delivery_id], lease_until)
             break
     return report
+
+
+def _channels_in_turn(deliveries: Sequence[tuple[int, str]]) -> list[int]:
+    """Delivery ids reordered round-robin over their channels: a1 b1 c1 a2 b2 …"""
+    by_channel: dict[str, list[int]] = {}
+    for delivery_id, channel in deliveries:
+        by_channel.setdefault(channel, []).append(delivery_id)
+    return [i for turn in itertools.zip_longest(*by_channel.values()) for i in turn if i is not None]
 
 
 def _release(engine: Engine, delivery_ids: list[int], lease_until: datetime.datetime) -> int:
@@ -81,26 +96,25 @@ def _release(engine: Engine, delivery_ids: list[int], lease_until: datetime.date
     return released
 
 
-def _claim(engine: Engine, rule_id: int, fired_at: datetime.datetime | None, now: datetime.datetime,
-           lease_until: datetime.datetime) -> int | None:
-    """Insert the delivery of (rule, fired_at) and move the rule on, in one transaction; None if another
-    process got there first. The INSERT comes first so that SQLite takes its write lock before any read."""
+def _create_delivery(engine: Engine, rule_id: int, fired_at: datetime.datetime | None, now: datetime.datetime) -> None:
+    """Insert the waiting delivery of (rule, fired_at) and move the rule on, in one transaction; nothing
+    if another process got there first. The INSERT comes first so that SQLite takes its write lock
+    before any read."""
     if fired_at is None:
-        return None
+        return
     with Session(engine) as session:
-        delivery = Delivery(rule_id=rule_id, scheduled_at=fired_at, state=SENDING, claimed_until=lease_until, created_at=now, updated_at=now)
-        session.add(delivery)
+        session.add(Delivery(rule_id=rule_id, scheduled_at=fired_at, state=PENDING, attempts=0, claimed_until=None,
+                             created_at=now, updated_at=now))
         try:
             session.flush()
         except IntegrityError:
             session.rollback()
-            return None
+            return
         rule = session.get(ReminderRule, rule_id)
         if rule is None or not store.advance_rule(session, rule_id, fired_at, next_fire_after(rule, fired_at, now)):
             session.rollback()
-            return None
+            return
         session.commit()
-        return delivery.id
 
 
 def _deliver(engine: Engine, poster: Poster, delivery_id: int, now: datetime.datetime, tz: ZoneInfo) -> str:

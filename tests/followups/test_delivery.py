@@ -123,6 +123,14 @@ def test_several_posts_to_one_channel_are_paced(engine, slack, sleeps, add):
     assert sleeps == [pytest.approx(0.7)]
 
 
+def test_channels_take_turns_so_one_busy_channel_does_not_hold_up_the_others(engine, poster, slack, add):
+    for channel in ("C1", "C2", "C3"):
+        for number in (1, 2):
+            add(f"{channel}-{number}", When(jst(2026, 12, 1, 9, 0)), channel=channel)
+    assert run_due(engine, poster, TZ, jst(2026, 12, 1, 9, 0)).posted == 6
+    assert [post.body["channel"] for post in slack.recorded("chat.postMessage")] == ["C1", "C2", "C3"] * 2
+
+
 def test_run_due_uses_the_real_clock_by_default(engine, poster, slack, add):
     add(remind=When(jst(2026, 12, 1, 9, 0)))
     with time_machine.travel(jst(2026, 12, 1, 9, 0, 30), tick=False):
@@ -130,7 +138,7 @@ def test_run_due_uses_the_real_clock_by_default(engine, poster, slack, add):
 
 
 def test_a_stopped_poster_gives_back_what_the_run_claimed_and_did_not_post(engine, slack, add):
-    """The bot stops while Slack asks it to wait: the waiting post and those after it go back, unposted."""
+    """The bot stops while Slack asks it to wait: the waiting post goes back, and those after it stay unclaimed."""
     for title in ("a", "b"):
         add(title, When(jst(2026, 12, 1, 9, 0)))
     poster = Poster(make_client(BOT_TOKEN, slack.api_url))  # waits on its stop event, as in the bot
@@ -138,7 +146,7 @@ def test_a_stopped_poster_gives_back_what_the_run_claimed_and_did_not_post(engin
     stopper = threading.Timer(0.5, poster.stop)
     stopper.start()
     report = run_due(engine, poster, TZ, jst(2026, 12, 1, 9, 0))
-    assert (report.posted, report.released) == (0, 2)
+    assert (report.posted, report.released) == (0, 1)  # only the post in hand was claimed
     assert len(slack.recorded("chat.postMessage")) == 1  # the refused one; "b" was never tried
     assert all(d.state == "pending" and d.attempts == 0 for d in deliveries(engine))
     fresh = Poster(make_client(BOT_TOKEN, slack.api_url), sleep=lambda _: None)  # another process, a minute later
