@@ -6,7 +6,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 
-from bot.slack.blocks import ACTION_MORE, ACTION_SHARE, answer_blocks, expired_blocks, parse_button_value
+from bot.slack.blocks import ACTION_MORE, ACTION_SHARE, ButtonValue, answer_blocks, expired_blocks, parse_button_value
 from bot.slack.errors import apologising
 from bot.slack.service import RemarksService
 
@@ -18,13 +18,10 @@ def register(app: App) -> None:
 
 def handle_more(ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
     ack()
-    service: RemarksService = context["service"]
-    button = parse_button_value(action.get("value") or "")
-    question = service.recall_question(button.key) if button else None
-    if button is None or question is None:
-        blocks, fallback = expired_blocks()
-        respond(blocks=blocks, text=fallback, response_type="ephemeral", replace_original=False)
+    asked = recall(action, context, respond)
+    if asked is None:
         return
+    service, button, question = asked
     # A private answer can still be shared; a visible one already is.
     shareable = bool(body.get("container", {}).get("is_ephemeral"))
     blocks, fallback = answer_blocks(service.answer(question), button.page, button.key, shareable, button.shared_by)
@@ -34,13 +31,23 @@ def handle_more(ack: Ack, action: dict[str, Any], body: dict[str, Any], respond:
 
 def handle_share(ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
     ack()
+    asked = recall(action, context, respond)
+    if asked is None:
+        return
+    service, button, question = asked
+    user = body.get("user", {}).get("id")
+    blocks, fallback = answer_blocks(service.answer(question), button.page, button.key, shareable=False, shared_by=user)
+    respond(blocks=blocks, text=fallback, response_type="in_channel", replace_original=False)
+
+
+def recall(action: dict[str, Any], context: BoltContext, respond: Respond) -> tuple[RemarksService, ButtonValue, str] | None:
+    """The question behind a button, from the database (any replica may get the click); None, after
+    telling the user, when it is gone."""
     service: RemarksService = context["service"]
     button = parse_button_value(action.get("value") or "")
     question = service.recall_question(button.key) if button else None
     if button is None or question is None:
         blocks, fallback = expired_blocks()
         respond(blocks=blocks, text=fallback, response_type="ephemeral", replace_original=False)
-        return
-    user = body.get("user", {}).get("id")
-    blocks, fallback = answer_blocks(service.answer(question), button.page, button.key, shareable=False, shared_by=user)
-    respond(blocks=blocks, text=fallback, response_type="in_channel", replace_original=False)
+        return None
+    return service, button, question
