@@ -71,7 +71,12 @@ class Poster:
         """Post a message; its (channel, ts)."""
         self._check_stopping()
         self._pace(channel)
-        response = self._call(lambda: self.client.chat_postMessage(channel=channel, text=text, blocks=blocks))
+        try:
+            response = self._call(lambda: self.client.chat_postMessage(channel=channel, text=text, blocks=blocks))
+        finally:
+            # Counted from the answer, which comes after Slack received the post: the next one then
+            # reaches Slack at least the interval later, whatever the network's delays.
+            self._last_post[channel] = self.clock()
         return response["channel"], response["ts"]
 
     def update(self, channel: str, ts: str, text: str, blocks: list[dict] | None = None) -> None:
@@ -85,7 +90,6 @@ class Poster:
         last = self._last_post.get(channel)
         if last is not None and (wait := CHANNEL_INTERVAL - (self.clock() - last)) > 0:
             self._wait(wait)
-        self._last_post[channel] = self.clock()
 
     def _wait(self, seconds: float) -> None:
         self.sleep(seconds)
