@@ -134,5 +134,9 @@ def add_asked_question(session: Session, key: str, question: str) -> None:
     session.add(AskedQuestion(key=key, question=question))
 
 
+def forget_asked_questions(session: Session, before: datetime.datetime) -> None:
+    session.execute(delete(AskedQuestion).where(col(AskedQuestion.asked_at) < before))
+
+
 def find_asked_question(session: Session, key: str) -> AskedQuestion | None:
     return session.get(AskedQuestion, key)

@@ -23,6 +23,8 @@ from storage.engine import get_engine
 
 # Slack retries an event for about an hour at most; remembering a day of them is plenty.
 HANDLED_EVENTS_KEPT = datetime.timedelta(days=1)
+# An answer's "More" and "Share" buttons work this long; after it they say to ask again.
+ASKED_QUESTIONS_KEPT = datetime.timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ class RemarksService:
         """Store a question for its "More" and "Share" buttons; returns the key the buttons carry."""
         key = secrets.token_urlsafe(9)
         with Session(self.engine) as session:
+            queries.forget_asked_questions(session, datetime.datetime.now(datetime.UTC) - ASKED_QUESTIONS_KEPT)
             queries.add_asked_question(session, key, question)
             session.commit()
         return key
