@@ -93,6 +93,15 @@ QUESTIONS = [
 ]
 
 
+# `python -m bot ask --json QUESTION`, printing its peak resident memory (KiB) on standard error at exit.
+ANSWERING_PROCESS = """
+import atexit, resource, runpy, sys
+atexit.register(lambda: print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr))
+sys.argv = ["bot", "ask", "--json", sys.argv[1]]
+runpy.run_module("bot", run_name="__main__")
+"""
+
+
 def sample_clauses() -> tuple[list[str], list[str]]:
     """The sample's remark clauses to recombine, and its speaker labels."""
     minutes = parse_minutes(SAMPLE.read_text(encoding="utf-8"))
@@ -174,13 +183,13 @@ def measure(size: int, url: str, workdir: Path, rounds: int) -> Row:
                 answer_question(session, question, table, glossary)
                 latencies.append((time.perf_counter() - t) * 1000)
 
-    # Start-up: a new process, from exec to its first answer printed.
+    # Start-up: a new process, from exec to its first answer printed; it reports its own peak memory.
     env = dict(os.environ, DATABASE_URL=url)
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "bot", "ask", "--json", QUESTIONS[0]], env=env, cwd=ROOT,
-                   check=True, capture_output=True)
+    done = subprocess.run([sys.executable, "-c", ANSWERING_PROCESS, QUESTIONS[0]], env=env, cwd=ROOT,
+                          check=True, capture_output=True, text=True)
     startup = time.perf_counter() - t
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    peak = int(done.stderr.strip().splitlines()[-1]) / 1024
 
     # The obvious implementation: every remark in memory, partial_ratio against each.
     with Session(engine) as session:

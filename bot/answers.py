@@ -9,7 +9,6 @@ from sqlmodel import Session
 
 from bot.core.search import (
     Candidate,
-    Hit,
     Understanding,
     closest_speakers,
     highlight_spans,
@@ -24,7 +23,7 @@ from storage import queries, search_index
 MAX_QUESTION_LENGTH = 500
 MAX_RESULTS = 20  # ranked remarks for a topic; each is marked up, which costs more than ranking it
 MAX_SPEAKER_REMARKS = 100  # a speaker's remarks in order, for a question naming only the speaker
-MAX_CANDIDATES = 300  # re-ranked with rapidfuzz; found by the index, those answering every topic first
+MAX_CANDIDATES = 200  # re-ranked with rapidfuzz; found by the index, those answering every topic first
 LOOSE_SCAN = 500  # a speaker's latest remarks compared loosely when nothing matches as written
 TOPIC_HINT_SCAN = 20  # remarks read to say what a speaker did talk about
 FREQUENCY_CAP = 1000  # counting a term's remarks beyond this changes its weight little
@@ -121,32 +120,27 @@ def answer_question(session: Session, question: str, table: AliasTable, glossary
         if speaker_ids is None:
             return Answer(u, [], say("nothing_asked", u.language))
         rows = queries.remarks_of_speakers(session, speaker_ids, MAX_SPEAKER_REMARKS)
-        return Answer(u, [_result(Hit(_candidate(row), 1.0, ())) for row in rows], "")
+        return Answer(u, [_result(row, 1.0, ()) for row in rows], "")
     groups = [list(g.terms) for g in u.topics]
     ids = search_index.candidate_ids(session, groups, speaker_ids, MAX_CANDIDATES)
-    candidates = [_candidate(row) for row in queries.remarks_by_ids(session, ids)]
+    candidates = [Candidate(*row) for row in queries.remarks_to_rank(session, ids)]
     if speaker_ids is not None and not candidates and any(g.concept is None for g in u.topics):
         # A word of the question not found as written: a speaker's remarks are few enough to compare loosely.
-        candidates = [_candidate(row) for row in queries.recent_remarks_of_speakers(session, speaker_ids, LOOSE_SCAN)]
+        candidates = [Candidate(*row) for row in queries.recent_remarks_to_rank(session, speaker_ids, LOOSE_SCAN)]
     frequencies = [search_index.count_matching(session, terms, speaker_ids, FREQUENCY_CAP) for terms in groups]
-    hits = rank(u.topics, candidates, queries.count_remarks(session, speaker_ids), frequencies)
-    results = [_result(hit) for hit in hits[:MAX_RESULTS]]
-    if results:
-        return Answer(u, results, "")
+    hits = rank(u.topics, candidates, queries.count_remarks(session, speaker_ids), frequencies)[:MAX_RESULTS]
+    if hits:
+        rows = queries.remarks_by_ids(session, [hit.candidate.remark_id for hit in hits])
+        return Answer(u, [_result(row, hit.score, hit.terms) for row, hit in zip(rows, hits)], "")
     if u.speaker:
-        texts = [row.normalized_text for row in queries.recent_remarks_of_speakers(session, speaker_ids, TOPIC_HINT_SCAN)]
+        texts = [row.normalized_text for row in queries.recent_remarks_to_rank(session, speaker_ids, TOPIC_HINT_SCAN)]
         return Answer(u, [], _speaker_silent(u, concepts_in(texts, glossary)))
     return Answer(u, [], say("nobody", u.language, topics=_topics_text(u)))
 
 
-def _candidate(row) -> Candidate:
-    remark_id, speaker_id, position, text, normalized_text, label, title, date = row
-    return Candidate(remark_id, speaker_id, label, text, normalized_text, title, date, position)
-
-
-def _result(hit: Hit) -> Result:
-    c = hit.candidate
-    return Result(c.remark_id, c.speaker, c.text, c.meeting_title, c.meeting_date, hit.score, highlight_spans(c.text, hit.terms))
+def _result(row, score: float, terms: tuple[str, ...]) -> Result:
+    """A remark row (see storage.queries._remark_rows) as shown, the terms found marked in it."""
+    return Result(row.id, row.label, row.text, row.title, row.date, score, highlight_spans(row.text, terms))
 
 
 # What the user is told when there is nothing to show, in the language of the question.

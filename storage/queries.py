@@ -81,17 +81,33 @@ def remarks_of_speakers(session: Session, speaker_ids: list[int], limit: int):
     return session.exec(query).all()
 
 
-def recent_remarks_of_speakers(session: Session, speaker_ids: list[int], limit: int):
-    """Rows (see `_remark_rows`) of these speakers' latest stored remarks (no sort of all of them)."""
-    query = _remark_rows().where(col(Remark.speaker_id).in_(speaker_ids)).order_by(col(Remark.id).desc()).limit(limit)
+def _ranking_rows():
+    """Remarks as the ranking reads them: (id, normalised text, meeting date, position); the text as
+    written and the names come later, for the few remarks shown."""
+    return select(Remark.id, Remark.normalized_text, Meeting.date, Remark.position).join(
+        Meeting, col(Meeting.id) == Remark.meeting_id
+    )
+
+
+def remarks_to_rank(session: Session, ids: list[int]):
+    """Ranking rows (see `_ranking_rows`) for these remark ids."""
+    if not ids:
+        return []
+    return session.exec(_ranking_rows().where(col(Remark.id).in_(ids))).all()
+
+
+def recent_remarks_to_rank(session: Session, speaker_ids: list[int], limit: int):
+    """Ranking rows (see `_ranking_rows`) of these speakers' latest stored remarks (no sort of all of them)."""
+    query = _ranking_rows().where(col(Remark.speaker_id).in_(speaker_ids)).order_by(col(Remark.id).desc()).limit(limit)
     return session.exec(query).all()
 
 
 def remarks_by_ids(session: Session, ids: list[int]):
-    """Rows (see `_remark_rows`) for these remark ids."""
+    """Rows (see `_remark_rows`) for these remark ids, in the order of `ids`."""
     if not ids:
         return []
-    return session.exec(_remark_rows().where(col(Remark.id).in_(ids))).all()
+    rows = {row.id: row for row in session.exec(_remark_rows().where(col(Remark.id).in_(ids)))}
+    return [rows[i] for i in ids if i in rows]
 
 
 def index_entries_of_meeting(session: Session, meeting_id: int) -> list[tuple[int, int, str]]:

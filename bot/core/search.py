@@ -91,11 +91,7 @@ class Candidate:
     """A remark as the ranking sees it."""
 
     remark_id: int
-    speaker_id: int
-    speaker: str
-    text: str
     normalized_text: str
-    meeting_title: str
     meeting_date: datetime.date | None
     position: int
 
@@ -159,6 +155,8 @@ def _date_key(candidate: Candidate) -> int:
 
 def highlight_spans(text: str, terms: tuple[str, ...]) -> list[tuple[int, int]]:
     """Where the normalised `terms` stand in the text as written, merged and in order."""
+    if not terms:
+        return []
     normalized, positions = normalize_with_map(text)
     spans: list[tuple[int, int]] = []
     for term in terms:

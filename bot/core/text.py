@@ -30,13 +30,6 @@ def has_japanese(text: str) -> bool:
     return bool(_JAPANESE.search(text))
 
 
-def _fold_char(char: str) -> str:
-    char = _WAVE_DASHES.get(char, char)
-    if "ァ" <= char <= "ヶ":
-        return chr(ord(char) - _KATAKANA_TO_HIRAGANA)
-    return char.lower()
-
-
 @lru_cache(maxsize=8192)
 def _nfkc_char(char: str) -> str:
     return unicodedata.normalize("NFKC", char)
@@ -59,7 +52,7 @@ def normalize_with_map(text: str, keep_spaces: bool = False) -> tuple[str, list[
     i = 0
     while i < len(chars):
         if not chars[i][0].isspace():
-            kept.append((_fold_char(chars[i][0]), chars[i][1]))
+            kept.append(chars[i])
             i += 1
             continue
         before, after = i - 1, i
@@ -74,7 +67,11 @@ def normalize_with_map(text: str, keep_spaces: bool = False) -> tuple[str, list[
         if not drop:
             kept.append((" ", chars[i][1]))
         i = after
-    return "".join(c for c, _ in kept), [index for _, index in kept]
+    kept_text = "".join(c for c, _ in kept).translate(_FOLD)
+    folded = kept_text.lower()
+    if len(folded) != len(kept_text):  # a rare letter whose lower case is longer (İ): one at a time
+        folded = "".join(c.lower()[0] for c in kept_text)
+    return folded, [index for _, index in kept]
 
 
 _FOLD = str.maketrans({**{chr(c): chr(c - _KATAKANA_TO_HIRAGANA) for c in range(ord("ァ"), ord("ヶ") + 1)}, **_WAVE_DASHES})
