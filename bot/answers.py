@@ -122,13 +122,15 @@ def answer_question(session: Session, question: str, table: AliasTable, glossary
         rows = queries.remarks_of_speakers(session, speaker_ids, MAX_SPEAKER_REMARKS)
         return Answer(u, [_result(row, 1.0, ()) for row in rows], "")
     groups = [list(g.terms) for g in u.topics]
-    ids = search_index.candidate_ids(session, groups, speaker_ids, MAX_CANDIDATES)
+    ids = search_index.candidate_ids(session, groups, speaker_ids, MAX_CANDIDATES, enough=MAX_RESULTS)
     candidates = [Candidate(*row) for row in queries.remarks_to_rank(session, ids)]
     if speaker_ids is not None and not candidates and any(g.concept is None for g in u.topics):
         # A word of the question not found as written: a speaker's remarks are few enough to compare loosely.
         candidates = [Candidate(*row) for row in queries.recent_remarks_to_rank(session, speaker_ids, LOOSE_SCAN)]
-    frequencies = [search_index.count_matching(session, terms, speaker_ids, FREQUENCY_CAP) for terms in groups]
-    hits = rank(u.topics, candidates, queries.count_remarks(session, speaker_ids), frequencies)[:MAX_RESULTS]
+    total = queries.count_remarks(session, speaker_ids)
+    # One topic: its weight scales every score alike, so there is nothing to count.
+    frequencies = [search_index.count_matching(session, t, speaker_ids, total, FREQUENCY_CAP) for t in groups] if len(groups) > 1 else [0]
+    hits = rank(u.topics, candidates, total, frequencies)[:MAX_RESULTS]
     if hits:
         rows = queries.remarks_by_ids(session, [hit.candidate.remark_id for hit in hits])
         return Answer(u, [_result(row, hit.score, hit.terms) for row, hit in zip(rows, hits)], "")

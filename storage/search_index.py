@@ -94,6 +94,7 @@ POSTGRESQL = Dialect(
     recent_window=20000,
 )
 DIALECTS = {"sqlite": SQLITE, "postgresql": POSTGRESQL}
+ESTIMATE_WINDOW = 5000  # PostgreSQL: the newest remarks a term's frequency is estimated from
 
 
 def _dialect(bind: Connection | Session) -> Dialect:
@@ -132,26 +133,29 @@ def _query(dialect: Dialect, groups: list[list[str]], speaker_ids: list[int] | N
         return None
     query = (dialect.all_of if all_groups else dialect.any_of).join(clauses)
     if speaker_ids is not None:
-        speakers = dialect.any_of.join(_speaker_token(s) for s in speaker_ids)
-        query = f"({speakers}){dialect.all_of}({query})"
+        query = f"({_speakers(dialect, speaker_ids)}){dialect.all_of}({query})"
     return query
 
 
-def candidate_ids(session: Session, groups: list[list[str]], speaker_ids: list[int] | None, limit: int) -> list[int]:
-    """Ids of remarks answering the topic groups (each a list of alternative terms), newest first:
-    those answering every group first, then those answering any, `limit` at most."""
+def _speakers(dialect: Dialect, speaker_ids: list[int]) -> str:
+    return dialect.any_of.join(_speaker_token(s) for s in speaker_ids)
+
+
+def candidate_ids(session: Session, groups: list[list[str]], speaker_ids: list[int] | None, limit: int, enough: int) -> list[int]:
+    """Ids of remarks answering the topic groups (each a list of alternative terms), newest first, at most
+    `limit`: those answering every group, then, unless there are `enough` of them, those answering any."""
     dialect = _dialect(session)
     ids: list[int] = []
     for all_groups in [True, False] if len(groups) > 1 else [False]:
         query = _query(dialect, groups, speaker_ids, all_groups)
-        if query is None or len(ids) >= limit:
+        if query is None or len(ids) >= enough:
             break
         seen = set(ids)
-        ids += [i for i in _newest_matching(session, dialect, query, limit) if i not in seen][: limit - len(ids)]
+        ids += [i for i in _newest_matching(session, dialect, query, limit, enough) if i not in seen][: limit - len(ids)]
     return ids
 
 
-def _newest_matching(session: Session, dialect: Dialect, query: str, limit: int) -> list[int]:
+def _newest_matching(session: Session, dialect: Dialect, query: str, limit: int, enough: int) -> list[int]:
     def ids(sql: str, **values) -> list[int]:
         return [i for (i,) in session.execute(text(sql), {"q": query, "n": limit, **values})]
 
@@ -159,18 +163,31 @@ def _newest_matching(session: Session, dialect: Dialect, query: str, limit: int)
         return ids(f"{dialect.match} ORDER BY id DESC LIMIT :n")
     newest = session.execute(text("SELECT max(remark_id) FROM remark_search")).scalar() or 0
     recent = ids(f"{dialect.match} AND remark_id > :floor ORDER BY remark_id DESC LIMIT :n", floor=newest - dialect.recent_window)
-    if len(recent) >= limit:
+    if len(recent) >= enough:
         return recent
-    # Fewer than `limit` among the newest: a rare term, whose few matches are cheap to sort (+ 0 keeps
-    # the planner from walking the whole primary key instead).
+    # Too few among the newest: a rare term, whose few matches are cheap to sort (+ 0 keeps the planner
+    # from walking the whole primary key instead).
     return ids(f"{dialect.match} ORDER BY remark_id + 0 DESC LIMIT :n")
 
 
-def count_matching(session: Session, terms: list[str], speaker_ids: list[int] | None, cap: int) -> int:
-    """How many remarks contain any of the terms, counted up to `cap` (enough to weigh a term's rarity)."""
+def count_matching(session: Session, terms: list[str], speaker_ids: list[int] | None, total: int, cap: int) -> int:
+    """How many of the `total` remarks searched contain any of the terms, up to `cap`: enough to weigh a
+    term's rarity. On PostgreSQL an estimate from the newest remarks: counting through its index costs as
+    much as the term is common."""
     dialect = _dialect(session)
     query = _query(dialect, [terms], speaker_ids, all_groups=False)
     if query is None:
         return 0
-    statement = text(f"SELECT count(*) FROM ({dialect.match} LIMIT :cap) AS found")
-    return session.execute(statement, {"q": query, "cap": cap}).scalar_one()
+    if dialect.recent_window is None:
+        statement = text(f"SELECT count(*) FROM ({dialect.match} LIMIT :cap) AS found")
+        return session.execute(statement, {"q": query, "cap": cap}).scalar_one()
+    # A LIMITed subquery reads just the newest rows, whatever the planner thinks of the terms; the share
+    # of those in scope (the speaker's) that match, times the remarks in scope, estimates the count.
+    in_scope = "true" if speaker_ids is None else "tokens @@ to_tsquery('simple', :scope)"
+    statement = text(
+        f"SELECT count(*) FILTER (WHERE tokens @@ to_tsquery('simple', :q)), count(*) FILTER (WHERE {in_scope})"
+        " FROM (SELECT tokens FROM remark_search ORDER BY remark_id DESC LIMIT :window) AS recent"
+    )
+    values = {"q": query, "window": ESTIMATE_WINDOW, "scope": _speakers(dialect, speaker_ids or [])}
+    found, in_scope = session.execute(statement, values).one()
+    return min(cap, round(found / in_scope * total)) if in_scope else 0

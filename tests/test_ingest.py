@@ -50,8 +50,8 @@ def test_an_edited_file_replaces_the_meetings_remarks_and_the_index(session, tab
     texts = [r.text for r in session.exec(select(Remark)).all()]
     assert any("通学費を軽くしたい" in t for t in texts) and not any("奨学金を軽くしたい" in t for t in texts)
     # The index forgot the old text and knows the new one.
-    assert search_index.count_matching(session, ["通学費"], None, 10) == 1
-    assert search_index.count_matching(session, ["軽くしたい"], None, 10) == 1
+    assert search_index.count_matching(session, ["通学費"], None, 49, 10) == 1
+    assert search_index.count_matching(session, ["軽くしたい"], None, 49, 10) == 1
 
 
 @pytest.mark.parametrize(
