@@ -289,3 +289,6 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as error:  # a bug: still one line for the user, never a traceback
+        print(f"error: unexpected {type(error).__name__}: {error}. Please report it with the command you ran.", file=sys.stderr)
+        return 1

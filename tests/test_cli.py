@@ -84,3 +84,11 @@ def test_a_database_that_cannot_be_reached_is_one_clear_line():
     done = run(["meetings"], "postgresql://nobody@127.0.0.1:1/none")
     assert done.returncode == 2
     assert done.stderr.startswith("error: the database cannot be used") and "Traceback" not in done.stderr
+
+
+def test_an_unexpected_failure_is_one_line_not_a_traceback(tmp_path):
+    # A directory where the database file should be: sqlite cannot open it.
+    (tmp_path / "db").mkdir()
+    done = run(["meetings"], f"sqlite:///{tmp_path / 'db'}")
+    assert done.returncode in (1, 2) and done.stderr.startswith("error:") and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
