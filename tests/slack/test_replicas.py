@@ -94,7 +94,7 @@ def soon(margin: float) -> datetime.datetime:
     return (datetime.datetime.now(TZ) + datetime.timedelta(seconds=margin)).replace(microsecond=0)
 
 
-def test_a_reminder_added_on_one_replica_is_posted_once_on_the_minute(replicas: dict[str, Replicas], fake: FakeSlack) -> None:
+def test_a_reminder_added_on_one_replica_is_posted_once_at_its_time(replicas: dict[str, Replicas], fake: FakeSlack) -> None:
     """On each database, `/followup add … remind <time>` sent to replica one: one post at that time."""
     fake.reset()
     at = soon(margin=4)
