@@ -21,7 +21,6 @@ SUBCOMMANDS = {"add": "add", "追加": "add", "list": "list", "一覧": "list", 
 LIST_SCOPES = {"": "open", "open": "open", "mine": "mine", "自分": "mine", "all": "all", "全部": "all", "すべて": "all",
                "overdue": "overdue", "期限切れ": "overdue"}
 MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
-JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 
 
 class CommandError(ValueError):
@@ -64,10 +63,6 @@ class Help:
 
 
 Command = Add | ListFollowups | Close | Snooze | Suggest | Help
-
-
-def language_of(text: str) -> str:
-    return "ja" if JAPANESE.search(text) else "en"
 
 
 def parse_command(text: str, now: datetime.datetime, tz: ZoneInfo) -> Command:

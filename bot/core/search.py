@@ -15,7 +15,7 @@ from rapidfuzz import fuzz, process
 
 from bot.core.question import read_frame
 from bot.core.speakers import AliasTable, SpeakerDirectory, SpeakerMatch, resolve_speaker
-from bot.core.text import fold_romaji, has_japanese, normalize, normalize_with_map
+from bot.core.text import fold_romaji, has_japanese, language_of, normalize, normalize_with_map
 from bot.core.topics import Glossary, TopicGroup, expand_topics, idf
 
 FUZZY_CUTOFF = 85  # partial_ratio for a question's own word that is not found as written
@@ -66,7 +66,7 @@ def understand(question: str, speakers: SpeakerDirectory, table: AliasTable, glo
             topic = typed(0, speaker.start) + " " + typed(speaker.end, len(text))
         else:
             unknown = _speaker_like(text)
-    language = "ja" if has_japanese(outside) else "en"
+    language = language_of(outside)
     topics = tuple(expand_topics(topic, glossary)) if unknown is None else ()
     return Understanding(question, language, speaker, unknown, topics)
 

@@ -30,6 +30,11 @@ def has_japanese(text: str) -> bool:
     return bool(_JAPANESE.search(text))
 
 
+def language_of(text: str) -> str:
+    """The language to answer text in: Japanese if it has any Japanese, English otherwise."""
+    return "ja" if has_japanese(text) else "en"
+
+
 @lru_cache(maxsize=8192)
 def _nfkc_char(char: str) -> str:
     return unicodedata.normalize("NFKC", char)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 from zoneinfo import ZoneInfo
 
-from bot.core.followup_command import language_of
+from bot.core.text import language_of
 from bot.core.when import describe_time
 from bot.slack.mrkdwn import escape
 from storage.followups import OPEN, Delivery, FollowUp

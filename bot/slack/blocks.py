@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from bot.answers import EXAMPLES, MAX_QUESTION_LENGTH, Answer, Result, say
 from bot.core.search import Understanding
-from bot.core.text import has_japanese
+from bot.core.text import language_of
 from bot.followups import messages
 from bot.followups.service import FollowupRow
 from bot.ingest import IngestResult
@@ -86,10 +86,6 @@ WORDS: dict[str, dict[str, str]] = {
         "unchanged": "取り込み済み（変更なし）",
     },
 }
-
-
-def language_of(text: str) -> str:
-    return "ja" if has_japanese(text) else "en"
 
 
 def marked(text: str, spans: Sequence[tuple[int, int]], limit: int) -> str:

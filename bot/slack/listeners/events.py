@@ -7,7 +7,8 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
-from bot.slack.blocks import help_blocks, language_of
+from bot.core.text import language_of
+from bot.slack.blocks import help_blocks
 from bot.slack.errors import apologising
 from bot.slack.importing import import_files, is_import_request
 from bot.slack.middleware import is_answerable_message
@@ -16,17 +17,13 @@ from bot.slack.service import RemarksService
 
 
 def register(app: App) -> None:
-    app.event("app_mention")(apologising(handle_mention))
-    app.event("message")(apologising(handle_message))
-
-
-def handle_mention(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-    if is_answerable_message(event):
-        reply_to_message(event, client, context)
+    # Mentions, and messages (subscribed for direct messages only, message.im).
+    for event_type in ("app_mention", "message"):
+        app.event(event_type)(apologising(handle_message))
 
 
 def handle_message(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-    # Subscribed for direct messages only (message.im); edits, deletions and bot posts are ignored.
+    # Edits, deletions and the bot's own posts are acknowledged and ignored.
     if is_answerable_message(event):
         reply_to_message(event, client, context)
 

@@ -14,7 +14,8 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from bot.core.followup_command import HELP, Add, Close, CommandError, ListFollowups, Snooze, Suggest, language_of, parse_command
+from bot.core.followup_command import HELP, Add, Close, CommandError, ListFollowups, Snooze, Suggest, parse_command
+from bot.core.text import language_of
 from bot.core.when import When, WhenError, describe, parse_when
 from bot.followups import messages
 from bot.followups.service import Outcome, close_followup, create_followup, list_followups, snooze_followup, source_of_remark

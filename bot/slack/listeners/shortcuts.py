@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.slack.blocks import language_of
+from bot.core.text import language_of
 from bot.slack.errors import apologising
 from bot.slack.importing import import_files
 from bot.slack.service import RemarksService
