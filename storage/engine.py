@@ -59,10 +59,13 @@ def get_engine(url: str) -> Engine:
     engine = new_engine(url)
     try:
         with engine.connect() as connection:
-            empty = migrate.check(connection)
-        if empty:
+            current = migrate.status(connection)[0] is migrate.Status.CURRENT
+        if not current:
+            # Anything but current is looked at again under the lock: a process starting beside another that
+            # is migrating sees a half-made schema outside it (the tables made, the revision not yet written).
             with locked_transaction(engine) as connection:
-                migrate.upgrade(connection)  # looks again under the lock: another process may have just done it
+                if migrate.check(connection):
+                    migrate.upgrade(connection)
     except BaseException:
         engine.dispose()
         raise

@@ -19,7 +19,7 @@ from storage import migrate
 from storage.engine import database_url, get_engine, new_engine, upgrade_database
 from storage.migrate import SchemaError, Status
 from storage.search_index import create_index
-from tests.conftest import ROOT, SAMPLE, new_database
+from tests.conftest import CHILD_PYTHONPATH, SAMPLE, new_database
 
 INDEX_TABLE = {"sqlite": "remark_index", "postgresql": "remark_search"}
 
@@ -73,7 +73,7 @@ def test_a_database_of_a_newer_schema_is_refused_with_one_line(tmp_path: Path, c
         assert (status, out) == (2, "") and err.startswith(refusal) and err.count("\n") == 1, args
     assert cli(["db", "current"], url)[1].startswith("database: revision 9999 (newer;")
     # As an operator sees it: a process of its own, one line, no traceback.
-    env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": CHILD_PYTHONPATH}
     done = subprocess.run([sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
     assert (done.returncode, done.stdout) == (2, "") and done.stderr.startswith(refusal) and done.stderr.count("\n") == 1
 
@@ -138,13 +138,44 @@ def test_a_database_made_before_migrations_that_differs_is_not_adopted(tmp_path:
         upgrade_database(url)
 
 
+# Each child opens the database it is sent, all five at the same moment, and says how that went.
+_OPENER = """
+import sys
+from storage.engine import get_engine
+print("ready", flush=True)
+for url in sys.stdin:
+    try:
+        get_engine(url.strip())
+        print("ok", flush=True)
+    except Exception as error:
+        print(f"{type(error).__name__}: {error}".replace("\\n", " "), flush=True)
+"""
+PROCESSES, ROUNDS = 5, 10
+
+
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_processes_starting_together_on_an_empty_database_migrate_it_once(request, backend: str, tmp_path: Path) -> None:
-    url = database_url(new_database(request, backend, tmp_path), Path("."))
-    opening = f"from storage.engine import get_engine; get_engine({url!r})"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    processes = [subprocess.Popen([sys.executable, "-c", opening], env=env, stderr=subprocess.PIPE, text=True) for _ in range(3)]
-    errors = [process.communicate(timeout=60)[1] for process in processes]
-    assert [process.returncode for process in processes] == [0, 0, 0], errors
-    with get_engine(url).connect() as connection:
-        assert migrate.status(connection) == (Status.CURRENT, migrate.head())
+    """Replicas started together on a new database all come up: one migrates it, the others wait under the
+    lock and find it migrated. Ten new databases, five processes each, released at once."""
+    env = {**os.environ, "PYTHONPATH": CHILD_PYTHONPATH}
+    children = [
+        subprocess.Popen([sys.executable, "-c", _OPENER], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        for _ in range(PROCESSES)
+    ]
+    try:
+        assert [child.stdout.readline().strip() for child in children] == ["ready"] * PROCESSES
+        for round_ in range(ROUNDS):
+            directory = tmp_path / f"round{round_}"
+            directory.mkdir()
+            url = database_url(new_database(request, backend, directory), Path("."))
+            for child in children:  # all written before any answer is read: the opens overlap
+                child.stdin.write(url + "\n")
+                child.stdin.flush()
+            outcomes = [child.stdout.readline().strip() for child in children]
+            assert outcomes == ["ok"] * PROCESSES, f"round {round_}: {outcomes}"
+            with get_engine(url).connect() as connection:
+                assert migrate.status(connection) == (Status.CURRENT, migrate.head())
+    finally:
+        for child in children:
+            child.stdin.close()
+            child.wait(timeout=60)

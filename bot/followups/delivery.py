@@ -75,7 +75,7 @@ def run_due(engine: Engine, poster: Poster, tz: ZoneInfo, now: datetime.datetime
         try:
             report.add(_deliver(engine, poster, delivery_id, clock(), tz))
         except Interrupted:
-            report.released = _release(engine, [delivery_id], lease_until)
+            report.released = _release(engine, [delivery_id], lease_until, clock())
             break
     return report
 
@@ -88,9 +88,9 @@ def _channels_in_turn(deliveries: Sequence[tuple[int, str]]) -> list[int]:
     return [i for turn in itertools.zip_longest(*by_channel.values()) for i in turn if i is not None]
 
 
-def _release(engine: Engine, delivery_ids: list[int], lease_until: datetime.datetime) -> int:
+def _release(engine: Engine, delivery_ids: list[int], lease_until: datetime.datetime, now: datetime.datetime) -> int:
     with Session(engine) as session:
-        released = store.release_deliveries(session, delivery_ids, lease_until, utcnow())
+        released = store.release_deliveries(session, delivery_ids, lease_until, now)
         session.commit()
     log.info("reminders: gave back %d unposted reminder(s) for another process", released)
     return released

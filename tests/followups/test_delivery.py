@@ -19,6 +19,9 @@ from tests.followups.conftest import TZ, jst
 from tests.fake_slack import BOT_TOKEN, CHANNEL_NOT_FOUND, SERVER_ERROR, rate_limited
 
 
+# Whatever the machine's clock says: these tests give every time, and the code must use it.
+pytestmark = pytest.mark.usefixtures("machine_clock")
+
 def deliveries(engine) -> list[Delivery]:
     with Session(engine) as session:
         return list(session.exec(select(Delivery).order_by(Delivery.id)))
@@ -143,7 +146,8 @@ def test_a_stopped_poster_gives_back_what_the_run_claimed_and_did_not_post(engin
         add(title, When(jst(2026, 12, 1, 9, 0)))
     poster = Poster(make_client(BOT_TOKEN, slack.api_url))  # waits on its stop event, as in the bot
     slack.script("chat.postMessage", rate_limited(60))
-    stopper = threading.Timer(0.5, poster.stop)
+    # Stopped once Slack has refused the first post: the poster is then waiting (or about to) for Retry-After.
+    stopper = threading.Thread(target=lambda: (slack.wait_for("chat.postMessage"), poster.stop()))
     stopper.start()
     report = run_due(engine, poster, TZ, jst(2026, 12, 1, 9, 0))
     assert (report.posted, report.released) == (0, 1)  # only the post in hand was claimed

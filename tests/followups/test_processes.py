@@ -9,15 +9,14 @@ import sys
 from pathlib import Path
 
 from bot.core.when import Recurrence, When
+from tests.conftest import CHILD_PYTHONPATH
 from tests.fake_slack import BOT_TOKEN
 from tests.followups.conftest import TZ
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def bot(args: list[str], db_url: str, slack_url: str, cwd: Path) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": db_url, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": slack_url,
-           "BOT_DIGEST": "off", "PYTHONPATH": str(ROOT)}
+           "BOT_DIGEST": "off", "PYTHONPATH": CHILD_PYTHONPATH}
     return subprocess.Popen([sys.executable, "-m", "bot", *args], cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 

@@ -20,6 +20,9 @@ from tests.followups.conftest import TZ, jst
 NOW = jst(2026, 11, 25, 10, 0)
 
 
+# Whatever the machine's clock says: these tests give every time, and the code must use it.
+pytestmark = pytest.mark.usefixtures("machine_clock")
+
 def test_done_closes_and_stops_reminders_and_a_stale_click_says_who(engine, poster, slack, add):
     followup_id, rule_id = add(remind=When(jst(2026, 12, 1, 9, 0), Recurrence("daily", datetime.time(9))))
     with Session(engine) as session:

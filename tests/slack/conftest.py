@@ -33,7 +33,7 @@ from bot.slack.app import build_bot
 from bot.slack.server import make_http_server
 from bot.slack.service import RemarksService
 from storage.engine import database_url, get_engine
-from tests.conftest import BACKENDS, SAMPLE, new_database
+from tests.conftest import BACKENDS, CHILD_PYTHONPATH, SAMPLE, new_database
 from tests.fake_slack import BOT_TOKEN, BOT_USER_ID, SIGNING_SECRET, TEAM_ID, FakeSlack
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -193,7 +193,7 @@ def slack(running: RunningApp) -> RunningApp:
 
 def bot_env(db_url: str, **settings: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "BOT_", "DATABASE_URL"))}
-    return {**env, "DATABASE_URL": db_url, "PYTHONPATH": str(ROOT), "BOT_DIGEST": "off", **settings}
+    return {**env, "DATABASE_URL": db_url, "PYTHONPATH": CHILD_PYTHONPATH, "BOT_DIGEST": "off", **settings}
 
 
 @dataclass
