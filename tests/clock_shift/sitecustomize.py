@@ -14,3 +14,6 @@ if _hours:
 
     _shifted = datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=float(_hours))
     time_machine.travel(_shifted, tick=True).start()
+    # time-machine starts ticking at the first reading of the clock, not at start(): read it now, so that
+    # every process's clock is the real one plus the same shift.
+    datetime.datetime.now(datetime.UTC)
