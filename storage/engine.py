@@ -3,6 +3,8 @@ The schema is the migrations' (storage.migrate): a new database gets it on first
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -21,6 +23,7 @@ SUPPORTED = ("sqlite", "postgresql")
 # Any constant shared by every process of the bot: the key of the PostgreSQL advisory lock that
 # migrations and import-dump hold (the SQLite equivalent is BEGIN IMMEDIATE).
 _LOCK_KEY = 0x52454D41  # "REMA"
+SQLITE_BUSY_SECONDS = 30  # how long a SQLite connection waits for another's lock
 
 
 class UnsupportedDatabase(ValueError):
@@ -97,7 +100,7 @@ def new_engine(url: str, **options) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **options)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS}, **options)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True, **options)
@@ -107,9 +110,28 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # Foreign keys are off by default in SQLite; WAL lets readers run while a file is ingested.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
+    _use_wal(cursor)
     cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL: a crash loses no committed meeting, only power loss can
     cursor.close()
+
+
+def _use_wal(cursor: sqlite3.Cursor) -> None:
+    """Put the database in WAL mode, which the file keeps: the first process to open a new database does it.
+    The switch needs the file to itself, and SQLite then answers "locked" at once instead of waiting, so a
+    process opening a new database beside another tries again, for as long as it would wait for a lock."""
+    deadline = time.monotonic() + SQLITE_BUSY_SECONDS
+    while True:
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+                return
+            if cursor.execute("PRAGMA journal_mode=WAL").fetchone()[0] == "wal":
+                return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) and "busy" not in str(error):
+                raise
+        if time.monotonic() > deadline:
+            raise sqlite3.OperationalError("database is locked: could not switch it to WAL mode")
+        time.sleep(0.02)
 
 
 @contextmanager
