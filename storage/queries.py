@@ -136,9 +136,9 @@ def meetings_with_counts(session: Session):
     return session.exec(query).all()
 
 
-def add_handled_event(session: Session, event_id: str, message_key: str | None) -> None:
+def add_handled_event(session: Session, event_id: str, message_key: str | None, at: datetime.datetime) -> None:
     """Record an event as taken on; flushing raises IntegrityError when it (or its message) already was."""
-    session.add(HandledEvent(event_id=event_id, message_key=message_key))
+    session.add(HandledEvent(event_id=event_id, message_key=message_key, handled_at=at))
     session.flush()
 
 
@@ -146,8 +146,8 @@ def forget_handled_events(session: Session, before: datetime.datetime) -> None:
     session.execute(delete(HandledEvent).where(col(HandledEvent.handled_at) < before))
 
 
-def add_asked_question(session: Session, key: str, question: str) -> None:
-    session.add(AskedQuestion(key=key, question=question))
+def add_asked_question(session: Session, key: str, question: str, at: datetime.datetime) -> None:
+    session.add(AskedQuestion(key=key, question=question, asked_at=at))
 
 
 def forget_asked_questions(session: Session, before: datetime.datetime) -> None:

@@ -16,11 +16,12 @@ from zoneinfo import ZoneInfo
 from bot.answers import EXAMPLES, MAX_QUESTION_LENGTH, Answer, Result, say
 from bot.core.search import Understanding
 from bot.core.text import language_of
-from bot.followups import messages
-from bot.followups.service import FollowupRow
+from bot.followups.results import FollowupRow
 from bot.ingest import IngestResult
-from bot.slack.mrkdwn import escape
-from bot.slack.service import MeetingSummary, SpeakerSummary
+from bot.messages import Markup, by_language, understood_as
+from bot.services.remarks import MeetingSummary, SpeakerSummary
+from bot.slack import followup_messages
+from bot.slack.mrkdwn import escape, mention
 
 Block = dict[str, Any]
 
@@ -40,52 +41,8 @@ ELLIPSIS = "…"
 BOLD_OPEN, BOLD_CLOSE = "\u200b*", "*\u200b"
 _USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
 
-WORDS: dict[str, dict[str, str]] = {
-    "en": {
-        "question": "Question",
-        "understood": "Understood as",
-        "speaker": "speaker",
-        "topics": "topics",
-        "no_date": "no date",
-        "range": "Remarks {first}–{last} of {total}",
-        "share": "Share in channel",
-        "more": "More",
-        "track": "Track as follow-up",
-        "shared_by": "Shared by <@{user}>",
-        "answer_to": "Answer to",
-        "expired": "That answer is no longer available. Please ask again.",
-        "error": "Sorry, something went wrong (error id {error_id}). Please try again; if it keeps happening, tell an admin this id.",
-        "not_admin": "Sorry, only the bot's admins can import minutes. Please ask one of them.",
-        "no_file": "Please attach the minutes file to the message that asks me to import it.",
-        "imported": "{status}: *{title}* ({date}): {speakers} speakers, {remarks} remarks.",
-        "import_failed": "Could not import {name}: {reason}",
-        "added": "Imported",
-        "replaced": "Replaced",
-        "unchanged": "Already imported, unchanged",
-    },
-    "ja": {
-        "question": "質問",
-        "understood": "解釈",
-        "speaker": "発言者",
-        "topics": "話題",
-        "no_date": "日付なし",
-        "range": "{total}件中 {first}–{last}件目",
-        "share": "チャンネルに共有",
-        "more": "次へ",
-        "track": "フォローアップに登録",
-        "shared_by": "<@{user}> さんが共有",
-        "answer_to": "質問への回答",
-        "expired": "この回答はもう表示できません。もう一度質問してください。",
-        "error": "申し訳ありません、エラーが発生しました（エラーID {error_id}）。もう一度お試しください。続く場合はこのIDを管理者にお伝えください。",
-        "not_admin": "申し訳ありません、議事録の取り込みは管理者だけができます。管理者にご依頼ください。",
-        "no_file": "取り込む議事録ファイルを、取り込みを頼むメッセージに添付してください。",
-        "imported": "{status}: *{title}*（{date}）: 発言者{speakers}人、発言{remarks}件。",
-        "import_failed": "{name} を取り込めませんでした: {reason}",
-        "added": "取り込みました",
-        "replaced": "置き換えました",
-        "unchanged": "取り込み済み（変更なし）",
-    },
-}
+# The catalogue's words by language (bot/data/messages.toml).
+WORDS: dict[str, dict[str, str]] = by_language()
 
 
 def marked(text: str, spans: Sequence[tuple[int, int]], limit: int) -> str:
@@ -139,7 +96,7 @@ def remark_section(result: Result, language: str) -> Block:
     """A remark, with the button that opens a follow-up prefilled from it (one accessory per section:
     no actions block, so pages stay far within the block and element limits)."""
     section = _section(remark_text(result, language))
-    section["accessory"] = _button(WORDS[language]["track"], messages.TRACK_ACTION, str(result.remark_id))
+    section["accessory"] = _button(WORDS[language]["track"], followup_messages.TRACK_ACTION, str(result.remark_id))
     return section
 
 
@@ -169,15 +126,7 @@ def parse_button_value(value: str) -> ButtonValue | None:
 
 def understanding_text(understanding: Understanding, language: str) -> str:
     """`Understood as: speaker 苫前町長 · topics foreign workers / 外国人、外国人材`, escaped, or ""."""
-    words = WORDS[language]
-    parts = []
-    if understanding.speaker:
-        parts.append(f"{words['speaker']} " + "、".join(s.label for s in understanding.speaker.speakers))
-    if understanding.topics:
-        parts.append(f"{words['topics']} " + "; ".join(group.gloss() for group in understanding.topics))
-    if not parts:
-        return ""
-    return plain(f"{words['understood']}: " + " · ".join(parts), CONTEXT_TEXT_LIMIT)
+    return understood_as(understanding, language, Markup(text=lambda text: plain(text, CONTEXT_TEXT_LIMIT)))
 
 
 def remark_text(result: Result, language: str) -> str:
@@ -209,7 +158,7 @@ def answer_blocks(
         blocks.append(_context(words["range"].format(first=first, last=first + len(shown) - 1, total=len(answer.results))))
     shared_by = shared_by if shared_by and _USER_ID.fullmatch(shared_by) else None
     if shared_by:
-        blocks.append(_context(words["shared_by"].format(user=shared_by)))
+        blocks.append(_context(words["shared_by"].format(user=mention(shared_by))))
     buttons = []
     if key and answer.results and shareable:
         buttons.append(_button(words["share"], ACTION_SHARE, button_value(key, page)))
@@ -328,9 +277,8 @@ def home_view(
     never = datetime.datetime.max.replace(tzinfo=datetime.UTC)
     soonest = sorted(followups, key=lambda row: (row.followup.due_at or never, row.followup.id or 0))
     for row in soonest[:HOME_FOLLOWUPS]:
-        line = messages.summary_line(row.followup, now, tz, row.problem)
-        blocks.append(_section(line[:SECTION_TEXT_LIMIT]))
-        blocks.append(messages.action_buttons(row.followup.id or 0, language_of(row.followup.title) == "ja"))
+        blocks.append(_section(followup_messages.summary(row, now, tz)[:SECTION_TEXT_LIMIT]))
+        blocks.append(followup_messages.action_buttons(row.followup.id or 0, language_of(row.followup.title)))
     if len(soonest) > HOME_FOLLOWUPS:
         blocks.append(_context(f"… +{len(soonest) - HOME_FOLLOWUPS}: `/followup list mine`"))
     if not soonest:
@@ -344,7 +292,7 @@ def import_result_line(result: IngestResult, language: str) -> str:
     words = WORDS[language]
     return words["imported"].format(
         status=words[result.status],
-        title=plain(result.title, TITLE_LIMIT),
+        title=f"*{plain(result.title, TITLE_LIMIT)}*",
         date=result.date or words["no_date"],
         speakers=result.speakers,
         remarks=result.remarks,
