@@ -206,7 +206,8 @@ def run_digest(engine: Engine, poster: Poster, tz: ZoneInfo, schedule: Recurrenc
     """Post the digest of the latest scheduled time to each channel with open follow-ups, once per
     channel and time whichever process gets there first. A digest missed by more than
     DIGEST_CATCH_UP (the bot was down) is skipped: a Monday digest on Thursday is noise."""
-    at = clock_at(now).now()
+    clock = clock_at(now)
+    at = clock.now()
     report = RunReport()
     scheduled = schedule.last_at_or_before(at, tz).astimezone(datetime.UTC)
     if at - scheduled > DIGEST_CATCH_UP:
