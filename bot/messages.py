@@ -19,6 +19,7 @@ from bot.core.search import Understanding
 
 CATALOGUE = Path(__file__).with_name("data") / "messages.toml"
 LANGUAGES = ("en", "ja")
+JAPANESE_FIRST = ("ja", "en")  # for the bot's own pages, read first by Japanese-speaking staff
 
 
 @cache
@@ -32,14 +33,14 @@ def say(key: str, language: str, **values: object) -> str:
     return entry.get(language, entry.get("all", "")).format(**values)
 
 
-def both(key: str, separator: str = " / ", **values: object) -> str:
-    """The message in English and in Japanese, once when it is written for both. A value that differs
-    by language is given as a function of the language."""
+def both(key: str, separator: str = " / ", order: tuple[str, ...] = LANGUAGES, **values: object) -> str:
+    """The message in English and in Japanese (in `order`), once when it is written for both. A value
+    that differs by language is given as a function of the language."""
     entry = catalogue()[key]
     if "all" in entry:
         return say(key, "en", **values)
     texts = [say(key, language, **{k: v(language) if callable(v) else v for k, v in values.items()})
-             for language in LANGUAGES]
+             for language in order]
     return separator.join(text for text in texts if text)
 
 

@@ -18,7 +18,7 @@ from bot.core.search import Understanding
 from bot.core.text import language_of
 from bot.followups.results import FollowupRow
 from bot.ingest import IngestResult
-from bot.messages import Markup, by_language, understood_as
+from bot.messages import JAPANESE_FIRST, Markup, both, by_language, understood_as
 from bot.services.remarks import MeetingSummary, SpeakerSummary
 from bot.slack import followup_messages
 from bot.slack.mrkdwn import escape, mention
@@ -196,22 +196,20 @@ def expired_blocks(language: str = "en") -> tuple[list[Block], str]:
 
 def error_blocks(error_id: str) -> tuple[list[Block], str]:
     """An apology in both languages: a failure may come before the question's language is known."""
-    return notice(WORDS["en"]["error"].format(error_id=error_id) + "\n" + WORDS["ja"]["error"].format(error_id=error_id))
+    return notice(both("error", "\n", error_id=error_id))
 
 
 def usage_lines() -> list[str]:
     """How to use the bot, in Japanese and English."""
-    lines = ["*議事録の「誰が何を言ったか」を調べます / Who said what in the council's minutes*", ""]
+    lines = [f"*{_ja_en('usage_title')}*", ""]
     lines += [f"• `/remarks {example}`" for example in EXAMPLES["ja"] + EXAMPLES["en"]]
     lines += [
-        "• `/remarks speakers` — 発言者の一覧 / the speakers",
-        "• `/remarks meetings` — 会議の一覧 / the meetings",
-        "• `/remarks help` — この説明 / this help",
+        f"• `/remarks speakers` — {_ja_en('usage_speakers')}",
+        f"• `/remarks meetings` — {_ja_en('usage_meetings')}",
+        f"• `/remarks help` — {_ja_en('usage_help')}",
         "",
-        "チャンネルでボットにメンションするか、ダイレクトメッセージで質問することもできます。",
-        "You can also mention the bot in a channel, or send it a direct message.",
-        "管理者は議事録ファイルを添付し、ボットに「import」とメンションして取り込めます。",
-        "Admins import minutes by attaching the file to a message that mentions the bot with “import”.",
+        _ja_en("usage_mention", "\n"),
+        _ja_en("usage_import", "\n"),
     ]
     return lines
 
@@ -239,7 +237,11 @@ def _listing(title: str, lines: list[str], empty: str) -> tuple[list[Block], str
     return blocks, title
 
 
-NO_MINUTES = "議事録がまだありません。管理者が取り込むまでお待ちください。 / No minutes have been loaded yet: an admin can import them."
+def _ja_en(key: str, separator: str = " / ", **values: object) -> str:
+    return both(key, separator, JAPANESE_FIRST, **values)
+
+
+NO_MINUTES = _ja_en("no_minutes")
 
 
 def speakers_blocks(speakers: Sequence[SpeakerSummary]) -> tuple[list[Block], str]:
@@ -247,22 +249,20 @@ def speakers_blocks(speakers: Sequence[SpeakerSummary]) -> tuple[list[Block], st
         f"• *{plain(s.label, TITLE_LIMIT)}*" + (f" — {plain(', '.join(s.aliases), 1000)}" if s.aliases else "")
         for s in speakers
     ]
-    return _listing(f"*発言者 / Speakers ({len(speakers)})*", lines, NO_MINUTES)
+    return _listing(f"*{_ja_en('speakers_header')} ({len(speakers)})*", lines, NO_MINUTES)
 
 
 def meeting_line(meeting: MeetingSummary) -> str:
-    date = meeting.date.isoformat() if meeting.date else "日付なし / no date"
-    return f"• {date} *{plain(meeting.title, TITLE_LIMIT)}* — 発言者 {meeting.speakers} speakers, 発言 {meeting.remarks} remarks"
+    date = meeting.date.isoformat() if meeting.date else _ja_en("no_date")
+    counts = both("meeting_counts", speakers=meeting.speakers, remarks=meeting.remarks)
+    return f"• {date} *{plain(meeting.title, TITLE_LIMIT)}* — {counts}"
 
 
 def meetings_blocks(meetings: Sequence[MeetingSummary]) -> tuple[list[Block], str]:
-    return _listing(f"*会議 / Meetings ({len(meetings)})*", [meeting_line(m) for m in meetings], NO_MINUTES)
+    return _listing(f"*{_ja_en('meetings_header')} ({len(meetings)})*", [meeting_line(m) for m in meetings], NO_MINUTES)
 
 
-NO_FOLLOWUPS = (
-    "未完了のフォローアップはありません。`/followup add` か、発言の「フォローアップに登録」で追加できます。 / "
-    "No open follow-ups: add one with `/followup add`, or “Track as follow-up” on a remark."
-)
+NO_FOLLOWUPS = _ja_en("no_open_followups")
 
 
 def home_view(
@@ -273,7 +273,7 @@ def home_view(
     follow-ups with their Done and Snooze buttons, soonest due first, and the latest meetings."""
     blocks: list[Block] = [_context(note[:CONTEXT_TEXT_LIMIT])] if note else []
     blocks += [_section("\n".join(usage_lines())), {"type": "divider"}]
-    blocks.append(_section(f"*あなたのフォローアップ / Your open follow-ups ({len(followups)})*"))
+    blocks.append(_section(f"*{_ja_en('your_followups')} ({len(followups)})*"))
     never = datetime.datetime.max.replace(tzinfo=datetime.UTC)
     soonest = sorted(followups, key=lambda row: (row.followup.due_at or never, row.followup.id or 0))
     for row in soonest[:HOME_FOLLOWUPS]:
@@ -284,7 +284,7 @@ def home_view(
     if not soonest:
         blocks.append(_context(NO_FOLLOWUPS))
     recent = [meeting_line(m) for m in meetings[:HOME_MEETINGS]]
-    blocks += [{"type": "divider"}, _section("*最近の会議 / Recent meetings*\n" + "\n".join(recent) if recent else NO_MINUTES)]
+    blocks += [{"type": "divider"}, _section(f"*{_ja_en('recent_meetings')}*\n" + "\n".join(recent) if recent else NO_MINUTES)]
     return {"type": "home", "blocks": blocks}
 
 
