@@ -28,7 +28,12 @@ UserOf = Callable[[str], str | None]  # the user id a word names, or None
 
 
 class CommandError(ValueError):
-    """A `/followup` text that cannot be carried out; the message says why, in both languages."""
+    """A `/followup` text that cannot be carried out: `key` names the catalogue's message saying why
+    (bot/data/messages.toml), `values` fill it in."""
+
+    def __init__(self, key: str, **values: str):
+        super().__init__(key)
+        self.key, self.values = key, values
 
 
 @dataclass(frozen=True)
@@ -80,14 +85,14 @@ def parse_command(text: str, now: datetime.datetime, tz: ZoneInfo, user_of: User
     name = SUBCOMMANDS.get(fold_width(words[0]))
     rest = words[1].strip() if len(words) > 1 else ""
     if name is None:
-        raise CommandError(f"Unknown subcommand “{words[0]}”: try `/followup help`.\n「{words[0]}」は使えません: `/followup help` をご覧ください。")
+        raise CommandError("command_unknown", word=words[0])
     if name == "help":
         return Help()
     if name == "add":
         return _parse_add(rest, now, tz, user_of)
     if name == "list":
         if (scope := LIST_SCOPES.get(fold_width(rest))) is None:
-            raise CommandError("List what? `list`, `list mine`, `list all`, `list overdue`.\n`list 自分`、`list 全部`、`list 期限切れ` が使えます。")
+            raise CommandError("command_list_scope")
         return ListFollowups(scope)
     if name == "suggest":
         return Suggest(rest)
@@ -97,14 +102,14 @@ def parse_command(text: str, now: datetime.datetime, tz: ZoneInfo, user_of: User
         try:
             return Snooze(followup_id, parse_duration(argument or "1d"))
         except WhenError as error:
-            raise CommandError(str(error)) from None
+            raise CommandError("command_when", error=str(error)) from None
     return Close(followup_id, "done" if name == "done" else "cancelled")
 
 
 def _number(text: str) -> int:
     digits = fold_width(text).lstrip("#")
     if not digits.isdigit():
-        raise CommandError("Give the follow-up's number, e.g. `done 12` (see `/followup list`).\n番号を指定してください(例: `done 12`)。")
+        raise CommandError("command_number")
     return int(digits)
 
 
@@ -116,25 +121,24 @@ def _parse_add(text: str, now: datetime.datetime, tz: ZoneInfo, user_of: UserOf)
         key = KEYWORDS.get(token.lower().rstrip(":：")) if current != "title" or parts["title"] else None
         if key is not None:
             if key in parts:
-                raise CommandError(f"“{token}” is given twice.\n「{token}」が2回指定されています。")
+                raise CommandError("command_twice", word=token)
             current = key
             parts[key] = []
         else:
             parts[current].append(token)
     title = " ".join(parts["title"]).strip()
     if not title:
-        raise CommandError("What is to be done? e.g. `/followup add Send the survey owner @sato due Dec 1`.\n"
-                           "内容を書いてください(例: `/followup add アンケート送付 担当 @sato 期限 12月1日`)。")
+        raise CommandError("command_no_title")
     owners: tuple[str, ...] = ()
     if "owner" in parts:
         words = [word for word in OWNER_SEPARATORS.split(" ".join(parts["owner"])) if word]
         users = [user_of(word) for word in words]
         owners = tuple(dict.fromkeys(user for user in users if user))
         if not owners or None in users:
-            raise CommandError("Owners are @mentions of people, e.g. `owner @sato @tanaka`.\n担当は @メンション で指定してください。")
+            raise CommandError("command_owners")
     due = _when(parts, "due", now, tz)
     if due is not None and due.recurrence is not None:
-        raise CommandError("A due date is one date, not a repetition.\n期限は繰り返しではなく日時で指定してください。")
+        raise CommandError("command_due_repeats")
     return Add(title, owners, due, _when(parts, "remind", now, tz))
 
 
@@ -144,5 +148,5 @@ def _when(parts: dict[str, list[str]], key: str, now: datetime.datetime, tz: Zon
     try:
         return parse_when(" ".join(parts[key]), now, tz)
     except WhenError as error:
-        raise CommandError(str(error)) from None
+        raise CommandError("command_when", error=str(error)) from None
 

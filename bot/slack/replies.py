@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from bot.answers import MAX_QUESTION_LENGTH
 from bot.core.followup_command import Add, Close, CommandError, ListFollowups, Snooze, Suggest, parse_command
 from bot.followups.text import added_text
+from bot.messages import both
 from bot.services.followups import FollowupService
 from bot.services.remarks import RemarksService
 from bot.slack import followup_messages
@@ -53,7 +54,7 @@ def reply_to_followup_command(service: FollowupService, text: str, user: str, ch
     try:
         parsed = parse_command(text, service.clock.now(), tz, user_in_mention)
     except CommandError as error:
-        return {"text": str(error)}
+        return {"text": both(error.key, "\n", **error.values)}
     if isinstance(parsed, Add):
         added = service.add(title=parsed.title, owners=list(parsed.owners), channel_id=channel, created_by=user,
                             due=parsed.due, remind=parsed.remind)
