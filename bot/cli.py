@@ -124,7 +124,8 @@ def cmd_speakers(args: argparse.Namespace) -> int:
     if args.refresh:
         service.refresh_aliases()
     speakers = [
-        {"id": s.id, "label": s.label, "organisation": s.organisation, "role": s.role, "aliases": list(s.stored_aliases)}
+        {"id": s.id, "label": s.label, "organisation": s.organisation, "role": s.role,
+         "aliases": list(s.stored_aliases)}
         for s in service.speakers()
     ]
     if args.json:

@@ -25,7 +25,8 @@ DIGEST_OFF = ("", "off", "none")
 # A repetition does not depend on when it is read: a fixed instant keeps validation off the clock.
 _DIGEST_READ_AT = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 WHERE = {
-    "SLACK_BOT_TOKEN": "api.slack.com/apps → your app → OAuth & Permissions → Bot User OAuth Token, starting with xoxb-",
+    "SLACK_BOT_TOKEN": "api.slack.com/apps → your app → OAuth & Permissions → Bot User OAuth Token, "
+    "starting with xoxb-",
     "SLACK_APP_TOKEN": "api.slack.com/apps → your app → Basic Information → App-Level Tokens, "
     "one with the connections:write scope, starting with xapp-",
     "SLACK_SIGNING_SECRET": "api.slack.com/apps → your app → Basic Information → App Credentials → Signing Secret",
@@ -78,27 +79,24 @@ class Settings(BaseSettings):
     @field_validator("slack_bot_token")
     @classmethod
     def _bot_token(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and value.get_secret_value() and not re.fullmatch(r"xoxb-[A-Za-z0-9-]+", value.get_secret_value()):
-            raise ValueError(f"SLACK_BOT_TOKEN is malformed: a bot token starts with xoxb- ({WHERE['SLACK_BOT_TOKEN']})")
-        return value
+        return _well_formed(value, r"xoxb-[A-Za-z0-9-]+",
+                            f"SLACK_BOT_TOKEN is malformed: a bot token starts with xoxb- ({WHERE['SLACK_BOT_TOKEN']})")
 
     @field_validator("slack_app_token")
     @classmethod
     def _app_token(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and value.get_secret_value() and not re.fullmatch(r"xapp-[A-Za-z0-9-]+", value.get_secret_value()):
-            raise ValueError(
-                f"SLACK_APP_TOKEN is malformed: an app-level token starts with xapp- ({WHERE['SLACK_APP_TOKEN']})"
-            )
-        return value
+        return _well_formed(
+            value, r"xapp-[A-Za-z0-9-]+",
+            f"SLACK_APP_TOKEN is malformed: an app-level token starts with xapp- ({WHERE['SLACK_APP_TOKEN']})",
+        )
 
     @field_validator("slack_signing_secret")
     @classmethod
     def _signing_secret(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and value.get_secret_value() and not re.fullmatch(r"[A-Za-z0-9]+", value.get_secret_value()):
-            raise ValueError(
-                f"SLACK_SIGNING_SECRET is malformed: it is letters and digits only ({WHERE['SLACK_SIGNING_SECRET']})"
-            )
-        return value
+        return _well_formed(
+            value, r"[A-Za-z0-9]+",
+            f"SLACK_SIGNING_SECRET is malformed: it is letters and digits only ({WHERE['SLACK_SIGNING_SECRET']})",
+        )
 
     @field_validator("slack_api_url")
     @classmethod
@@ -112,7 +110,9 @@ class Settings(BaseSettings):
     @classmethod
     def _admins(cls, value: str) -> str:
         if any(not USER_ID.fullmatch(admin) for admin in _comma_list(value)):
-            raise ValueError("BOT_ADMINS is malformed: it should be Slack user IDs separated by commas, like U012AB3CD,U045EF6GH")
+            raise ValueError(
+                "BOT_ADMINS is malformed: it should be Slack user IDs separated by commas, like U012AB3CD,U045EF6GH"
+            )
         return value
 
     @field_validator("bot_digest")
@@ -151,6 +151,13 @@ class Settings(BaseSettings):
     @property
     def admin_ids(self) -> frozenset[str]:
         return frozenset(_comma_list(self.bot_admins))
+
+
+def _well_formed(value: SecretStr | None, pattern: str, problem: str) -> SecretStr | None:
+    """The secret, when unset or of the pattern; ValueError(problem) otherwise (the value never in it)."""
+    if (secret := _secret(value)) is not None and not re.fullmatch(pattern, secret):
+        raise ValueError(problem)
+    return value
 
 
 def _secret(value: SecretStr | None) -> str | None:

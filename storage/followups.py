@@ -233,4 +233,5 @@ def release_digest(session: Session, post_id: int) -> None:
 
 
 def finish_digest(session: Session, post_id: int, state: str, ts: str | None, error: str | None) -> None:
-    session.execute(update(DigestPost).where(col(DigestPost.id) == post_id).values(state=state, ts=ts, last_error=error))
+    statement = update(DigestPost).where(col(DigestPost.id) == post_id)
+    session.execute(statement.values(state=state, ts=ts, last_error=error))

@@ -76,7 +76,8 @@ def test_a_sqlite_database_moves_with_export_and_import_dump_and_nothing_is_lost
         assert session.exec(select(ReminderRule)).one().next_fire_at == datetime.datetime(2025, 10, 20, 0, 0, tzinfo=datetime.UTC)
         assert queries.find_asked_question(session, "k3y").question == "what did 苫前町長 say"
     # New rows get new ids after the imported ones (PostgreSQL's sequences were moved on).
-    added = FollowupService(get_engine(target), TZ).add(title="next", owners=[], channel_id="C1", created_by="U1").followup
+    service = FollowupService(get_engine(target), TZ)
+    added = service.add(title="next", owners=[], channel_id="C1", created_by="U1").followup
     assert added.id == followup.id + 1
 
 

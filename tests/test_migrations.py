@@ -151,7 +151,7 @@ def test_processes_starting_together_on_an_empty_database_migrate_it_once(reques
 
 
 def schema_of(url: str) -> dict:
-    """Every table's columns, primary key, foreign keys, unique constraints and indexes, as the database reports them."""
+    """Every table's columns, primary key, foreign keys, unique constraints and indexes, as reported."""
     engine = new_engine(database_url(url, Path(".")))
     with engine.connect() as connection:
         found = inspect(connection)
@@ -171,7 +171,8 @@ def schema_of(url: str) -> dict:
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_a_database_migrated_from_scratch_equals_one_created_from_the_models(request, backend: str, tmp_path: Path) -> None:
+def test_a_database_migrated_from_scratch_equals_one_created_from_the_models(request, backend: str,
+                                                                             tmp_path: Path) -> None:
     (migrated_dir := tmp_path / "migrated").mkdir()
     (created_dir := tmp_path / "created").mkdir()
     migrated, created = new_database(request, backend, migrated_dir), new_database(request, backend, created_dir)

@@ -284,7 +284,8 @@ def home_view(
     if not soonest:
         blocks.append(_context(NO_FOLLOWUPS))
     recent = [meeting_line(m) for m in meetings[:HOME_MEETINGS]]
-    blocks += [{"type": "divider"}, _section(f"*{_ja_en('recent_meetings')}*\n" + "\n".join(recent) if recent else NO_MINUTES)]
+    recent_text = f"*{_ja_en('recent_meetings')}*\n" + "\n".join(recent) if recent else NO_MINUTES
+    blocks += [{"type": "divider"}, _section(recent_text)]
     return {"type": "home", "blocks": blocks}
 
 

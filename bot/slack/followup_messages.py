@@ -144,7 +144,8 @@ def followup_modal(remark_id: int, remark: str, channel: str | None, user: str) 
                 "label": {"type": "plain_text", "text": label}, "element": element}
 
     title = remark.split(": ", 1)[-1][:150]
-    channel_select = {"type": "conversations_select", "action_id": "value", "filter": {"include": ["public", "private"]}}
+    channel_select = {"type": "conversations_select", "action_id": "value",
+                      "filter": {"include": ["public", "private"]}}
     if channel:
         channel_select["initial_conversation"] = channel
     title_input = {"type": "plain_text_input", "action_id": "value", "initial_value": title, "max_length": 300}

@@ -77,8 +77,8 @@ class SlackPoster:
         return self.post(channel, text, blocks)[1]
 
     def tell_reminders_stopped(self, followup: FollowUp, error: str) -> None:
-        values = {"id": followup.id, "title": MRKDWN.text(followup.title), "channel": MRKDWN.channel(followup.channel_id),
-                  "error": error}
+        values = {"id": followup.id, "title": MRKDWN.text(followup.title),
+                  "channel": MRKDWN.channel(followup.channel_id), "error": error}
         self.direct_message(followup.created_by, "\n".join(say("reminders_stopped", language, **values)
                                                             for language in ("en", "ja")))
 

@@ -74,5 +74,5 @@ def reply_to_followup_command(service: FollowupService, text: str, user: str, ch
 def publish_home(client: WebClient, remarks: RemarksService, followups: FollowupService, user: str,
                  note: str | None = None) -> None:
     """(Re)draw `user`'s Home tab; `note` says what their last click on it did."""
-    mine = followups.find("mine", user)
-    client.views_publish(user_id=user, view=home_view(remarks.meetings(), mine, followups.clock.now(), followups.tz, note))
+    view = home_view(remarks.meetings(), followups.find("mine", user), followups.clock.now(), followups.tz, note)
+    client.views_publish(user_id=user, view=view)

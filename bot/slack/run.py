@@ -34,20 +34,26 @@ def run_bot(settings: Settings, mode: str | None, host: str, port: int, clock: C
     configure_logging(
         secret(value) or "" for value in (settings.slack_bot_token, settings.slack_app_token, settings.slack_signing_secret)
     )
-    service = RemarksService(settings.sqlalchemy_url, default_alias_table(), default_glossary(), settings.admin_ids, clock)
+    service = RemarksService(settings.sqlalchemy_url, default_alias_table(), default_glossary(), settings.admin_ids,
+                             clock)
     try:
         bot = build_bot(settings, service)
     except BoltError:
         # Bolt checks the token with auth.test; its message carries the whole API response.
-        raise UserError(f"Slack did not accept SLACK_BOT_TOKEN (auth.test failed); check it at {WHERE['SLACK_BOT_TOKEN']}") from None
+        raise UserError(
+            f"Slack did not accept SLACK_BOT_TOKEN (auth.test failed); check it at {WHERE['SLACK_BOT_TOKEN']}"
+        ) from None
     except OSError as error:
-        raise UserError(f"cannot reach the Slack API at {settings.slack_api_url} ({error}); check SLACK_API_URL") from None
+        raise UserError(
+            f"cannot reach the Slack API at {settings.slack_api_url} ({error}); check SLACK_API_URL"
+        ) from None
     server = None
     if mode == HTTP:
         try:
             server = make_http_server(bot.app, bot.readiness_problem, host, port)
         except OSError as error:
-            raise UserError(f"cannot listen on {host}:{port} ({error.strerror or error}); choose another --host or --port") from None
+            reason = error.strerror or error
+            raise UserError(f"cannot listen on {host}:{port} ({reason}); choose another --host or --port") from None
     stop_on_signals(bot.stopping)
     bot.start()
     try:
@@ -57,7 +63,8 @@ def run_bot(settings: Settings, mode: str | None, host: str, port: int, clock: C
             serve_socket_mode(bot.app, secret(settings.slack_app_token) or "", bot.stopping)
     except SlackApiError:
         raise UserError(
-            f"Slack did not accept SLACK_APP_TOKEN (apps.connections.open failed); check it at {WHERE['SLACK_APP_TOKEN']}"
+            "Slack did not accept SLACK_APP_TOKEN (apps.connections.open failed); "
+            f"check it at {WHERE['SLACK_APP_TOKEN']}"
         ) from None
     finally:
         bot.stop()

@@ -84,7 +84,8 @@ def handle_followup_button(ack: Ack, action: dict[str, Any], body: dict[str, Any
         respond(text=note, response_type="ephemeral", replace_original=False)
 
 
-def handle_track(ack: Ack, action: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+def handle_track(ack: Ack, action: dict[str, Any], body: dict[str, Any], client: WebClient,
+                 context: BoltContext) -> None:
     """"Track as follow-up" on a remark: a modal prefilled from it."""
     ack()
     remark_id = int(action.get("value") or 0)
