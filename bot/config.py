@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import SecretStr, ValidationError, field_validator
+from pydantic import SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.core.when import Recurrence, WhenError, parse_when
@@ -30,6 +30,21 @@ WHERE = {
     "SLACK_APP_TOKEN": "api.slack.com/apps → your app → Basic Information → App-Level Tokens, "
     "one with the connections:write scope, starting with xapp-",
     "SLACK_SIGNING_SECRET": "api.slack.com/apps → your app → Basic Information → App Credentials → Signing Secret",
+}
+# Each Slack secret's form, and what to say when a value is not of it.
+SECRET_FORMS = {
+    "slack_bot_token": (
+        r"xoxb-[A-Za-z0-9-]+",
+        f"SLACK_BOT_TOKEN is malformed: a bot token starts with xoxb- ({WHERE['SLACK_BOT_TOKEN']})",
+    ),
+    "slack_app_token": (
+        r"xapp-[A-Za-z0-9-]+",
+        f"SLACK_APP_TOKEN is malformed: an app-level token starts with xapp- ({WHERE['SLACK_APP_TOKEN']})",
+    ),
+    "slack_signing_secret": (
+        r"[A-Za-z0-9]+",
+        f"SLACK_SIGNING_SECRET is malformed: it is letters and digits only ({WHERE['SLACK_SIGNING_SECRET']})",
+    ),
 }
 
 
@@ -76,27 +91,13 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r} (e.g. Asia/Tokyo)") from None
         return value
 
-    @field_validator("slack_bot_token")
+    @field_validator("slack_bot_token", "slack_app_token", "slack_signing_secret")
     @classmethod
-    def _bot_token(cls, value: SecretStr | None) -> SecretStr | None:
-        return _well_formed(value, r"xoxb-[A-Za-z0-9-]+",
-                            f"SLACK_BOT_TOKEN is malformed: a bot token starts with xoxb- ({WHERE['SLACK_BOT_TOKEN']})")
-
-    @field_validator("slack_app_token")
-    @classmethod
-    def _app_token(cls, value: SecretStr | None) -> SecretStr | None:
-        return _well_formed(
-            value, r"xapp-[A-Za-z0-9-]+",
-            f"SLACK_APP_TOKEN is malformed: an app-level token starts with xapp- ({WHERE['SLACK_APP_TOKEN']})",
-        )
-
-    @field_validator("slack_signing_secret")
-    @classmethod
-    def _signing_secret(cls, value: SecretStr | None) -> SecretStr | None:
-        return _well_formed(
-            value, r"[A-Za-z0-9]+",
-            f"SLACK_SIGNING_SECRET is malformed: it is letters and digits only ({WHERE['SLACK_SIGNING_SECRET']})",
-        )
+    def _secret_form(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        pattern, problem = SECRET_FORMS[info.field_name]
+        if (secret := _secret(value)) is not None and not re.fullmatch(pattern, secret):
+            raise ValueError(problem)  # never the value itself
+        return value
 
     @field_validator("slack_api_url")
     @classmethod
@@ -151,13 +152,6 @@ class Settings(BaseSettings):
     @property
     def admin_ids(self) -> frozenset[str]:
         return frozenset(_comma_list(self.bot_admins))
-
-
-def _well_formed(value: SecretStr | None, pattern: str, problem: str) -> SecretStr | None:
-    """The secret, when unset or of the pattern; ValueError(problem) otherwise (the value never in it)."""
-    if (secret := _secret(value)) is not None and not re.fullmatch(pattern, secret):
-        raise ValueError(problem)
-    return value
 
 
 def _secret(value: SecretStr | None) -> str | None:

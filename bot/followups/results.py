@@ -36,13 +36,15 @@ class FollowupRow:
 @dataclass(frozen=True)
 class Outcome:
     """What closing or snoozing did. `change` is "" when nothing changed: there is no such follow-up
-    (`followup` None), or it was already closed (a click on an old message)."""
+    (`followup` None), it was already closed (a click on an old message), or the user may not change it
+    (`refused`)."""
 
     followup_id: int
     followup: FollowUp | None
     change: str  # done, cancelled, snoozed, or ""
     user_id: str
     until: datetime.datetime | None = None  # snoozed until
+    refused: bool = False
 
     @property
     def changed(self) -> bool:

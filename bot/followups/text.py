@@ -58,6 +58,8 @@ def outcome_text(outcome: Outcome, tz: ZoneInfo, markup: Markup) -> str:
     followup = outcome.followup
     if followup is None:
         return both("followup_missing", id=outcome.followup_id)
+    if outcome.refused:
+        return both("followup_not_yours", id=outcome.followup_id)
     if not outcome.changed:
         return stale_note(followup, markup)
     user = markup.user(outcome.user_id)

@@ -28,8 +28,11 @@ SCOPES = ("open", "mine", "overdue", "all")
 
 
 class FollowupService:
-    def __init__(self, engine: Engine, tz: ZoneInfo, clock: Clock = SYSTEM_CLOCK):
-        self.engine, self.tz, self.clock = engine, tz, clock
+    """`admins` (BOT_ADMINS) may change any follow-up; anyone else only those they created or own."""
+
+    def __init__(self, engine: Engine, tz: ZoneInfo, clock: Clock = SYSTEM_CLOCK,
+                 admins: frozenset[str] = frozenset()):
+        self.engine, self.tz, self.clock, self.admins = engine, tz, clock, admins
         self._rules_listeners: list[Callable[[], None]] = []
 
     def on_rules_changed(self, listener: Callable[[], None]) -> None:
@@ -85,14 +88,25 @@ class FollowupService:
             problems = store.problem_deliveries(session, [f.id for f in rows if f.id is not None])
             return [FollowupRow(f, problems.get(f.id or 0)) for f in rows]
 
+    def may_change(self, followup: FollowUp, user_id: str) -> bool:
+        return user_id == followup.created_by or user_id in followup.owners or user_id in self.admins
+
+    def _unchangeable(self, followup_id: int, followup: FollowUp | None, user_id: str) -> Outcome | None:
+        """Why `user_id` cannot act on the follow-up now (gone, already closed, not theirs), or None."""
+        if followup is None or followup.status != OPEN:
+            return Outcome(followup_id, followup, "", user_id)
+        if not self.may_change(followup, user_id):
+            return Outcome(followup_id, followup, "", user_id, refused=True)
+        return None
+
     def close(self, followup_id: int, status: str, user_id: str) -> Outcome:
         """Mark done or cancelled and stop its reminders."""
         assert status in (DONE, CANCELLED)
         now = self.clock.now()
         with Session(self.engine) as session:
             followup = store.get_followup(session, followup_id)
-            if followup is None or followup.status != OPEN:
-                return Outcome(followup_id, followup, "", user_id)
+            if unchanged := self._unchangeable(followup_id, followup, user_id):
+                return unchanged
             followup.status, followup.closed_by, followup.updated_at = status, user_id, now
             store.stop_rules(session, followup_id, status)
             session.commit()
@@ -105,8 +119,8 @@ class FollowupService:
         now = self.clock.now()
         with Session(self.engine) as session:
             followup = store.get_followup(session, followup_id)
-            if followup is None or followup.status != OPEN:
-                return Outcome(followup_id, followup, "", user_id)
+            if unchanged := self._unchangeable(followup_id, followup, user_id):
+                return unchanged
             at = (now + delay).astimezone(self.tz).replace(second=0, microsecond=0)
             store.add_rule(session, rule_for(followup_id, When(at), self.tz, now))
             followup.updated_at = now

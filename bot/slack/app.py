@@ -115,7 +115,7 @@ class Bot:
 
 def build_bot(settings: Settings, service: RemarksService) -> Bot:
     """The bot over the remarks service's database, on its clock; raises what create_app raises."""
-    followups = FollowupService(service.engine, settings.timezone, service.clock)
+    followups = FollowupService(service.engine, settings.timezone, service.clock, settings.admin_ids)
     scheduler = ReminderScheduler(followups, make_poster(settings), settings.digest)
     listener_pool = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener")
     return Bot(create_app(settings, service, followups, listener_pool), service, scheduler, listener_pool)

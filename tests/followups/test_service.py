@@ -25,7 +25,7 @@ NOW = jst(2026, 11, 25, 10, 0)
 
 def test_done_closes_and_stops_reminders_and_a_stale_click_says_who(engine, poster, slack, add):
     followup_id, rule_id = add(remind=When(jst(2026, 12, 1, 9, 0), Recurrence("daily", datetime.time(9))))
-    service = FollowupService(engine, TZ, FixedClock(NOW))
+    service = FollowupService(engine, TZ, FixedClock(NOW), admins=frozenset({"U3"}))  # U3 may close it
     first = service.close(followup_id, "done", "U3")
     again = service.close(followup_id, "done", "U4")
     snoozed = service.snooze(followup_id, datetime.timedelta(days=1), "U4")
@@ -137,3 +137,32 @@ def test_suggestions_are_remarks_that_commit_or_ask(sample_session):
     found = suggestions(sample_session, meeting.id)
     assert found and all(s.cue in s.text for s in found)
     assert any("連携" in s.text for s in found)
+
+
+def test_every_change_of_the_rules_is_announced_once_and_nothing_else_is(engine):
+    service = FollowupService(engine, TZ, FixedClock(NOW))
+    changes = []
+    service.on_rules_changed(lambda: changes.append(1))
+    plain = service.add(title="No reminder", owners=[], channel_id="C1", created_by="U1")
+    reminded = service.add(title="Reminded", owners=[], channel_id="C1", created_by="U1",
+                           remind=When(jst(2026, 12, 1, 9)))
+    assert (plain.rule_id, len(changes)) == (None, 1)
+    service.snooze(reminded.followup.id, datetime.timedelta(days=1), "U1")
+    service.close(reminded.followup.id, "done", "U1")
+    assert len(changes) == 3
+    assert not service.close(reminded.followup.id, "done", "U1").changed  # already done
+    assert not service.snooze(999, datetime.timedelta(days=1), "U1").changed  # no such follow-up
+    assert len(changes) == 3
+    assert plain.followup.created_at == NOW and plain.followup.owners == ["U1"]
+
+
+def test_only_the_creator_an_owner_or_an_admin_changes_a_followup(engine, add):
+    followup_id, _ = add(remind=When(jst(2026, 12, 1, 9, 0)))  # created by U1, owned by U2
+    service = FollowupService(engine, TZ, FixedClock(NOW), admins=frozenset({"U9"}))
+    refused = service.close(followup_id, "done", "U3")
+    assert refused.refused and not refused.changed and "#1" in outcome_reply(refused, TZ)
+    assert not service.snooze(followup_id, datetime.timedelta(days=1), "U3").changed
+    assert [row.followup.status for row in service.find("all")] == ["open"]
+    assert service.snooze(followup_id, datetime.timedelta(days=1), "U2").changed  # an owner
+    assert service.snooze(followup_id, datetime.timedelta(days=1), "U1").changed  # the creator
+    assert service.close(followup_id, "cancelled", "U9").changed  # an admin

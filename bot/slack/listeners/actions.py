@@ -77,7 +77,7 @@ def handle_followup_button(ack: Ack, action: dict[str, Any], body: dict[str, Any
         publish_home(client, context["remarks"], service, user, note=note)
         return
     channel, ts = body.get("channel", {}).get("id"), body.get("message", {}).get("ts")
-    if outcome.followup is not None and channel and ts:
+    if outcome.followup is not None and not outcome.refused and channel and ts:
         text, blocks = fm.closed_message(outcome.followup, note)
         client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
     if not outcome.changed:
