@@ -11,13 +11,12 @@ so that the delivery can be given back to another process instead of holding up 
 
 from __future__ import annotations
 
+import datetime
 import threading
 import time
 import urllib.error
 from collections.abc import Callable
 from http.client import HTTPException
-
-import datetime
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
@@ -25,7 +24,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.config import Settings
 from bot.followups.delivery import Interrupted, PermanentError, TransientError
-from bot.messages import say
+from bot.messages import both
 from bot.slack import followup_messages
 from bot.slack.mrkdwn import MRKDWN
 from storage.models import FollowUp
@@ -79,8 +78,7 @@ class SlackPoster:
     def tell_reminders_stopped(self, followup: FollowUp, error: str) -> None:
         values = {"id": followup.id, "title": MRKDWN.text(followup.title),
                   "channel": MRKDWN.channel(followup.channel_id), "error": error}
-        self.direct_message(followup.created_by, "\n".join(say("reminders_stopped", language, **values)
-                                                            for language in ("en", "ja")))
+        self.direct_message(followup.created_by, both("reminders_stopped", "\n", **values))
 
     def post(self, channel: str, text: str, blocks: list[dict] | None = None) -> tuple[str, str]:
         """Post a message; its (channel, ts)."""
@@ -93,9 +91,6 @@ class SlackPoster:
             # reaches Slack at least the interval later, whatever the network's delays.
             self._last_post[channel] = self.clock()
         return response["channel"], response["ts"]
-
-    def update(self, channel: str, ts: str, text: str, blocks: list[dict] | None = None) -> None:
-        self._call(lambda: self.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks))
 
     def direct_message(self, user: str, text: str) -> None:
         channel = self._call(lambda: self.client.conversations_open(users=user))["channel"]["id"]

@@ -46,4 +46,5 @@ def handle_followup_command(ack: Ack, command: dict[str, Any], respond: Respond,
     # Slack escapes the command's text; a title is stored as typed, and escaped wherever it is shown.
     text = text_from_slack(command.get("text") or "")
     user, channel = command.get("user_id") or "", command.get("channel_id") or ""
-    respond(**reply_to_followup_command(context["followup_service"], text, user, channel), response_type="ephemeral")
+    service: FollowupService = context["followup_service"]
+    respond(**reply_to_followup_command(service, text, user, channel), response_type="ephemeral")
