@@ -9,7 +9,6 @@ import secrets
 from dataclasses import dataclass
 
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot.answers import Answer, answer_question
@@ -80,12 +79,9 @@ class RemarksService:
         with Session(self.engine) as session:
             now = self.clock.now()
             queries.forget_handled_events(session, now - HANDLED_EVENTS_KEPT)
-            try:
-                queries.add_handled_event(session, event_id, message_key, now)
-                session.commit()
-            except IntegrityError:
-                session.rollback()
+            if not queries.add_handled_event(session, event_id, message_key, now):
                 return False
+            session.commit()
         return True
 
     def ingest(self, data: bytes, source_name: str) -> IngestResult:
