@@ -166,3 +166,15 @@ def test_only_the_creator_an_owner_or_an_admin_changes_a_followup(engine, add):
     assert service.snooze(followup_id, datetime.timedelta(days=1), "U2").changed  # an owner
     assert service.snooze(followup_id, datetime.timedelta(days=1), "U1").changed  # the creator
     assert service.close(followup_id, "cancelled", "U9").changed  # an admin
+
+
+def test_the_scheduler_takes_its_time_from_the_service_clock(engine, poster):
+    clock = FixedClock(jst(2030, 1, 2, 10, 0))  # a Wednesday, whatever the machine's date
+    monday = Recurrence("weekly", datetime.time(9), (0,))
+    scheduler = ReminderScheduler(FollowupService(engine, TZ, clock), poster, monday, sweep_seconds=3600)
+    scheduler.scheduler.start(paused=True)  # jobs are computed, none runs
+    try:
+        scheduler.sync()
+        assert scheduler.scheduler.get_job("digest").next_run_time == jst(2030, 1, 7, 9, 0)
+    finally:
+        scheduler.scheduler.shutdown(wait=False)
