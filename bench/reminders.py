@@ -25,12 +25,11 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlmodel import Session  # noqa: E402
 
 from bot.core.when import When  # noqa: E402
 from bot.followups.delivery import run_due  # noqa: E402
-from bot.followups.poster import Poster, make_client  # noqa: E402
-from bot.followups.service import create_followup  # noqa: E402
+from bot.services.followups import FollowupService  # noqa: E402
+from bot.slack.poster import SlackPoster, make_client  # noqa: E402
 from storage.engine import get_engine  # noqa: E402
 from tests.fake_slack import BOT_TOKEN, FakeSlack  # noqa: E402
 
@@ -48,14 +47,14 @@ def main() -> None:
         engine = get_engine(f"sqlite:///{tmp}/reminders.db")
         started = time.perf_counter()
         per_channel = args.reminders // args.channels
-        with Session(engine) as session:
-            for channel in range(args.channels):
-                for number in range(per_channel):
-                    create_followup(session, title=f"follow-up {channel}-{number}", owners=["U2"], channel_id=f"C{channel:03d}",
-                                    created_by="U1", due=None, remind=When(due), tz=TZ)
+        service = FollowupService(engine, TZ)
+        for channel in range(args.channels):
+            for number in range(per_channel):
+                service.add(title=f"follow-up {channel}-{number}", owners=["U2"], channel_id=f"C{channel:03d}",
+                            created_by="U1", remind=When(due))
         created = time.perf_counter() - started
 
-        poster = Poster(make_client(BOT_TOKEN, slack.api_url))
+        poster = SlackPoster(make_client(BOT_TOKEN, slack.api_url))
         started = time.perf_counter()
         report = run_due(engine, poster, TZ, due.astimezone(datetime.UTC))
         drained = time.perf_counter() - started

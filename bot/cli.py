@@ -13,12 +13,15 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from bot.answers import Answer, answer_question
+from bot.clock import SYSTEM_CLOCK
 from bot.config import SettingsError, get_settings
 from bot.core.minutes import MinutesError
 from bot.core.speakers import default_alias_table
 from bot.core.topics import default_glossary
-from bot.ingest import ingest_minutes, refresh_aliases
-from storage import queries
+from bot.errors import UserError
+from bot.ingest import ingest_minutes
+from bot.messages import PLAIN, say, understood_as
+from bot.services.remarks import RemarksService
 from storage.dump import DumpError, export_dump, import_dump
 from storage.engine import database_revision, get_engine, upgrade_database
 from storage.migrate import SchemaError, Status, head
@@ -73,20 +76,15 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def format_answer(answer: Answer) -> str:
     """A readable answer in the question's language, matched words between ** marks."""
     u, ja = answer.understanding, answer.language == "ja"
-    lines = [("質問: " if ja else "Question: ") + u.question]
-    understood = []
-    if u.speaker:
-        understood.append(("発言者 " if ja else "speaker ") + "、".join(s.label for s in u.speaker.speakers))
-    if u.topics:
-        understood.append(("話題 " if ja else "topics ") + "; ".join(g.gloss() for g in u.topics))
-    if understood:
-        lines.append(("解釈: " if ja else "Understood as: ") + " · ".join(understood))
+    lines = [f"{say('question', answer.language)}: {u.question}"]
+    if understood := understood_as(u, answer.language, PLAIN):
+        lines.append(understood)
     if answer.message:
         lines.append(answer.message)
     if answer.results:
         lines.append(f"{len(answer.results)}件の発言:" if ja else f"{len(answer.results)} remark(s):")
     for number, result in enumerate(answer.results, start=1):
-        date = result.meeting_date.isoformat() if result.meeting_date else ("日付なし" if ja else "no date")
+        date = result.meeting_date.isoformat() if result.meeting_date else say("no_date", answer.language)
         lines.append(f"{number}. {result.speaker} — {result.meeting_title} ({date})")
         lines.append("   " + mark(result.text, result.highlights, MARK_START, MARK_END))
     return "\n".join(lines) + "\n"
@@ -100,13 +98,18 @@ def mark(text: str, spans: list[tuple[int, int]], start: str, end: str) -> str:
     return "".join(pieces) + text[last:]
 
 
+def remarks_service() -> RemarksService:
+    settings = get_settings()
+    return RemarksService(settings.sqlalchemy_url, default_alias_table(), default_glossary(), settings.admin_ids,
+                          SYSTEM_CLOCK)
+
+
 def cmd_meetings(args: argparse.Namespace) -> int:
-    with open_session() as session:
-        rows = queries.meetings_with_counts(session)
-        meetings = [
-            {"id": m.id, "title": m.title, "date": m.date.isoformat() if m.date else None, "speakers": s, "remarks": r}
-            for m, s, r in rows
-        ]
+    meetings = [
+        {"id": m.id, "title": m.title, "date": m.date.isoformat() if m.date else None, "speakers": m.speakers,
+         "remarks": m.remarks}
+        for m in remarks_service().meetings()
+    ]
     if args.json:
         print(json.dumps({"meetings": meetings}, ensure_ascii=False))
     elif not meetings:
@@ -117,15 +120,14 @@ def cmd_meetings(args: argparse.Namespace) -> int:
 
 
 def cmd_speakers(args: argparse.Namespace) -> int:
-    with open_session() as session:
-        if args.refresh:
-            with session.begin():
-                refresh_aliases(session, default_alias_table(), list(queries.all_speakers(session)))
-        aliases = queries.aliases_by_speaker(session)
-        speakers = [
-            {"id": s.id, "label": s.label, "organisation": s.organisation, "role": s.role, "aliases": aliases.get(s.id, [])}
-            for s in queries.all_speakers(session)
-        ]
+    service = remarks_service()
+    if args.refresh:
+        service.refresh_aliases()
+    speakers = [
+        {"id": s.id, "label": s.label, "organisation": s.organisation, "role": s.role,
+         "aliases": list(s.stored_aliases)}
+        for s in service.speakers()
+    ]
     if args.json:
         print(json.dumps({"speakers": speakers}, ensure_ascii=False))
     elif not speakers:
@@ -140,7 +142,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     get_engine(settings.sqlalchemy_url)  # an empty database is migrated, one at another revision refused, before Slack
-    return run_bot(settings, args.mode, args.host, args.port)
+    return run_bot(settings, args.mode, args.host, args.port, SYSTEM_CLOCK)
 
 
 def cmd_db_upgrade(_args: argparse.Namespace) -> int:
@@ -175,50 +177,50 @@ def row_counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{rows} {table}" for table, rows in counts.items())
 
 
-def cmd_reminders_run_due(_args: argparse.Namespace) -> int:
-    """Post what is due and exit: for deployments that schedule with cron, not the in-process scheduler."""
-    from bot.followups.delivery import run_digest, run_due
-    from bot.followups.setup import SetupError, digest_schedule, make_poster
+def followup_service():
+    from bot.services.followups import FollowupService
 
     settings = get_settings()
-    try:
-        poster, digest = make_poster(settings), digest_schedule(settings)
-    except SetupError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    engine = get_engine(settings.sqlalchemy_url)
-    report = run_due(engine, poster, settings.timezone)
-    digests = run_digest(engine, poster, settings.timezone, digest) if digest else None
+    return FollowupService(get_engine(settings.sqlalchemy_url), settings.timezone, SYSTEM_CLOCK)
+
+
+def cmd_reminders_run_due(_args: argparse.Namespace) -> int:
+    """Post what is due and exit: for deployments that schedule with cron, not the in-process scheduler."""
+    from bot.slack.poster import make_poster  # Slack's libraries load only to post
+
+    settings = get_settings()
+    settings.check_slack()
+    service, poster, digest = followup_service(), make_poster(settings), settings.digest
+    report = service.run_due(poster)
+    digests = service.run_digest(poster, digest) if digest else None
     print(f"reminders: {report.posted} posted, {report.retrying} to retry, {report.failed} failed"
           + (f"; digests: {digests.posted} posted, {digests.failed} failed" if digests else ""))
     return 1 if report.failed or (digests and digests.failed) else 0
 
 
 def cmd_followups_list(args: argparse.Namespace) -> int:
-    import datetime
+    from bot.followups.text import summary_line
 
-    from bot.followups.messages import summary_line
-    from bot.followups.service import list_followups
-
-    settings = get_settings()
-    now = datetime.datetime.now(datetime.UTC)
-    with open_session() as session:
-        rows = list_followups(session, args.scope, None, now)
-        if args.json:
-            print(json.dumps({"followups": [followup_json(row.followup, row.problem) for row in rows]}, ensure_ascii=False))
-            return 0
-        if not rows:
-            print("No follow-ups." if args.scope != "open" else "No open follow-ups.")
-        for row in rows:
-            print(f"{summary_line(row.followup, now, settings.timezone, row.problem)}  [{row.followup.channel_id}]")
+    service = followup_service()
+    rows = service.find(args.scope)
+    if args.json:
+        print(json.dumps({"followups": [followup_json(row) for row in rows]}, ensure_ascii=False))
+        return 0
+    if not rows:
+        print(say("cli_no_followups" if args.scope != "open" else "cli_no_open_followups", "en"))
+    now = service.clock.now()
+    for row in rows:
+        print(f"{summary_line(row.followup, now, service.tz, PLAIN, row.problem)}  [{row.followup.channel_id}]")
     return 0
 
 
-def followup_json(followup, problem) -> dict:
+def followup_json(row) -> dict:
+    followup, problem = row.followup, row.problem
     return {
         "id": followup.id, "title": followup.title, "status": followup.status, "owners": followup.owners,
         "channel": followup.channel_id, "due_at": followup.due_at.isoformat() if followup.due_at else None,
-        "created_by": followup.created_by, "reminder_problem": f"{problem.state}: {problem.last_error}" if problem else None,
+        "created_by": followup.created_by,
+        "reminder_problem": f"{problem.state}: {problem.last_error}" if problem else None,
     }
 
 
@@ -277,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
         for problem in error.problems:
             print(f"error: {problem}", file=sys.stderr)
         return 2
-    except SchemaError as error:
+    except (UserError, SchemaError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except DumpError as error:

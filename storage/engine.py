@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 from sqlmodel import create_engine
 
@@ -93,6 +93,16 @@ def database_revision(url: str) -> tuple[migrate.Status, str | None]:
             return migrate.status(connection)
     finally:
         engine.dispose()
+
+
+def database_works(engine: Engine) -> bool:
+    """Whether the database answers a query now (for readiness checks)."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        return False
+    return True
 
 
 def new_engine(url: str, **options) -> Engine:

@@ -1,7 +1,8 @@
-"""Follow-up actions, their reminder rules and each reminder's delivery. Every time is stored in UTC.
+"""Queries over follow-ups, their reminder rules, each reminder's delivery and the weekly digests.
 
-A delivery is unique on (rule, scheduled time): inserting it is how one bot process claims a reminder,
-so two processes on one database never post the same reminder twice.
+A delivery is unique on (rule, scheduled time) and a digest on (channel, scheduled time): inserting the
+row is how one bot process claims a reminder, so two processes on one database never post it twice.
+The tables are in storage.models.
 """
 
 from __future__ import annotations
@@ -9,118 +10,68 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 
-from sqlalchemy import JSON, Column, DateTime, UniqueConstraint, or_, update
-from sqlalchemy.engine import Dialect
-from sqlalchemy.types import TypeDecorator
-from sqlmodel import Field, Session, SQLModel, col, select
+from sqlalchemy import delete, or_, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
 
-from storage import models  # noqa: F401  (meeting and remark tables, for the foreign keys)
-from storage.models import utcnow
-
-UTC = datetime.UTC
-
-
-class UTCDateTime(TypeDecorator):
-    """An aware UTC datetime in and out. SQLite keeps no offset and returns naive values: they are UTC."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime.datetime | None, dialect: Dialect):
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime: store aware datetimes only")
-        value = value.astimezone(UTC)
-        # SQLite compares these as text: one offset-free format keeps the comparisons and the unique key right.
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime.datetime | None, dialect: Dialect):
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+from storage.models import (
+    FAILED,
+    OPEN,
+    PENDING,
+    SENDING,
+    Delivery,
+    DigestPost,
+    FollowUp,
+    Meeting,
+    ReminderRule,
+    Remark,
+    Speaker,
+)
 
 
-def _utc_field(*, index: bool = False, nullable: bool = True, default_now: bool = False):
-    column = Column(UTCDateTime(), index=index, nullable=nullable)
-    return Field(default_factory=utcnow, sa_column=column) if default_now else Field(default=None, sa_column=column)
+def add_followup(session: Session, followup: FollowUp) -> FollowUp:
+    session.add(followup)
+    session.flush()
+    return followup
 
 
-OPEN, DONE, CANCELLED = "open", "done", "cancelled"
-PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
-ONCE = "once"
-
-
-class FollowUp(SQLModel, table=True):
-    """An action someone agreed to take, maybe from a remark in the minutes."""
-
-    id: int | None = Field(default=None, primary_key=True)
-    title: str
-    # The source is kept as text too: re-ingesting minutes replaces their remarks, and the link with them.
-    meeting_id: int | None = Field(default=None, foreign_key="meeting.id", ondelete="SET NULL")
-    remark_id: int | None = Field(default=None, foreign_key="remark.id", ondelete="SET NULL")
-    source_meeting: str | None = None  # "title (date)"
-    source_remark: str | None = None  # "speaker: text"
-    owners: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # Slack user IDs
-    channel_id: str = Field(index=True)
-    due_at: datetime.datetime | None = _utc_field()
-    status: str = Field(default=OPEN, index=True)
-    created_by: str
-    closed_by: str | None = None
-    created_at: datetime.datetime = _utc_field(default_now=True, nullable=False)
-    updated_at: datetime.datetime = _utc_field(default_now=True, nullable=False)
-
-
-class ReminderRule(SQLModel, table=True):
-    """When to remind of a follow-up: once, or daily, weekdays, weekly on days, monthly on a day, at HH:MM
-    in a time zone. `next_fire_at` is the next reminder due; None once the rule has nothing left to do."""
-
-    id: int | None = Field(default=None, primary_key=True)
-    followup_id: int = Field(foreign_key="followup.id", index=True, ondelete="CASCADE")
-    kind: str  # once, daily, weekdays, weekly, monthly
-    at_time: str  # "HH:MM", wall clock in `timezone`
-    weekdays: str = ""  # "0,3" (Monday is 0) for weekly
-    month_day: int | None = None
-    timezone: str
-    next_fire_at: datetime.datetime | None = _utc_field(index=True)
-    active: bool = Field(default=True, index=True)
-    stopped_reason: str | None = None
-    created_at: datetime.datetime = _utc_field(default_now=True, nullable=False)
-
-
-class Delivery(SQLModel, table=True):
-    """One reminder post. `claimed_until`: while `sending`, the lease of the process posting it; while
-    `pending`, when to retry. After it, another process may take the delivery over."""
-
-    __table_args__ = (UniqueConstraint("rule_id", "scheduled_at", name="uq_delivery_rule_time"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    rule_id: int = Field(foreign_key="reminderrule.id", index=True, ondelete="CASCADE")
-    scheduled_at: datetime.datetime = _utc_field(nullable=False)
-    state: str = Field(default=SENDING, index=True)
-    attempts: int = 1
-    last_error: str | None = None
-    claimed_until: datetime.datetime | None = _utc_field()
-    channel_id: str | None = None
-    ts: str | None = None
-    created_at: datetime.datetime = _utc_field(default_now=True, nullable=False)
-    updated_at: datetime.datetime = _utc_field(default_now=True, nullable=False)
-
-
-# --- queries ----------------------------------------------------------------------------------------
+def add_rule(session: Session, rule: ReminderRule) -> ReminderRule:
+    session.add(rule)
+    session.flush()
+    return rule
 
 
 def get_followup(session: Session, followup_id: int) -> FollowUp | None:
     return session.get(FollowUp, followup_id)
 
 
-def followups(session: Session, *, status: str | None = OPEN, channel_id: str | None = None) -> Sequence[FollowUp]:
+def find_followups(session: Session, *, status: str | None = OPEN, channel_id: str | None = None) -> Sequence[FollowUp]:
     query = select(FollowUp).order_by(col(FollowUp.id))
     if status is not None:
         query = query.where(FollowUp.status == status)
     if channel_id is not None:
         query = query.where(FollowUp.channel_id == channel_id)
     return session.exec(query).all()
+
+
+def get_rule(session: Session, rule_id: int) -> ReminderRule | None:
+    return session.get(ReminderRule, rule_id)
+
+
+def remark_with_source(session: Session, remark_id: int) -> tuple[Remark, Meeting | None, Speaker | None] | None:
+    """A remark with its meeting and speaker, for a follow-up made from it."""
+    remark = session.get(Remark, remark_id)
+    if remark is None:
+        return None
+    return remark, session.get(Meeting, remark.meeting_id), session.get(Speaker, remark.speaker_id)
+
+
+def stop_rules(session: Session, followup_id: int, reason: str) -> None:
+    session.execute(
+        update(ReminderRule)
+        .where(col(ReminderRule.followup_id) == followup_id, col(ReminderRule.active).is_(True))
+        .values(active=False, stopped_reason=reason)
+    )
 
 
 def rules_of(session: Session, followup_id: int) -> Sequence[ReminderRule]:
@@ -227,19 +178,60 @@ def deliveries_of(session: Session, followup_id: int) -> Sequence[Delivery]:
     return session.exec(query).all()
 
 
-class DigestPost(SQLModel, table=True):
-    """One channel's weekly digest, claimed like a delivery: unique on (channel, scheduled time)."""
-
-    __table_args__ = (UniqueConstraint("channel_id", "scheduled_at", name="uq_digest_channel_time"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    channel_id: str
-    scheduled_at: datetime.datetime = _utc_field(nullable=False)
-    state: str = Field(default=SENDING)
-    last_error: str | None = None
-    ts: str | None = None
-
-
 def channels_with_open_followups(session: Session) -> list[str]:
     query = select(FollowUp.channel_id).where(FollowUp.status == OPEN).distinct().order_by(col(FollowUp.channel_id))
     return list(session.exec(query).all())
+
+
+def add_delivery(session: Session, rule_id: int, scheduled_at: datetime.datetime, now: datetime.datetime) -> bool:
+    """Insert the waiting delivery of (rule, scheduled time); False, the session rolled back, when another
+    process inserted it first. Called before any read so that SQLite takes its write lock first."""
+    session.add(Delivery(rule_id=rule_id, scheduled_at=scheduled_at, state=PENDING, attempts=0, claimed_until=None,
+                         created_at=now, updated_at=now))
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        return False
+    return True
+
+
+def delivery_with_followup(session: Session, delivery_id: int) -> tuple[Delivery, FollowUp] | None:
+    delivery = session.get(Delivery, delivery_id)
+    rule = session.get(ReminderRule, delivery.rule_id) if delivery else None
+    followup = session.get(FollowUp, rule.followup_id) if rule else None
+    if delivery is None or followup is None:
+        return None
+    return delivery, followup
+
+
+def finish_delivery(session: Session, delivery_id: int, state: str, now: datetime.datetime, *, error: str | None,
+                    retry_at: datetime.datetime | None, channel: str | None, ts: str | None) -> None:
+    session.execute(
+        update(Delivery)
+        .where(col(Delivery.id) == delivery_id)
+        .values(state=state, last_error=error, claimed_until=retry_at, channel_id=channel, ts=ts, updated_at=now)
+    )
+
+
+def claim_digest(session: Session, channel_id: str, scheduled_at: datetime.datetime) -> int | None:
+    """The id of this channel's digest of `scheduled_at`, claimed now; None, the session rolled back, when
+    another process claimed it first."""
+    post = DigestPost(channel_id=channel_id, scheduled_at=scheduled_at)
+    session.add(post)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        return None
+    return post.id
+
+
+def release_digest(session: Session, post_id: int) -> None:
+    """Give a claimed, unposted digest back: another process (or the next start) posts it."""
+    session.execute(delete(DigestPost).where(col(DigestPost.id) == post_id))
+
+
+def finish_digest(session: Session, post_id: int, state: str, ts: str | None, error: str | None) -> None:
+    statement = update(DigestPost).where(col(DigestPost.id) == post_id)
+    session.execute(statement.values(state=state, ts=ts, last_error=error))

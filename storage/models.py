@@ -1,10 +1,14 @@
-"""The stored concepts: meetings, speakers and their aliases, remarks. One model per concept."""
+"""The stored concepts, every table of the schema: meetings, speakers and their aliases, remarks, the Slack
+app's small state, follow-ups with their reminder rules, deliveries and digests. One model per concept.
+Every time is stored in UTC."""
 
 from __future__ import annotations
 
 import datetime
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, UniqueConstraint
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
 
@@ -79,3 +83,103 @@ class AskedQuestion(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=32)
     question: str
     asked_at: datetime.datetime = Field(default_factory=utcnow, index=True)
+
+
+class UTCDateTime(TypeDecorator):
+    """An aware UTC datetime in and out. SQLite keeps no offset and returns naive values: they are UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime.datetime | None, dialect: Dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: store aware datetimes only")
+        value = value.astimezone(datetime.UTC)
+        # SQLite compares these as text: one offset-free format keeps the comparisons and the unique key right.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime.datetime | None, dialect: Dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=datetime.UTC) if value.tzinfo is None else value.astimezone(datetime.UTC)
+
+
+def _utc_field(*, index: bool = False, nullable: bool = True, default_now: bool = False):
+    column = Column(UTCDateTime(), index=index, nullable=nullable)
+    return Field(default_factory=utcnow, sa_column=column) if default_now else Field(default=None, sa_column=column)
+
+
+OPEN, DONE, CANCELLED = "open", "done", "cancelled"
+PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+ONCE = "once"
+
+
+class FollowUp(SQLModel, table=True):
+    """An action someone agreed to take, maybe from a remark in the minutes."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str
+    # The source is kept as text too: re-ingesting minutes replaces their remarks, and the link with them.
+    meeting_id: int | None = Field(default=None, foreign_key="meeting.id", ondelete="SET NULL")
+    remark_id: int | None = Field(default=None, foreign_key="remark.id", ondelete="SET NULL")
+    source_meeting: str | None = None  # "title (date)"
+    source_remark: str | None = None  # "speaker: text"
+    owners: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # Slack user IDs
+    channel_id: str = Field(index=True)
+    due_at: datetime.datetime | None = _utc_field()
+    status: str = Field(default=OPEN, index=True)
+    created_by: str
+    closed_by: str | None = None
+    created_at: datetime.datetime = _utc_field(default_now=True, nullable=False)
+    updated_at: datetime.datetime = _utc_field(default_now=True, nullable=False)
+
+
+class ReminderRule(SQLModel, table=True):
+    """When to remind of a follow-up: once, or daily, weekdays, weekly on days, monthly on a day, at HH:MM
+    in a time zone. `next_fire_at` is the next reminder due; None once the rule has nothing left to do."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    followup_id: int = Field(foreign_key="followup.id", index=True, ondelete="CASCADE")
+    kind: str  # once, daily, weekdays, weekly, monthly
+    at_time: str  # "HH:MM", wall clock in `timezone`
+    weekdays: str = ""  # "0,3" (Monday is 0) for weekly
+    month_day: int | None = None
+    timezone: str
+    next_fire_at: datetime.datetime | None = _utc_field(index=True)
+    active: bool = Field(default=True, index=True)
+    stopped_reason: str | None = None
+    created_at: datetime.datetime = _utc_field(default_now=True, nullable=False)
+
+
+class Delivery(SQLModel, table=True):
+    """One reminder post. `claimed_until`: while `sending`, the lease of the process posting it; while
+    `pending`, when to retry. After it, another process may take the delivery over."""
+
+    __table_args__ = (UniqueConstraint("rule_id", "scheduled_at", name="uq_delivery_rule_time"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    rule_id: int = Field(foreign_key="reminderrule.id", index=True, ondelete="CASCADE")
+    scheduled_at: datetime.datetime = _utc_field(nullable=False)
+    state: str = Field(default=SENDING, index=True)
+    attempts: int = 1
+    last_error: str | None = None
+    claimed_until: datetime.datetime | None = _utc_field()
+    channel_id: str | None = None
+    ts: str | None = None
+    created_at: datetime.datetime = _utc_field(default_now=True, nullable=False)
+    updated_at: datetime.datetime = _utc_field(default_now=True, nullable=False)
+
+
+class DigestPost(SQLModel, table=True):
+    """One channel's weekly digest, claimed like a delivery: unique on (channel, scheduled time)."""
+
+    __table_args__ = (UniqueConstraint("channel_id", "scheduled_at", name="uq_digest_channel_time"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel_id: str
+    scheduled_at: datetime.datetime = _utc_field(nullable=False)
+    state: str = Field(default=SENDING)
+    last_error: str | None = None
+    ts: str | None = None

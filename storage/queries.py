@@ -6,6 +6,7 @@ import datetime
 from collections.abc import Sequence
 
 from sqlalchemy import delete, func, insert
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from storage.models import AskedQuestion, HandledEvent, Meeting, Remark, Speaker, SpeakerAlias
@@ -136,18 +137,23 @@ def meetings_with_counts(session: Session):
     return session.exec(query).all()
 
 
-def add_handled_event(session: Session, event_id: str, message_key: str | None) -> None:
-    """Record an event as taken on; flushing raises IntegrityError when it (or its message) already was."""
-    session.add(HandledEvent(event_id=event_id, message_key=message_key))
-    session.flush()
+def add_handled_event(session: Session, event_id: str, message_key: str | None, at: datetime.datetime) -> bool:
+    """Record an event as taken on; False, the session rolled back, when it (or its message) already was."""
+    session.add(HandledEvent(event_id=event_id, message_key=message_key, handled_at=at))
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        return False
+    return True
 
 
 def forget_handled_events(session: Session, before: datetime.datetime) -> None:
     session.execute(delete(HandledEvent).where(col(HandledEvent.handled_at) < before))
 
 
-def add_asked_question(session: Session, key: str, question: str) -> None:
-    session.add(AskedQuestion(key=key, question=question))
+def add_asked_question(session: Session, key: str, question: str, at: datetime.datetime) -> None:
+    session.add(AskedQuestion(key=key, question=question, asked_at=at))
 
 
 def forget_asked_questions(session: Session, before: datetime.datetime) -> None:

@@ -56,3 +56,57 @@ def test_the_command_line_prints_every_wrong_value_and_no_secret(tmp_path: Path)
         "error: DATABASE_URL: mysql is not supported: use PostgreSQL (postgresql://…) or SQLite (sqlite:///PATH)",
         "error: BOT_TIMEZONE: unknown time zone 'Asia/Tokio' (e.g. Asia/Tokyo)",
     ]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "problem"),
+    [
+        ("SLACK_BOT_TOKEN", "xoxp-user-secret", "SLACK_BOT_TOKEN is malformed: a bot token starts with xoxb-"),
+        ("SLACK_APP_TOKEN", "xoxb-wrong-kind", "SLACK_APP_TOKEN is malformed: an app-level token starts with xapp-"),
+        ("SLACK_SIGNING_SECRET", "not-hex!", "SLACK_SIGNING_SECRET is malformed: it is letters and digits only"),
+        ("SLACK_API_URL", "slack.com/api", "SLACK_API_URL is malformed"),
+        ("BOT_ADMINS", "U012AB3CD,alice", "BOT_ADMINS is malformed"),
+        ("BOT_DIGEST", "every blue moon", "BOT_DIGEST is not a time I understand"),
+        ("BOT_DIGEST", "tomorrow 9:00", "BOT_DIGEST must repeat"),
+    ],
+)
+def test_slack_and_digest_settings_are_checked_with_the_others(environment, variable: str, value: str,
+                                                                problem: str) -> None:
+    environment.setenv(variable, value)
+    with pytest.raises(SettingsError) as refused:
+        get_settings()
+    [line] = refused.value.problems
+    assert line.startswith(problem) and "secret" not in line and "wrong-kind" not in line
+
+
+def test_the_digest_is_read_as_a_repetition_or_off(environment) -> None:
+    environment.setenv("BOT_DIGEST", "毎週月曜 9時")
+    digest = get_settings().digest
+    assert digest is not None and digest.weekdays == (0,) and digest.time.hour == 9
+    environment.setenv("BOT_DIGEST", "off")
+    get_settings.cache_clear()
+    assert get_settings().digest is None
+
+
+@pytest.mark.parametrize(
+    ("variables", "mode", "missing"),
+    [
+        ({}, None, "SLACK_BOT_TOKEN is not set"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, "socket", "SLACK_APP_TOKEN is not set, and Socket Mode needs it"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, "http", "SLACK_SIGNING_SECRET is not set, and HTTP mode needs it"),
+    ],
+)
+def test_what_slack_needs_depends_on_the_mode(environment, variables: dict[str, str], mode: str | None,
+                                              missing: str) -> None:
+    for name, value in variables.items():
+        environment.setenv(name, value)
+    settings = get_settings()
+    with pytest.raises(SettingsError) as refused:
+        settings.check_slack(mode)
+    assert refused.value.problems[0].startswith(missing)
+    environment.setenv("SLACK_APP_TOKEN", "xapp-1")
+    environment.setenv("SLACK_SIGNING_SECRET", "abc123")
+    get_settings.cache_clear()
+    if variables:
+        get_settings().check_slack(mode)  # all there: no error
+    assert get_settings().slack_mode(None) == "socket" and get_settings().slack_mode("http") == "http"

@@ -12,13 +12,12 @@ from sqlmodel import Session, select
 
 from bot.answers import answer_question
 from bot.core.when import When
-from bot.followups.service import create_followup, source_of_remark
+from bot.services.followups import FollowupService
 from bot.ingest import ingest_minutes
 from storage import queries
 from storage.dump import DumpError, export_dump, import_dump
 from storage.engine import database_url, get_engine
-from storage.followups import Delivery, FollowUp, ReminderRule
-from storage.models import Remark
+from storage.models import Delivery, FollowUp, ReminderRule, Remark
 from tests.conftest import SAMPLE, new_database
 
 TZ = ZoneInfo("Asia/Tokyo")
@@ -42,14 +41,16 @@ def source(tmp_path: Path, table) -> str:
     engine = get_engine(url)
     with Session(engine) as session:
         ingest_minutes(session, SAMPLE.read_bytes(), SAMPLE.name, table)
-        remark = session.exec(select(Remark).where(Remark.position == 5)).one()
-        followup, rule = create_followup(
-            session, title="外国人材の受入れ状況を調べる", owners=["U2", "U3"], channel_id="C1", created_by="U1",
-            due=When(datetime.datetime(2025, 11, 1, 17, 0, tzinfo=TZ)),
-            remind=When(datetime.datetime(2025, 10, 20, 9, 0, tzinfo=TZ)), tz=TZ, source=source_of_remark(session, remark.id),
-        )
+        remark_id = session.exec(select(Remark).where(Remark.position == 5)).one().id
+    added = FollowupService(engine, TZ).add(
+        title="外国人材の受入れ状況を調べる", owners=["U2", "U3"], channel_id="C1", created_by="U1",
+        due=When(datetime.datetime(2025, 11, 1, 17, 0, tzinfo=TZ)),
+        remind=When(datetime.datetime(2025, 10, 20, 9, 0, tzinfo=TZ)), remark_id=remark_id,
+    )
+    with Session(engine) as session:
+        rule = session.get(ReminderRule, added.rule_id)
         session.add(Delivery(rule_id=rule.id, scheduled_at=rule.next_fire_at, state="sent", channel_id="C1", ts="1700000000.000100"))
-        queries.add_asked_question(session, "k3y", "what did 苫前町長 say")
+        queries.add_asked_question(session, "k3y", "what did 苫前町長 say", datetime.datetime(2025, 10, 9, tzinfo=TZ))
         session.commit()
     return url
 
@@ -74,9 +75,10 @@ def test_a_sqlite_database_moves_with_export_and_import_dump_and_nothing_is_lost
         assert followup.due_at == datetime.datetime(2025, 11, 1, 8, 0, tzinfo=datetime.UTC)
         assert session.exec(select(ReminderRule)).one().next_fire_at == datetime.datetime(2025, 10, 20, 0, 0, tzinfo=datetime.UTC)
         assert queries.find_asked_question(session, "k3y").question == "what did 苫前町長 say"
-        # New rows get new ids after the imported ones (PostgreSQL's sequences were moved on).
-        added, _ = create_followup(session, title="next", owners=[], channel_id="C1", created_by="U1", due=None, remind=None, tz=TZ)
-        assert added.id == followup.id + 1
+    # New rows get new ids after the imported ones (PostgreSQL's sequences were moved on).
+    service = FollowupService(get_engine(target), TZ)
+    added = service.add(title="next", owners=[], channel_id="C1", created_by="U1").followup
+    assert added.id == followup.id + 1
 
 
 def test_import_dump_refuses_a_database_that_is_not_empty(source, tmp_path):

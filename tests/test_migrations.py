@@ -179,3 +179,40 @@ def test_processes_starting_together_on_an_empty_database_migrate_it_once(reques
         for child in children:
             child.stdin.close()
             child.wait(timeout=60)
+
+
+def schema_of(url: str) -> dict:
+    """Every table's columns, primary key, foreign keys, unique constraints and indexes, as reported."""
+    engine = new_engine(database_url(url, Path(".")))
+    with engine.connect() as connection:
+        found = inspect(connection)
+        schema = {
+            table: {
+                "columns": [(c["name"], str(c["type"]), c["nullable"]) for c in found.get_columns(table)],
+                "primary key": found.get_pk_constraint(table)["constrained_columns"],
+                "foreign keys": sorted((fk["constrained_columns"], fk["referred_table"], fk["referred_columns"],
+                                        fk.get("options", {}).get("ondelete")) for fk in found.get_foreign_keys(table)),
+                "unique": sorted((u["name"] or "", u["column_names"]) for u in found.get_unique_constraints(table)),
+                "indexes": sorted((i["name"], i["column_names"], bool(i["unique"])) for i in found.get_indexes(table)),
+            }
+            for table in found.get_table_names() if table != "alembic_version"
+        }
+    engine.dispose()
+    return schema
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_database_migrated_from_scratch_equals_one_created_from_the_models(request, backend: str,
+                                                                             tmp_path: Path) -> None:
+    (migrated_dir := tmp_path / "migrated").mkdir()
+    (created_dir := tmp_path / "created").mkdir()
+    migrated, created = new_database(request, backend, migrated_dir), new_database(request, backend, created_dir)
+    upgrade_database(database_url(migrated, Path(".")))
+    engine = new_engine(database_url(created, Path(".")))
+    SQLModel.metadata.create_all(engine)
+    with engine.begin() as connection:
+        create_index(connection)  # the code's search index: revision 0001 carries its own copy of the DDL
+    engine.dispose()
+    schema = schema_of(migrated)
+    assert set(SQLModel.metadata.tables) | {INDEX_TABLE[backend]} <= set(schema)
+    assert schema == schema_of(created)

@@ -1,17 +1,20 @@
-"""The `/followup` command's arguments, parsed into one dataclass per subcommand, and its help text.
+"""The `/followup` command's arguments, parsed into one dataclass per subcommand (its help text is the
+catalogue's `followup_help`).
 
 `add 報告書を送る 担当 @sato 期限 12月1日 リマインド 毎週月曜 9時` is the same as
-`add 報告書を送る owner @sato due Dec 1 remind every Monday 9:00`. Pure: no Slack, no database.
+`add 報告書を送る owner @sato due Dec 1 remind every Monday 9:00`. Pure: no Slack, no database. Owners
+are the words that `user_of` (given by the surface) reads as a user: Slack's mentions, for Slack.
 """
 
 from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from bot.core.when import When, WhenError, normalize, parse_duration, parse_when
+from bot.core.when import When, WhenError, fold_width, parse_duration, parse_when
 
 KEYWORDS = {"owner": "owner", "owners": "owner", "担当": "owner", "担当者": "owner",
             "due": "due", "期限": "due", "remind": "remind", "リマインド": "remind"}
@@ -20,17 +23,23 @@ SUBCOMMANDS = {"add": "add", "追加": "add", "list": "list", "一覧": "list", 
                "help": "help", "ヘルプ": "help", "suggest": "suggest", "提案": "suggest"}
 LIST_SCOPES = {"": "open", "open": "open", "mine": "mine", "自分": "mine", "all": "all", "全部": "all", "すべて": "all",
                "overdue": "overdue", "期限切れ": "overdue"}
-MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+OWNER_SEPARATORS = re.compile(r"[\s,、]+")
+UserOf = Callable[[str], str | None]  # the user id a word names, or None
 
 
 class CommandError(ValueError):
-    """A `/followup` text that cannot be carried out; the message says why, in both languages."""
+    """A `/followup` text that cannot be carried out: `key` names the catalogue's message saying why
+    (bot/data/messages.toml), `values` fill it in."""
+
+    def __init__(self, key: str, **values: str):
+        super().__init__(key)
+        self.key, self.values = key, values
 
 
 @dataclass(frozen=True)
 class Add:
     title: str
-    owners: tuple[str, ...]  # Slack user IDs; empty means the person who typed the command
+    owners: tuple[str, ...]  # user IDs; empty means the person who typed the command
     due: When | None
     remind: When | None
 
@@ -65,21 +74,25 @@ class Help:
 Command = Add | ListFollowups | Close | Snooze | Suggest | Help
 
 
-def parse_command(text: str, now: datetime.datetime, tz: ZoneInfo) -> Command:
+def _nobody(_word: str) -> str | None:
+    return None
+
+
+def parse_command(text: str, now: datetime.datetime, tz: ZoneInfo, user_of: UserOf = _nobody) -> Command:
     words = text.strip().split(maxsplit=1)
     if not words:
         return Help()
-    name = SUBCOMMANDS.get(normalize(words[0]))
+    name = SUBCOMMANDS.get(fold_width(words[0]))
     rest = words[1].strip() if len(words) > 1 else ""
     if name is None:
-        raise CommandError(f"Unknown subcommand “{words[0]}”: try `/followup help`.\n「{words[0]}」は使えません: `/followup help` をご覧ください。")
+        raise CommandError("command_unknown", word=words[0])
     if name == "help":
         return Help()
     if name == "add":
-        return _parse_add(rest, now, tz)
+        return _parse_add(rest, now, tz, user_of)
     if name == "list":
-        if (scope := LIST_SCOPES.get(normalize(rest))) is None:
-            raise CommandError("List what? `list`, `list mine`, `list all`, `list overdue`.\n`list 自分`、`list 全部`、`list 期限切れ` が使えます。")
+        if (scope := LIST_SCOPES.get(fold_width(rest))) is None:
+            raise CommandError("command_list_scope")
         return ListFollowups(scope)
     if name == "suggest":
         return Suggest(rest)
@@ -89,18 +102,18 @@ def parse_command(text: str, now: datetime.datetime, tz: ZoneInfo) -> Command:
         try:
             return Snooze(followup_id, parse_duration(argument or "1d"))
         except WhenError as error:
-            raise CommandError(str(error)) from None
+            raise CommandError("command_when", error=str(error)) from None
     return Close(followup_id, "done" if name == "done" else "cancelled")
 
 
 def _number(text: str) -> int:
-    digits = normalize(text).lstrip("#")
+    digits = fold_width(text).lstrip("#")
     if not digits.isdigit():
-        raise CommandError("Give the follow-up's number, e.g. `done 12` (see `/followup list`).\n番号を指定してください(例: `done 12`)。")
+        raise CommandError("command_number")
     return int(digits)
 
 
-def _parse_add(text: str, now: datetime.datetime, tz: ZoneInfo) -> Add:
+def _parse_add(text: str, now: datetime.datetime, tz: ZoneInfo, user_of: UserOf) -> Add:
     """Split at the keywords (owner/担当, due/期限, remind/リマインド): the title comes before the first."""
     parts: dict[str, list[str]] = {"title": []}
     current = "title"
@@ -108,24 +121,24 @@ def _parse_add(text: str, now: datetime.datetime, tz: ZoneInfo) -> Add:
         key = KEYWORDS.get(token.lower().rstrip(":：")) if current != "title" or parts["title"] else None
         if key is not None:
             if key in parts:
-                raise CommandError(f"“{token}” is given twice.\n「{token}」が2回指定されています。")
+                raise CommandError("command_twice", word=token)
             current = key
             parts[key] = []
         else:
             parts[current].append(token)
     title = " ".join(parts["title"]).strip()
     if not title:
-        raise CommandError("What is to be done? e.g. `/followup add Send the survey owner @sato due Dec 1`.\n"
-                           "内容を書いてください(例: `/followup add アンケート送付 担当 @sato 期限 12月1日`)。")
+        raise CommandError("command_no_title")
     owners: tuple[str, ...] = ()
     if "owner" in parts:
-        owner_text = " ".join(parts["owner"])
-        owners = tuple(dict.fromkeys(MENTION.findall(owner_text)))
-        if not owners or MENTION.sub("", owner_text).strip(" ,、"):
-            raise CommandError("Owners are @mentions of people, e.g. `owner @sato @tanaka`.\n担当は @メンション で指定してください。")
+        words = [word for word in OWNER_SEPARATORS.split(" ".join(parts["owner"])) if word]
+        users = [user_of(word) for word in words]
+        owners = tuple(dict.fromkeys(user for user in users if user))
+        if not owners or None in users:
+            raise CommandError("command_owners")
     due = _when(parts, "due", now, tz)
     if due is not None and due.recurrence is not None:
-        raise CommandError("A due date is one date, not a repetition.\n期限は繰り返しではなく日時で指定してください。")
+        raise CommandError("command_due_repeats")
     return Add(title, owners, due, _when(parts, "remind", now, tz))
 
 
@@ -135,19 +148,5 @@ def _when(parts: dict[str, list[str]], key: str, now: datetime.datetime, tz: Zon
     try:
         return parse_when(" ".join(parts[key]), now, tz)
     except WhenError as error:
-        raise CommandError(str(error)) from None
+        raise CommandError("command_when", error=str(error)) from None
 
-
-HELP = """*/followup* — follow-up actions and reminders / フォローアップとリマインダー
-• `/followup add <what> [owner @user…] [due <when>] [remind <when | every …>]`
-  `/followup add <内容> [担当 @user…] [期限 <日時>] [リマインド <日時 | 毎週…>]`
-  e.g. `/followup add Send the survey owner @sato due Dec 1 remind every Monday 9:00`
-  例: `/followup add アンケート送付 担当 @sato 期限 12月1日 リマインド 毎週月曜 9時`
-• `/followup list [mine | all | overdue]` — open ones (default), yours, all, overdue / 一覧 (自分・全部・期限切れ)
-• `/followup done N` · `/followup cancel N` — close follow-up N / 完了・取消
-• `/followup snooze N <duration>` — remind again later, e.g. `snooze 3 1d`, `snooze 3 2時間` / 延期
-• `/followup suggest [meeting]` — remarks that sound like commitments / 発言からフォローアップ候補
-• `/followup help` — this text / このヘルプ
-Times / 日時: `2026-12-01 15:00`, `tomorrow 9am`, `in 3 days`, `next Monday`, `Dec 1`, `every Monday 9:00`, `weekdays 8:30`,
-`明日 9時`, `明後日`, `3日後`, `来週月曜`, `今週金曜 15時`, `12月1日 15時`, `毎週月曜 9時`, `毎月1日`, `午後3時`.
-A date without a time means 09:00 / 時刻がなければ 9:00。 With a due date and no `remind`, the reminder is at the due time. / `リマインド` がなければ期限にリマインドします。"""

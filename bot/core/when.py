@@ -93,7 +93,7 @@ class When:
     recurrence: Recurrence | None = field(default=None)
 
 
-def normalize(text: str) -> str:
+def fold_width(text: str) -> str:
     """Full-width digits and letters to ASCII, lower case, single spaces."""
     text = unicodedata.normalize("NFKC", text).lower().replace("：", ":")
     return re.sub(r"\s+", " ", text).strip()
@@ -242,7 +242,7 @@ def _recurrence(text: str, time: datetime.time | None, original: str) -> Recurre
 def parse_when(text: str, now: datetime.datetime, tz: ZoneInfo) -> When:
     """Understand a reminder or due time relative to `now`, in the workspace's time zone `tz`."""
     original = text.strip()
-    cleaned = normalize(text)
+    cleaned = fold_width(text)
     if not cleaned:
         raise WhenError(original, "no time was given.", "日時がありません。")
     now_local = now.astimezone(tz)
@@ -277,7 +277,7 @@ _DURATION_MINUTES = {"m": 1, "分": 1, "h": 60, "時": 60, "d": 1440, "日": 144
 
 def parse_duration(text: str) -> datetime.timedelta:
     """`1d`, `2 hours`, `1 week`, `3日`, `1週間`, `30分` (for snoozing)."""
-    cleaned = normalize(text)
+    cleaned = fold_width(text)
     if not (m := _DURATION.fullmatch(cleaned)) or int(m.group(1)) == 0:
         raise WhenError(text.strip(), "that is not a duration (e.g. 1d, 2h, 1 week).", "期間として理解できません(例: 1日、2時間、1週間)。")
     unit = m.group(2)

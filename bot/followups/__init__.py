@@ -1,1 +1,2 @@
-"""Follow-up actions and their reminders: services, delivery, scheduling, digest, suggestions."""
+"""Follow-ups' domain: reminder rules, exactly-once delivery through a `Poster`, the scheduler, what the
+messages say (for any surface's markup), suggestions. Their service is bot.services.followups."""

@@ -1,7 +1,9 @@
 """The in-process scheduler: APScheduler 3 wakes the bot when a reminder falls due; the database decides.
 
-Jobs are rebuilt from the database after every run, one per active rule (id `rule-<id>`,
-`replace_existing`), each a date job at the rule's next fire time that calls `run_due`.
+Jobs are rebuilt from the database after every run and after every change of the rules (the scheduler
+listens to the follow-up service), one per active rule (id `rule-<id>`, `replace_existing`), each a date
+job at the rule's next fire time that runs the service's `run_due`. Times come from the service's clock;
+only APScheduler's own wake-ups follow the machine's.
 APScheduler's default misfire_grace_time of 1 s would silently drop a job that runs late (a busy
 thread pool, a suspended machine): None runs it however late, and coalesce folds repeated misses into one.
 A sweep job, at start-up and then every SWEEP_SECONDS, catches up on what fell due while the bot was
@@ -11,23 +13,21 @@ down, picks up rules created by another bot process on the same database, and re
 
 from __future__ import annotations
 
-import datetime
 import logging
 import threading
 from collections.abc import Callable
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
 
 from bot.core.when import Recurrence
-from bot.followups.delivery import run_digest, run_due
-from bot.followups.poster import Poster
-from storage import followups as store
+from bot.followups.delivery import Poster
+
+if TYPE_CHECKING:
+    from bot.services.followups import FollowupService
 
 log = logging.getLogger(__name__)
 
@@ -36,17 +36,19 @@ JOB_OPTIONS = {"misfire_grace_time": None, "coalesce": True, "max_instances": 1,
 
 
 class ReminderScheduler:
-    def __init__(self, engine: Engine, poster: Poster, tz: ZoneInfo, digest: Recurrence | None = None,
+    def __init__(self, service: FollowupService, poster: Poster, digest: Recurrence | None = None,
                  sweep_seconds: int = SWEEP_SECONDS):
-        self.engine, self.poster, self.tz, self.digest = engine, poster, tz, digest
+        self.service, self.poster, self.digest = service, poster, digest
+        self.tz, self.clock = service.tz, service.clock
         self.sweep_seconds = sweep_seconds
         # The scheduler's zone is the bot's, never the machine's.
-        self.scheduler = BackgroundScheduler(timezone=tz)
+        self.scheduler = BackgroundScheduler(timezone=self.tz)
         self._run_lock = threading.Lock()
         # One sync at a time: each reads the rules and then adds and removes jobs, and two interleaved
         # could remove the job of a rule the other has just added.
         self._sync_lock = threading.Lock()
         self._stopping = False
+        service.on_rules_changed(self.sync)
 
     @property
     def running(self) -> bool:
@@ -58,7 +60,7 @@ class ReminderScheduler:
         slow catch-up (Slack asking to wait) never holds up the bot's start."""
         self.scheduler.start()
         self.scheduler.add_job(self.run, IntervalTrigger(seconds=self.sweep_seconds, timezone=self.tz), id="sweep",
-                               next_run_time=datetime.datetime.now(self.tz), **JOB_OPTIONS)
+                               next_run_time=self.clock.now(), **JOB_OPTIONS)
 
     def shutdown(self) -> None:
         """Stop posting (a post waiting on Slack gives its delivery back), then wait for the running job."""
@@ -72,27 +74,29 @@ class ReminderScheduler:
     def run(self) -> None:
         """The job of every rule and of the sweep: deliver what is due, then reschedule from the database."""
         with self._run_lock:
-            self._guarded(lambda: run_due(self.engine, self.poster, self.tz))
+            self._guarded(lambda: self.service.run_due(self.poster))
             if self.digest is not None:
-                self._guarded(lambda: run_digest(self.engine, self.poster, self.tz, self.digest))
+                digest = self.digest
+                self._guarded(lambda: self.service.run_digest(self.poster, digest))
         self._guarded(self.sync)
 
     def sync(self) -> None:
         """One date job per active rule at its next fire time; jobs of finished rules removed.
-        Call after creating or snoozing a follow-up so that its reminder fires on the minute."""
+        Runs after every change of the rules, so that a new reminder fires on the minute."""
         with self._sync_lock:
             if self._stopping:
                 return
-            with Session(self.engine) as session:
-                rules = {f"rule-{rule.id}": rule.next_fire_at for rule in store.active_rules(session)}
+            rules = {f"rule-{rule_id}": fire_at for rule_id, fire_at in self.service.scheduled_rules().items()}
             for job in self.scheduler.get_jobs():
                 if job.id.startswith("rule-") and job.id not in rules:
                     job.remove()
             for job_id, fire_at in rules.items():
-                self.scheduler.add_job(self.run, DateTrigger(run_date=fire_at, timezone=self.tz), id=job_id, **JOB_OPTIONS)
+                trigger = DateTrigger(run_date=fire_at, timezone=self.tz)
+                self.scheduler.add_job(self.run, trigger, id=job_id, **JOB_OPTIONS)
             if self.digest is not None:
-                next_digest = self.digest.next_after(datetime.datetime.now(self.tz), self.tz)
-                self.scheduler.add_job(self.run, DateTrigger(run_date=next_digest, timezone=self.tz), id="digest", **JOB_OPTIONS)
+                next_digest = self.digest.next_after(self.clock.now(), self.tz)
+                trigger = DateTrigger(run_date=next_digest, timezone=self.tz)
+                self.scheduler.add_job(self.run, trigger, id="digest", **JOB_OPTIONS)
 
     def _guarded(self, work: Callable[[], object]) -> None:
         # A failing run must not kill the scheduler's thread: the next run retries from the database.

@@ -15,11 +15,12 @@ from slack_sdk import WebClient
 
 from bot.config import Settings
 from bot.followups.scheduler import ReminderScheduler
-from bot.followups.setup import make_scheduler
+from bot.services.followups import FollowupService
+from bot.services.remarks import RemarksService
 from bot.slack.listeners import register_listeners
 from bot.slack.log import describe_request
 from bot.slack.middleware import DUPLICATE, make_context_provider, make_once_per_event
-from bot.slack.service import Followups, RemarksService
+from bot.slack.poster import make_poster
 
 logger = logging.getLogger("bot.slack")
 request_logger = logging.getLogger("bot.slack.requests")
@@ -60,7 +61,8 @@ def request_outcome(status: int, duplicate: bool) -> str:
     return {401: "rejected", 404: "unhandled"}.get(status, "error")
 
 
-def create_app(settings: Settings, service: RemarksService, followups: Followups, listener_pool: ThreadPoolExecutor) -> App:
+def create_app(settings: Settings, service: RemarksService, followups: FollowupService,
+               listener_pool: ThreadPoolExecutor) -> App:
     """Calls auth.test once (Bolt checks the token): raises BoltError when Slack refuses it, OSError when
     SLACK_API_URL cannot be reached."""
     token = secret(settings.slack_bot_token)
@@ -112,9 +114,8 @@ class Bot:
 
 
 def build_bot(settings: Settings, service: RemarksService) -> Bot:
-    """Raises SetupError for a setting the follow-ups cannot use (before anything reaches Slack), then
-    what create_app raises."""
-    scheduler = make_scheduler(settings, service.engine)
+    """The bot over the remarks service's database, on its clock; raises what create_app raises."""
+    followups = FollowupService(service.engine, settings.timezone, service.clock, settings.admin_ids)
+    scheduler = ReminderScheduler(followups, make_poster(settings), settings.digest)
     listener_pool = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener")
-    followups = Followups(service.engine, settings.timezone, scheduler)
     return Bot(create_app(settings, service, followups, listener_pool), service, scheduler, listener_pool)

@@ -16,11 +16,12 @@ from zoneinfo import ZoneInfo
 from bot.answers import EXAMPLES, MAX_QUESTION_LENGTH, Answer, Result, say
 from bot.core.search import Understanding
 from bot.core.text import language_of
-from bot.followups import messages
-from bot.followups.service import FollowupRow
+from bot.followups.results import FollowupRow
 from bot.ingest import IngestResult
-from bot.slack.mrkdwn import escape
-from bot.slack.service import MeetingSummary, SpeakerSummary
+from bot.messages import JAPANESE_FIRST, Markup, both, by_language, understood_as
+from bot.services.remarks import MeetingSummary, SpeakerSummary
+from bot.slack import followup_messages
+from bot.slack.mrkdwn import escape, mention
 
 Block = dict[str, Any]
 
@@ -40,52 +41,8 @@ ELLIPSIS = "…"
 BOLD_OPEN, BOLD_CLOSE = "\u200b*", "*\u200b"
 _USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
 
-WORDS: dict[str, dict[str, str]] = {
-    "en": {
-        "question": "Question",
-        "understood": "Understood as",
-        "speaker": "speaker",
-        "topics": "topics",
-        "no_date": "no date",
-        "range": "Remarks {first}–{last} of {total}",
-        "share": "Share in channel",
-        "more": "More",
-        "track": "Track as follow-up",
-        "shared_by": "Shared by <@{user}>",
-        "answer_to": "Answer to",
-        "expired": "That answer is no longer available. Please ask again.",
-        "error": "Sorry, something went wrong (error id {error_id}). Please try again; if it keeps happening, tell an admin this id.",
-        "not_admin": "Sorry, only the bot's admins can import minutes. Please ask one of them.",
-        "no_file": "Please attach the minutes file to the message that asks me to import it.",
-        "imported": "{status}: *{title}* ({date}): {speakers} speakers, {remarks} remarks.",
-        "import_failed": "Could not import {name}: {reason}",
-        "added": "Imported",
-        "replaced": "Replaced",
-        "unchanged": "Already imported, unchanged",
-    },
-    "ja": {
-        "question": "質問",
-        "understood": "解釈",
-        "speaker": "発言者",
-        "topics": "話題",
-        "no_date": "日付なし",
-        "range": "{total}件中 {first}–{last}件目",
-        "share": "チャンネルに共有",
-        "more": "次へ",
-        "track": "フォローアップに登録",
-        "shared_by": "<@{user}> さんが共有",
-        "answer_to": "質問への回答",
-        "expired": "この回答はもう表示できません。もう一度質問してください。",
-        "error": "申し訳ありません、エラーが発生しました（エラーID {error_id}）。もう一度お試しください。続く場合はこのIDを管理者にお伝えください。",
-        "not_admin": "申し訳ありません、議事録の取り込みは管理者だけができます。管理者にご依頼ください。",
-        "no_file": "取り込む議事録ファイルを、取り込みを頼むメッセージに添付してください。",
-        "imported": "{status}: *{title}*（{date}）: 発言者{speakers}人、発言{remarks}件。",
-        "import_failed": "{name} を取り込めませんでした: {reason}",
-        "added": "取り込みました",
-        "replaced": "置き換えました",
-        "unchanged": "取り込み済み（変更なし）",
-    },
-}
+# The catalogue's words by language (bot/data/messages.toml).
+WORDS: dict[str, dict[str, str]] = by_language()
 
 
 def marked(text: str, spans: Sequence[tuple[int, int]], limit: int) -> str:
@@ -139,7 +96,7 @@ def remark_section(result: Result, language: str) -> Block:
     """A remark, with the button that opens a follow-up prefilled from it (one accessory per section:
     no actions block, so pages stay far within the block and element limits)."""
     section = _section(remark_text(result, language))
-    section["accessory"] = _button(WORDS[language]["track"], messages.TRACK_ACTION, str(result.remark_id))
+    section["accessory"] = _button(WORDS[language]["track"], followup_messages.TRACK_ACTION, str(result.remark_id))
     return section
 
 
@@ -169,15 +126,7 @@ def parse_button_value(value: str) -> ButtonValue | None:
 
 def understanding_text(understanding: Understanding, language: str) -> str:
     """`Understood as: speaker 苫前町長 · topics foreign workers / 外国人、外国人材`, escaped, or ""."""
-    words = WORDS[language]
-    parts = []
-    if understanding.speaker:
-        parts.append(f"{words['speaker']} " + "、".join(s.label for s in understanding.speaker.speakers))
-    if understanding.topics:
-        parts.append(f"{words['topics']} " + "; ".join(group.gloss() for group in understanding.topics))
-    if not parts:
-        return ""
-    return plain(f"{words['understood']}: " + " · ".join(parts), CONTEXT_TEXT_LIMIT)
+    return understood_as(understanding, language, Markup(text=lambda text: plain(text, CONTEXT_TEXT_LIMIT)))
 
 
 def remark_text(result: Result, language: str) -> str:
@@ -209,7 +158,7 @@ def answer_blocks(
         blocks.append(_context(words["range"].format(first=first, last=first + len(shown) - 1, total=len(answer.results))))
     shared_by = shared_by if shared_by and _USER_ID.fullmatch(shared_by) else None
     if shared_by:
-        blocks.append(_context(words["shared_by"].format(user=shared_by)))
+        blocks.append(_context(words["shared_by"].format(user=mention(shared_by))))
     buttons = []
     if key and answer.results and shareable:
         buttons.append(_button(words["share"], ACTION_SHARE, button_value(key, page)))
@@ -247,22 +196,20 @@ def expired_blocks(language: str = "en") -> tuple[list[Block], str]:
 
 def error_blocks(error_id: str) -> tuple[list[Block], str]:
     """An apology in both languages: a failure may come before the question's language is known."""
-    return notice(WORDS["en"]["error"].format(error_id=error_id) + "\n" + WORDS["ja"]["error"].format(error_id=error_id))
+    return notice(both("error", "\n", error_id=error_id))
 
 
 def usage_lines() -> list[str]:
     """How to use the bot, in Japanese and English."""
-    lines = ["*議事録の「誰が何を言ったか」を調べます / Who said what in the council's minutes*", ""]
+    lines = [f"*{_ja_en('usage_title')}*", ""]
     lines += [f"• `/remarks {example}`" for example in EXAMPLES["ja"] + EXAMPLES["en"]]
     lines += [
-        "• `/remarks speakers` — 発言者の一覧 / the speakers",
-        "• `/remarks meetings` — 会議の一覧 / the meetings",
-        "• `/remarks help` — この説明 / this help",
+        f"• `/remarks speakers` — {_ja_en('usage_speakers')}",
+        f"• `/remarks meetings` — {_ja_en('usage_meetings')}",
+        f"• `/remarks help` — {_ja_en('usage_help')}",
         "",
-        "チャンネルでボットにメンションするか、ダイレクトメッセージで質問することもできます。",
-        "You can also mention the bot in a channel, or send it a direct message.",
-        "管理者は議事録ファイルを添付し、ボットに「import」とメンションして取り込めます。",
-        "Admins import minutes by attaching the file to a message that mentions the bot with “import”.",
+        _ja_en("usage_mention", "\n"),
+        _ja_en("usage_import", "\n"),
     ]
     return lines
 
@@ -290,7 +237,11 @@ def _listing(title: str, lines: list[str], empty: str) -> tuple[list[Block], str
     return blocks, title
 
 
-NO_MINUTES = "議事録がまだありません。管理者が取り込むまでお待ちください。 / No minutes have been loaded yet: an admin can import them."
+def _ja_en(key: str, separator: str = " / ", **values: object) -> str:
+    return both(key, separator, JAPANESE_FIRST, **values)
+
+
+NO_MINUTES = _ja_en("no_minutes")
 
 
 def speakers_blocks(speakers: Sequence[SpeakerSummary]) -> tuple[list[Block], str]:
@@ -298,22 +249,20 @@ def speakers_blocks(speakers: Sequence[SpeakerSummary]) -> tuple[list[Block], st
         f"• *{plain(s.label, TITLE_LIMIT)}*" + (f" — {plain(', '.join(s.aliases), 1000)}" if s.aliases else "")
         for s in speakers
     ]
-    return _listing(f"*発言者 / Speakers ({len(speakers)})*", lines, NO_MINUTES)
+    return _listing(f"*{_ja_en('speakers_header')} ({len(speakers)})*", lines, NO_MINUTES)
 
 
 def meeting_line(meeting: MeetingSummary) -> str:
-    date = meeting.date.isoformat() if meeting.date else "日付なし / no date"
-    return f"• {date} *{plain(meeting.title, TITLE_LIMIT)}* — 発言者 {meeting.speakers} speakers, 発言 {meeting.remarks} remarks"
+    date = meeting.date.isoformat() if meeting.date else _ja_en("no_date")
+    counts = both("meeting_counts", speakers=meeting.speakers, remarks=meeting.remarks)
+    return f"• {date} *{plain(meeting.title, TITLE_LIMIT)}* — {counts}"
 
 
 def meetings_blocks(meetings: Sequence[MeetingSummary]) -> tuple[list[Block], str]:
-    return _listing(f"*会議 / Meetings ({len(meetings)})*", [meeting_line(m) for m in meetings], NO_MINUTES)
+    return _listing(f"*{_ja_en('meetings_header')} ({len(meetings)})*", [meeting_line(m) for m in meetings], NO_MINUTES)
 
 
-NO_FOLLOWUPS = (
-    "未完了のフォローアップはありません。`/followup add` か、発言の「フォローアップに登録」で追加できます。 / "
-    "No open follow-ups: add one with `/followup add`, or “Track as follow-up” on a remark."
-)
+NO_FOLLOWUPS = _ja_en("no_open_followups")
 
 
 def home_view(
@@ -324,19 +273,19 @@ def home_view(
     follow-ups with their Done and Snooze buttons, soonest due first, and the latest meetings."""
     blocks: list[Block] = [_context(note[:CONTEXT_TEXT_LIMIT])] if note else []
     blocks += [_section("\n".join(usage_lines())), {"type": "divider"}]
-    blocks.append(_section(f"*あなたのフォローアップ / Your open follow-ups ({len(followups)})*"))
+    blocks.append(_section(f"*{_ja_en('your_followups')} ({len(followups)})*"))
     never = datetime.datetime.max.replace(tzinfo=datetime.UTC)
     soonest = sorted(followups, key=lambda row: (row.followup.due_at or never, row.followup.id or 0))
     for row in soonest[:HOME_FOLLOWUPS]:
-        line = messages.summary_line(row.followup, now, tz, row.problem)
-        blocks.append(_section(line[:SECTION_TEXT_LIMIT]))
-        blocks.append(messages.action_buttons(row.followup.id or 0, language_of(row.followup.title) == "ja"))
+        blocks.append(_section(followup_messages.summary(row, now, tz)[:SECTION_TEXT_LIMIT]))
+        blocks.append(followup_messages.action_buttons(row.followup.id or 0, language_of(row.followup.title)))
     if len(soonest) > HOME_FOLLOWUPS:
         blocks.append(_context(f"… +{len(soonest) - HOME_FOLLOWUPS}: `/followup list mine`"))
     if not soonest:
         blocks.append(_context(NO_FOLLOWUPS))
     recent = [meeting_line(m) for m in meetings[:HOME_MEETINGS]]
-    blocks += [{"type": "divider"}, _section("*最近の会議 / Recent meetings*\n" + "\n".join(recent) if recent else NO_MINUTES)]
+    recent_text = f"*{_ja_en('recent_meetings')}*\n" + "\n".join(recent) if recent else NO_MINUTES
+    blocks += [{"type": "divider"}, _section(recent_text)]
     return {"type": "home", "blocks": blocks}
 
 
@@ -344,7 +293,7 @@ def import_result_line(result: IngestResult, language: str) -> str:
     words = WORDS[language]
     return words["imported"].format(
         status=words[result.status],
-        title=plain(result.title, TITLE_LIMIT),
+        title=f"*{plain(result.title, TITLE_LIMIT)}*",
         date=result.date or words["no_date"],
         speakers=result.speakers,
         remarks=result.remarks,

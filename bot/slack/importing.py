@@ -11,8 +11,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.core.minutes import MinutesError
+from bot.services.remarks import RemarksService
 from bot.slack.blocks import WORDS, Block, import_failed_line, import_result_line, notice
-from bot.slack.service import RemarksService
 
 MAX_MINUTES_BYTES = 5 * 1024 * 1024  # minutes are text: far below this
 MAX_FILES = 5

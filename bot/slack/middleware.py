@@ -7,7 +7,8 @@ from typing import Any
 
 from slack_bolt import BoltContext, BoltResponse
 
-from bot.slack.service import Followups, RemarksService
+from bot.services.followups import FollowupService
+from bot.services.remarks import RemarksService
 
 # Message events the bot answers; others (edits, deletions, bot posts) are acknowledged and ignored.
 ANSWERED_SUBTYPES = (None, "file_share")
@@ -30,12 +31,12 @@ def message_key(event: dict[str, Any]) -> str | None:
     return f"{event['channel']}:{event['ts']}"
 
 
-def make_context_provider(service: RemarksService, followups: Followups) -> Callable[..., BoltResponse | None]:
-    """Hands the services to every listener as context["service"] and context["followups"]."""
+def make_context_provider(remarks: RemarksService, followups: FollowupService) -> Callable[..., BoltResponse | None]:
+    """Hands the services to every listener as context["remarks"] and context["followup_service"]."""
 
     def provide(context: BoltContext, next: Callable[[], BoltResponse | None]) -> BoltResponse | None:
-        context["service"] = service
-        context["followups"] = followups
+        context["remarks"] = remarks
+        context["followup_service"] = followups
         return next()
 
     return provide

@@ -6,11 +6,9 @@ import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlmodel import Session
-
 from bot.core.when import When
-from bot.followups.poster import Poster, make_client
-from bot.followups.service import create_followup
+from bot.services.followups import FollowupService
+from bot.slack.poster import SlackPoster, make_client
 from storage.engine import get_engine
 from tests.fake_slack import BOT_TOKEN, FakeSlack
 
@@ -39,8 +37,8 @@ def sleeps() -> list[float]:
 
 
 @pytest.fixture
-def poster(slack: FakeSlack, sleeps: list[float]) -> Poster:
-    return Poster(make_client(BOT_TOKEN, slack.api_url), sleep=sleeps.append, backoff=0.5)
+def poster(slack: FakeSlack, sleeps: list[float]) -> SlackPoster:
+    return SlackPoster(make_client(BOT_TOKEN, slack.api_url), sleep=sleeps.append, backoff=0.5)
 
 
 @pytest.fixture
@@ -48,10 +46,9 @@ def add(engine):
     """Create a follow-up in channel C1 by U1, reminded at `remind`."""
 
     def add(title: str = "Send the survey", remind: When | None = None, *, due: When | None = None, owners=("U2",), channel="C1"):
-        with Session(engine) as session:
-            followup, rule = create_followup(
-                session, title=title, owners=list(owners), channel_id=channel, created_by="U1", due=due, remind=remind, tz=TZ
-            )
-            return followup.id, rule.id if rule else None
+        added = FollowupService(engine, TZ).add(
+            title=title, owners=list(owners), channel_id=channel, created_by="U1", due=due, remind=remind
+        )
+        return added.followup.id, added.rule_id
 
     return add

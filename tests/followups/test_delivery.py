@@ -10,11 +10,14 @@ import pytest
 import time_machine
 from sqlmodel import Session, select
 
+from bot.clock import FixedClock
 from bot.core.when import Recurrence, When
 from bot.followups.delivery import run_due
-from bot.followups.poster import Poster, make_client
-from bot.followups.service import list_followups
-from storage.followups import Delivery, ReminderRule, release_deliveries
+from bot.services.followups import FollowupService
+from bot.slack.poster import SlackPoster as Poster
+from bot.slack.poster import make_client
+from storage.followups import release_deliveries
+from storage.models import Delivery, ReminderRule
 from tests.followups.conftest import TZ, jst
 from tests.fake_slack import BOT_TOKEN, CHANNEL_NOT_FOUND, SERVER_ERROR, rate_limited
 
@@ -91,9 +94,9 @@ def test_server_errors_are_retried_with_backoff_then_left_for_a_later_run(engine
     assert sleeps == [0.5, 1.0, 2.0]
     [delivery] = deliveries(engine)
     assert delivery.state == "pending" and "500" in delivery.last_error
-    with Session(engine) as session:  # nothing is lost: the list shows it
-        [row] = list_followups(session, "open", None, jst(2026, 12, 1, 9, 0))
-        assert row.problem is not None and row.problem.state == "pending"
+    # nothing is lost: the list shows it
+    [row] = FollowupService(engine, TZ, FixedClock(jst(2026, 12, 1, 9, 0))).find("open")
+    assert row.problem is not None and row.problem.state == "pending"
     assert run_due(engine, poster, TZ, jst(2026, 12, 1, 9, 0, 30)).posted == 0  # not before its retry time
     assert run_due(engine, poster, TZ, jst(2026, 12, 1, 9, 2)).posted == 1
     assert deliveries(engine)[0].attempts == 2
@@ -110,8 +113,8 @@ def test_channel_not_found_fails_stops_the_rule_and_tells_the_creator_once(engin
     with Session(engine) as session:
         rule = session.get(ReminderRule, rule_id)
         assert not rule.active and "channel_not_found" in rule.stopped_reason
-        [row] = list_followups(session, "open", None, jst(2026, 12, 2, 9, 0))
-        assert row.problem.state == "failed"
+    [row] = FollowupService(engine, TZ, FixedClock(jst(2026, 12, 2, 9, 0))).find("open")
+    assert row.problem.state == "failed"
     assert [c.body["users"] for c in slack.recorded("conversations.open")] == ["U1"]
     dm = slack.recorded("chat.postMessage")[-1]
     assert dm.body["channel"] == "D1" and "channel_not_found" in dm.body["text"]

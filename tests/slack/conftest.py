@@ -31,7 +31,7 @@ from bot.core.topics import default_glossary
 from bot.ingest import ingest_minutes
 from bot.slack.app import build_bot
 from bot.slack.server import make_http_server
-from bot.slack.service import RemarksService
+from bot.services.remarks import RemarksService
 from storage.engine import database_url, get_engine
 from tests.conftest import BACKENDS, CHILD_PYTHONPATH, SAMPLE, new_database
 from tests.fake_slack import BOT_TOKEN, BOT_USER_ID, SIGNING_SECRET, TEAM_ID, FakeSlack

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bot.answers import Answer, Result
 from bot.core.search import Understanding
-from bot.followups.service import FollowupRow
+from bot.followups.results import FollowupRow
 from bot.slack.blocks import (
     MAX_BLOCKS,
     PAGE_SIZE,
@@ -25,8 +25,8 @@ from bot.slack.blocks import (
     speakers_blocks,
 )
 from bot.slack.log import redact
-from bot.slack.service import MeetingSummary, SpeakerSummary
-from storage.followups import FollowUp
+from bot.services.remarks import MeetingSummary, SpeakerSummary
+from storage.models import FollowUp
 from tests.slack.conftest import ROOT
 
 HOSTILE = "<!channel> <@U123> <https://x.example|click> & more"

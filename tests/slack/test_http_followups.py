@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from storage.followups import FollowUp
+from storage.models import FollowUp
 from tests.slack.conftest import RunningApp, accessories, all_text, buttons
 
 QUESTION = "what did 苫前町長 say about foreign workers"

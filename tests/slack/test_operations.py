@@ -15,9 +15,9 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.core.when import When
-from bot.followups.service import create_followup
+from bot.services.followups import FollowupService
 from storage.engine import database_url, get_engine
-from storage.followups import Delivery
+from storage.models import Delivery
 from tests.conftest import SAMPLE, new_database
 from tests.fake_slack import BOT_TOKEN, BOT_USER_ID, SIGNING_SECRET, FakeSlack, rate_limited, slow
 from tests.slack.conftest import ADMIN, load_sample, start_bot
@@ -57,9 +57,11 @@ def test_each_request_is_one_json_log_line_without_its_text_or_any_secret(tmp_pa
 
 def test_sigterm_finishes_the_work_in_flight_and_gives_back_an_unposted_reminder(tmp_path: Path, fake: FakeSlack, db_url: str) -> None:
     tz = ZoneInfo("Asia/Tokyo")
-    with Session(get_engine(database_url(db_url, tmp_path))) as session:  # a reminder fell due while the bot was down
-        due = When(datetime.datetime.now(tz) - datetime.timedelta(minutes=5))
-        create_followup(session, title="Send the survey", owners=["U2"], channel_id="C1", created_by="U1", due=None, remind=due, tz=tz)
+    # a reminder fell due while the bot was down
+    due = When(datetime.datetime.now(tz) - datetime.timedelta(minutes=5))
+    FollowupService(get_engine(database_url(db_url, tmp_path)), tz).add(
+        title="Send the survey", owners=["U2"], channel_id="C1", created_by="U1", remind=due
+    )
     fake.script("chat.postMessage", rate_limited(60))  # Slack asks the reminder to wait a minute
     fake.script("files.info", slow(2.0))  # and is slow to give the file of an import
     bot = start_bot(tmp_path, fake, db_url, BOT_ADMINS=ADMIN)

@@ -19,7 +19,7 @@ import pytest
 from sqlmodel import Session, select
 
 from storage.engine import database_url, get_engine
-from storage.followups import Delivery
+from storage.models import Delivery
 from tests.conftest import BACKENDS, new_database
 from tests.fake_slack import BOT_USER_ID, FakeSlack
 from tests.slack.conftest import BotProcess, all_text, buttons, load_sample, start_bot

@@ -6,7 +6,7 @@ from sqlmodel import Session
 
 from bot.core.speakers import default_alias_table
 from bot.core.topics import default_glossary
-from bot.slack.service import ASKED_QUESTIONS_KEPT, RemarksService
+from bot.services.remarks import ASKED_QUESTIONS_KEPT, RemarksService
 from storage.models import AskedQuestion
 
 

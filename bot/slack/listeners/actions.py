@@ -1,19 +1,27 @@
-"""Buttons on answers: "More" shows the next page in place, "Share in channel" posts the page visibly."""
+"""Buttons. On answers: "More" shows the next page in place, "Share in channel" posts the page visibly.
+On follow-ups (reminders, the Home tab): Done and Snooze; on remarks: "Track as follow-up" opens its modal."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
 
+from bot.services.followups import FollowupService
+from bot.services.remarks import RemarksService
+from bot.slack import followup_messages as fm
 from bot.slack.blocks import ACTION_MORE, ACTION_SHARE, ButtonValue, answer_blocks, expired_blocks, parse_button_value
 from bot.slack.errors import apologising
-from bot.slack.service import RemarksService
+from bot.slack.replies import publish_home
 
 
 def register(app: App) -> None:
     app.action(ACTION_MORE)(apologising(handle_more))
     app.action(ACTION_SHARE)(apologising(handle_share))
+    for action_id in (fm.DONE_ACTION, fm.SNOOZE_DAY_ACTION, fm.SNOOZE_WEEK_ACTION):
+        app.action(action_id)(apologising(handle_followup_button))
+    app.action(fm.TRACK_ACTION)(apologising(handle_track))
 
 
 def handle_more(ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
@@ -43,7 +51,7 @@ def handle_share(ack: Ack, action: dict[str, Any], body: dict[str, Any], respond
 def recall(action: dict[str, Any], context: BoltContext, respond: Respond) -> tuple[RemarksService, ButtonValue, str] | None:
     """The question behind a button, from the database (any replica may get the click); None, after
     telling the user, when it is gone."""
-    service: RemarksService = context["service"]
+    service: RemarksService = context["remarks"]
     button = parse_button_value(action.get("value") or "")
     question = service.recall_question(button.key) if button else None
     if button is None or question is None:
@@ -51,3 +59,37 @@ def recall(action: dict[str, Any], context: BoltContext, respond: Respond) -> tu
         respond(blocks=blocks, text=fallback, response_type="ephemeral", replace_original=False)
         return None
     return service, button, question
+
+
+def handle_followup_button(ack: Ack, action: dict[str, Any], body: dict[str, Any], client: WebClient,
+                           respond: Respond, context: BoltContext) -> None:
+    """Done / Snooze on a reminder or on the Home tab: the database first, then what the user sees.
+    A stale click (the follow-up was closed meanwhile) says what happened."""
+    ack()
+    service: FollowupService = context["followup_service"]
+    user, followup_id = body.get("user", {}).get("id") or "", int(action.get("value") or 0)
+    if action["action_id"] == fm.DONE_ACTION:
+        outcome = service.close(followup_id, "done", user)
+    else:
+        outcome = service.snooze(followup_id, fm.SNOOZE_DELAYS[action["action_id"]], user)
+    note = fm.outcome_reply(outcome, service.tz)
+    if body.get("view", {}).get("type") == "home":
+        publish_home(client, context["remarks"], service, user, note=note)
+        return
+    channel, ts = body.get("channel", {}).get("id"), body.get("message", {}).get("ts")
+    if outcome.followup is not None and not outcome.refused and channel and ts:
+        text, blocks = fm.closed_message(outcome.followup, note)
+        client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+    if not outcome.changed:
+        respond(text=note, response_type="ephemeral", replace_original=False)
+
+
+def handle_track(ack: Ack, action: dict[str, Any], body: dict[str, Any], client: WebClient,
+                 context: BoltContext) -> None:
+    """"Track as follow-up" on a remark: a modal prefilled from it."""
+    ack()
+    remark_id = int(action.get("value") or 0)
+    source = context["followup_service"].source_of_remark(remark_id)
+    channel = body.get("channel", {}).get("id") or body.get("container", {}).get("channel_id")
+    modal = fm.followup_modal(remark_id, source.remark if source else "", channel, body["user"]["id"])
+    client.views_open(trigger_id=body["trigger_id"], view=modal)

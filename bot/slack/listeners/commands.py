@@ -1,4 +1,5 @@
-"""/remarks: a question, or help, speakers, meetings. Acknowledged at once; the answer goes to response_url."""
+"""Slash commands: /remarks (a question, or help, speakers, meetings) and /followup. Acknowledged at once;
+the reply goes to response_url, privately."""
 
 from __future__ import annotations
 
@@ -6,24 +7,27 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 
+from bot.services.followups import FollowupService
+from bot.services.remarks import RemarksService
 from bot.slack.blocks import help_blocks, meetings_blocks, speakers_blocks
 from bot.slack.errors import apologising
-from bot.slack.replies import reply_to_question, text_from_slack
-from bot.slack.service import RemarksService
+from bot.slack.replies import reply_to_followup_command, reply_to_question, text_from_slack
 
-COMMAND = "/remarks"
+REMARKS_COMMAND = "/remarks"
+FOLLOWUP_COMMAND = "/followup"
 HELP_WORDS = ("", "help", "ヘルプ", "使い方")
 SPEAKERS_WORDS = ("speakers", "発言者")
 MEETINGS_WORDS = ("meetings", "会議")
 
 
 def register(app: App) -> None:
-    app.command(COMMAND)(apologising(handle_remarks_command))
+    app.command(REMARKS_COMMAND)(apologising(handle_remarks_command))
+    app.command(FOLLOWUP_COMMAND)(apologising(handle_followup_command))
 
 
 def handle_remarks_command(ack: Ack, command: dict[str, Any], respond: Respond, context: BoltContext) -> None:
     ack()
-    service: RemarksService = context["service"]
+    service: RemarksService = context["remarks"]
     text = text_from_slack(command.get("text") or "")
     word = text.lower()
     if word in HELP_WORDS:
@@ -35,3 +39,12 @@ def handle_remarks_command(ack: Ack, command: dict[str, Any], respond: Respond, 
     else:
         blocks, fallback = reply_to_question(service, text, shareable=True)
     respond(blocks=blocks, text=fallback, response_type="ephemeral")
+
+
+def handle_followup_command(ack: Ack, command: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+    ack()
+    # Slack escapes the command's text; a title is stored as typed, and escaped wherever it is shown.
+    text = text_from_slack(command.get("text") or "")
+    user, channel = command.get("user_id") or "", command.get("channel_id") or ""
+    service: FollowupService = context["followup_service"]
+    respond(**reply_to_followup_command(service, text, user, channel), response_type="ephemeral")

@@ -1,4 +1,5 @@
-"""Mentions in channels and direct messages: answered in the thread of the message (or in the DM)."""
+"""Events: mentions in channels and direct messages, answered in the thread of the message (or in the DM);
+the Home tab, drawn whenever a user opens it."""
 
 from __future__ import annotations
 
@@ -12,14 +13,15 @@ from bot.slack.blocks import help_blocks
 from bot.slack.errors import apologising
 from bot.slack.importing import import_files, is_import_request
 from bot.slack.middleware import is_answerable_message
-from bot.slack.replies import reply_to_question, text_from_slack
-from bot.slack.service import RemarksService
+from bot.services.remarks import RemarksService
+from bot.slack.replies import publish_home, reply_to_question, text_from_slack
 
 
 def register(app: App) -> None:
     # Mentions, and messages (subscribed for direct messages only, message.im).
     for event_type in ("app_mention", "message"):
         app.event(event_type)(apologising(handle_message))
+    app.event("app_home_opened")(apologising(handle_home_opened))
 
 
 def handle_message(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
@@ -39,7 +41,7 @@ def reply_thread(event: dict[str, Any]) -> str | None:
 
 
 def reply_to_message(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-    service: RemarksService = context["service"]
+    service: RemarksService = context["remarks"]
     text = text_from_slack(event.get("text") or "", context.bot_user_id)
     if is_import_request(text):
         blocks, fallback = import_files(client, service, event.get("user", ""), event.get("files") or [], language_of(text))
@@ -55,3 +57,8 @@ def reply_to_message(event: dict[str, Any], client: WebClient, context: BoltCont
         unfurl_links=False,
         unfurl_media=False,
     )
+
+
+def handle_home_opened(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    if event.get("tab") == "home":
+        publish_home(client, context["remarks"], context["followup_service"], event["user"])

@@ -8,9 +8,9 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.core.text import language_of
+from bot.services.remarks import RemarksService
 from bot.slack.errors import apologising
 from bot.slack.importing import import_files
-from bot.slack.service import RemarksService
 
 IMPORT_SHORTCUT = "import_minutes"
 
@@ -23,7 +23,7 @@ def handle_import_shortcut(
     ack: Ack, shortcut: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
 ) -> None:
     ack()
-    service: RemarksService = context["service"]
+    service: RemarksService = context["remarks"]
     message = shortcut.get("message") or {}
     user = shortcut.get("user", {}).get("id", "")
     blocks, fallback = import_files(client, service, user, message.get("files") or [], language_of(message.get("text") or ""))

@@ -1,33 +1,47 @@
-"""The Home tab: how to ask, the user's open follow-ups, the latest meetings; published whenever a user opens it."""
+"""Modal submissions: the "Track as follow-up" modal adds the follow-up, or points at the field to correct."""
 
 from __future__ import annotations
 
-import datetime
+import json
 from typing import Any
 
-from slack_bolt import App, BoltContext
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot.followups.service import list_followups
-from bot.slack.blocks import home_view
+from bot.core.when import WhenError, parse_when
+from bot.followups.text import added_text
+from bot.messages import both
+from bot.services.followups import FollowupService
 from bot.slack.errors import apologising
-from bot.slack.service import Followups, RemarksService
+from bot.slack.followup_messages import MODAL
 
 
 def register(app: App) -> None:
-    app.event("app_home_opened")(apologising(handle_home_opened))
+    app.view(MODAL)(apologising(handle_followup_modal))
 
 
-def handle_home_opened(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-    if event.get("tab") == "home":
-        publish_home(client, context, event["user"])
-
-
-def publish_home(client: WebClient, context: BoltContext, user: str, note: str | None = None) -> None:
-    """(Re)draw `user`'s Home tab; `note` says what their last click on it did."""
-    service: RemarksService = context["service"]
-    followups: Followups = context["followups"]
-    now = datetime.datetime.now(datetime.UTC)
-    with followups.session() as session:
-        mine = list_followups(session, "mine", user, now)
-    client.views_publish(user_id=user, view=home_view(service.meetings(), mine, now, followups.tz, note))
+def handle_followup_modal(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient,
+                          context: BoltContext) -> None:
+    service: FollowupService = context["followup_service"]
+    now, tz = service.clock.now(), service.tz
+    values = {block_id: next(iter(fields.values())) for block_id, fields in view["state"]["values"].items()}
+    user = body["user"]["id"]
+    due_date = values["due"].get("selected_date")
+    remind_text = (values["remind"].get("value") or "").strip()
+    try:
+        due = parse_when(due_date, now, tz) if due_date else None
+    except WhenError as error:
+        ack(response_action="errors", errors={"due": error.reason_en[:150]})
+        return
+    try:
+        remind = parse_when(remind_text, now, tz) if remind_text else None
+    except WhenError as error:
+        ack(response_action="errors", errors={"remind": f"{error.reason_en} {both('when_example')}"[:150]})
+        return
+    ack()
+    added = service.add(
+        title=values["title"]["value"], owners=values["owners"].get("selected_users") or [user],
+        channel_id=values["channel"]["selected_conversation"], created_by=user, due=due, remind=remind,
+        remark_id=json.loads(view.get("private_metadata") or "{}").get("remark_id"),
+    )
+    client.chat_postMessage(channel=user, text=added_text(added, tz))

@@ -1,4 +1,6 @@
-"""What the Slack listeners need from the core and the database, as plain functions that know nothing of Slack."""
+"""Answering, and the lists of meetings and speakers, over one database, for the CLI and the Slack app alike;
+with the small state the Slack app keeps there (questions behind buttons, events taken on), which
+expires by the service's clock. Knows nothing of Slack."""
 
 from __future__ import annotations
 
@@ -6,20 +8,16 @@ import datetime
 import secrets
 from dataclasses import dataclass
 
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import text
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session
 
 from bot.answers import Answer, answer_question
+from bot.clock import SYSTEM_CLOCK, Clock
 from bot.core.speakers import AliasTable
 from bot.core.topics import Glossary
-from bot.followups.scheduler import ReminderScheduler
-from bot.ingest import IngestResult, ingest_minutes
+from bot.ingest import IngestResult, ingest_minutes, refresh_aliases
 from storage import queries
-from storage.engine import get_engine
+from storage.engine import database_works, get_engine
 
 # Slack retries an event for about an hour at most; remembering a day of them is plenty.
 HANDLED_EVENTS_KEPT = datetime.timedelta(days=1)
@@ -33,19 +31,26 @@ class MeetingSummary:
     date: datetime.date | None
     speakers: int
     remarks: int
+    id: int | None = None
 
 
 @dataclass(frozen=True)
 class SpeakerSummary:
     label: str
-    aliases: tuple[str, ...]
+    aliases: tuple[str, ...]  # its other names
+    id: int | None = None
+    organisation: str = ""
+    role: str = ""
+    stored_aliases: tuple[str, ...] = ()  # every stored alias, the label's own included
 
 
 class RemarksService:
     """The answering core over one database, plus the small state the Slack app keeps there."""
 
-    def __init__(self, database_url: str, table: AliasTable, glossary: Glossary, admins: frozenset[str]):
+    def __init__(self, database_url: str, table: AliasTable, glossary: Glossary, admins: frozenset[str],
+                 clock: Clock = SYSTEM_CLOCK):
         self.engine = get_engine(database_url)
+        self.clock = clock
         self.table = table
         self.glossary = glossary
         self.admins = admins
@@ -58,8 +63,9 @@ class RemarksService:
         """Store a question for its "More" and "Share" buttons; returns the key the buttons carry."""
         key = secrets.token_urlsafe(9)
         with Session(self.engine) as session:
-            queries.forget_asked_questions(session, datetime.datetime.now(datetime.UTC) - ASKED_QUESTIONS_KEPT)
-            queries.add_asked_question(session, key, question)
+            now = self.clock.now()
+            queries.forget_asked_questions(session, now - ASKED_QUESTIONS_KEPT)
+            queries.add_asked_question(session, key, question, now)
             session.commit()
         return key
 
@@ -71,13 +77,11 @@ class RemarksService:
     def claim_event(self, event_id: str, message_key: str | None) -> bool:
         """True the first time an event (and the message it is about) is seen, False ever after."""
         with Session(self.engine) as session:
-            queries.forget_handled_events(session, datetime.datetime.now(datetime.UTC) - HANDLED_EVENTS_KEPT)
-            try:
-                queries.add_handled_event(session, event_id, message_key)
-                session.commit()
-            except IntegrityError:
-                session.rollback()
+            now = self.clock.now()
+            queries.forget_handled_events(session, now - HANDLED_EVENTS_KEPT)
+            if not queries.add_handled_event(session, event_id, message_key, now):
                 return False
+            session.commit()
         return True
 
     def ingest(self, data: bytes, source_name: str) -> IngestResult:
@@ -86,40 +90,27 @@ class RemarksService:
             return ingest_minutes(session, data, source_name, self.table)
 
     def meetings(self) -> list[MeetingSummary]:
+        """Every meeting, newest first."""
         with Session(self.engine) as session:
-            return [MeetingSummary(m.title, m.date, s, r) for m, s, r in queries.meetings_with_counts(session)]
+            return [MeetingSummary(m.title, m.date, s, r, m.id) for m, s, r in queries.meetings_with_counts(session)]
 
     def speakers(self) -> list[SpeakerSummary]:
         with Session(self.engine) as session:
             aliases = queries.aliases_by_speaker(session)
             return [
-                SpeakerSummary(s.label, tuple(a for a in aliases.get(s.id, []) if a != s.label))
+                SpeakerSummary(s.label, tuple(a for a in aliases.get(s.id or 0, []) if a != s.label), s.id,
+                               s.organisation, s.role, tuple(aliases.get(s.id or 0, [])))
                 for s in queries.all_speakers(session)
             ]
+
+    def refresh_aliases(self) -> None:
+        """Re-derive every speaker's aliases from the alias table (after editing aliases.toml)."""
+        with Session(self.engine) as session:
+            refresh_aliases(session, self.table, list(queries.all_speakers(session)))
+            session.commit()
 
     def is_admin(self, user_id: str) -> bool:
         return user_id in self.admins
 
     def database_works(self) -> bool:
-        try:
-            with self.engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
-        except SQLAlchemyError:
-            return False
-        return True
-
-
-@dataclass(frozen=True)
-class Followups:
-    """What the follow-up listeners need: the database, the bot's time zone, and the reminder scheduler
-    of this process, told of every change so that a new reminder gets its job at once."""
-
-    engine: Engine
-    tz: ZoneInfo
-    scheduler: ReminderScheduler
-
-    def session(self) -> Session:
-        return Session(self.engine)
-
-    def rules_changed(self) -> None:
-        self.scheduler.sync()
+        return database_works(self.engine)

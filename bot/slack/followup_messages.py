@@ -1,0 +1,166 @@
+"""Follow-ups in Slack: reminder posts, the digest, list replies, the buttons, the "Track as follow-up"
+modal and the suggestions. Block Kit as plain dicts; the words are bot.followups.text's and the
+catalogue's, in mrkdwn.
+
+Titles and sources are people's words (a modal, a remark of the minutes): they are escaped, so that a
+title "<!channel>" pings nobody.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.core.when import describe_time
+from bot.followups.results import FollowupRow, Outcome, Suggestions
+from bot.followups.text import is_overdue, language_of_followup, outcome_text, owners_text, summary_line
+from bot.messages import both, say
+from bot.slack.mrkdwn import MRKDWN, escape, mention
+from storage.models import OPEN, FollowUp
+
+DONE_ACTION, SNOOZE_DAY_ACTION, SNOOZE_WEEK_ACTION, TRACK_ACTION = (
+    "followup_done", "followup_snooze_1d", "followup_snooze_1w", "followup_track",
+)
+SNOOZE_DELAYS = {SNOOZE_DAY_ACTION: datetime.timedelta(days=1), SNOOZE_WEEK_ACTION: datetime.timedelta(weeks=1)}
+MODAL = "followup_modal"
+NEVER = datetime.datetime.max.replace(tzinfo=datetime.UTC)
+
+
+def summary(row: FollowupRow, now: datetime.datetime, tz: ZoneInfo) -> str:
+    return summary_line(row.followup, now, tz, MRKDWN, row.problem)
+
+
+def list_reply(rows: Sequence[FollowupRow], now: datetime.datetime, tz: ZoneInfo) -> str:
+    return "\n".join(summary(row, now, tz) for row in rows) or both("followups_none_here")
+
+
+def help_text() -> str:
+    """The catalogue's `/followup` help, its command name in bold."""
+    first, _, rest = both("followup_help").partition("\n")
+    name, separator, purpose = first.partition(" — ")
+    return f"*{name}*{separator}{purpose}\n{rest}"
+
+
+def outcome_reply(outcome: Outcome, tz: ZoneInfo) -> str:
+    return outcome_text(outcome, tz, MRKDWN)
+
+
+def source_lines(followup: FollowUp) -> list[str]:
+    lines = []
+    if followup.source_meeting:
+        lines.append(say("source_meeting", "en", meeting=escape(followup.source_meeting)))
+    if followup.source_remark:
+        lines.append("> " + escape(followup.source_remark).replace("\n", "\n> "))
+    return lines
+
+
+def _number(followup_id: int | None) -> dict:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": say("followup_number", "en", id=followup_id)}]}
+
+
+def reminder_message(followup: FollowUp, now: datetime.datetime, tz: ZoneInfo) -> tuple[str, list[dict]]:
+    """The reminder post: owners mentioned, the follow-up, its due date, its source, and the buttons."""
+    language = language_of_followup(followup)
+    text = f"{owners_text(followup, MRKDWN)} " + say("reminder", language, title=escape(followup.title))
+    body = [f":bell: *{text}*"]
+    if followup.due_at is not None:
+        due = say("reminder_overdue" if is_overdue(followup, now) else "reminder_due", language,
+                  due=describe_due(followup, language, tz))
+        body.append((":red_circle: " if is_overdue(followup, now) else "") + due)
+    blocks: list[dict] = [{"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(body)}}]
+    if source := source_lines(followup):
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": "\n".join(source)[:2900]}]})
+    blocks.append(action_buttons(followup.id or 0, language))
+    blocks.append(_number(followup.id))
+    return text, blocks
+
+
+def describe_due(followup: FollowUp, language: str, tz: ZoneInfo) -> str:
+    return describe_time(followup.due_at, language, tz) if followup.due_at else ""
+
+
+def action_buttons(followup_id: int, language: str) -> dict:
+    keys = ("button_done", "button_snooze_day", "button_snooze_week")
+    actions = (DONE_ACTION, SNOOZE_DAY_ACTION, SNOOZE_WEEK_ACTION)
+    buttons = [
+        {"type": "button", "action_id": action, "value": str(followup_id),
+         "text": {"type": "plain_text", "text": say(key, language)}}
+        for action, key in zip(actions, keys, strict=True)
+    ]
+    buttons[0]["style"] = "primary"
+    return {"type": "actions", "block_id": f"followup-{followup_id}", "elements": buttons}
+
+
+def closed_message(followup: FollowUp, note: str) -> tuple[str, list[dict]]:
+    """A reminder post once acted on: the buttons give way to what happened."""
+    title = escape(followup.title)
+    text = f"~{title}~" if followup.status != OPEN else title
+    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": f"{text}\n{note}"}}, _number(followup.id)]
+    return f"{title}: {note}", blocks
+
+
+def digest_message(followups: list[FollowUp], now: datetime.datetime, tz: ZoneInfo) -> tuple[str, list[dict]]:
+    """Open follow-ups of one channel by owner, overdue ones first."""
+    by_owner: dict[str, list[FollowUp]] = {}
+    for followup in followups:
+        for owner in followup.owners or [followup.created_by]:
+            by_owner.setdefault(owner, []).append(followup)
+    header = both("digest_header", count=len(followups))
+    blocks: list[dict] = [{"type": "header", "text": {"type": "plain_text", "text": header}}]
+    lines = []
+    for owner in sorted(by_owner):
+        items = sorted(by_owner[owner], key=lambda f: (not is_overdue(f, now), f.due_at or NEVER, f.id))
+        lines.append(f"*{mention(owner)}*")
+        lines += ["• " + summary_line(f, now, tz, MRKDWN) for f in items]
+    for start in range(0, len(lines), 40):  # a section holds 3000 characters
+        text = "\n".join(lines[start : start + 40])[:2900]
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text}})
+    return header, blocks
+
+
+def suggestions_message(found: Suggestions | None) -> dict[str, Any]:
+    """The remarks of a meeting that sound like commitments, each with its "Track" button."""
+    if found is None:
+        return {"text": both("no_such_meeting")}
+    header = both("suggestions_header", meeting=found.meeting_title, count=len(found.found))
+    blocks: list[dict] = [{"type": "header", "text": {"type": "plain_text", "text": header[:150]}}]
+    for s in found.found:
+        blocks.append({
+            "type": "section",
+            "text": {"type": "mrkdwn", "text": f"*{escape(s.speaker)}*: {escape(s.text)}"[:2900]},
+            "accessory": {"type": "button", "action_id": TRACK_ACTION, "value": str(s.remark_id),
+                          "text": {"type": "plain_text", "text": both("suggestion_track")}},
+        })
+    return {"text": header, "blocks": blocks[:50]}
+
+
+def followup_modal(remark_id: int, remark: str, channel: str | None, user: str) -> dict:
+    """"Track as follow-up": a modal prefilled from the remark (its words after the speaker's name)."""
+    def block(block_id: str, label: str, element: dict, optional: bool = False) -> dict:
+        return {"type": "input", "block_id": block_id, "optional": optional,
+                "label": {"type": "plain_text", "text": label}, "element": element}
+
+    title = remark.split(": ", 1)[-1][:150]
+    channel_select = {"type": "conversations_select", "action_id": "value",
+                      "filter": {"include": ["public", "private"]}}
+    if channel:
+        channel_select["initial_conversation"] = channel
+    title_input = {"type": "plain_text_input", "action_id": "value", "initial_value": title, "max_length": 300}
+    return {
+        "type": "modal",
+        "callback_id": MODAL,
+        "private_metadata": json.dumps({"remark_id": remark_id}),
+        "title": {"type": "plain_text", "text": both("modal_title")},
+        "submit": {"type": "plain_text", "text": both("modal_submit")},
+        "blocks": [
+            block("title", both("modal_what"), title_input),
+            block("owners", both("modal_owners"), {"type": "multi_users_select", "action_id": "value",
+                                                   "initial_users": [user]}),
+            block("due", both("modal_due"), {"type": "datepicker", "action_id": "value"}, optional=True),
+            block("channel", both("modal_channel"), channel_select),
+            block("remind", both("modal_remind"), {"type": "plain_text_input", "action_id": "value"}, optional=True),
+        ],
+    }
