@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test bench bench-quick clean
+.PHONY: install demo test bench bench-quick bench-slack clean
 
 install: $(STAMP)
 
@@ -25,11 +25,16 @@ test: install
 	$(BIN)/python -m pytest -q
 
 # Benchmarks are not tests: they print numbers (docs/benchmarks.md keeps the latest).
+# Both corpus profiles (real, old); the real one draws clauses from ../shared/minutes when present.
 bench: install
 	$(BIN)/python bench/run.py
 
 bench-quick: install
 	$(BIN)/python bench/run.py --quick
+
+# The Slack path: signed /remarks → response_url post, 200 questions, HTTP mode against the fake Slack.
+bench-slack: install
+	$(BIN)/python bench/slack_path.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache
