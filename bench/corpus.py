@@ -112,6 +112,11 @@ class Archive:
     council_speakers: list[str] = field(default_factory=list)  # labels of the inline councils, in order
 
 
+def default_shared() -> Path | None:
+    """The shared evaluation folder beside the repository (or beside its worktrees' folder), if present."""
+    return next((p for p in (ROOT.parent / "shared", ROOT.parent.parent / "shared") if (p / "minutes").is_dir()), None)
+
+
 def minutes_sources(shared: Path | None) -> list[Path]:
     """The minutes files whose clauses the real profile recombines: the sample, and the shared ones present."""
     sources = [SAMPLE]
@@ -154,7 +159,8 @@ def _is_speech(clause: str) -> bool:
     latin = sum(1 for c in clause if unicodedata.normalize("NFKC", c).isascii() and not c.isspace())
     # Brackets and spaces inside a clause are the residue of flattened tables and inline speaker labels.
     starts_as_speech = re.match(r"[\u3041-\u30ff\u4e00-\u9fff]", clause) is not None  # no bullet, mark or number
-    return starts_as_speech and kana >= 3 and kana * 4 >= len(clause) and latin * 3 < len(clause) and not _RESIDUE.search(clause)
+    mostly_kana = kana >= 3 and kana * 4 >= len(clause) and latin * 3 < len(clause)
+    return starts_as_speech and mostly_kana and not _RESIDUE.search(clause)
 
 
 def _person(rng: random.Random) -> tuple[str, str]:

@@ -41,12 +41,12 @@ from sqlmodel import Session, func, select
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.corpus import write_old_archive, write_real_archive  # noqa: E402
+from bench.corpus import default_shared, write_old_archive, write_real_archive  # noqa: E402
 from bench.questions import OLD_QUESTIONS, Question, real_questions  # noqa: E402
 from bot.answers import answer_question  # noqa: E402
-from bot.core.speakers import default_alias_table  # noqa: E402
+from bot.core.speakers import AliasTable, default_alias_table  # noqa: E402
 from bot.core.text import normalize  # noqa: E402
-from bot.core.topics import default_glossary  # noqa: E402
+from bot.core.topics import Glossary, default_glossary  # noqa: E402
 from bot.ingest import ingest_minutes  # noqa: E402
 from storage.engine import database_url, get_engine  # noqa: E402
 from storage.models import Meeting, Remark, Speaker  # noqa: E402
@@ -85,6 +85,9 @@ EXPANDED = {"understand": "frame and topics", "<listcomp>": "answer_question's o
             "<genexpr>": "answer_question's own loops"}
 
 
+Timings = list[tuple[str, float]]  # (phase or module, ms per answer), largest first
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
@@ -103,8 +106,8 @@ class Row:
     peak_mb: float
     naive: list[float]
     kinds: list[str]  # of each question asked, in order
-    phases: list[tuple[str, float]] = field(default_factory=list)  # (phase, ms per answer)
-    modules: list[tuple[str, float]] = field(default_factory=list)  # (module, own ms per answer)
+    phases: Timings = field(default_factory=list)
+    modules: Timings = field(default_factory=list)  # own time
 
     @property
     def all_latencies(self) -> list[float]:
@@ -188,14 +191,24 @@ def _module(filename: str) -> str:
         return ".".join(path.relative_to(ROOT).with_suffix("").parts)
     if "site-packages" in path.parts:
         return path.parts[path.parts.index("site-packages") + 1].removesuffix(".py")
-    return "built-in" if filename == "~" else "python"
+    return "python"
+
+
+def _extension(function: str) -> str:
+    """A C function by its library: "<method 'execute' of 'sqlite3.Cursor' objects>" is sqlite3's."""
+    for library in ("sqlite3", "rapidfuzz", "sudachipy", "psycopg"):
+        if library in function:
+            return f"{library} (C)"
+    return "built-in (other)"
 
 
 def _phase(module: str, function: str) -> str:
     return PHASE_OF_FUNCTION.get(function) or PHASE_OF_MODULE.get(module) or f"other: {module}.{function}"
 
 
-def profile_answers(session: Session, questions: list[str], table, glossary) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+def profile_answers(
+    session: Session, questions: list[str], table: AliasTable, glossary: Glossary
+) -> tuple[Timings, Timings]:
     """One round of the questions under cProfile: the time per answer of each phase (what answer_question
     and understand call, grouped), and the own time of each module. cProfile slows everything alike
     roughly, so the shares matter more than the milliseconds."""
@@ -224,7 +237,7 @@ def profile_answers(session: Session, questions: list[str], table, glossary) -> 
         phases["answer_question's own loops"] += stats[root][2]
     own: dict[str, float] = defaultdict(float)
     for key, (_, _, tottime, _, _) in stats.items():
-        own[_module(key[0])] += tottime
+        own[_module(key[0]) if key[0] != "~" else _extension(key[2])] += tottime
     per_answer = 1000 / len(questions)
     by_phase = sorted(((p, t * per_answer) for p, t in phases.items()), key=lambda item: -item[1])
     by_module = sorted(((m, t * per_answer) for m, t in own.items()), key=lambda item: -item[1])
@@ -281,7 +294,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="times each question is asked")
     parser.add_argument("--database-url", help="a PostgreSQL URL to bench instead of SQLite files (emptied per size)")
     parser.add_argument("--shared", type=Path, default=default_shared(),
-                        help="the shared folder whose minutes/ the real profile draws clauses from (default: %(default)s)")
+                        help="the shared folder whose minutes/ the real profile draws from (default: %(default)s)")
     args = parser.parse_args()
     sizes = [10_000] if args.quick else args.sizes
     rows = []
@@ -295,11 +308,6 @@ def main() -> None:
                 print(f"{profile} {size:,}: p50 {statistics.median(rows[-1].all_latencies):.2f} ms", flush=True)
     print()
     print(report(rows, "PostgreSQL" if args.database_url else "SQLite (the default)"))
-
-
-def default_shared() -> Path | None:
-    """The shared evaluation folder beside the repository (or beside its worktrees' folder), if present."""
-    return next((p for p in (ROOT.parent / "shared", ROOT.parent.parent / "shared") if (p / "minutes").is_dir()), None)
 
 
 def reset_database(url: str) -> None:

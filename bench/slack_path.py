@@ -29,9 +29,9 @@ from sqlmodel import Session
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.corpus import write_real_archive  # noqa: E402
+from bench.corpus import default_shared, write_real_archive  # noqa: E402
 from bench.questions import real_questions  # noqa: E402
-from bench.run import default_shared, percentile  # noqa: E402
+from bench.run import percentile  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.core.speakers import default_alias_table  # noqa: E402
 from bot.core.topics import default_glossary  # noqa: E402
