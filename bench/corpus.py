@@ -7,8 +7,9 @@ Two profiles:
 - ``real``: an archive that looks like a prefecture's: twenty years of meetings of several kinds of body (a
   regional council of mayors and organisations, municipal council committees, municipal advisory boards),
   each in its own layout (``＜苫前町長＞`` and bullets, ``○委員長(伊藤成一君)　…`` inline, ``（会長）``
-  paragraphs, ``【…】`` headings), over 30 municipalities and organisations and a few hundred speakers labelled
-  as real minutes label them (市長, 町長, 委員長(伊藤成一君), 2番(佐藤君), 事務局…). Remarks recombine clauses
+  paragraphs, ``【…】`` headings), over 30 municipalities and organisations and several hundred speakers labelled
+  as real minutes label them (市長, 町長, 委員長(伊藤成一君), 2番(佐藤君), 事務局…), councils and boards changing
+  their members every four years. Remarks recombine clauses
   of every minutes file found at run time (the sample, the shared archive and the shared real minutes), so
   the vocabulary is more than one meeting's. Nothing of the shared files is stored in the repository.
 """
@@ -84,6 +85,10 @@ GIVEN_NAMES = ["成一", "和夫", "健二", "正樹", "博之", "誠", "隆", "
                "明美", "勝", "修", "久美子", "大輔", "茂", "洋子", "剛", "真一", "智子", "弘"]
 WEEKDAYS = "月火水木金土日"
 FIRST_DAY, LAST_DAY = datetime.date(2007, 1, 10), datetime.date(2026, 11, 20)
+TERM_YEARS, TERMS = 4, 5
+
+
+Turn = tuple[str, list[str]]  # a speaker's label and the remarks of one turn
 
 
 @dataclass(frozen=True)
@@ -93,9 +98,13 @@ class Body:
     name: str
     layout: str  # "summary", "inline" or "paren"
     place: str
-    speakers: tuple[str, ...]
+    terms: tuple[tuple[str, ...], ...]  # speakers of each four-year term (a regional council's labels never change)
     heading: str = "＜{}＞"  # how the summary layout writes a speaker heading
     sizes: tuple[int, int] = (20, 60)  # remarks per meeting
+
+    def speakers_at(self, date: datetime.date) -> tuple[str, ...]:
+        """Councils and boards are elected or appointed anew every four years: other people, other labels."""
+        return self.terms[min((date.year - FIRST_DAY.year) // TERM_YEARS, len(self.terms) - 1)]
 
 
 @dataclass
@@ -169,31 +178,35 @@ def _person(rng: random.Random) -> tuple[str, str]:
 
 def bodies(rng: random.Random) -> list[Body]:
     """The bodies of the archive, with speakers named the way each layout names them."""
-    result = [Body("留萌地域づくり連携会議", "summary", "羽幌町立中央公民館", tuple(RUMOI_MAYORS + RUMOI_ORGANISATIONS),
+    result = [Body("留萌地域づくり連携会議", "summary", "羽幌町立中央公民館", (tuple(RUMOI_MAYORS + RUMOI_ORGANISATIONS),),
                    "＜{}＞", (30, 60))]
     for region, cities in (("宗谷", CITIES[3:4] + TOWNS[:8]), ("オホーツク・道北", CITIES[:3] + CITIES[4:6]),
                            ("道東・道央", CITIES[6:] + TOWNS[8:])):
         labels = [f"{c}長" for c in cities] + [f"{c[:-1]}商工会議所 会頭" for c in cities if c.endswith("市")]
         labels += [f"{c[:-1]}観光協会 会長" for c in cities[:3]] + [f"{region}総合振興局 局長"]
-        result.append(Body(f"{region}地域首長懇談会", "summary", f"{cities[0]}役場 大会議室", tuple(labels),
+        result.append(Body(f"{region}地域首長懇談会", "summary", f"{cities[0]}役場 大会議室", (tuple(labels),),
                            "【{}】" if len(result) % 2 else "<{}>", (20, 50)))
     for index, city in enumerate(CITIES + TOWNS[:4]):
-        head = city[-1] + "長"
-        honorific = "君" if index % 3 else ""  # some councils write 委員長(伊藤成一君), others 委員長(伊藤成一)
-        people = [_person(rng) for _ in range(9)]
-        labels = [f"委員長({''.join(people[0])}{honorific})", f"副委員長({''.join(people[1])}{honorific})"]
-        labels += [f"{n}番({people[n + 1][0]}{honorific or '委員'})" for n in range(1, 5)]
-        labels += [head if index % 2 else f"{head}({''.join(people[6])}{honorific})",
-                   f"総務課長({''.join(people[7])}{honorific})", f"企画課長({''.join(people[8])}{honorific})"]
-        result.append(Body(f"{city}議会 総務常任委員会", "inline", f"{city}議会 第1委員会室", tuple(labels),
-                           sizes=(40, 140)))
+        terms = tuple(_council_labels(rng, city, index) for _ in range(TERMS))
+        result.append(Body(f"{city}議会 総務常任委員会", "inline", f"{city}議会 第1委員会室", terms, sizes=(40, 140)))
     for index, town in enumerate(TOWNS[4:] + CITIES[:4]):
-        members = [f"{_person(rng)[0]}委員" for _ in range(4)]
-        labels = ["会長", "副会長", "委員", "事務局", *members]
-        if index % 2:
-            labels.append(f"{town[:-1]}市民協働課長" if town.endswith("市") else f"{town}まちづくり課長")
-        result.append(Body(f"{town}まちづくり審議会", "paren", f"{town}役場 会議室", tuple(labels), sizes=(15, 45)))
+        head = [f"{town[:-1]}市民協働課長" if town.endswith("市") else f"{town}まちづくり課長"] if index % 2 else []
+        terms = tuple(("会長", "副会長", "委員", "事務局", *(f"{_person(rng)[0]}委員" for _ in range(4)), *head)
+                      for _ in range(TERMS))
+        result.append(Body(f"{town}まちづくり審議会", "paren", f"{town}役場 会議室", terms, sizes=(15, 45)))
     return result
+
+
+def _council_labels(rng: random.Random, city: str, index: int) -> tuple[str, ...]:
+    """A council committee's speakers for one term, labelled as inline minutes label them."""
+    head = city[-1] + "長"
+    honorific = "君" if index % 3 else ""  # some councils write 委員長(伊藤成一君), others 委員長(伊藤成一)
+    people = [_person(rng) for _ in range(9)]
+    labels = [f"委員長({''.join(people[0])}{honorific})", f"副委員長({''.join(people[1])}{honorific})"]
+    labels += [f"{n}番({people[n + 1][0]}{honorific or '委員'})" for n in range(1, 5)]
+    labels += [head if index % 2 else f"{head}({''.join(people[6])}{honorific})",
+               f"総務課長({''.join(people[7])}{honorific})", f"企画課長({''.join(people[8])}{honorific})"]
+    return tuple(labels)
 
 
 def era_year(date: datetime.date) -> str:
@@ -227,7 +240,7 @@ class RemarkWriter:
         return text if text.endswith("。") else text + "。"
 
 
-def _summary(body: Body, title: str, date: datetime.date, turns: list[tuple[str, list[str]]]) -> list[str]:
+def _summary(body: Body, title: str, date: datetime.date, turns: list[Turn]) -> list[str]:
     attendees = "、".join(dict.fromkeys(label for label, _ in turns))
     lines = [title, "", "1 実施日時", "", _written_date(date, True) + "14:00～16:00", "", "2 場 所", "", body.place, "",
              "3 主な出席者", "", attendees, "", "4 議 題", "", "- (1) 意見交換", "", "5 意見交換の主なコメント", ""]
@@ -236,7 +249,7 @@ def _summary(body: Body, title: str, date: datetime.date, turns: list[tuple[str,
     return lines
 
 
-def _inline(body: Body, title: str, date: datetime.date, turns: list[tuple[str, list[str]]]) -> list[str]:
+def _inline(body: Body, title: str, date: datetime.date, turns: list[Turn]) -> list[str]:
     lines = [title, "", "　　　　" + _written_date(date, False), "　　　　" + body.place, "", "　　開会　午前10時00分", ""]
     for label, remarks in turns:
         lines += [f"○{label}　{remarks[0]}", ""]
@@ -244,9 +257,9 @@ def _inline(body: Body, title: str, date: datetime.date, turns: list[tuple[str, 
     return lines
 
 
-def _paren(body: Body, title: str, date: datetime.date, turns: list[tuple[str, list[str]]]) -> list[str]:
+def _paren(body: Body, title: str, date: datetime.date, turns: list[Turn]) -> list[str]:
     lines = [title, "", "1 日時", "", _written_date(date, False) + "午後6時30分から午後8時まで", "", "2 場所", "",
-             body.place, "", "3 出席者", "", "委員 " + " ".join(label for label in body.speakers if "委員" in label),
+             body.place, "", "3 出席者", "", "委員 " + " ".join(label for label in body.speakers_at(date) if "委員" in label),
              "", "4 意見交換", ""]
     for label, remarks in turns:
         lines += [f"（{label}）", *remarks, ""]
@@ -281,7 +294,7 @@ def write_real_archive(directory: Path, remarks: int, shared: Path | None, seed:
         key = (body.name, fiscal_year(date))
         counters[key] = counters.get(key, 0) + 1
         title = f"{fiscal_year(date)} 第{counters[key]}回 {body.name} " + ("開催概要" if body.layout == "summary" else "会議録")
-        turns = _turns(rng, body, size, writer)
+        turns = _turns(rng, body.layout, body.speakers_at(date), size, writer)
         path = directory / f"{date.isoformat()}-{number:06d}.txt"
         path.write_text("\n".join(LAYOUTS[body.layout](body, title, date, turns)) + "\n", encoding="utf-8")
         archive.paths.append(path)
@@ -291,31 +304,31 @@ def write_real_archive(directory: Path, remarks: int, shared: Path | None, seed:
         archive.last_date = date
     archive.meetings = len(plan)
     archive.organisations = {name for b in all_bodies for name in _organisations(b)}
-    archive.council_speakers = [label for b in all_bodies if b.layout == "inline" for label in b.speakers]
+    archive.council_speakers = [label for b in all_bodies if b.layout == "inline" for label in b.terms[-1]]
     return archive
 
 
 def _organisations(body: Body) -> list[str]:
     if body.layout == "summary":
-        return [label.split(" ")[0] if " " in label else label[:-1] for label in body.speakers]
+        return [label.split(" ")[0] if " " in label else label[:-1] for label in body.terms[0]]
     return [body.name.split("議会")[0].split("まちづくり")[0]]
 
 
-def _turns(rng: random.Random, body: Body, size: int, writer: RemarkWriter) -> list[tuple[str, list[str]]]:
+def _turns(rng: random.Random, layout: str, speakers: tuple[str, ...], size: int, writer: RemarkWriter) -> list[Turn]:
     """Speaker turns of 1–4 remarks; the summary layout gives each speaker one turn, the others alternate."""
-    turns: list[tuple[str, list[str]]] = []
+    turns: list[Turn] = []
     left = size
-    if body.layout == "summary":
-        speakers = rng.sample(body.speakers, min(len(body.speakers), max(1, size // 3)))
-        for index, label in enumerate(speakers):
-            count = left if index == len(speakers) - 1 else min(left, rng.randint(1, 5))
+    if layout == "summary":
+        chosen = rng.sample(speakers, min(len(speakers), max(1, size // 3)))
+        for index, label in enumerate(chosen):
+            count = left if index == len(chosen) - 1 else min(left, rng.randint(1, 5))
             if count > 0:
                 turns.append((label, [writer.remark() for _ in range(count)]))
                 left -= count
         return turns
     while left > 0:
         count = min(left, rng.randint(1, 4))
-        label = rng.choice(body.speakers)
+        label = rng.choice(speakers)
         if turns and turns[-1][0] == label:
             turns[-1][1].extend(writer.remark() for _ in range(count))
         else:
