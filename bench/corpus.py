@@ -9,9 +9,9 @@ Two profiles:
   each in its own layout (``＜苫前町長＞`` and bullets, ``○委員長(伊藤成一君)　…`` inline, ``（会長）``
   paragraphs, ``【…】`` headings), over 30 municipalities and organisations and several hundred speakers labelled
   as real minutes label them (市長, 町長, 委員長(伊藤成一君), 2番(佐藤君), 事務局…), councils and boards changing
-  their members every four years. Remarks recombine clauses
-  of every minutes file found at run time (the sample, the shared archive and the shared real minutes), so
-  the vocabulary is more than one meeting's. Nothing of the shared files is stored in the repository.
+  their members every four years. Remarks recombine clauses of every minutes file found at run time (the
+  sample, the shared archive and the shared real minutes), so the vocabulary is more than one meeting's.
+  Nothing of the shared files is stored in the repository.
 """
 
 from __future__ import annotations
