@@ -53,10 +53,12 @@ from storage.models import Meeting, Remark, Speaker  # noqa: E402
 
 PROFILES = ("real", "old")
 
-# `python -m bot ask --json QUESTION`, printing its peak resident memory (KiB) on standard error at exit.
+# `python -m bot ask --json QUESTION`, printing at exit, on standard error, its peak resident memory (KiB) and
+# the CPU time it used (s).
 ANSWERING_PROCESS = """
 import atexit, resource, runpy, sys
-atexit.register(lambda: print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr))
+usage = lambda: resource.getrusage(resource.RUSAGE_SELF)
+atexit.register(lambda: print(usage().ru_maxrss, usage().ru_utime + usage().ru_stime, file=sys.stderr))
 sys.argv = ["bot", "ask", "--json", sys.argv[1]]
 runpy.run_module("bot", run_name="__main__")
 """
@@ -105,6 +107,7 @@ class Row:
     latencies: dict[str, list[float]]  # per kind of question, in ms
     cpu: list[float]  # the CPU time of each of those answers, in ms: what other processes on the machine disturb least
     ask_s: float
+    ask_cpu_s: float
     peak_mb: float
     naive: list[float]
     naive_cpu: list[float]
@@ -172,7 +175,7 @@ def measure(profile: str, size: int, url: str, workdir: Path, rounds: int, share
     done = subprocess.run([sys.executable, "-c", ANSWERING_PROCESS, questions[0][1]], env=env, cwd=ROOT,
                           check=True, capture_output=True, text=True)
     ask_s = time.perf_counter() - t
-    peak = int(done.stderr.strip().splitlines()[-1]) / 1024
+    peak_kib, ask_cpu = done.stderr.strip().splitlines()[-1].split()
 
     # The obvious implementation: every remark in memory, partial_ratio against each.
     with Session(engine) as session:
@@ -188,7 +191,8 @@ def measure(profile: str, size: int, url: str, workdir: Path, rounds: int, share
     del texts
     shutil.rmtree(archive)
     return Row(profile, remarks, meetings, speakers, remarks / ingest_seconds, remarks / ingest_cpu, database_size(url),
-               dict(latencies), cpu, ask_s, peak, naive, naive_cpu, [kind for kind, _ in questions], phases, modules)
+               dict(latencies), cpu, ask_s, float(ask_cpu), int(peak_kib) / 1024, naive, naive_cpu,
+               [kind for kind, _ in questions], phases, modules)
 
 
 def _module(filename: str) -> str:
@@ -261,10 +265,9 @@ def report(rows: list[Row], backend: str) -> str:
         f"SQLite {sqlite3.sqlite_version}; {backend}",
         "",
         "| profile | remarks | meetings | speakers | ingest (remarks/s) | per CPU second | DB (MB) "
-        "| p50 (ms) | p95 (ms) | p99 (ms) | CPU p50 (ms) | CPU p95 (ms) | `ask` process (s) | its peak RSS (MB) "
-        "| naive p50 (ms) | naive p95 (ms) "
-        "| speed-up at p50 | at p95 | in CPU time at p50 |",
-        "|---|" + "---:|" * 18,
+        "| p50 (ms) | p95 (ms) | p99 (ms) | CPU p50 (ms) | CPU p95 (ms) "
+        "| `ask` process (s) | its CPU (s) | its peak RSS (MB) | naive p50 (ms) | naive p95 (ms) | speed-up at p50 | at p95 | in CPU time at p50 |",
+        "|---|" + "---:|" * 19,
     ]
     for r in rows:
         values = r.all_latencies
@@ -273,8 +276,8 @@ def report(rows: list[Row], backend: str) -> str:
         lines.append(
             f"| {r.profile} | {r.remarks:,} | {r.meetings:,} | {r.speakers:,} | {r.ingest_rate:,.0f} "
             f"| {r.ingest_cpu_rate:,.0f} | {r.db_mb:,.1f} "
-            f"| {p50:.2f} | {p95:.2f} | {_ms(values, 99)} | {_ms(r.cpu, 50)} | {_ms(r.cpu, 95)} | {r.ask_s:.2f} "
-            f"| {r.peak_mb:,.0f} | {naive50:,.1f} | {naive95:,.1f} | {naive50 / p50:,.0f}x | {naive95 / p95:,.0f}x "
+            f"| {p50:.2f} | {p95:.2f} | {_ms(values, 99)} | {_ms(r.cpu, 50)} | {_ms(r.cpu, 95)} "
+            f"| {r.ask_s:.2f} | {r.ask_cpu_s:.2f} | {r.peak_mb:,.0f} | {naive50:,.1f} | {naive95:,.1f} | {naive50 / p50:,.0f}x | {naive95 / p95:,.0f}x "
             f"| {percentile(r.naive_cpu, 50) / percentile(r.cpu, 50):,.0f}x |"
         )
     for profile in dict.fromkeys(r.profile for r in rows):
