@@ -259,27 +259,33 @@ def _ms(values: list[float], p: float) -> str:
     return f"{percentile(values, p):,.2f}"
 
 
+COLUMNS = [
+    "profile", "remarks", "meetings", "speakers", "ingest (remarks/s)", "per CPU second", "DB (MB)", "p50 (ms)",
+    "p95 (ms)", "p99 (ms)", "CPU p50 (ms)", "CPU p95 (ms)", "`ask` process (s)", "its CPU (s)", "its peak RSS (MB)",
+    "naive p50 (ms)", "naive p95 (ms)", "speed-up at p50", "at p95", "in CPU time at p50",
+]
+
+
 def report(rows: list[Row], backend: str) -> str:
     lines = [
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"SQLite {sqlite3.sqlite_version}; {backend}",
         "",
-        "| profile | remarks | meetings | speakers | ingest (remarks/s) | per CPU second | DB (MB) "
-        "| p50 (ms) | p95 (ms) | p99 (ms) | CPU p50 (ms) | CPU p95 (ms) "
-        "| `ask` process (s) | its CPU (s) | its peak RSS (MB) | naive p50 (ms) | naive p95 (ms) | speed-up at p50 | at p95 | in CPU time at p50 |",
-        "|---|" + "---:|" * 19,
+        "| " + " | ".join(COLUMNS) + " |",
+        "|---|" + "---:|" * (len(COLUMNS) - 1),
     ]
     for r in rows:
         values = r.all_latencies
         p50, p95 = percentile(values, 50), percentile(values, 95)
         naive50, naive95 = percentile(r.naive, 50), percentile(r.naive, 95)
-        lines.append(
-            f"| {r.profile} | {r.remarks:,} | {r.meetings:,} | {r.speakers:,} | {r.ingest_rate:,.0f} "
-            f"| {r.ingest_cpu_rate:,.0f} | {r.db_mb:,.1f} "
-            f"| {p50:.2f} | {p95:.2f} | {_ms(values, 99)} | {_ms(r.cpu, 50)} | {_ms(r.cpu, 95)} "
-            f"| {r.ask_s:.2f} | {r.ask_cpu_s:.2f} | {r.peak_mb:,.0f} | {naive50:,.1f} | {naive95:,.1f} | {naive50 / p50:,.0f}x | {naive95 / p95:,.0f}x "
-            f"| {percentile(r.naive_cpu, 50) / percentile(r.cpu, 50):,.0f}x |"
-        )
+        cells = [
+            r.profile, f"{r.remarks:,}", f"{r.meetings:,}", f"{r.speakers:,}", f"{r.ingest_rate:,.0f}",
+            f"{r.ingest_cpu_rate:,.0f}", f"{r.db_mb:,.1f}", f"{p50:.2f}", f"{p95:.2f}", _ms(values, 99),
+            _ms(r.cpu, 50), _ms(r.cpu, 95), f"{r.ask_s:.2f}", f"{r.ask_cpu_s:.2f}", f"{r.peak_mb:,.0f}",
+            f"{naive50:,.1f}", f"{naive95:,.1f}", f"{naive50 / p50:,.0f}x", f"{naive95 / p95:,.0f}x",
+            f"{percentile(r.naive_cpu, 50) / percentile(r.cpu, 50):,.0f}x",
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
     for profile in dict.fromkeys(r.profile for r in rows):
         mine = [r for r in rows if r.profile == profile]
         lines += ["", f"Per kind of question, profile `{profile}` (p50 / p95, ms):", "",
