@@ -239,6 +239,8 @@ def profile_answers(
             if function in EXPANDED:
                 attribute(callee)
                 phases[EXPANDED[function]] += callers[caller][2]
+            elif callee[0] == "~":  # a built-in (str.replace, len): part of the caller's own work
+                phases[EXPANDED.get(caller[2], "answer_question's own loops")] += callers[caller][3]
             else:
                 phases[_phase(module, function)] += callers[caller][3]
 
