@@ -72,6 +72,9 @@ PHASE_OF_FUNCTION = {
     "rank": "ranking",
     "_result": "mark-up",
     "highlight_spans": "mark-up",
+    "say": "messages",  # what the user is told when nothing is found
+    "_listed": "messages",
+    "_speaker_silent": "messages",
 }
 PHASE_OF_MODULE = {
     "bot.core.speakers": "speaker resolution",
