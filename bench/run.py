@@ -293,7 +293,7 @@ def report(rows: list[Row], backend: str) -> str:
         lines.append("| " + " | ".join(cells) + " |")
     for profile in dict.fromkeys(r.profile for r in rows):
         mine = [r for r in rows if r.profile == profile]
-        lines += ["", f"Per kind of question, profile `{profile}` (p50 / p95, ms):", "",
+        lines += ["", f"#### Per kind of question, profile `{profile}` (wall p50 / p95, ms)", "",
                   "| kind | questions | " + " | ".join(f"{r.remarks:,}" for r in mine) + " |",
                   "|---|---:|" + "---:|" * len(mine)]
         for kind in mine[0].latencies:
@@ -302,8 +302,8 @@ def report(rows: list[Row], backend: str) -> str:
             lines.append(f"| {kind} | {count} | {cells} |")
         largest = mine[-1]
         total = sum(ms for _, ms in largest.phases)
-        lines += ["", f"Where the time of one answer goes, profile `{profile}`, {largest.remarks:,} remarks "
-                  f"(cProfile, one round; {total:.2f} ms per answer under the profiler):", "",
+        lines += ["", f"#### Where the time goes, profile `{profile}`, {largest.remarks:,} remarks", "",
+                  f"cProfile over one round of the questions: {total:.2f} ms per answer under the profiler.", "",
                   "| phase | ms per answer | share |", "|---|---:|---:|"]
         lines += [f"| {phase} | {ms:.2f} | {ms / total:.0%} |" for phase, ms in largest.phases if ms >= 0.005]
         lines += ["", "Own time by module (top 10):", "", "| module | ms per answer |", "|---|---:|"]
