@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CLOCK_SHIFT_HOURS ?= 15
 
-.PHONY: install demo test bench bench-quick clean
+.PHONY: install demo test bench bench-quick bench-slack clean
 
 install: $(STAMP)
 
@@ -30,11 +30,16 @@ test: install
 		$(BIN)/python -m pytest -q
 
 # Benchmarks are not tests: they print numbers (docs/benchmarks.md keeps the latest).
+# Both corpus profiles (real, old); the real one draws clauses from ../shared/minutes when present.
 bench: install
 	$(BIN)/python bench/run.py
 
 bench-quick: install
 	$(BIN)/python bench/run.py --quick
+
+# The Slack path: signed /remarks → response_url post, 200 questions, HTTP mode against the fake Slack.
+bench-slack: install
+	$(BIN)/python bench/slack_path.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

@@ -1,16 +1,17 @@
 """Benchmark: answers stay instant as minutes pile up.
 
-    python bench/run.py --quick            # 10k remarks, for development
-    python bench/run.py                    # 10k, 100k and 1M remarks
+    python bench/run.py --quick                      # 10k remarks, both profiles, for development
+    python bench/run.py                              # 10k, 100k and 1M remarks, both profiles
+    python bench/run.py --profile real --sizes 100000
     python bench/run.py --sizes 100000 --database-url postgresql://…
 
-For each size it writes a synthetic archive in the sample's layout (many
-meetings and speakers; sentences recombined from the sample's own clauses),
-ingests it into a fresh database, and answers a fixed mix of question shapes.
-It reports ingest rate, database size, answer latency (p50/p95/p99), process
-start-up to first answer, peak memory, and the obvious implementation in the
-same run: rapidfuzz `process.extract` with `partial_ratio` over every remark
-text held in memory.
+For each profile (bench/corpus.py: `real`, an archive that looks like a prefecture's; `old`, the corpus of
+the first benchmark, so that figures stay comparable) and size, it writes the archive as minutes files,
+ingests them into a fresh database through the bot's ingest path, and asks the profile's questions
+(bench/questions.py) several times each. It reports the ingest rate, database size, answer latency
+(p50/p95/p99, overall and per kind of question), a new `python -m bot ask` process answering one question
+(wall time and peak memory), the obvious implementation in the same run (rapidfuzz `process.extract` with
+`partial_ratio` over every remark text held in memory), and where the time of an answer goes, from cProfile.
 
 Not a test: numbers depend on the machine. Results go to docs/benchmarks.md.
 """
@@ -18,119 +19,78 @@ Not a test: numbers depend on the machine. Results go to docs/benchmarks.md.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
 import platform
-import random
-import resource
-import re
+import pstats
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
 from rapidfuzz import fuzz, process
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.corpus import default_shared, write_old_archive, write_real_archive  # noqa: E402
+from bench.questions import OLD_QUESTIONS, Question, real_questions  # noqa: E402
 from bot.answers import answer_question  # noqa: E402
-from bot.core.minutes import parse_minutes  # noqa: E402
-from bot.core.speakers import default_alias_table  # noqa: E402
+from bot.core.speakers import AliasTable, default_alias_table  # noqa: E402
 from bot.core.text import normalize  # noqa: E402
-from bot.core.topics import default_glossary  # noqa: E402
+from bot.core.topics import Glossary, default_glossary  # noqa: E402
 from bot.ingest import ingest_minutes  # noqa: E402
 from storage.engine import database_url, get_engine  # noqa: E402
-from storage.models import Remark  # noqa: E402
+from storage.models import Meeting, Remark, Speaker  # noqa: E402
 
-SAMPLE = ROOT / "samples" / "rumoi-2025-10-08.txt"
-REMARKS_PER_MEETING = 50
-EXTRA_PLACES = ["北見", "網走", "紋別", "稚内", "名寄", "士別", "根室", "釧路", "帯広", "富良野", "深川", "滝川"]
+PROFILES = ("real", "old")
 
-# At least 30 shapes: speaker+topic, topic only, speaker only; English, Japanese, romaji, typos, no match.
-QUESTIONS = [
-    "what did 苫前町長 say about foreign workers",
-    "苫前町長 外国人",
-    "what did the Tomamae mayor say about hiring town staff",
-    "留萌市長 奨学金",
-    "Rumoi mayor regional project manager",
-    "増毛町長は人口減少について何と言いましたか",
-    "Obira mayor IoT",
-    "Haboro mayor digital promotion division",
-    "Tomamai mayor foreign workers",
-    "Haboru mayor LINE app",
-    "the mayor of Enbetsu on cooperation between municipalities",
-    "天塩町長 新規就農",
-    "chamber of commerce work experience for students",
-    "観光連盟 若い人の条件",
-    "JA Rumoi comprehensive partnership agreement",
-    "商工会連合会 世代交代",
-    "construction association member companies decreasing",
-    "education bureau small schools",
-    "what did 天塩町長 say",
-    "remarks of the JA Rumoi head",
-    "Rumoi Subprefectural Bureau director",
-    "show me everything the construction association said",
-    "留萌振興局長の発言",
-    "who talked about SNS",
-    "誰が奨学金について話した",
-    "who mentioned the Specified Skilled / trainee system",
-    "除雪について話したのは誰",
-    "who talked about snow removal and disaster prevention",
-    "who talked about local allocation tax",
-    "who talked about population decline",
-    "事業承継について発言したのは誰",
-    "what did 旭川市長 say",
-    "who talked about space rockets",
-    "what did the Tomamae mayor say about nuclear power",
-    "Sapporo mayor tourism",
-    "北見市長 連携",
-]
-
-
-# `python -m bot ask --json QUESTION`, printing its peak resident memory (KiB) on standard error at exit.
+# `python -m bot ask --json QUESTION`, printing at exit, on standard error, its peak resident memory (KiB) and
+# the CPU time it used (s).
 ANSWERING_PROCESS = """
 import atexit, resource, runpy, sys
-atexit.register(lambda: print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr))
+usage = lambda: resource.getrusage(resource.RUSAGE_SELF)
+atexit.register(lambda: print(usage().ru_maxrss, usage().ru_utime + usage().ru_stime, file=sys.stderr))
 sys.argv = ["bot", "ask", "--json", sys.argv[1]]
 runpy.run_module("bot", run_name="__main__")
 """
 
+# Where the time of an answer goes: the functions answer_question (and understand) call, by phase. A
+# function not named here is put in a phase by its module, or shown under its own name.
+PHASE_OF_FUNCTION = {
+    "speaker_directory": "speaker resolution",
+    "resolve_speaker": "speaker resolution",
+    "closest_speakers": "speaker resolution",
+    "rank": "ranking",
+    "_result": "mark-up",
+    "highlight_spans": "mark-up",
+    "say": "messages",  # what the user is told when nothing is found
+    "_listed": "messages",
+    "_speaker_silent": "messages",
+}
+PHASE_OF_MODULE = {
+    "bot.core.speakers": "speaker resolution",
+    "bot.core.question": "frame and topics",
+    "bot.core.topics": "frame and topics",
+    "bot.core.text": "frame and topics",
+    "bot.core.when": "frame and topics",
+    "storage.search_index": "index",
+    "storage.queries": "fetch",
+}
+# Shown by what they call, not as one block; their own time goes to the phase given.
+EXPANDED = {"understand": "frame and topics", "<listcomp>": "answer_question's own loops",
+            "<genexpr>": "answer_question's own loops"}
 
-def sample_clauses() -> tuple[list[str], list[str]]:
-    """The sample's remark clauses to recombine, and its speaker labels."""
-    minutes = parse_minutes(SAMPLE.read_text(encoding="utf-8"))
-    clauses = [c for r in minutes.remarks for c in re.split(r"(?<=[、。])", r.text) if len(c) > 4]
-    speakers = list(dict.fromkeys(r.speaker for r in minutes.remarks))
-    return clauses, speakers
 
-
-def write_archive(directory: Path, remarks: int, seed: int = 7) -> list[Path]:
-    """Meetings in the sample's layout, REMARKS_PER_MEETING remarks each, speakers from a larger pool."""
-    rng = random.Random(seed)
-    clauses, sample_speakers = sample_clauses()
-    pool = sample_speakers + [f"{place}市長" for place in EXTRA_PLACES] + [f"{p}商工会議所 会頭" for p in EXTRA_PLACES]
-    paths = []
-    for number in range(remarks // REMARKS_PER_MEETING):
-        year = 2000 + number % 26
-        lines = [f"第{number + 1}回 地域づくり連携会議 開催概要", "", "1 実施日時", "",
-                 f"令和{max(year - 2018, 1)}年（{max(year, 2019)}年）{number % 12 + 1}月{number % 28 + 1}日 14:00～16:00",
-                 "", "2 場 所", "", "公民館", "", "5 意見交換の主なコメント", ""]
-        speakers = rng.sample(pool, 10)
-        for i in range(REMARKS_PER_MEETING):
-            if i % 5 == 0:
-                lines += ["", f"＜{speakers[i // 5]}＞", ""]
-            text = "".join(rng.choice(clauses) for _ in range(rng.randint(2, 5))).rstrip("、") + "。"
-            lines.append("- " + text.replace("\n", ""))
-        path = directory / f"meeting-{number:06d}.txt"
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        paths.append(path)
-    return paths
+Timings = list[tuple[str, float]]  # (phase or module, ms per answer), largest first
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -140,16 +100,27 @@ def percentile(values: list[float], p: float) -> float:
 
 @dataclass
 class Row:
+    profile: str
     remarks: int
+    meetings: int
+    speakers: int
     ingest_rate: float
+    ingest_cpu_rate: float  # remarks per second of this process's CPU time
     db_mb: float
-    p50: float
-    p95: float
-    p99: float
-    startup_s: float
+    latencies: dict[str, list[float]]  # per kind of question, in ms
+    cpu: list[float]  # the CPU time of each of those answers, in ms: what other processes on the machine disturb least
+    ask_s: float
+    ask_cpu_s: float
     peak_mb: float
-    naive_p50: float
-    naive_p95: float
+    naive: list[float]
+    naive_cpu: list[float]
+    kinds: list[str]  # of each question asked, in order
+    phases: Timings = field(default_factory=list)
+    modules: Timings = field(default_factory=list)  # own time
+
+    @property
+    def all_latencies(self) -> list[float]:
+        return [v for values in self.latencies.values() for v in values]
 
 
 def database_size(url: str) -> float:
@@ -161,67 +132,182 @@ def database_size(url: str) -> float:
         return connection.exec_driver_sql("SELECT pg_database_size(current_database())").scalar() / 2**20
 
 
-def measure(size: int, url: str, workdir: Path, rounds: int) -> Row:
-    archive = workdir / f"archive-{size}"
+def write_profile(profile: str, directory: Path, size: int, shared: Path | None) -> tuple[list[Path], list[Question]]:
+    if profile == "old":
+        return write_old_archive(directory, size), OLD_QUESTIONS
+    archive = write_real_archive(directory, size, shared)
+    return archive.paths, real_questions(archive)
+
+
+def measure(profile: str, size: int, url: str, workdir: Path, rounds: int, shared: Path | None) -> Row:
+    archive = workdir / f"archive-{profile}-{size}"
     archive.mkdir(parents=True, exist_ok=True)
-    paths = write_archive(archive, size)
+    paths, questions = write_profile(profile, archive, size, shared)
     table = default_alias_table()
     engine = get_engine(database_url(url, ROOT))
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), time.process_time()
     with Session(engine) as session:
         for path in paths:
             ingest_minutes(session, path.read_bytes(), path.name, table)
-    ingest_rate = size / (time.perf_counter() - started)
+    ingest_seconds, ingest_cpu = time.perf_counter() - started, time.process_time() - started_cpu
     if engine.dialect.name == "postgresql":
         # What autovacuum does some time after a bulk load; the planner needs these statistics.
         with engine.connect() as connection:
             connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
+    with Session(engine) as session:
+        remarks = session.exec(select(func.count()).select_from(Remark)).one()
+        meetings = session.exec(select(func.count()).select_from(Meeting)).one()
+        speakers = session.exec(select(func.count()).select_from(Speaker)).one()
 
     glossary = default_glossary()
-    latencies: list[float] = []
+    latencies: dict[str, list[float]] = defaultdict(list)
+    cpu: list[float] = []
     with Session(engine) as session:
         answer_question(session, "warm up", table, glossary)
         for _ in range(rounds):
-            for question in QUESTIONS:
-                t = time.perf_counter()
+            for kind, question in questions:
+                t, c = time.perf_counter(), time.thread_time()
                 answer_question(session, question, table, glossary)
-                latencies.append((time.perf_counter() - t) * 1000)
+                latencies[kind].append((time.perf_counter() - t) * 1000)
+                cpu.append((time.thread_time() - c) * 1000)
+        phases, modules = profile_answers(session, [q for _, q in questions], table, glossary)
 
-    # Start-up: a new process, from exec to its first answer printed; it reports its own peak memory.
+    # A new process, from exec to its answer printed; it reports its own peak memory.
     env = dict(os.environ, DATABASE_URL=url)
     t = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", ANSWERING_PROCESS, QUESTIONS[0]], env=env, cwd=ROOT,
+    done = subprocess.run([sys.executable, "-c", ANSWERING_PROCESS, questions[0][1]], env=env, cwd=ROOT,
                           check=True, capture_output=True, text=True)
-    startup = time.perf_counter() - t
-    peak = int(done.stderr.strip().splitlines()[-1]) / 1024
+    ask_s = time.perf_counter() - t
+    peak_kib, ask_cpu = done.stderr.strip().splitlines()[-1].split()
 
     # The obvious implementation: every remark in memory, partial_ratio against each.
     with Session(engine) as session:
         texts = list(session.exec(select(Remark.normalized_text)))
     naive: list[float] = []
-    for question in QUESTIONS:
+    naive_cpu: list[float] = []
+    for _, question in questions:
         query = normalize(question)
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.thread_time()
         process.extract(query, texts, scorer=fuzz.partial_ratio, limit=10)
         naive.append((time.perf_counter() - t) * 1000)
+        naive_cpu.append((time.thread_time() - c) * 1000)
     del texts
     shutil.rmtree(archive)
-    return Row(size, ingest_rate, database_size(url), percentile(latencies, 50), percentile(latencies, 95),
-               percentile(latencies, 99), startup, peak, percentile(naive, 50), percentile(naive, 95))
+    return Row(profile, remarks, meetings, speakers, remarks / ingest_seconds, remarks / ingest_cpu, database_size(url),
+               dict(latencies), cpu, ask_s, float(ask_cpu), int(peak_kib) / 1024, naive, naive_cpu,
+               [kind for kind, _ in questions], phases, modules)
+
+
+def _module(filename: str) -> str:
+    """A profiled function's module: bot.core.search, storage.queries; a library by its top package."""
+    path = Path(filename)
+    if path.is_relative_to(ROOT) and ".venv" not in path.parts:
+        return ".".join(path.relative_to(ROOT).with_suffix("").parts)
+    if "site-packages" in path.parts:
+        return path.parts[path.parts.index("site-packages") + 1].removesuffix(".py")
+    return "python"
+
+
+def _extension(function: str) -> str:
+    """A C function by its library: "<method 'execute' of 'sqlite3.Cursor' objects>" is sqlite3's."""
+    for library in ("sqlite3", "rapidfuzz", "sudachipy", "psycopg"):
+        if library in function:
+            return f"{library} (C)"
+    return "built-in (other)"
+
+
+def _phase(module: str, function: str) -> str:
+    return PHASE_OF_FUNCTION.get(function) or PHASE_OF_MODULE.get(module) or f"other: {module}.{function}"
+
+
+def profile_answers(
+    session: Session, questions: list[str], table: AliasTable, glossary: Glossary
+) -> tuple[Timings, Timings]:
+    """One round of the questions under cProfile: the time per answer of each phase (what answer_question
+    and understand call, grouped), and the own time of each module. cProfile slows everything alike
+    roughly, so the shares matter more than the milliseconds."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for question in questions:
+        answer_question(session, question, table, glossary)
+    profiler.disable()
+    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    phases: dict[str, float] = defaultdict(float)
+
+    def attribute(caller: tuple) -> None:
+        for callee, (_, _, _, _, callers) in stats.items():
+            if caller not in callers:
+                continue
+            module, function = _module(callee[0]), callee[2]
+            if function in EXPANDED:
+                attribute(callee)
+                phases[EXPANDED[function]] += callers[caller][2]
+            elif callee[0] == "~":  # a built-in (str.replace, len): part of the caller's own work
+                phases[EXPANDED.get(caller[2], "answer_question's own loops")] += callers[caller][3]
+            else:
+                phases[_phase(module, function)] += callers[caller][3]
+
+    roots = [key for key in stats if key[2] == "answer_question" and _module(key[0]) == "bot.answers"]
+    for root in roots:
+        attribute(root)
+        phases["answer_question's own loops"] += stats[root][2]
+    own: dict[str, float] = defaultdict(float)
+    for key, (_, _, tottime, _, _) in stats.items():
+        own[_module(key[0]) if key[0] != "~" else _extension(key[2])] += tottime
+    per_answer = 1000 / len(questions)
+    by_phase = sorted(((p, t * per_answer) for p, t in phases.items()), key=lambda item: -item[1])
+    by_module = sorted(((m, t * per_answer) for m, t in own.items()), key=lambda item: -item[1])
+    return by_phase, by_module
+
+
+def _ms(values: list[float], p: float) -> str:
+    return f"{percentile(values, p):,.2f}"
+
+
+COLUMNS = [
+    "profile", "remarks", "meetings", "speakers", "ingest (remarks/s)", "per CPU second", "DB (MB)", "p50 (ms)",
+    "p95 (ms)", "p99 (ms)", "CPU p50 (ms)", "CPU p95 (ms)", "`ask` process (s)", "its CPU (s)", "its peak RSS (MB)",
+    "naive p50 (ms)", "naive p95 (ms)", "speed-up at p50", "at p95", "in CPU time at p50",
+]
 
 
 def report(rows: list[Row], backend: str) -> str:
     lines = [
-        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {backend}",
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"SQLite {sqlite3.sqlite_version}; {backend}",
         "",
-        "| remarks | ingest (remarks/s) | DB (MB) | p50 (ms) | p95 (ms) | p99 (ms) | start-up (s) | peak RSS of the answering process (MB) | naive p50 (ms) | naive p95 (ms) | speed-up at p50 |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| " + " | ".join(COLUMNS) + " |",
+        "|---|" + "---:|" * (len(COLUMNS) - 1),
     ]
     for r in rows:
-        lines.append(
-            f"| {r.remarks:,} | {r.ingest_rate:,.0f} | {r.db_mb:,.1f} | {r.p50:.2f} | {r.p95:.2f} | {r.p99:.2f} | "
-            f"{r.startup_s:.2f} | {r.peak_mb:,.0f} | {r.naive_p50:,.1f} | {r.naive_p95:,.1f} | {r.naive_p50 / r.p50:,.0f}x |"
-        )
+        values = r.all_latencies
+        p50, p95 = percentile(values, 50), percentile(values, 95)
+        naive50, naive95 = percentile(r.naive, 50), percentile(r.naive, 95)
+        cells = [
+            r.profile, f"{r.remarks:,}", f"{r.meetings:,}", f"{r.speakers:,}", f"{r.ingest_rate:,.0f}",
+            f"{r.ingest_cpu_rate:,.0f}", f"{r.db_mb:,.1f}", f"{p50:.2f}", f"{p95:.2f}", _ms(values, 99),
+            _ms(r.cpu, 50), _ms(r.cpu, 95), f"{r.ask_s:.2f}", f"{r.ask_cpu_s:.2f}", f"{r.peak_mb:,.0f}",
+            f"{naive50:,.1f}", f"{naive95:,.1f}", f"{naive50 / p50:,.0f}x", f"{naive95 / p95:,.0f}x",
+            f"{percentile(r.naive_cpu, 50) / percentile(r.cpu, 50):,.0f}x",
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    for profile in dict.fromkeys(r.profile for r in rows):
+        mine = [r for r in rows if r.profile == profile]
+        lines += ["", f"#### Per kind of question, profile `{profile}` (wall p50 / p95, ms)", "",
+                  "| kind | questions | " + " | ".join(f"{r.remarks:,}" for r in mine) + " |",
+                  "|---|---:|" + "---:|" * len(mine)]
+        for kind in mine[0].latencies:
+            count = sum(1 for k in mine[0].kinds if k == kind)
+            cells = " | ".join(f"{_ms(r.latencies[kind], 50)} / {_ms(r.latencies[kind], 95)}" for r in mine)
+            lines.append(f"| {kind} | {count} | {cells} |")
+        largest = mine[-1]
+        total = sum(ms for _, ms in largest.phases)
+        lines += ["", f"#### Where the time goes, profile `{profile}`, {largest.remarks:,} remarks", "",
+                  f"cProfile over one round of the questions: {total:.2f} ms per answer under the profiler.", "",
+                  "| phase | ms per answer | share |", "|---|---:|---:|"]
+        lines += [f"| {phase} | {ms:.2f} | {ms / total:.0%} |" for phase, ms in largest.phases if ms >= 0.005]
+        lines += ["", "Own time by module (top 10):", "", "| module | ms per answer |", "|---|---:|"]
+        lines += [f"| {module} | {ms:.2f} |" for module, ms in largest.modules[:10]]
     return "\n".join(lines)
 
 
@@ -229,20 +315,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="10k remarks only")
     parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--profile", choices=PROFILES, nargs="*", default=list(PROFILES), help="corpus profiles")
     parser.add_argument("--rounds", type=int, default=5, help="times each question is asked")
     parser.add_argument("--database-url", help="a PostgreSQL URL to bench instead of SQLite files (emptied per size)")
+    parser.add_argument("--shared", type=Path, default=default_shared(),
+                        help="the shared folder whose minutes/ the real profile draws from (default: %(default)s)")
     args = parser.parse_args()
     sizes = [10_000] if args.quick else args.sizes
     rows = []
     with tempfile.TemporaryDirectory(prefix="remarks-bench-") as tmp:
-        for size in sizes:
-            url = args.database_url or f"sqlite:///{tmp}/bench-{size}.db"
-            if args.database_url:
-                reset_database(url)
-            rows.append(measure(size, url, Path(tmp), args.rounds))
-            print(report(rows[-1:], ""), flush=True)
+        for profile in args.profile:
+            for size in sizes:
+                url = args.database_url or f"sqlite:///{tmp}/bench-{profile}-{size}.db"
+                if args.database_url:
+                    reset_database(url)
+                rows.append(measure(profile, size, url, Path(tmp), args.rounds, args.shared))
+                print(f"{profile} {size:,}: p50 {statistics.median(rows[-1].all_latencies):.2f} ms", flush=True)
     print()
-    print(report(rows, "PostgreSQL" if args.database_url else "SQLite"))
+    print(report(rows, "PostgreSQL" if args.database_url else "SQLite (the default)"))
 
 
 def reset_database(url: str) -> None:
