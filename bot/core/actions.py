@@ -1,0 +1,529 @@
+"""Follow-up actions in a meeting's remarks: what the speaker's organisation will do (commitment), what a named
+body is asked to do (request) and what a group will do together (joint), with owner and due date.
+
+The rules are those of the hand labels (../shared/eval/LABELING.md). A remark is read sentence by sentence
+and clause by clause with SudachiPy's parts of speech and conjugations: the end of a sentence says whether
+it looks ahead (〜したい, 〜していく, 〜する予定, 〜することとした), asks (〜していただきたい, お願いしたい,
+〜に要望していく) or only reports or judges (〜した, 〜している, 〜と思う, 〜が必要); the verbs at the heads of
+its clauses say whether a concrete act is named. The first action of a remark is the one reported.
+The words these rules look for are in bot/data/actions.toml.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Literal
+
+from bot.core.speakers import AliasTable, split_label
+from bot.core.text import Morpheme, morphemes
+
+Kind = Literal["commitment", "request", "joint"]
+# What a sentence's ending says: looks ahead, asks, reports what is done or under way, or neither.
+Mood = Literal["commitment", "request", "report", "none"]
+# What a clause before the last one does: names part of the act, a purpose, a report, a reason, a condition…
+Role = Literal["act", "purpose", "report", "reason", "conditional", "accompanying", "state", "final"]
+
+
+@dataclass(frozen=True)
+class RemarkText:
+    remark_id: int
+    speaker: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Action:
+    remark_id: int
+    speaker: str
+    text: str
+    kind: Kind
+    owner: str
+    due: datetime.date | None
+    due_words: str | None  # the time words as written (次回会議までに), also when they give no date yet
+    sentence: str  # the sentence that states the action
+
+
+@dataclass(frozen=True)
+class TimeCue:
+    words: frozenset[str]
+    due: str  # how the date is counted: see actions.toml
+    needs_suffix: bool
+
+
+@dataclass(frozen=True)
+class ActionCues:
+    """The words of actions.toml, as sets."""
+
+    grammar: dict[str, frozenset[str]]
+    goals: frozenset[str]
+    light_objects: frozenset[str]
+    joint: dict[str, frozenset[str]]
+    bodies: tuple[tuple[tuple[str, ...], str], ...]  # (name as surfaces joined, owner), longest names first
+    times: tuple[TimeCue, ...]
+    time_grammar: dict[str, frozenset[str]]
+
+    def g(self, key: str) -> frozenset[str]:
+        return self.grammar[key]
+
+
+def _word_sets(table: dict) -> dict[str, frozenset[str]]:
+    return {key: frozenset([value] if isinstance(value, str) else value) for key, value in table.items()}
+
+
+def load_action_cues(text: str) -> ActionCues:
+    data = tomllib.loads(text)
+    bodies = sorted(((name, body["owner"]) for body in data["body"] for name in body["names"]), key=lambda b: -len(b[0]))
+    return ActionCues(
+        grammar=_word_sets(data["grammar"]),
+        goals=frozenset(data["act"]["goals"]),
+        light_objects=frozenset(data["act"]["light_objects"]),
+        joint=_word_sets(data["joint"]),
+        bodies=tuple((tuple(name), owner) for name, owner in bodies),
+        times=tuple(TimeCue(frozenset(t["words"]), t["due"], t.get("needs_suffix", False)) for t in data["time"]),
+        time_grammar=_word_sets(data["time_grammar"]),
+    )
+
+
+@lru_cache(maxsize=1)
+def default_action_cues() -> ActionCues:
+    return load_action_cues(resources.files("bot.data").joinpath("actions.toml").read_text(encoding="utf-8"))
+
+
+def find_actions(
+    remarks: Sequence[RemarkText],
+    meeting_date: datetime.date | None,
+    next_meeting_date: datetime.date | None,
+    table: AliasTable,
+    cues: ActionCues,
+) -> list[Action]:
+    """The remarks of one meeting that hold an action, in order, each with its first action."""
+    found = []
+    for remark in remarks:
+        action = remark_action(remark, meeting_date, next_meeting_date, table, cues)
+        if action is not None:
+            found.append(action)
+    return found
+
+
+def remark_action(
+    remark: RemarkText,
+    meeting_date: datetime.date | None,
+    next_meeting_date: datetime.date | None,
+    table: AliasTable,
+    cues: ActionCues,
+) -> Action | None:
+    for sentence in _sentences(morphemes(remark.text)):
+        clauses = _clauses(sentence, cues)
+        found = _sentence_action(clauses, cues)
+        if found is None:
+            continue
+        kind, body = found
+        owner = body if body else organisation_of(remark.speaker, table)
+        due, due_words = _due(clauses, meeting_date, next_meeting_date, cues)
+        text = "".join(m.surface for m in sentence)
+        return Action(remark.remark_id, remark.speaker, remark.text, kind, owner, due, due_words, text)
+    return None
+
+
+def organisation_of(speaker: str, table: AliasTable) -> str:
+    """The organisation a speaker acts for, by its first name in the alias table: 苫前町長 → 苫前町."""
+    organisation, _ = split_label(speaker)
+    entity = table.entity_of(organisation)
+    return entity.ja[0] if entity else organisation
+
+
+# Sentences and clauses
+
+
+def _sentences(tokens: list[Morpheme]) -> list[list[Morpheme]]:
+    sentences, current = [], []
+    for token in tokens:
+        current.append(token)
+        if token.pos[1] == "句点" or token.surface in "!?！？":
+            sentences.append(current)
+            current = []
+    if current:
+        sentences.append(current)
+    return [s for s in sentences if any(not _is_mark(t) for t in s)]
+
+
+def _is_mark(token: Morpheme) -> bool:
+    return token.pos[0] in ("補助記号", "空白")
+
+
+@dataclass(frozen=True)
+class _Clause:
+    tokens: tuple[Morpheme, ...]
+    role: Role
+
+
+def _clauses(sentence: list[Morpheme], cues: ActionCues) -> list[_Clause]:
+    """The sentence cut at the commas that close a clause (not those after a phrase: 〜については、 来年度、)."""
+    pieces: list[list[Morpheme]] = []
+    current: list[Morpheme] = []
+    for token in sentence:
+        if token.pos[1] == "読点" and current and _closes_clause(current, cues):
+            pieces.append(current)
+            current = []
+        else:
+            current.append(token)
+    if current:
+        pieces.append(current)
+    clauses = [_Clause(tuple(p), _role(p, cues)) for p in pieces[:-1]]
+    return clauses + [_Clause(tuple(pieces[-1]), "final")] if pieces else []
+
+
+def _closes_clause(tokens: list[Morpheme], cues: ActionCues) -> bool:
+    last = tokens[-1]
+    before = tokens[-2] if len(tokens) > 1 else None
+    verb_index = len(tokens) - (2 if last.pos[1] == "接続助詞" and last.surface in ("て", "で") else 1)
+    verb = tokens[verb_index] if verb_index >= 0 else None
+    if verb is not None and verb.pos[0] == "動詞":
+        previous = tokens[verb_index - 1] if verb_index > 0 else None
+        if previous is not None and previous.pos[1] == "格助詞" and verb.form in cues.g("phrase_verbs"):
+            return False  # 〜について、 〜に向けて、 〜として、
+        if verb.form in cues.g("adverb_verbs") and (previous is None or _is_mark(previous)):
+            return False  # 引き続き、 あわせて、
+    if last.pos[1] == "接続助詞":
+        return True
+    if last.pos[0] in ("動詞", "助動詞", "形容詞") and last.pos[5].startswith("連用形"):
+        return True
+    if last.form in cues.g("clause_nouns"):
+        return True
+    return before is not None and last.pos[1] == "格助詞" and before.form in cues.g("clause_nouns")
+
+
+def _is_conditional(token: Morpheme, cues: ActionCues) -> bool:
+    # 〜があれば, 〜したら; not the なけれ of 〜なければならない.
+    return token.pos[5].startswith("仮定形") and not (token.pos[0] == "助動詞" and token.form in cues.g("negation"))
+
+
+def _is_connective(token: Morpheme, cues: ActionCues) -> bool:
+    """What joins a clause to the next after its predicate: て, ので, ため, うえで, ながら, ことから."""
+    return (token.pos[1] in ("接続助詞", "格助詞", "準体助詞") or token.form in cues.g("clause_nouns")
+            or (token.pos[0] == "助動詞" and token.form == "だ"))
+
+
+def _role(tokens: list[Morpheme], cues: ActionCues) -> Role:
+    if any(_is_conditional(t, cues) for t in tokens):
+        return "conditional"
+    end = len(tokens)
+    while end > 0 and _is_connective(tokens[end - 1], cues):
+        end -= 1
+    connective = [t.form for t in tokens[end:]]
+    forms = [t.form for t in tokens[:end] if not _is_mark(t)]
+    # 〜したうえで, 〜した後: one act after another, not a report.
+    in_sequence = bool(set(connective) & cues.g("sequence_nouns"))
+    if forms and forms[-1] in cues.g("past") and not in_sequence:
+        return "report"
+    if forms[-2:-1] in (["て"], ["で"]) and forms[-1] in cues.g("progressive"):
+        return "report"
+    if set(connective) & cues.g("accompanying_particles"):
+        return "accompanying"
+    if set(connective) & cues.g("purpose_nouns"):
+        return "purpose"
+    if set(connective) & cues.g("reason_particles") or connective[:2] == ["の", "だ"]:
+        return "reason"
+    if forms[-2:] == ["だ", "有る"]:
+        return "act" if forms[-3:-2] and forms[-3] in cues.g("plan_nouns") else "state"  # 〜する予定であり
+    last = next((t for t in reversed(tokens[:end]) if not _is_mark(t)), None)
+    return "act" if last is not None and last.pos[0] in ("動詞", "助動詞") and last.form not in cues.g("negation") \
+        else "state"  # 〜ではなく、 〜が難しく、
+
+
+# The ending of a sentence
+
+
+def _strip_ending(tokens: Sequence[Morpheme], cues: ActionCues) -> list[Morpheme]:
+    """The tokens without the closing marks, politeness and copula: 予定です → 予定, 開設いたします → 開設いたし."""
+    tail = list(tokens)
+    while tail and _is_mark(tail[-1]):
+        tail.pop()
+    while tail and tail[-1].pos[0] == "助動詞" and tail[-1].form in cues.g("politeness"):
+        tail.pop()
+        if tail:  # the verb before ます is in its 連用形: read it as ending the sentence
+            tail[-1] = Morpheme(tail[-1].surface, tail[-1].form, tail[-1].pos[:5] + ("終止形-一般",))
+    if len(tail) >= 2 and tail[-1].form in cues.g("copula") and tail[-2].form in cues.g("plan_nouns") | {"だ"}:
+        tail.pop()
+    if len(tail) >= 2 and tail[-1].form == "だ" and tail[-2].form in cues.g("plan_nouns"):
+        tail.pop()
+    return tail
+
+
+def _mood(tokens: Sequence[Morpheme], cues: ActionCues) -> tuple[Mood, list[Morpheme]]:
+    """What the ending of a clause says, and the tokens that state the act (inside a quote: 〜したいと考えている)."""
+    tail = _strip_ending(tokens, cues)
+    if not tail:
+        return "none", tail
+    forms = [t.form for t in tail]
+    quote = _quote_start(forms, cues)
+    if quote is not None:
+        inner = tail[:quote]
+        mood, act = _mood(inner, cues)
+        inner_forms = [t.form for t in _strip_ending(inner, cues)]
+        looks_ahead = inner_forms and (inner_forms[-1] in cues.g("wish") | cues.g("plan_nouns")
+                                       or (inner_forms[-1] in cues.g("continuing") and inner_forms[-2:-1] == ["て"]))
+        return (mood, act) if looks_ahead and mood in ("commitment", "request") else ("none", tail)
+    last = tail[-1]
+    if last.form in cues.g("past"):
+        decided = len(forms) >= 4 and forms[-4] in cues.g("decision_noun") and forms[-3] in ("と", "に")
+        return ("commitment" if decided else "report"), tail
+    if last.form in cues.g("done_nouns"):
+        return "report", tail
+    if last.form in cues.g("plan_nouns"):
+        passive = len(forms) >= 2 and forms[-2] in cues.g("passive")
+        return ("none" if passive else "commitment"), tail
+    if last.form in cues.g("wish"):
+        return ("request" if _asks(tail[:-1], cues) else "commitment"), tail
+    if last.pos[0] != "動詞" or not last.pos[5].startswith(("終止形", "連体形")):
+        return "none", tail
+    after_te = len(forms) >= 2 and forms[-2] in ("て", "で")
+    if after_te and last.form in cues.g("progressive"):
+        return "report", tail
+    if after_te and last.form in cues.g("continuing"):
+        return ("request" if _asks(tail[:-2], cues) else "commitment"), tail
+    if _asks(tail, cues):
+        return "request", tail
+    if last.form in cues.g("auxiliary_verbs") or last.form in cues.g("quote_verbs"):
+        return "none", tail
+    return "commitment", tail
+
+
+def _quote_start(forms: list[str], cues: ActionCues) -> int | None:
+    """Where 〜と思う / 〜と考えている begins (the index of と), if the sentence ends so."""
+    end = len(forms)
+    if end >= 2 and forms[-2] in ("て", "で") and forms[-1] in cues.g("progressive"):
+        end -= 2
+    if end >= 2 and forms[end - 1] in cues.g("quote_verbs") and forms[end - 2] in cues.g("quote_particle"):
+        return end - 2
+    return None
+
+
+def _asks(tokens: Sequence[Morpheme], cues: ActionCues) -> bool:
+    """Whether the verb before an ending asks someone: 〜していただき(たい), お願いし(たい), 要望し(ていく)."""
+    forms = [t.form for t in tokens]
+    if not forms:
+        return False
+    if forms[-1] in cues.g("request_verbs"):
+        return True
+    return forms[-1] in cues.g("light_verbs") and len(forms) >= 2 and (
+        forms[-2] in cues.g("request_nouns") | cues.g("request_verbs"))
+
+
+# The act named
+
+
+def _heads(tokens: Sequence[Morpheme], cues: ActionCues) -> list[tuple[str, int]]:
+    """The verbs of a clause that can head it, in order, with their index: 実施 of 実施する, 示す of お示しする,
+    and "state" for a state aimed at (奨学金を軽くしたい, 〜ようにしたい)."""
+    heads = []
+    for i, token in enumerate(tokens):
+        previous = tokens[i - 1] if i else None
+        if token.form in cues.g("light_verbs") and previous is not None:
+            if previous.pos[0] in ("名詞", "接尾辞"):
+                heads.append((previous.form, i - 1))
+            elif previous.pos[0] == "形容詞" or previous.form in cues.g("state_markers") or (
+                    previous.pos[0] == "助動詞" and previous.form == "だ"):
+                heads.append(("state", i - 1))
+            continue
+        if token.pos[0] != "動詞" or token.form in cues.g("auxiliary_verbs") | cues.g("request_verbs"):
+            continue
+        if token.form in cues.g("quote_verbs") and previous is not None and previous.form in cues.g("quote_particle"):
+            continue
+        if previous is not None and previous.pos[1] == "格助詞" and token.form in cues.g("phrase_verbs"):
+            continue
+        heads.append((token.form, i))
+    return heads
+
+
+def _names_act(tokens: Sequence[Morpheme], cues: ActionCues) -> bool:
+    """Whether the head verb of a clause is a concrete act rather than a goal (取り組む, 努める, 協力…)."""
+    heads = _heads(tokens, cues)
+    if not heads:
+        return False
+    head, index = heads[-1]
+    if head == "state" or head in cues.goals:
+        return False
+    if head in cues.light_objects:
+        # 〜を進める: an act only when its object is one (調査を進める, not 取組を進める).
+        obj = next((tokens[i - 1] for i in range(index, 0, -1) if tokens[i].form in cues.g("object_particle")), None)
+        return obj is not None and obj.pos[2] == "サ変可能" and obj.form not in cues.goals
+    return True
+
+
+def _external_event(tokens: Sequence[Morpheme], cues: ActionCues) -> bool:
+    """制度が始まる: a subject and no object, an event someone else brings about."""
+    forms = {t.form for t in tokens if t.pos[1] == "格助詞"}
+    return bool(forms & cues.g("subject_particle")) and not forms & cues.g("object_particle")
+
+
+def _sentence_action(clauses: list[_Clause], cues: ActionCues) -> tuple[Kind, str | None] | None:
+    """The kind of action a sentence states and the body that owns it (None: the speaker's organisation)."""
+    if not clauses:
+        return None
+    final = clauses[-1]
+    mood, act_tokens = _mood(final.tokens, cues)
+    if mood == "report":
+        return None
+    joint = _joint_owner(clauses, cues)
+    if joint is not None:
+        return "joint", joint
+    if mood == "none" or any(_is_conditional(t, cues) for c in clauses for t in c.tokens):
+        return None  # 〜があれば〜したい: a conditional offer
+    acting = [c.tokens for c in clauses[:-1] if c.role == "act"] + [tuple(act_tokens)]
+    if mood == "request":
+        body = next((b for tokens in reversed(acting) for b in [_body_asked(tokens, cues)] if b), None)
+        return ("request", body) if body else None
+    if _external_event(act_tokens, cues):
+        return None
+    return ("commitment", None) if any(_names_act(tokens, cues) for tokens in acting) else None
+
+
+def _joint_owner(clauses: list[_Clause], cues: ActionCues) -> str | None:
+    """事務局 when the act goes through the secretariat (事務局を通じて), the group when a group acts together
+    (管内市町村で一緒に, 管内市町村…とも一緒に); not partners helping (天塩町と一緒に, 管内市町村と連携し)."""
+    joint = cues.joint
+    for clause in clauses:
+        if clause.role in ("report", "reason", "state"):
+            continue
+        tokens = clause.tokens
+        for i, token in enumerate(tokens):
+            following = tokens[i + 1:i + 3]
+            if token.form in joint["channels"] and [t.form for t in following][:1] == ["を"] and len(following) > 1 \
+                    and following[1].form in joint["via"]:
+                return _owner_of_body((token.surface,), cues) or token.surface
+            if token.form in joint["together"] and 0 < i < len(tokens) - 1 \
+                    and tokens[i - 1].form in joint["together_before"] and tokens[i + 1].form in joint["together_after"] \
+                    and any(t.form in joint["groups"] for t in tokens[:i]):
+                return next(iter(joint["group_owner"]))
+    return None
+
+
+def _owner_of_body(surfaces: tuple[str, ...], cues: ActionCues) -> str | None:
+    name = "".join(surfaces)
+    return next((owner for body, owner in cues.bodies if "".join(body) == name), None)
+
+
+def _body_asked(tokens: Sequence[Morpheme], cues: ActionCues) -> str | None:
+    """The body a request is made to: the first of those addressed (国や道に → 国), else the first named."""
+    named: list[tuple[str, str]] = []  # (owner, the particle after it)
+    i = 0
+    while i < len(tokens):
+        match = _body_at(tokens, i, cues)
+        if match is None:
+            i += 1
+            continue
+        owner, end = match
+        after = tokens[end].surface if end < len(tokens) else ""
+        named.append((owner, after))
+        i = end
+    for index, (owner, after) in enumerate(named):
+        if after in ("に", "へ"):
+            listed = index
+            while listed > 0 and named[listed - 1][1] in ("や", "、", "と"):
+                listed -= 1
+            return named[listed][0]
+    return named[0][0] if named else None
+
+
+def _body_at(tokens: Sequence[Morpheme], i: int, cues: ActionCues) -> tuple[str, int] | None:
+    """A body named by the tokens from i, standing alone (道に, not 道の駅 or 北海道立): (owner, end index)."""
+    if i > 0 and tokens[i - 1].pos[0] == "名詞":
+        return None
+    for name, owner in cues.bodies:
+        text, end = "", i
+        while end < len(tokens) and len(text) < len("".join(name)):
+            text += tokens[end].surface
+            end += 1
+        if text != "".join(name):
+            continue
+        after = tokens[end] if end < len(tokens) else None
+        if after is None or (after.pos[0] in ("助詞", "補助記号") and after.form != "の") or after.surface == "とも":
+            return owner, end
+    return None
+
+
+# The due date
+
+
+def _due(clauses: list[_Clause], meeting_date: datetime.date | None, next_meeting_date: datetime.date | None,
+         cues: ActionCues) -> tuple[datetime.date | None, str | None]:
+    """The first time words of the action's clauses (not of its reports: 今年度から無償化しており、) and their date."""
+    for clause in clauses:
+        if clause.role in ("report", "reason", "state"):
+            continue
+        found = _time_words(clause.tokens, cues)
+        if found is not None:
+            words, rule, month = found
+            due = _resolve(rule, month, meeting_date, next_meeting_date) if meeting_date else None
+            return due, words
+    return None, None
+
+
+def _time_words(tokens: Sequence[Morpheme], cues: ActionCues) -> tuple[str, str, int | None] | None:
+    """(the words as written, how their date is counted, the month of 3月末) of the first time words."""
+    tg = cues.time_grammar
+    for i, token in enumerate(tokens):
+        month = None
+        if token.pos[1] == "数詞" and i + 1 < len(tokens) and tokens[i + 1].surface in tg["month"] \
+                and token.surface.isdigit() and 1 <= int(token.surface) <= 12:
+            cue, month, end = None, int(token.surface), i + 2
+        else:
+            cue = next((c for c in cues.times if token.surface in c.words), None)
+            if cue is None:
+                continue
+            end = i + 1
+        parts = [t.surface for t in tokens[i:end]]
+        suffixes = []
+        while end < len(tokens):
+            surface = tokens[end].surface
+            if surface in tg["kept_suffixes"]:
+                suffixes.append(surface)
+                end += 1
+            elif surface == "に" and end + 1 < len(tokens) and tokens[end + 1].form in tg["towards"]:
+                suffixes += ["に", tokens[end + 1].surface] + (["て"] if end + 2 < len(tokens)
+                                                                and tokens[end + 2].surface == "て" else [])
+                break
+            elif surface == "に" and (suffixes or parts)[-1].endswith(("まで", "中", "内")):
+                suffixes.append(surface)
+                break
+            else:
+                break
+        if cue is not None and cue.needs_suffix and not suffixes:
+            continue
+        if month is not None:
+            rule = ("month_end" if set(suffixes) & (tg["month_end"] | {"まで"})
+                    else "month_start" if set(suffixes) & tg["since"] else "none")
+        else:
+            rule = cue.due if cue else "none"
+            if rule in ("fiscal_year_end", "calendar_year_end") and set(suffixes) & tg["since"]:
+                rule = "none"  # 今年度から: begun already
+        return "".join(parts + suffixes), rule, month
+    return None
+
+
+def _resolve(rule: str, month: int | None, on: datetime.date, next_meeting: datetime.date | None) -> datetime.date | None:
+    fiscal_end_year = on.year + 1 if on.month >= 4 else on.year
+    if rule == "calendar_year_end":
+        return datetime.date(on.year, 12, 31)
+    if rule == "fiscal_year_end":
+        return datetime.date(fiscal_end_year, 3, 31)
+    if rule == "next_fiscal_year":
+        return datetime.date(fiscal_end_year, 4, 1)
+    if rule == "next_month":
+        return datetime.date(on.year + on.month // 12, on.month % 12 + 1, 1)
+    if rule == "next_meeting":
+        return next_meeting
+    if month is not None and rule in ("month_end", "month_start"):
+        for year in (on.year, on.year + 1):
+            day = calendar.monthrange(year, month)[1] if rule == "month_end" else 1
+            date = datetime.date(year, month, day)
+            if date >= on:
+                return date
+    return None
