@@ -24,6 +24,7 @@ from storage.engine import database_revision, get_engine, upgrade_database
 from storage.migrate import SchemaError, Status, head
 
 MARK_START, MARK_END = "**", "**"
+CLI_USER = "cli"  # who the command line acts as: creator of the follow-ups it adds, closer of those it closes
 
 
 def open_session() -> Session:
@@ -194,10 +195,87 @@ def cmd_reminders_run_due(_args: argparse.Namespace) -> int:
     return 1 if report.failed or (digests and digests.failed) else 0
 
 
+def cmd_followups_suggest(args: argparse.Namespace) -> int:
+    from bot.followups.suggest import all_suggestions, suggestions
+
+    with open_session() as session:
+        if args.all:
+            found = all_suggestions(session)
+        else:
+            meeting = queries.meeting_by_id(session, args.meeting) if args.meeting else queries.latest_meeting_titled(session, "")
+            if meeting is None:
+                print(f"error: no meeting {args.meeting or 'yet'}. See them with `python -m bot meetings`, then e.g. "
+                      f"`python -m bot followups suggest 1` / 会議がありません。", file=sys.stderr)
+                return 1
+            found = suggestions(session, meeting.id or 0)
+    if args.json:
+        print(json.dumps({"suggestions": [s.to_json() for s in found]}, ensure_ascii=False))
+        return 0
+    if not found:
+        print("No follow-ups found in the minutes. / 議事録にフォローアップ候補はありません。")
+    meeting_id = None
+    for s in found:
+        if s.meeting_id != meeting_id:
+            meeting_id = s.meeting_id
+            count = sum(1 for other in found if other.meeting_id == meeting_id)
+            print(f"{s.meeting_title} ({s.meeting_date or 'no date'}): {count} follow-up(s) / 件")
+        due = f"due {s.due.isoformat()}" if s.due else "no due date"
+        print(f"  [{s.kind}] {s.speaker} → {s.owner}, {due}" + (f" ({s.due_words})" if s.due_words else ""))
+        print(f"      {s.sentence}  (remark {s.remark_id})")
+    return 0
+
+
+def cmd_followups_add(args: argparse.Namespace) -> int:
+    import datetime
+
+    from bot.core.when import WhenError, parse_when
+    from bot.followups.service import create_followup
+
+    settings = get_settings()
+    now = datetime.datetime.now(datetime.UTC)
+    title = " ".join(args.title).strip()
+    if not title:
+        print('error: a follow-up needs a title, e.g. `python -m bot followups add "アンケート送付" --due 12月1日`',
+              file=sys.stderr)
+        return 1
+    try:
+        due = parse_when(args.due, now, settings.timezone) if args.due else None
+    except WhenError as error:
+        print(f"error: --due {args.due}: {error.reason_en} e.g. --due 2026-12-01, --due 12月1日 / {error.reason_ja}",
+              file=sys.stderr)
+        return 1
+    with open_session() as session:
+        followup, _ = create_followup(session, title=title, owners=args.owner or [], channel_id=args.channel or "",
+                                      created_by=CLI_USER, due=due, remind=None, tz=settings.timezone)
+        print("added: " + followup_line(followup, None, now, settings.timezone))
+    if not args.channel:
+        print("note: no --channel, so its reminders cannot be posted in Slack.")
+    return 0
+
+
+def cmd_followups_close(args: argparse.Namespace) -> int:
+    import datetime
+
+    from bot.followups.service import close_followup
+
+    settings = get_settings()
+    now = datetime.datetime.now(datetime.UTC)
+    with open_session() as session:
+        outcome = close_followup(session, args.id, args.status, CLI_USER, now)
+        if outcome.followup is None:
+            print(f"error: there is no follow-up #{args.id}. See them with `python -m bot followups list all`.",
+                  file=sys.stderr)
+            return 1
+        if not outcome.changed:
+            print(f"#{args.id} is already {outcome.followup.status}; nothing changed.")
+            return 0
+        print(f"{args.status}: " + followup_line(outcome.followup, None, now, settings.timezone))
+    return 0
+
+
 def cmd_followups_list(args: argparse.Namespace) -> int:
     import datetime
 
-    from bot.followups.messages import summary_line
     from bot.followups.service import list_followups
 
     settings = get_settings()
@@ -210,8 +288,27 @@ def cmd_followups_list(args: argparse.Namespace) -> int:
         if not rows:
             print("No follow-ups." if args.scope != "open" else "No open follow-ups.")
         for row in rows:
-            print(f"{summary_line(row.followup, now, settings.timezone, row.problem)}  [{row.followup.channel_id}]")
+            print(followup_line(row.followup, row.problem, now, settings.timezone))
     return 0
+
+
+def followup_line(followup, problem, now, tz) -> str:
+    """`#3 アンケート送付 — owners U2 — due 2026-12-01 (Tue) 09:00 JST (overdue) — channel C1`, plain text."""
+    from bot.core.when import describe_time
+    from bot.followups.messages import is_overdue
+
+    parts = [f"#{followup.id} {followup.title}"]
+    if followup.owners:
+        parts.append("owners " + ", ".join(followup.owners))
+    if followup.due_at is not None:
+        parts.append("due " + describe_time(followup.due_at, "en", tz) + (" (overdue)" if is_overdue(followup, now) else ""))
+    if followup.status != "open":
+        parts.append(followup.status + (f" by {followup.closed_by}" if followup.closed_by else ""))
+    if problem is not None:
+        parts.append(f"reminder {problem.state}: {problem.last_error}")
+    if followup.channel_id:
+        parts.append(f"channel {followup.channel_id}")
+    return " — ".join(parts)
 
 
 def followup_json(followup, problem) -> dict:
@@ -265,6 +362,22 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("scope", nargs="?", default="open", choices=["open", "overdue", "all"])
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(run=cmd_followups_list)
+    suggest = followups.add_parser("suggest", help="the follow-up actions found in a meeting's minutes (default: the latest)")
+    which = suggest.add_mutually_exclusive_group()
+    which.add_argument("meeting", nargs="?", type=int, metavar="MEETING_ID", help="a meeting's id (see `meetings`)")
+    which.add_argument("--all", action="store_true", help="every meeting")
+    suggest.add_argument("--json", action="store_true")
+    suggest.set_defaults(run=cmd_followups_suggest)
+    add = followups.add_parser("add", help="track a follow-up")
+    add.add_argument("title", nargs="+")
+    add.add_argument("--owner", action="append", help="a Slack member ID (U…); repeat for several")
+    add.add_argument("--due", help="when it is due: 2026-12-01, 12月1日, next Friday 9:00")
+    add.add_argument("--channel", help="the Slack channel (C…) its reminders are posted in")
+    add.set_defaults(run=cmd_followups_add)
+    for name, status in (("done", "done"), ("cancel", "cancelled")):
+        close = followups.add_parser(name, help=f"mark a follow-up {status}")
+        close.add_argument("id", type=int, metavar="ID")
+        close.set_defaults(run=cmd_followups_close, status=status)
     return parser
 
 
