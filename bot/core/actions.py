@@ -67,6 +67,7 @@ class ActionCues:
     bodies: tuple[tuple[tuple[str, ...], str], ...]  # (name as surfaces joined, owner), longest names first
     times: tuple[TimeCue, ...]
     time_grammar: dict[str, frozenset[str]]
+    eras: dict[str, int]  # 令和 → 2018: 令和8年度 is the fiscal year starting in April 2026
 
     def g(self, key: str) -> frozenset[str]:
         return self.grammar[key]
@@ -86,7 +87,8 @@ def load_action_cues(text: str) -> ActionCues:
         joint=_word_sets(data["joint"]),
         bodies=tuple((tuple(name), owner) for name, owner in bodies),
         times=tuple(TimeCue(frozenset(t["words"]), t["due"], t.get("needs_suffix", False)) for t in data["time"]),
-        time_grammar=_word_sets(data["time_grammar"]),
+        time_grammar=_word_sets({k: v for k, v in data["time_grammar"].items() if k != "eras"}),
+        eras=dict(data["time_grammar"]["eras"]),
     )
 
 
@@ -275,12 +277,19 @@ def _mood(tokens: Sequence[Morpheme], cues: ActionCues) -> tuple[Mood, list[Morp
         decided = len(forms) >= 4 and forms[-4] in cues.g("decision_noun") and forms[-3] in ("と", "に")
         return ("commitment" if decided else "report"), tail
     if last.form in cues.g("done_nouns"):
+        if _quote_start(forms[:-1], cues) is not None:
+            return _mood(tail[:-1], cues)  # 〜したいと考えているところ: a wish, not a report
         return "report", tail
-    if last.form in cues.g("plan_nouns"):
-        passive = len(forms) >= 2 and forms[-2] in cues.g("passive")
-        return ("none" if passive else "commitment"), tail
+    if last.form in cues.g("plan_nouns") and len(tail) >= 2:
+        before = tail[-2]
+        planned = (before.pos[0] == "動詞" and before.pos[5].startswith(("終止形", "連体形"))
+                   and before.form not in cues.g("auxiliary_verbs")) or (
+            before.form == "の" and len(tail) >= 3 and tail[-3].pos[2] == "サ変可能")  # 〜する予定, 〜開催の予定
+        return ("commitment" if planned else "none"), tail
     if last.form in cues.g("wish"):
         return ("request" if _asks(tail[:-1], cues) else "commitment"), tail
+    if len(forms) >= 2 and last.form in cues.g("light_verbs") and forms[-2] in cues.g("request_nouns"):
+        return "request", tail  # お願い申し上げます
     if last.pos[0] != "動詞" or not last.pos[5].startswith(("終止形", "連体形")):
         return "none", tail
     after_te = len(forms) >= 2 and forms[-2] in ("て", "で")
@@ -378,7 +387,7 @@ def _sentence_action(clauses: list[_Clause], cues: ActionCues) -> tuple[Kind, st
         return None  # 〜があれば〜したい: a conditional offer
     acting = [c.tokens for c in clauses[:-1] if c.role == "act"] + [tuple(act_tokens)]
     if mood == "request":
-        body = next((b for tokens in reversed(acting) for b in [_body_asked(tokens, cues)] if b), None)
+        body = next((b for tokens in reversed(acting) if (b := _body_asked(tokens, cues))), None)
         return ("request", body) if body else None
     if _external_event(act_tokens, cues):
         return None
@@ -415,7 +424,7 @@ def _body_asked(tokens: Sequence[Morpheme], cues: ActionCues) -> str | None:
     named: list[tuple[str, str]] = []  # (owner, the particle after it)
     i = 0
     while i < len(tokens):
-        match = _body_at(tokens, i, cues)
+        match = _body_at(tokens, i, cues, asked=True)
         if match is None:
             i += 1
             continue
@@ -432,8 +441,9 @@ def _body_asked(tokens: Sequence[Morpheme], cues: ActionCues) -> str | None:
     return named[0][0] if named else None
 
 
-def _body_at(tokens: Sequence[Morpheme], i: int, cues: ActionCues) -> tuple[str, int] | None:
-    """A body named by the tokens from i, standing alone (道に, not 道の駅 or 北海道立): (owner, end index)."""
+def _body_at(tokens: Sequence[Morpheme], i: int, cues: ActionCues, asked: bool = False) -> tuple[str, int] | None:
+    """A body named by the tokens from i, standing alone (道に, not 道の駅 or 北海道立): (owner, end index).
+    `asked`: also the body of 国のご支援をお願いしたい, 振興局の協力をいただきたい."""
     if i > 0 and tokens[i - 1].pos[0] == "名詞":
         return None
     for name, owner in cues.bodies:
@@ -446,6 +456,10 @@ def _body_at(tokens: Sequence[Morpheme], i: int, cues: ActionCues) -> tuple[str,
         after = tokens[end] if end < len(tokens) else None
         if after is None or (after.pos[0] in ("助詞", "補助記号") and after.form != "の") or after.surface == "とも":
             return owner, end
+        if asked and after.form == "の":
+            asked_for = next((t for t in tokens[end + 1:end + 3] if t.pos[0] != "接頭辞"), None)
+            if asked_for is not None and asked_for.form in cues.g("request_objects"):
+                return owner, end
     return None
 
 
@@ -460,20 +474,25 @@ def _due(clauses: list[_Clause], meeting_date: datetime.date | None, next_meetin
             continue
         found = _time_words(clause.tokens, cues)
         if found is not None:
-            words, rule, month = found
-            due = _resolve(rule, month, meeting_date, next_meeting_date) if meeting_date else None
+            words, rule, month, fiscal_year = found
+            due = _resolve(rule, month, fiscal_year, meeting_date, next_meeting_date) if meeting_date else None
             return due, words
     return None, None
 
 
-def _time_words(tokens: Sequence[Morpheme], cues: ActionCues) -> tuple[str, str, int | None] | None:
-    """(the words as written, how their date is counted, the month of 3月末) of the first time words."""
+def _time_words(tokens: Sequence[Morpheme], cues: ActionCues) -> tuple[str, str, int | None, int | None] | None:
+    """(the words as written, how their date is counted, the month of 3月末, the fiscal year of 令和8年度)
+    of the first time words."""
     tg = cues.time_grammar
     for i, token in enumerate(tokens):
-        month = None
-        if token.pos[1] == "数詞" and i + 1 < len(tokens) and tokens[i + 1].surface in tg["month"] \
-                and token.surface.isdigit() and 1 <= int(token.surface) <= 12:
+        month = fiscal_year = None
+        following = [t.surface for t in tokens[i + 1:i + 3]]
+        if token.pos[1] == "数詞" and following[:1] and following[0] in tg["month"] and token.surface.isdigit() \
+                and 1 <= int(token.surface) <= 12:
             cue, month, end = None, int(token.surface), i + 2
+        elif token.surface in cues.eras and len(following) == 2 and following[0].isdigit() \
+                and following[1] in tg["fiscal_year"]:
+            cue, fiscal_year, end = None, cues.eras[token.surface] + int(following[0]), i + 3
         else:
             cue = next((c for c in cues.times if token.surface in c.words), None)
             if cue is None:
@@ -497,29 +516,38 @@ def _time_words(tokens: Sequence[Morpheme], cues: ActionCues) -> tuple[str, str,
                 break
         if cue is not None and cue.needs_suffix and not suffixes:
             continue
+        kept = set(suffixes)
         if month is not None:
-            rule = ("month_end" if set(suffixes) & (tg["month_end"] | {"まで"})
-                    else "month_start" if set(suffixes) & tg["since"] else "none")
+            rule = ("month_end" if kept & (tg["month_end"] | {"まで"}) else "month_start" if kept & tg["since"] else "none")
+        elif fiscal_year is not None:
+            rule = "fiscal_year_end" if kept & tg["month_end"] or "まで" in kept else "fiscal_year_start"
         else:
             rule = cue.due if cue else "none"
-            if rule in ("fiscal_year_end", "calendar_year_end") and set(suffixes) & tg["since"]:
+            if rule in ("fiscal_year_end", "calendar_year_end", "month_end") and kept & tg["since"]:
                 rule = "none"  # 今年度から: begun already
-        return "".join(parts + suffixes), rule, month
+        return "".join(parts + suffixes), rule, month, fiscal_year
     return None
 
 
-def _resolve(rule: str, month: int | None, on: datetime.date, next_meeting: datetime.date | None) -> datetime.date | None:
-    fiscal_end_year = on.year + 1 if on.month >= 4 else on.year
+def _resolve(rule: str, month: int | None, fiscal_year: int | None, on: datetime.date,
+             next_meeting: datetime.date | None) -> datetime.date | None:
+    """The date time words stand for, said on `on`; the fiscal year runs from April to March."""
+    fiscal_start = fiscal_year if fiscal_year is not None else (on.year if on.month >= 4 else on.year - 1)
     if rule == "calendar_year_end":
         return datetime.date(on.year, 12, 31)
     if rule == "fiscal_year_end":
-        return datetime.date(fiscal_end_year, 3, 31)
+        return datetime.date(fiscal_start + 1, 3, 31)
     if rule == "next_fiscal_year":
-        return datetime.date(fiscal_end_year, 4, 1)
+        return datetime.date(fiscal_start + 1, 4, 1)
+    if rule == "fiscal_year_start":
+        start = datetime.date(fiscal_start, 4, 1)
+        return start if start > on else None  # 令和7年度から, said in that year: begun already
     if rule == "next_month":
         return datetime.date(on.year + on.month // 12, on.month % 12 + 1, 1)
     if rule == "next_meeting":
         return next_meeting
+    if rule == "month_end" and month is None:
+        return datetime.date(on.year, on.month, calendar.monthrange(on.year, on.month)[1])
     if month is not None and rule in ("month_end", "month_start"):
         for year in (on.year, on.year + 1):
             day = calendar.monthrange(year, month)[1] if rule == "month_end" else 1
