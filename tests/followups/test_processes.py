@@ -38,4 +38,4 @@ def test_processes_running_due_reminders_at_once_post_each_once(engine, db_url, 
 def test_followups_list_prints_them_for_an_administrator(engine, db_url, slack, add, tmp_path):
     add("Send the survey", When(datetime.datetime(2030, 12, 1, 9, 0, tzinfo=TZ)), due=When(datetime.datetime(2030, 12, 1, 9, 0, tzinfo=TZ)))
     out, err = bot(["followups", "list"], db_url, slack.api_url, tmp_path).communicate(timeout=60)
-    assert "#1 Send the survey — <@U2> — due 2030-12-01 (Sun) 09:00 JST" in out, err
+    assert "#1 Send the survey — owners U2 — due 2030-12-01 (Sun) 09:00 JST — channel C1" in out, err

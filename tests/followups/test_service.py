@@ -122,12 +122,3 @@ def test_followup_command_in_english_and_japanese():
 def test_followup_command_refusals(text: str):
     with pytest.raises(CommandError):
         parse_command(text, NOW, TZ)
-
-
-def test_suggestions_are_remarks_that_commit_or_ask(sample_session):
-    from bot.followups.suggest import find_meeting, suggestions
-
-    meeting = find_meeting(sample_session, "")
-    found = suggestions(sample_session, meeting.id)
-    assert found and all(s.cue in s.text for s in found)
-    assert any("連携" in s.text for s in found)
