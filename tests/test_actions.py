@@ -27,6 +27,14 @@ def action(text: str, speaker: str = "増毛町長", on: datetime.date = OCTOBER
     ("空き店舗については、実証事業を実施したいと考えているところです。", "commitment", "増毛町"),
     ("保育料の減免を拡充する方針である。", "commitment", "増毛町"),
     ("隣の町と一緒に、合同の就職説明会を開く。", "commitment", "増毛町"),  # a partner helps: still ours
+    ("来月、町民向けの説明会を行いたい。", "commitment", "増毛町"),  # the act is the object of 行う
+    ("来年度から除雪体制を強化する。", "commitment", "増毛町"),  # an outcome with a time
+    ("来年度から実施できればと考えている。", "commitment", "増毛町"),
+    ("来月、説明会の開催を予定している。", "commitment", "増毛町"),
+    ("町としては、来年度に向けて検討することとなった。", "commitment", "増毛町"),
+    ("国に制度の見直しを求めていく。", "request", "国"),
+    ("道に働きかけていきたい。", "request", "北海道"),
+    ("国にご検討いただければと思う。", "request", "国"),
     ("国には、地方交付税の算定の見直しをお願いしたい。", "request", "国"),
     ("北海道に対して、医師派遣の継続を要望していく。", "request", "北海道"),
     ("除雪体制の強化について、開建にご検討をお願いしたい。", "request", "留萌開発建設部"),
@@ -35,6 +43,7 @@ def action(text: str, speaker: str = "増毛町長", on: datetime.date = OCTOBER
     ("教育庁には、教員の加配に力を入れていただきたい。", "request", "北海道"),
     ("管内市町村で一緒に、広域観光のパンフレットを作成したい。", "joint", "管内市町村"),
     ("事務局を通じて、各町の移住施策を共有していきたい。", "joint", "事務局"),
+    ("管内の市町村が連携して、広域の観光ルートを作りたい。", "joint", "管内市町村"),
     ("鳥獣被害の対策については、管内市町村、振興局とも一緒に考えていかなければならない。", "joint", "管内市町村"),
 ])
 def test_actions_and_their_owners(text: str, kind: str, owner: str):
@@ -63,6 +72,8 @@ def test_actions_and_their_owners(text: str, kind: str, owner: str):
     "町の将来を担うのは若い世代だという考えだ。",
     "事務局を通じて配布された資料は、昨年度に取りまとめたところ。",  # a joint act, reported
     "市町村間で連携を取っていく必要がある。",  # a group, but no act together
+    "観光の取組を行っていきたい。",
+    "地域の人材を確保していきたい。",  # an outcome with no time: a goal
 ])
 def test_not_actions(text: str):
     assert action(text) is None
@@ -82,6 +93,9 @@ def test_not_actions(text: str):
     ("来月から相談窓口を開設する。", OCTOBER, "2025-11-01", "来月から"),
     ("来月、説明会を開く。", datetime.date(2025, 12, 3), "2026-01-01", "来月"),
     ("次回会議までに調査の結果を報告する。", OCTOBER, "2026-02-20", "次回会議までに"),
+    ("次の会議までに、結果をお示ししたい。", OCTOBER, "2026-02-20", "次の会議までに"),
+    ("今月中に要綱を定める。", OCTOBER, "2025-10-31", "今月中に"),
+    ("令和7年度中に基本計画を策定する。", OCTOBER, "2026-03-31", "令和7年度中に"),
     ("令和8年度から子ども食堂への補助を始めたい。", OCTOBER, "2026-04-01", "令和8年度から"),
     ("秋までにデマンドタクシーの実証運行を始めたい。", FEBRUARY, None, "秋までに"),  # no rule gives a date
     ("給食費の無償化を続け、高齢者の送迎も始めたい。", OCTOBER, None, None),

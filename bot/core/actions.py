@@ -62,15 +62,21 @@ class ActionCues:
 
     grammar: dict[str, frozenset[str]]
     goals: frozenset[str]
+    outcomes: frozenset[str]
     light_objects: frozenset[str]
+    abstract_objects: frozenset[str]
     joint: dict[str, frozenset[str]]
-    bodies: tuple[tuple[tuple[str, ...], str], ...]  # (name as surfaces joined, owner), longest names first
+    group_owner: str  # the owner of what a group does together
+    bodies: tuple[tuple[str, str], ...]  # (a name, the body's one name), longest names first
     times: tuple[TimeCue, ...]
     time_grammar: dict[str, frozenset[str]]
     eras: dict[str, int]  # 令和 → 2018: 令和8年度 is the fiscal year starting in April 2026
 
-    def g(self, key: str) -> frozenset[str]:
+    def words(self, key: str) -> frozenset[str]:
         return self.grammar[key]
+
+    def body_named(self, name: str) -> str | None:
+        return next((owner for body, owner in self.bodies if body == name), None)
 
 
 def _word_sets(table: dict) -> dict[str, frozenset[str]]:
@@ -80,12 +86,16 @@ def _word_sets(table: dict) -> dict[str, frozenset[str]]:
 def load_action_cues(text: str) -> ActionCues:
     data = tomllib.loads(text)
     bodies = sorted(((name, body["owner"]) for body in data["body"] for name in body["names"]), key=lambda b: -len(b[0]))
+    joint = dict(data["joint"])
     return ActionCues(
         grammar=_word_sets(data["grammar"]),
         goals=frozenset(data["act"]["goals"]),
+        outcomes=frozenset(data["act"]["outcomes"]),
         light_objects=frozenset(data["act"]["light_objects"]),
-        joint=_word_sets(data["joint"]),
-        bodies=tuple((tuple(name), owner) for name, owner in bodies),
+        abstract_objects=frozenset(data["act"]["abstract_objects"]),
+        group_owner=joint.pop("group_owner"),
+        joint=_word_sets(joint),
+        bodies=tuple(bodies),
         times=tuple(TimeCue(frozenset(t["words"]), t["due"], t.get("needs_suffix", False)) for t in data["time"]),
         time_grammar=_word_sets({k: v for k, v in data["time_grammar"].items() if k != "eras"}),
         eras=dict(data["time_grammar"]["eras"]),
@@ -188,32 +198,39 @@ def _closes_clause(tokens: list[Morpheme], cues: ActionCues) -> bool:
     verb = tokens[verb_index] if verb_index >= 0 else None
     if verb is not None and verb.pos[0] == "動詞":
         previous = tokens[verb_index - 1] if verb_index > 0 else None
-        if previous is not None and previous.pos[1] == "格助詞" and verb.form in cues.g("phrase_verbs"):
+        if previous is not None and previous.pos[1] == "格助詞" and verb.form in cues.words("phrase_verbs"):
             return False  # 〜について、 〜に向けて、 〜として、
-        if verb.form in cues.g("adverb_verbs") and (previous is None or _is_mark(previous)):
+        if verb.form in cues.words("adverb_verbs") and (previous is None or _is_mark(previous)):
             return False  # 引き続き、 あわせて、
     if last.pos[1] == "接続助詞":
         return True
     if last.pos[0] in ("動詞", "助動詞", "形容詞") and last.pos[5].startswith("連用形"):
         return True
-    if last.form in cues.g("clause_nouns"):
+    if last.form in cues.words("clause_nouns"):
         return True
-    return before is not None and last.pos[1] == "格助詞" and before.form in cues.g("clause_nouns")
+    return before is not None and last.pos[1] == "格助詞" and before.form in cues.words("clause_nouns")
 
 
-def _is_conditional(token: Morpheme, cues: ActionCues) -> bool:
-    # 〜があれば, 〜したら; not the なけれ of 〜なければならない.
-    return token.pos[5].startswith("仮定形") and not (token.pos[0] == "助動詞" and token.form in cues.g("negation"))
+def _is_conditional(tokens: Sequence[Morpheme], i: int, cues: ActionCues) -> bool:
+    """〜があれば, 〜したら: a condition; not the なけれ of 〜なければならない, nor the wish of 〜できればと思う."""
+    token = tokens[i]
+    if not token.pos[5].startswith("仮定形") or (token.pos[0] == "助動詞" and token.form in cues.words("negation")):
+        return False
+    return [t.form for t in tokens[i + 1:i + 3]][-1:] != list(cues.words("quote_particle"))
+
+
+def _has_condition(tokens: Sequence[Morpheme], cues: ActionCues) -> bool:
+    return any(_is_conditional(tokens, i, cues) for i in range(len(tokens)))
 
 
 def _is_connective(token: Morpheme, cues: ActionCues) -> bool:
     """What joins a clause to the next after its predicate: て, ので, ため, うえで, ながら, ことから."""
-    return (token.pos[1] in ("接続助詞", "格助詞", "準体助詞") or token.form in cues.g("clause_nouns")
+    return (token.pos[1] in ("接続助詞", "格助詞", "準体助詞") or token.form in cues.words("clause_nouns")
             or (token.pos[0] == "助動詞" and token.form == "だ"))
 
 
 def _role(tokens: list[Morpheme], cues: ActionCues) -> Role:
-    if any(_is_conditional(t, cues) for t in tokens):
+    if _has_condition(tokens, cues):
         return "conditional"
     end = len(tokens)
     while end > 0 and _is_connective(tokens[end - 1], cues):
@@ -221,21 +238,21 @@ def _role(tokens: list[Morpheme], cues: ActionCues) -> Role:
     connective = [t.form for t in tokens[end:]]
     forms = [t.form for t in tokens[:end] if not _is_mark(t)]
     # 〜したうえで, 〜した後: one act after another, not a report.
-    in_sequence = bool(set(connective) & cues.g("sequence_nouns"))
-    if forms and forms[-1] in cues.g("past") and not in_sequence:
+    in_sequence = bool(set(connective) & cues.words("sequence_nouns"))
+    if forms and forms[-1] in cues.words("past") and not in_sequence:
         return "report"
-    if forms[-2:-1] in (["て"], ["で"]) and forms[-1] in cues.g("progressive"):
+    if forms[-2:-1] in (["て"], ["で"]) and forms[-1] in cues.words("progressive"):
         return "report"
-    if set(connective) & cues.g("accompanying_particles"):
+    if set(connective) & cues.words("accompanying_particles"):
         return "accompanying"
-    if set(connective) & cues.g("purpose_nouns"):
+    if set(connective) & cues.words("purpose_nouns"):
         return "purpose"
-    if set(connective) & cues.g("reason_particles") or connective[:2] == ["の", "だ"]:
+    if set(connective) & cues.words("reason_particles") or connective[:2] == ["の", "だ"]:
         return "reason"
     if forms[-2:] == ["だ", "有る"]:
-        return "act" if forms[-3:-2] and forms[-3] in cues.g("plan_nouns") else "state"  # 〜する予定であり
+        return "act" if forms[-3:-2] and forms[-3] in cues.words("plan_nouns") else "state"  # 〜する予定であり
     last = next((t for t in reversed(tokens[:end]) if not _is_mark(t)), None)
-    return "act" if last is not None and last.pos[0] in ("動詞", "助動詞") and last.form not in cues.g("negation") \
+    return "act" if last is not None and last.pos[0] in ("動詞", "助動詞") and last.form not in cues.words("negation") \
         else "state"  # 〜ではなく、 〜が難しく、
 
 
@@ -247,13 +264,13 @@ def _strip_ending(tokens: Sequence[Morpheme], cues: ActionCues) -> list[Morpheme
     tail = list(tokens)
     while tail and _is_mark(tail[-1]):
         tail.pop()
-    while tail and tail[-1].pos[0] == "助動詞" and tail[-1].form in cues.g("politeness"):
+    while tail and tail[-1].pos[0] == "助動詞" and tail[-1].form in cues.words("politeness"):
         tail.pop()
         if tail:  # the verb before ます is in its 連用形: read it as ending the sentence
             tail[-1] = Morpheme(tail[-1].surface, tail[-1].form, tail[-1].pos[:5] + ("終止形-一般",))
-    if len(tail) >= 2 and tail[-1].form in cues.g("copula") and tail[-2].form in cues.g("plan_nouns") | {"だ"}:
+    if len(tail) >= 2 and tail[-1].form in cues.words("copula") and tail[-2].form in cues.words("plan_nouns") | {"だ"}:
         tail.pop()
-    if len(tail) >= 2 and tail[-1].form == "だ" and tail[-2].form in cues.g("plan_nouns"):
+    if len(tail) >= 2 and tail[-1].form == "だ" and tail[-2].form in cues.words("plan_nouns"):
         tail.pop()
     return tail
 
@@ -267,39 +284,46 @@ def _mood(tokens: Sequence[Morpheme], cues: ActionCues) -> tuple[Mood, list[Morp
     quote = _quote_start(forms, cues)
     if quote is not None:
         inner = tail[:quote]
+        if len(inner) >= 2 and inner[-1].form == "ば" and inner[-2].pos[5].startswith("仮定形"):
+            # 〜できればと考えている, ご検討いただければと思う: a wish
+            return ("request" if _asks(inner[:-1], cues) else "commitment"), inner[:-1]
         mood, act = _mood(inner, cues)
         inner_forms = [t.form for t in _strip_ending(inner, cues)]
-        looks_ahead = inner_forms and (inner_forms[-1] in cues.g("wish") | cues.g("plan_nouns")
-                                       or (inner_forms[-1] in cues.g("continuing") and inner_forms[-2:-1] == ["て"]))
+        looks_ahead = inner_forms and (inner_forms[-1] in cues.words("wish") | cues.words("plan_nouns")
+                                       or (inner_forms[-1] in cues.words("continuing") and inner_forms[-2:-1] in (["て"], ["で"])))
         return (mood, act) if looks_ahead and mood in ("commitment", "request") else ("none", tail)
     last = tail[-1]
-    if last.form in cues.g("past"):
-        decided = len(forms) >= 4 and forms[-4] in cues.g("decision_noun") and forms[-3] in ("と", "に")
+    if last.form in cues.words("past"):
+        decided = len(forms) >= 4 and forms[-4] in cues.words("decision_noun") and forms[-3] in ("と", "に")
         return ("commitment" if decided else "report"), tail
-    if last.form in cues.g("done_nouns"):
+    if last.form in cues.words("done_nouns"):
         if _quote_start(forms[:-1], cues) is not None:
             return _mood(tail[:-1], cues)  # 〜したいと考えているところ: a wish, not a report
         return "report", tail
-    if last.form in cues.g("plan_nouns") and len(tail) >= 2:
+    if last.form in cues.words("plan_nouns") and len(tail) >= 2:
         before = tail[-2]
         planned = (before.pos[0] == "動詞" and before.pos[5].startswith(("終止形", "連体形"))
-                   and before.form not in cues.g("auxiliary_verbs")) or (
+                   and before.form not in cues.words("auxiliary_verbs")) or (
             before.form == "の" and len(tail) >= 3 and tail[-3].pos[2] == "サ変可能")  # 〜する予定, 〜開催の予定
         return ("commitment" if planned else "none"), tail
-    if last.form in cues.g("wish"):
-        return ("request" if _asks(tail[:-1], cues) else "commitment"), tail
-    if len(forms) >= 2 and last.form in cues.g("light_verbs") and forms[-2] in cues.g("request_nouns"):
+    if last.form in cues.words("wish"):
+        core = tail[:-1]
+        if len(core) >= 2 and core[-1].form in cues.words("continuing") and core[-2].form in ("て", "で"):
+            core = core[:-2]  # 〜に働きかけていきたい
+        return ("request" if _asks(core, cues) else "commitment"), tail
+    if len(forms) >= 2 and last.form in cues.words("light_verbs") and forms[-2] in cues.words("request_nouns"):
         return "request", tail  # お願い申し上げます
     if last.pos[0] != "動詞" or not last.pos[5].startswith(("終止形", "連体形")):
         return "none", tail
     after_te = len(forms) >= 2 and forms[-2] in ("て", "で")
-    if after_te and last.form in cues.g("progressive"):
-        return "report", tail
-    if after_te and last.form in cues.g("continuing"):
+    if after_te and last.form in cues.words("progressive"):
+        planned = len(forms) >= 4 and forms[-3] in cues.words("light_verbs") and forms[-4] in cues.words("plan_nouns")
+        return ("commitment" if planned else "report"), tail  # 開催を予定している: a plan
+    if after_te and last.form in cues.words("continuing"):
         return ("request" if _asks(tail[:-2], cues) else "commitment"), tail
     if _asks(tail, cues):
         return "request", tail
-    if last.form in cues.g("auxiliary_verbs") or last.form in cues.g("quote_verbs"):
+    if last.form in cues.words("auxiliary_verbs") or last.form in cues.words("quote_verbs"):
         return "none", tail
     return "commitment", tail
 
@@ -307,9 +331,9 @@ def _mood(tokens: Sequence[Morpheme], cues: ActionCues) -> tuple[Mood, list[Morp
 def _quote_start(forms: list[str], cues: ActionCues) -> int | None:
     """Where 〜と思う / 〜と考えている begins (the index of と), if the sentence ends so."""
     end = len(forms)
-    if end >= 2 and forms[-2] in ("て", "で") and forms[-1] in cues.g("progressive"):
+    if end >= 2 and forms[-2] in ("て", "で") and forms[-1] in cues.words("progressive"):
         end -= 2
-    if end >= 2 and forms[end - 1] in cues.g("quote_verbs") and forms[end - 2] in cues.g("quote_particle"):
+    if end >= 2 and forms[end - 1] in cues.words("quote_verbs") and forms[end - 2] in cues.words("quote_particle"):
         return end - 2
     return None
 
@@ -319,10 +343,10 @@ def _asks(tokens: Sequence[Morpheme], cues: ActionCues) -> bool:
     forms = [t.form for t in tokens]
     if not forms:
         return False
-    if forms[-1] in cues.g("request_verbs"):
+    if forms[-1] in cues.words("request_verbs"):
         return True
-    return forms[-1] in cues.g("light_verbs") and len(forms) >= 2 and (
-        forms[-2] in cues.g("request_nouns") | cues.g("request_verbs"))
+    return forms[-1] in cues.words("light_verbs") and len(forms) >= 2 and (
+        forms[-2] in cues.words("request_nouns") | cues.words("request_verbs"))
 
 
 # The act named
@@ -334,42 +358,45 @@ def _heads(tokens: Sequence[Morpheme], cues: ActionCues) -> list[tuple[str, int]
     heads = []
     for i, token in enumerate(tokens):
         previous = tokens[i - 1] if i else None
-        if token.form in cues.g("light_verbs") and previous is not None:
+        if token.form in cues.words("light_verbs") and previous is not None:
             if previous.pos[0] in ("名詞", "接尾辞"):
                 heads.append((previous.form, i - 1))
-            elif previous.pos[0] == "形容詞" or previous.form in cues.g("state_markers") or (
+            elif previous.pos[0] == "形容詞" or previous.form in cues.words("state_markers") or (
                     previous.pos[0] == "助動詞" and previous.form == "だ"):
                 heads.append(("state", i - 1))
             continue
-        if token.pos[0] != "動詞" or token.form in cues.g("auxiliary_verbs") | cues.g("request_verbs"):
+        if token.pos[0] != "動詞" or token.form in cues.words("auxiliary_verbs") | cues.words("request_verbs"):
             continue
-        if token.form in cues.g("quote_verbs") and previous is not None and previous.form in cues.g("quote_particle"):
+        if token.form in cues.words("quote_verbs") and previous is not None and previous.form in cues.words("quote_particle"):
             continue
-        if previous is not None and previous.pos[1] == "格助詞" and token.form in cues.g("phrase_verbs"):
+        if previous is not None and previous.pos[1] == "格助詞" and token.form in cues.words("phrase_verbs"):
             continue
         heads.append((token.form, i))
     return heads
 
 
-def _names_act(tokens: Sequence[Morpheme], cues: ActionCues) -> bool:
-    """Whether the head verb of a clause is a concrete act rather than a goal (取り組む, 努める, 協力…)."""
+def _names_act(tokens: Sequence[Morpheme], cues: ActionCues, dated: bool) -> bool:
+    """Whether the head verb of a clause is a concrete act rather than a goal (取り組む, 努める, 協力…);
+    an outcome (確保, 強化…) is one when the action has a time (`dated`)."""
     heads = _heads(tokens, cues)
     if not heads:
         return False
     head, index = heads[-1]
+    if head in cues.light_objects:
+        # 〜を行う, 〜を進める: the act is the object (調査を行う, not 取組を進める).
+        obj = next((tokens[i - 1] for i in range(index, 0, -1) if tokens[i].form in cues.words("object_particle")), None)
+        head = obj.form if obj is not None else "state"
+        if head in cues.abstract_objects:
+            return False
     if head == "state" or head in cues.goals:
         return False
-    if head in cues.light_objects:
-        # 〜を進める: an act only when its object is one (調査を進める, not 取組を進める).
-        obj = next((tokens[i - 1] for i in range(index, 0, -1) if tokens[i].form in cues.g("object_particle")), None)
-        return obj is not None and obj.pos[2] == "サ変可能" and obj.form not in cues.goals
-    return True
+    return dated or head not in cues.outcomes
 
 
 def _external_event(tokens: Sequence[Morpheme], cues: ActionCues) -> bool:
     """制度が始まる: a subject and no object, an event someone else brings about."""
     forms = {t.form for t in tokens if t.pos[1] == "格助詞"}
-    return bool(forms & cues.g("subject_particle")) and not forms & cues.g("object_particle")
+    return bool(forms & cues.words("subject_particle")) and not forms & cues.words("object_particle")
 
 
 def _sentence_action(clauses: list[_Clause], cues: ActionCues) -> tuple[Kind, str | None] | None:
@@ -383,7 +410,7 @@ def _sentence_action(clauses: list[_Clause], cues: ActionCues) -> tuple[Kind, st
     joint = _joint_owner(clauses, cues)
     if joint is not None:
         return "joint", joint
-    if mood == "none" or any(_is_conditional(t, cues) for c in clauses for t in c.tokens):
+    if mood == "none" or any(_has_condition(c.tokens, cues) for c in clauses):
         return None  # 〜があれば〜したい: a conditional offer
     acting = [c.tokens for c in clauses[:-1] if c.role == "act"] + [tuple(act_tokens)]
     if mood == "request":
@@ -391,7 +418,8 @@ def _sentence_action(clauses: list[_Clause], cues: ActionCues) -> tuple[Kind, st
         return ("request", body) if body else None
     if _external_event(act_tokens, cues):
         return None
-    return ("commitment", None) if any(_names_act(tokens, cues) for tokens in acting) else None
+    dated = any(_time_words(c.tokens, cues) for c in clauses if c.role not in ("report", "reason", "state"))
+    return ("commitment", None) if any(_names_act(tokens, cues, dated) for tokens in acting) else None
 
 
 def _joint_owner(clauses: list[_Clause], cues: ActionCues) -> str | None:
@@ -403,20 +431,15 @@ def _joint_owner(clauses: list[_Clause], cues: ActionCues) -> str | None:
             continue
         tokens = clause.tokens
         for i, token in enumerate(tokens):
-            following = tokens[i + 1:i + 3]
-            if token.form in joint["channels"] and [t.form for t in following][:1] == ["を"] and len(following) > 1 \
-                    and following[1].form in joint["via"]:
-                return _owner_of_body((token.surface,), cues) or token.surface
+            following = [t.form for t in tokens[i + 1:i + 3]]
+            if token.form in joint["channels"] and len(following) == 2 and following[0] in cues.words("object_particle") \
+                    and following[1] in joint["via"]:
+                return cues.body_named(token.surface) or token.surface
             if token.form in joint["together"] and 0 < i < len(tokens) - 1 \
                     and tokens[i - 1].form in joint["together_before"] and tokens[i + 1].form in joint["together_after"] \
                     and any(t.form in joint["groups"] for t in tokens[:i]):
-                return next(iter(joint["group_owner"]))
+                return cues.group_owner
     return None
-
-
-def _owner_of_body(surfaces: tuple[str, ...], cues: ActionCues) -> str | None:
-    name = "".join(surfaces)
-    return next((owner for body, owner in cues.bodies if "".join(body) == name), None)
 
 
 def _body_asked(tokens: Sequence[Morpheme], cues: ActionCues) -> str | None:
@@ -448,17 +471,17 @@ def _body_at(tokens: Sequence[Morpheme], i: int, cues: ActionCues, asked: bool =
         return None
     for name, owner in cues.bodies:
         text, end = "", i
-        while end < len(tokens) and len(text) < len("".join(name)):
+        while end < len(tokens) and len(text) < len(name):
             text += tokens[end].surface
             end += 1
-        if text != "".join(name):
+        if text != name:
             continue
         after = tokens[end] if end < len(tokens) else None
         if after is None or (after.pos[0] in ("助詞", "補助記号") and after.form != "の") or after.surface == "とも":
             return owner, end
         if asked and after.form == "の":
             asked_for = next((t for t in tokens[end + 1:end + 3] if t.pos[0] != "接頭辞"), None)
-            if asked_for is not None and asked_for.form in cues.g("request_objects"):
+            if asked_for is not None and asked_for.form in cues.words("request_objects"):
                 return owner, end
     return None
 
@@ -499,6 +522,10 @@ def _time_words(tokens: Sequence[Morpheme], cues: ActionCues) -> tuple[str, str,
                 continue
             end = i + 1
         parts = [t.surface for t in tokens[i:end]]
+        if cue is not None and cue.due == "next_meeting" and [t.surface for t in tokens[end:end + 2]] in (
+                [link, "会議"] for link in tg["linking"]):
+            parts += [t.surface for t in tokens[end:end + 2]]  # 次の会議までに
+            end += 2
         suffixes = []
         while end < len(tokens):
             surface = tokens[end].surface
