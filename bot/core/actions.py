@@ -552,6 +552,8 @@ def _time_words(tokens: Sequence[Morpheme], cues: ActionCues) -> tuple[str, str,
             rule = cue.due if cue else "none"
             if rule in ("fiscal_year_end", "calendar_year_end", "month_end") and kept & tg["since"]:
                 rule = "none"  # 今年度から: begun already
+            elif rule in ("next_fiscal_year", "next_month") and kept & tg["month_end"]:
+                rule += "_end"  # 来年度中に: by the end of it
         return "".join(parts + suffixes), rule, month, fiscal_year
     return None
 
@@ -569,8 +571,11 @@ def _resolve(rule: str, month: int | None, fiscal_year: int | None, on: datetime
     if rule == "fiscal_year_start":
         start = datetime.date(fiscal_start, 4, 1)
         return start if start > on else None  # 令和7年度から, said in that year: begun already
-    if rule == "next_month":
-        return datetime.date(on.year + on.month // 12, on.month % 12 + 1, 1)
+    if rule == "next_fiscal_year_end":
+        return datetime.date(fiscal_start + 2, 3, 31)
+    if rule in ("next_month", "next_month_end"):
+        first = datetime.date(on.year + on.month // 12, on.month % 12 + 1, 1)
+        return first if rule == "next_month" else first.replace(day=calendar.monthrange(first.year, first.month)[1])
     if rule == "next_meeting":
         return next_meeting
     if rule == "month_end" and month is None:
