@@ -130,7 +130,7 @@ def _update_message(outcome: Outcome, body: dict[str, Any], client: WebClient) -
     channel, ts = body.get("channel", {}).get("id"), body.get("message", {}).get("ts")
     if outcome.followup is None or not channel or not ts:
         return
-    text, blocks = messages.closed_message(outcome.followup, outcome.message)
+    text, blocks = messages.message_after_click(outcome.followup, outcome.message, body.get("message", {}).get("blocks") or [])
     client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
 
 
