@@ -202,7 +202,8 @@ def cmd_followups_suggest(args: argparse.Namespace) -> int:
         if args.all:
             found = all_suggestions(session)
         else:
-            meeting = queries.meeting_by_id(session, args.meeting) if args.meeting else queries.latest_meeting_titled(session, "")
+            meeting = (queries.meeting_by_id(session, args.meeting) if args.meeting
+                       else queries.latest_meeting_titled(session, ""))
             if meeting is None:
                 print(f"error: no meeting {args.meeting or 'yet'}. See them with `python -m bot meetings`, then e.g. "
                       f"`python -m bot followups suggest 1` / 会議がありません。", file=sys.stderr)
@@ -301,7 +302,8 @@ def followup_line(followup, problem, now, tz) -> str:
     if followup.owners:
         parts.append("owners " + ", ".join(followup.owners))
     if followup.due_at is not None:
-        parts.append("due " + describe_time(followup.due_at, "en", tz) + (" (overdue)" if is_overdue(followup, now) else ""))
+        overdue = " (overdue)" if is_overdue(followup, now) else ""
+        parts.append("due " + describe_time(followup.due_at, "en", tz) + overdue)
     if followup.status != "open":
         parts.append(followup.status + (f" by {followup.closed_by}" if followup.closed_by else ""))
     if problem is not None:
@@ -362,7 +364,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("scope", nargs="?", default="open", choices=["open", "overdue", "all"])
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(run=cmd_followups_list)
-    suggest = followups.add_parser("suggest", help="the follow-up actions found in a meeting's minutes (default: the latest)")
+    suggest = followups.add_parser("suggest", help="the actions found in a meeting's minutes (default: the latest)")
     which = suggest.add_mutually_exclusive_group()
     which.add_argument("meeting", nargs="?", type=int, metavar="MEETING_ID", help="a meeting's id (see `meetings`)")
     which.add_argument("--all", action="store_true", help="every meeting")

@@ -6,7 +6,9 @@ import datetime
 
 import pytest
 
-from bot.core.actions import RemarkText, default_action_cues, find_actions, load_action_cues, organisation_of, remark_action
+from bot.core.actions import (
+    RemarkText, default_action_cues, find_actions, load_action_cues, organisation_of, remark_action,
+)
 from bot.core.speakers import default_alias_table
 
 OCTOBER = datetime.date(2025, 10, 8)  # fiscal 2025: April 2025 – March 2026
@@ -15,7 +17,8 @@ NEXT_MEETING = datetime.date(2026, 2, 20)
 
 
 def action(text: str, speaker: str = "増毛町長", on: datetime.date = OCTOBER, next_meeting=NEXT_MEETING, cues=None):
-    return remark_action(RemarkText(7, speaker, text), on, next_meeting, default_alias_table(), cues or default_action_cues())
+    remark = RemarkText(7, speaker, text)
+    return remark_action(remark, on, next_meeting, default_alias_table(), cues or default_action_cues())
 
 
 @pytest.mark.parametrize("text, kind, owner", [

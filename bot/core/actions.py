@@ -85,7 +85,8 @@ def _word_sets(table: dict) -> dict[str, frozenset[str]]:
 
 def load_action_cues(text: str) -> ActionCues:
     data = tomllib.loads(text)
-    bodies = sorted(((name, body["owner"]) for body in data["body"] for name in body["names"]), key=lambda b: -len(b[0]))
+    bodies = sorted(((name, body["owner"]) for body in data["body"] for name in body["names"]),
+                    key=lambda body: -len(body[0]))
     joint = dict(data["joint"])
     return ActionCues(
         grammar=_word_sets(data["grammar"]),
@@ -289,8 +290,9 @@ def _mood(tokens: Sequence[Morpheme], cues: ActionCues) -> tuple[Mood, list[Morp
             return ("request" if _asks(inner[:-1], cues) else "commitment"), inner[:-1]
         mood, act = _mood(inner, cues)
         inner_forms = [t.form for t in _strip_ending(inner, cues)]
-        looks_ahead = inner_forms and (inner_forms[-1] in cues.words("wish") | cues.words("plan_nouns")
-                                       or (inner_forms[-1] in cues.words("continuing") and inner_forms[-2:-1] in (["て"], ["で"])))
+        continuing = inner_forms[-1:] and inner_forms[-1] in cues.words("continuing") and inner_forms[-2:-1] in (
+            ["て"], ["で"])
+        looks_ahead = inner_forms and (inner_forms[-1] in cues.words("wish") | cues.words("plan_nouns") or continuing)
         return (mood, act) if looks_ahead and mood in ("commitment", "request") else ("none", tail)
     last = tail[-1]
     if last.form in cues.words("past"):
@@ -367,7 +369,8 @@ def _heads(tokens: Sequence[Morpheme], cues: ActionCues) -> list[tuple[str, int]
             continue
         if token.pos[0] != "動詞" or token.form in cues.words("auxiliary_verbs") | cues.words("request_verbs"):
             continue
-        if token.form in cues.words("quote_verbs") and previous is not None and previous.form in cues.words("quote_particle"):
+        quoting = previous is not None and previous.form in cues.words("quote_particle")
+        if token.form in cues.words("quote_verbs") and quoting:
             continue
         if previous is not None and previous.pos[1] == "格助詞" and token.form in cues.words("phrase_verbs"):
             continue
@@ -384,7 +387,8 @@ def _names_act(tokens: Sequence[Morpheme], cues: ActionCues, dated: bool) -> boo
     head, index = heads[-1]
     if head in cues.light_objects:
         # 〜を行う, 〜を進める: the act is the object (調査を行う, not 取組を進める).
-        obj = next((tokens[i - 1] for i in range(index, 0, -1) if tokens[i].form in cues.words("object_particle")), None)
+        particles = cues.words("object_particle")
+        obj = next((tokens[i - 1] for i in range(index, 0, -1) if tokens[i].form in particles), None)
         head = obj.form if obj is not None else "state"
         if head in cues.abstract_objects:
             return False
@@ -432,12 +436,13 @@ def _joint_owner(clauses: list[_Clause], cues: ActionCues) -> str | None:
         tokens = clause.tokens
         for i, token in enumerate(tokens):
             following = [t.form for t in tokens[i + 1:i + 3]]
-            if token.form in joint["channels"] and len(following) == 2 and following[0] in cues.words("object_particle") \
-                    and following[1] in joint["via"]:
+            through = len(following) == 2 and following[0] in cues.words("object_particle") \
+                and following[1] in joint["via"]
+            if token.form in joint["channels"] and through:
                 return cues.body_named(token.surface) or token.surface
-            if token.form in joint["together"] and 0 < i < len(tokens) - 1 \
-                    and tokens[i - 1].form in joint["together_before"] and tokens[i + 1].form in joint["together_after"] \
-                    and any(t.form in joint["groups"] for t in tokens[:i]):
+            together = 0 < i < len(tokens) - 1 and tokens[i - 1].form in joint["together_before"] \
+                and tokens[i + 1].form in joint["together_after"]
+            if token.form in joint["together"] and together and any(t.form in joint["groups"] for t in tokens[:i]):
                 return cues.group_owner
     return None
 
@@ -545,7 +550,7 @@ def _time_words(tokens: Sequence[Morpheme], cues: ActionCues) -> tuple[str, str,
             continue
         kept = set(suffixes)
         if month is not None:
-            rule = ("month_end" if kept & (tg["month_end"] | {"まで"}) else "month_start" if kept & tg["since"] else "none")
+            rule = "month_end" if kept & (tg["month_end"] | {"まで"}) else "month_start" if kept & tg["since"] else "none"
         elif fiscal_year is not None:
             rule = "fiscal_year_end" if kept & tg["month_end"] or "まで" in kept else "fiscal_year_start"
         else:

@@ -144,4 +144,5 @@ class Morpheme:
 
 def morphemes(text: str, mode: str = "C") -> list[Morpheme]:
     """Segment Japanese text with SudachiPy, keeping the grammar that `tokenize` leaves out."""
-    return [Morpheme(m.surface(), m.normalized_form(), tuple(m.part_of_speech())) for m in _tokenizer(mode).tokenize(text)]
+    tokens = _tokenizer(mode).tokenize(text)
+    return [Morpheme(m.surface(), m.normalized_form(), tuple(m.part_of_speech())) for m in tokens]

@@ -119,7 +119,8 @@ def digest_message(followups: list[FollowUp], now: datetime.datetime, tz: ZoneIn
         for followup in by_owner[owner]:
             if shown < DIGEST_BUTTONS:
                 shown += 1
-                blocks.append(_section(lines + ["• " + summary_line(followup, now, tz)], f"digest-{followup.id}-{shown}"))
+                line = "• " + summary_line(followup, now, tz)
+                blocks.append(_section(lines + [line], f"digest-{followup.id}-{shown}"))
                 buttons = action_buttons(followup.id or 0, language_of(followup.title) == "ja")
                 blocks.append({**buttons, "block_id": f"{buttons['block_id']}-{shown}"})
                 lines = []

@@ -51,7 +51,8 @@ def suggestions(session: Session, meeting_id: int, table: AliasTable | None = No
     return _suggest(session, queries.meetings_by_date(session), table, cues, only=meeting_id)
 
 
-def all_suggestions(session: Session, table: AliasTable | None = None, cues: ActionCues | None = None) -> list[Suggestion]:
+def all_suggestions(session: Session, table: AliasTable | None = None,
+                    cues: ActionCues | None = None) -> list[Suggestion]:
     """The follow-ups proposed from every meeting, oldest meeting first."""
     return _suggest(session, queries.meetings_by_date(session), table, cues)
 
@@ -63,7 +64,8 @@ def _suggest(session: Session, meetings: Sequence[Meeting], table: AliasTable | 
     for meeting in meetings:
         if only is not None and meeting.id != only:
             continue
-        remarks = [RemarkText(i, label, text) for i, label, text in queries.remarks_with_speakers(session, meeting.id or 0)]
+        rows = queries.remarks_with_speakers(session, meeting.id or 0)
+        remarks = [RemarkText(remark_id, label, text) for remark_id, label, text in rows]
         for action in find_actions(remarks, meeting.date, next_meeting_date(meetings, meeting), table, cues):
             found.append(Suggestion(
                 meeting.id or 0, meeting.title, meeting.date, action.remark_id, action.speaker, action.text,

@@ -36,7 +36,8 @@ def test_owners_with_overdue_follow_ups_come_first_and_overdue_ones_first_in_eac
     assert "(overdue)" in body
     actions = [b for b in blocks if b["type"] == "actions"]
     assert len(actions) == 5 and len({b["block_id"] for b in blocks if "block_id" in b}) == len(blocks)
-    assert [e["action_id"] for e in actions[0]["elements"]] == ["followup_done", "followup_snooze_1d", "followup_snooze_1w"]
+    assert [e["action_id"] for e in actions[0]["elements"]] == [
+        "followup_done", "followup_snooze_1d", "followup_snooze_1w"]
     assert actions[0]["elements"][0]["value"] == "3"
 
 
@@ -67,7 +68,8 @@ def test_a_click_on_a_reminder_still_replaces_it():
 def test_the_digest_posted_has_the_buttons_and_done_from_it_closes_the_follow_up(engine, poster, slack, add):
     first, _ = add("Late", due=When(jst(2026, 11, 20, 9, 0)), owners=("U2",))
     add("Not due", owners=("U2",))
-    assert run_digest(engine, poster, TZ, Recurrence("weekly", datetime.time(9), (0,)), jst(2026, 11, 30, 9, 0, 10)).posted == 1
+    monday = Recurrence("weekly", datetime.time(9), (0,))
+    assert run_digest(engine, poster, TZ, monday, jst(2026, 11, 30, 9, 0, 10)).posted == 1
     [posted] = slack.recorded("chat.postMessage")
     done = next(b for b in posted.body["blocks"] if b["type"] == "actions")["elements"][0]
     assert done["value"] == str(first)

@@ -130,7 +130,8 @@ def _update_message(outcome: Outcome, body: dict[str, Any], client: WebClient) -
     channel, ts = body.get("channel", {}).get("id"), body.get("message", {}).get("ts")
     if outcome.followup is None or not channel or not ts:
         return
-    text, blocks = messages.message_after_click(outcome.followup, outcome.message, body.get("message", {}).get("blocks") or [])
+    shown = body.get("message", {}).get("blocks") or []
+    text, blocks = messages.message_after_click(outcome.followup, outcome.message, shown)
     client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
 
 
