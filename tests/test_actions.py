@@ -32,6 +32,7 @@ def action(text: str, speaker: str = "増毛町長", on: datetime.date = OCTOBER
     ("隣の町と一緒に、合同の就職説明会を開く。", "commitment", "増毛町"),  # a partner helps: still ours
     ("来月、町民向けの説明会を行いたい。", "commitment", "増毛町"),  # the act is the object of 行う
     ("来年度から除雪体制を強化する。", "commitment", "増毛町"),  # an outcome with a time
+    ("高齢者が利用しやすい交通手段の導入について、来年度から検討していきたい。", "commitment", "増毛町"),
     ("来年度から実施できればと考えている。", "commitment", "増毛町"),
     ("来月、説明会の開催を予定している。", "commitment", "増毛町"),
     ("町としては、来年度に向けて検討することとなった。", "commitment", "増毛町"),

@@ -28,6 +28,7 @@ Kind = Literal["commitment", "request", "joint"]
 Mood = Literal["commitment", "request", "report", "none"]
 # What a clause before the last one does: names part of the act, a purpose, a report, a reason, a condition…
 Role = Literal["act", "purpose", "report", "reason", "conditional", "accompanying", "state", "final"]
+NOT_THE_ACT: tuple[Role, ...] = ("report", "reason", "state")  # clauses whose words are not the action's
 
 
 @dataclass(frozen=True)
@@ -398,9 +399,17 @@ def _names_act(tokens: Sequence[Morpheme], cues: ActionCues, dated: bool) -> boo
 
 
 def _external_event(tokens: Sequence[Morpheme], cues: ActionCues) -> bool:
-    """制度が始まる: a subject and no object, an event someone else brings about."""
-    forms = {t.form for t in tokens if t.pos[1] == "格助詞"}
-    return bool(forms & cues.words("subject_particle")) and not forms & cues.words("object_particle")
+    """制度が始まる: the head verb has a subject and no object, an event someone else brings about
+    (not the subject of a clause inside: 高齢者が利用しやすい交通手段の導入を検討する)."""
+    heads = _heads(tokens, cues)
+    if not heads:
+        return False
+    for token in reversed(tokens[:heads[-1][1]]):
+        if token.pos[1] == "格助詞" and token.form in cues.words("subject_particle"):
+            return True
+        if token.form in cues.words("object_particle") or token.pos[0] in ("動詞", "形容詞", "助動詞"):
+            return False
+    return False
 
 
 def _sentence_action(clauses: list[_Clause], cues: ActionCues) -> tuple[Kind, str | None] | None:
@@ -422,7 +431,7 @@ def _sentence_action(clauses: list[_Clause], cues: ActionCues) -> tuple[Kind, st
         return ("request", body) if body else None
     if _external_event(act_tokens, cues):
         return None
-    dated = any(_time_words(c.tokens, cues) for c in clauses if c.role not in ("report", "reason", "state"))
+    dated = any(_time_words(c.tokens, cues) for c in clauses if c.role not in NOT_THE_ACT)
     return ("commitment", None) if any(_names_act(tokens, cues, dated) for tokens in acting) else None
 
 
@@ -431,7 +440,7 @@ def _joint_owner(clauses: list[_Clause], cues: ActionCues) -> str | None:
     (管内市町村で一緒に, 管内市町村…とも一緒に); not partners helping (天塩町と一緒に, 管内市町村と連携し)."""
     joint = cues.joint
     for clause in clauses:
-        if clause.role in ("report", "reason", "state"):
+        if clause.role in NOT_THE_ACT:
             continue
         tokens = clause.tokens
         for i, token in enumerate(tokens):
@@ -452,7 +461,7 @@ def _body_asked(tokens: Sequence[Morpheme], cues: ActionCues) -> str | None:
     named: list[tuple[str, str]] = []  # (owner, the particle after it)
     i = 0
     while i < len(tokens):
-        match = _body_at(tokens, i, cues, asked=True)
+        match = _body_at(tokens, i, cues)
         if match is None:
             i += 1
             continue
@@ -469,9 +478,9 @@ def _body_asked(tokens: Sequence[Morpheme], cues: ActionCues) -> str | None:
     return named[0][0] if named else None
 
 
-def _body_at(tokens: Sequence[Morpheme], i: int, cues: ActionCues, asked: bool = False) -> tuple[str, int] | None:
-    """A body named by the tokens from i, standing alone (道に, not 道の駅 or 北海道立): (owner, end index).
-    `asked`: also the body of 国のご支援をお願いしたい, 振興局の協力をいただきたい."""
+def _body_at(tokens: Sequence[Morpheme], i: int, cues: ActionCues) -> tuple[str, int] | None:
+    """A body named by the tokens from i, standing alone (道に, not 道の駅 or 北海道立), or asked for its help
+    (振興局の協力をいただきたい): (owner, end index)."""
     if i > 0 and tokens[i - 1].pos[0] == "名詞":
         return None
     for name, owner in cues.bodies:
@@ -484,7 +493,7 @@ def _body_at(tokens: Sequence[Morpheme], i: int, cues: ActionCues, asked: bool =
         after = tokens[end] if end < len(tokens) else None
         if after is None or (after.pos[0] in ("助詞", "補助記号") and after.form != "の") or after.surface == "とも":
             return owner, end
-        if asked and after.form == "の":
+        if after.form == "の":
             asked_for = next((t for t in tokens[end + 1:end + 3] if t.pos[0] != "接頭辞"), None)
             if asked_for is not None and asked_for.form in cues.words("request_objects"):
                 return owner, end
@@ -498,7 +507,7 @@ def _due(clauses: list[_Clause], meeting_date: datetime.date | None, next_meetin
          cues: ActionCues) -> tuple[datetime.date | None, str | None]:
     """The first time words of the action's clauses (not of its reports: 今年度から無償化しており、) and their date."""
     for clause in clauses:
-        if clause.role in ("report", "reason", "state"):
+        if clause.role in NOT_THE_ACT:
             continue
         found = _time_words(clause.tokens, cues)
         if found is not None:
