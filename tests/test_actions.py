@@ -78,6 +78,8 @@ def test_actions_and_their_owners(text: str, kind: str, owner: str):
     "市町村間で連携を取っていく必要がある。",  # a group, but no act together
     "観光の取組を行っていきたい。",
     "地域の人材を確保していきたい。",  # an outcome with no time: a goal
+    "情報発信に力を入れていきたい。",
+    "今後もしっかりと対応してまいりたい。",
 ])
 def test_not_actions(text: str):
     assert action(text) is None
