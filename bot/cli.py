@@ -196,14 +196,13 @@ def cmd_reminders_run_due(_args: argparse.Namespace) -> int:
 
 
 def cmd_followups_suggest(args: argparse.Namespace) -> int:
-    from bot.followups.suggest import all_suggestions, suggestions
+    from bot.followups.suggest import all_suggestions, find_meeting, suggestions
 
     with open_session() as session:
         if args.all:
             found = all_suggestions(session)
         else:
-            meeting = (queries.meeting_by_id(session, args.meeting) if args.meeting
-                       else queries.latest_meeting_titled(session, ""))
+            meeting = queries.meeting_by_id(session, args.meeting) if args.meeting else find_meeting(session, "")
             if meeting is None:
                 print(f"error: no meeting {args.meeting or 'yet'}. See them with `python -m bot meetings`, then e.g. "
                       f"`python -m bot followups suggest 1` / 会議がありません。", file=sys.stderr)

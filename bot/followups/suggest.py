@@ -11,25 +11,19 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from bot.core.actions import ActionCues, Kind, RemarkText, default_action_cues, find_actions
+from bot.core.actions import Action, ActionCues, RemarkText, default_action_cues, find_actions
 from bot.core.speakers import AliasTable, default_alias_table
 from storage import queries
 from storage.models import Meeting
 
 
 @dataclass(frozen=True)
-class Suggestion:
+class Suggestion(Action):
+    """An action found in a meeting's remarks, with its meeting."""
+
     meeting_id: int
     meeting_title: str
     meeting_date: datetime.date | None
-    remark_id: int
-    speaker: str
-    text: str
-    kind: Kind
-    owner: str
-    due: datetime.date | None
-    due_words: str | None
-    sentence: str  # the words of the remark that state the action
 
     def to_json(self) -> dict:
         return {
@@ -67,10 +61,8 @@ def _suggest(session: Session, meetings: Sequence[Meeting], table: AliasTable | 
         rows = queries.remarks_with_speakers(session, meeting.id or 0)
         remarks = [RemarkText(remark_id, label, text) for remark_id, label, text in rows]
         for action in find_actions(remarks, meeting.date, next_meeting_date(meetings, meeting), table, cues):
-            found.append(Suggestion(
-                meeting.id or 0, meeting.title, meeting.date, action.remark_id, action.speaker, action.text,
-                action.kind, action.owner, action.due, action.due_words, action.sentence,
-            ))
+            found.append(Suggestion(**vars(action), meeting_id=meeting.id or 0, meeting_title=meeting.title,
+                                    meeting_date=meeting.date))
     return found
 
 
