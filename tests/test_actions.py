@@ -22,14 +22,14 @@ def action(text: str, speaker: str = "増毛町長", on: datetime.date = OCTOBER
 
 
 @pytest.mark.parametrize("text, kind, owner", [
-    ("町内の全小学校でプログラミング教室を開催します。", "commitment", "増毛町"),
+    ("今後、町内の全小学校でプログラミング教室を開催します。", "commitment", "増毛町"),
     ("移住相談の窓口を開設してまいりたい。", "commitment", "増毛町"),
     ("新たな補助制度を創設することとした。", "commitment", "増毛町"),
     ("町外の学生向けに、インターンシップの受入れを検討していきたい。", "commitment", "増毛町"),
     ("空き家の改修費を助成する予定です。", "commitment", "増毛町"),
     ("空き店舗については、実証事業を実施したいと考えているところです。", "commitment", "増毛町"),
     ("保育料の減免を拡充する方針である。", "commitment", "増毛町"),
-    ("隣の町と一緒に、合同の就職説明会を開く。", "commitment", "増毛町"),  # a partner helps: still ours
+    ("隣の町と一緒に、合同の就職説明会を秋に開く。", "commitment", "増毛町"),  # a partner helps: still ours
     ("来月、町民向けの説明会を行いたい。", "commitment", "増毛町"),  # the act is the object of 行う
     ("来年度から除雪体制を強化する。", "commitment", "増毛町"),  # an outcome with a time
     ("高齢者が利用しやすい交通手段の導入について、来年度から検討していきたい。", "commitment", "増毛町"),
@@ -74,6 +74,9 @@ def test_actions_and_their_owners(text: str, kind: str, owner: str):
     "来月から路線バスが減便される予定。",  # brought about by others
     "来年度から新しい制度が始まる。",
     "町の将来を担うのは若い世代だという考えだ。",
+    "これより本日の会議を開会いたします。",  # done here and now
+    "ただ今から、令和7年度第2回の会議を開催する。",
+    "お手元の資料について、事務局からご紹介する。",  # the dictionary form with no time: not a promise
     "事務局を通じて配布された資料は、昨年度に取りまとめたところ。",  # a joint act, reported
     "市町村間で連携を取っていく必要がある。",  # a group, but no act together
     "観光の取組を行っていきたい。",

@@ -24,11 +24,13 @@ from bot.core.speakers import AliasTable, split_label
 from bot.core.text import Morpheme, morphemes
 
 Kind = Literal["commitment", "request", "joint"]
-# What a sentence's ending says: looks ahead, asks, reports what is done or under way, or neither.
-Mood = Literal["commitment", "request", "report", "none"]
+# What a sentence's ending says: looks ahead, asks, reports what is done or under way, or neither; "plain" is
+# the dictionary form (〜を開催する), a commitment only when it has a time (it also opens a meeting, here and now).
+Mood = Literal["commitment", "plain", "request", "report", "none"]
 # What a clause before the last one does: names part of the act, a purpose, a report, a reason, a condition…
 Role = Literal["act", "purpose", "report", "reason", "conditional", "accompanying", "state", "final"]
 NOT_THE_ACT: tuple[Role, ...] = ("report", "reason", "state")  # clauses whose words are not the action's
+TE = ("て", "で")  # the て-form that joins a verb to the next: 〜している, 〜していく, 〜して、
 
 
 @dataclass(frozen=True)
@@ -196,7 +198,7 @@ def _clauses(sentence: list[Morpheme], cues: ActionCues) -> list[_Clause]:
 def _closes_clause(tokens: list[Morpheme], cues: ActionCues) -> bool:
     last = tokens[-1]
     before = tokens[-2] if len(tokens) > 1 else None
-    verb_index = len(tokens) - (2 if last.pos[1] == "接続助詞" and last.surface in ("て", "で") else 1)
+    verb_index = len(tokens) - (2 if last.pos[1] == "接続助詞" and last.surface in TE else 1)
     verb = tokens[verb_index] if verb_index >= 0 else None
     if verb is not None and verb.pos[0] == "動詞":
         previous = tokens[verb_index - 1] if verb_index > 0 else None
@@ -243,7 +245,7 @@ def _role(tokens: list[Morpheme], cues: ActionCues) -> Role:
     in_sequence = bool(set(connective) & cues.words("sequence_nouns"))
     if forms and forms[-1] in cues.words("past") and not in_sequence:
         return "report"
-    if forms[-2:-1] in (["て"], ["で"]) and forms[-1] in cues.words("progressive"):
+    if len(forms) >= 2 and forms[-2] in TE and forms[-1] in cues.words("progressive"):
         return "report"
     if set(connective) & cues.words("accompanying_particles"):
         return "accompanying"
@@ -291,8 +293,7 @@ def _mood(tokens: Sequence[Morpheme], cues: ActionCues) -> tuple[Mood, list[Morp
             return ("request" if _asks(inner[:-1], cues) else "commitment"), inner[:-1]
         mood, act = _mood(inner, cues)
         inner_forms = [t.form for t in _strip_ending(inner, cues)]
-        continuing = inner_forms[-1:] and inner_forms[-1] in cues.words("continuing") and inner_forms[-2:-1] in (
-            ["て"], ["で"])
+        continuing = len(inner_forms) >= 2 and inner_forms[-1] in cues.words("continuing") and inner_forms[-2] in TE
         looks_ahead = inner_forms and (inner_forms[-1] in cues.words("wish") | cues.words("plan_nouns") or continuing)
         return (mood, act) if looks_ahead and mood in ("commitment", "request") else ("none", tail)
     last = tail[-1]
@@ -311,14 +312,14 @@ def _mood(tokens: Sequence[Morpheme], cues: ActionCues) -> tuple[Mood, list[Morp
         return ("commitment" if planned else "none"), tail
     if last.form in cues.words("wish"):
         core = tail[:-1]
-        if len(core) >= 2 and core[-1].form in cues.words("continuing") and core[-2].form in ("て", "で"):
+        if len(core) >= 2 and core[-1].form in cues.words("continuing") and core[-2].form in TE:
             core = core[:-2]  # 〜に働きかけていきたい
         return ("request" if _asks(core, cues) else "commitment"), tail
     if len(forms) >= 2 and last.form in cues.words("light_verbs") and forms[-2] in cues.words("request_nouns"):
         return "request", tail  # お願い申し上げます
     if last.pos[0] != "動詞" or not last.pos[5].startswith(("終止形", "連体形")):
         return "none", tail
-    after_te = len(forms) >= 2 and forms[-2] in ("て", "で")
+    after_te = len(forms) >= 2 and forms[-2] in TE
     if after_te and last.form in cues.words("progressive"):
         planned = len(forms) >= 4 and forms[-3] in cues.words("light_verbs") and forms[-4] in cues.words("plan_nouns")
         return ("commitment" if planned else "report"), tail  # 開催を予定している: a plan
@@ -328,13 +329,13 @@ def _mood(tokens: Sequence[Morpheme], cues: ActionCues) -> tuple[Mood, list[Morp
         return "request", tail
     if last.form in cues.words("auxiliary_verbs") or last.form in cues.words("quote_verbs"):
         return "none", tail
-    return "commitment", tail
+    return "plain", tail
 
 
 def _quote_start(forms: list[str], cues: ActionCues) -> int | None:
     """Where 〜と思う / 〜と考えている begins (the index of と), if the sentence ends so."""
     end = len(forms)
-    if end >= 2 and forms[-2] in ("て", "で") and forms[-1] in cues.words("progressive"):
+    if end >= 2 and forms[-2] in TE and forms[-1] in cues.words("progressive"):
         end -= 2
     if end >= 2 and forms[end - 1] in cues.words("quote_verbs") and forms[end - 2] in cues.words("quote_particle"):
         return end - 2
@@ -432,6 +433,10 @@ def _sentence_action(clauses: list[_Clause], cues: ActionCues) -> tuple[Kind, st
     if _external_event(act_tokens, cues):
         return None
     dated = any(_time_words(c.tokens, cues) for c in clauses if c.role not in NOT_THE_ACT)
+    if mood == "plain":
+        tokens = [t for c in clauses for t in c.tokens]
+        if _says(tokens, cues.words("now_words")) or not (dated or _says(tokens, cues.words("ahead_words"))):
+            return None  # ただ今から会議を開催する; 資料をご紹介する
     return ("commitment", None) if any(_names_act(tokens, cues, dated) for tokens in acting) else None
 
 
@@ -470,12 +475,25 @@ def _body_asked(tokens: Sequence[Morpheme], cues: ActionCues) -> str | None:
         named.append((owner, after))
         i = end
     for index, (owner, after) in enumerate(named):
-        if after in ("に", "へ"):
+        if after in cues.words("addressed"):
             listed = index
-            while listed > 0 and named[listed - 1][1] in ("や", "、", "と"):
+            while listed > 0 and named[listed - 1][1] in cues.words("listing"):
                 listed -= 1
             return named[listed][0]
     return named[0][0] if named else None
+
+
+def _phrase_end(tokens: Sequence[Morpheme], i: int, phrase: str) -> int | None:
+    """Where `phrase` ends if the tokens from i spell it, whole tokens only (ただ今 is ただ + 今)."""
+    text, end = "", i
+    while end < len(tokens) and len(text) < len(phrase):
+        text += tokens[end].surface
+        end += 1
+    return end if text == phrase else None
+
+
+def _says(tokens: Sequence[Morpheme], phrases: frozenset[str]) -> bool:
+    return any(_phrase_end(tokens, i, phrase) is not None for i in range(len(tokens)) for phrase in phrases)
 
 
 def _body_at(tokens: Sequence[Morpheme], i: int, cues: ActionCues) -> tuple[str, int] | None:
@@ -484,11 +502,8 @@ def _body_at(tokens: Sequence[Morpheme], i: int, cues: ActionCues) -> tuple[str,
     if i > 0 and tokens[i - 1].pos[0] == "名詞":
         return None
     for name, owner in cues.bodies:
-        text, end = "", i
-        while end < len(tokens) and len(text) < len(name):
-            text += tokens[end].surface
-            end += 1
-        if text != name:
+        end = _phrase_end(tokens, i, name)
+        if end is None:
             continue
         after = tokens[end] if end < len(tokens) else None
         if after is None or (after.pos[0] in ("助詞", "補助記号") and after.form != "の") or after.surface == "とも":
@@ -550,7 +565,8 @@ def _time_words(tokens: Sequence[Morpheme], cues: ActionCues) -> tuple[str, str,
                 suffixes += ["に", tokens[end + 1].surface] + (["て"] if end + 2 < len(tokens)
                                                                 and tokens[end + 2].surface == "て" else [])
                 break
-            elif surface == "に" and (suffixes or parts)[-1].endswith(("まで", "中", "内")):
+            elif surface == "に" and ((suffixes or parts)[-1].endswith(("まで", "中", "内"))
+                                     or (cue is not None and cue.needs_suffix and not suffixes)):  # 秋に
                 suffixes.append(surface)
                 break
             else:
