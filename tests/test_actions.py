@@ -79,6 +79,7 @@ def test_actions_and_their_owners(text: str, kind: str, owner: str):
     "お手元の資料について、事務局からご紹介する。",  # the dictionary form with no time: not a promise
     "事務局を通じて配布された資料は、昨年度に取りまとめたところ。",  # a joint act, reported
     "市町村間で連携を取っていく必要がある。",  # a group, but no act together
+    "管内市町村で一緒に取り組むことが大切だ。",  # a group, but no act named
     "観光の取組を行っていきたい。",
     "地域の人材を確保していきたい。",  # an outcome with no time: a goal
     "情報発信に力を入れていきたい。",

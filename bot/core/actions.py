@@ -442,22 +442,29 @@ def _sentence_action(clauses: list[_Clause], cues: ActionCues) -> tuple[Kind, st
 
 def _joint_owner(clauses: list[_Clause], cues: ActionCues) -> str | None:
     """事務局 when the act goes through the secretariat (事務局を通じて), the group when a group acts together
-    (管内市町村で一緒に, 管内市町村…とも一緒に); not partners helping (天塩町と一緒に, 管内市町村と連携し)."""
-    joint = cues.joint
-    for clause in clauses:
+    (管内市町村で一緒に, 管内市町村…とも一緒に); not partners helping (天塩町と一緒に, 管内市町村と連携し), nor
+    a group with no act named (管内で一緒に取り組むことが大切)."""
+    for index, clause in enumerate(clauses):
         if clause.role in NOT_THE_ACT:
             continue
-        tokens = clause.tokens
-        for i, token in enumerate(tokens):
-            following = [t.form for t in tokens[i + 1:i + 3]]
-            through = len(following) == 2 and following[0] in cues.words("object_particle") \
-                and following[1] in joint["via"]
-            if token.form in joint["channels"] and through:
-                return cues.body_named(token.surface) or token.surface
-            together = 0 < i < len(tokens) - 1 and tokens[i - 1].form in joint["together_before"] \
-                and tokens[i + 1].form in joint["together_after"]
-            if token.form in joint["together"] and together and any(t.form in joint["groups"] for t in tokens[:i]):
-                return cues.group_owner
+        owner = _joint_marker(clause.tokens, cues)
+        acts = [c.tokens for c in clauses[index:] if c.role not in NOT_THE_ACT]
+        if owner is not None and any(_names_act(tokens, cues, dated=True) for tokens in acts):
+            return owner
+    return None
+
+
+def _joint_marker(tokens: Sequence[Morpheme], cues: ActionCues) -> str | None:
+    joint = cues.joint
+    for i, token in enumerate(tokens):
+        following = [t.form for t in tokens[i + 1:i + 3]]
+        through = len(following) == 2 and following[0] in cues.words("object_particle") and following[1] in joint["via"]
+        if token.form in joint["channels"] and through:
+            return cues.body_named(token.surface) or token.surface
+        together = 0 < i < len(tokens) - 1 and tokens[i - 1].form in joint["together_before"] \
+            and tokens[i + 1].form in joint["together_after"]
+        if token.form in joint["together"] and together and any(t.form in joint["groups"] for t in tokens[:i]):
+            return cues.group_owner
     return None
 
 
