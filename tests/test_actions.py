@@ -111,6 +111,7 @@ def test_not_actions(text: str):
     ("令和8年度から子ども食堂への補助を始めたい。", OCTOBER, "2026-04-01", "令和8年度から"),
     ("秋までにデマンドタクシーの実証運行を始めたい。", FEBRUARY, None, "秋までに"),  # no rule gives a date
     ("給食費の無償化を続け、高齢者の送迎も始めたい。", OCTOBER, None, None),
+    ("今年度から始めた相談会を、来年度は町内全域に広げたい。", OCTOBER, "2026-04-01", "来年度"),
 ])
 def test_due_dates_count_from_the_meeting_and_the_fiscal_year(text, on, due, words):
     found = action(text, on=on)

@@ -588,7 +588,7 @@ def _time_words(tokens: Sequence[Morpheme], cues: ActionCues) -> tuple[str, str,
         else:
             rule = cue.due if cue else "none"
             if rule in ("fiscal_year_end", "calendar_year_end", "month_end") and kept & tg["since"]:
-                rule = "none"  # 今年度から: begun already
+                continue  # 今年度から: begun already, not a time to be done by
             elif rule in ("next_fiscal_year", "next_month") and kept & tg["month_end"]:
                 rule += "_end"  # 来年度中に: by the end of it
         return "".join(parts + suffixes), rule, month, fiscal_year
