@@ -134,6 +134,7 @@ def remark_action(
     table: AliasTable,
     cues: ActionCues,
 ) -> Action | None:
+    """The first action a remark states, read sentence by sentence; None when it states none."""
     for sentence in _sentences(morphemes(remark.text)):
         clauses = _clauses(sentence, cues)
         found = _sentence_action(clauses, cues)

@@ -129,7 +129,7 @@ def _tokenizer(mode: str) -> Tokenizer:
 
 def tokenize(text: str, mode: str = "C") -> list[tuple[str, str, str]]:
     """Segment Japanese text with SudachiPy (split mode A, B or C): (surface, normalised form, part of speech)."""
-    return [(m.surface(), m.normalized_form(), m.part_of_speech()[0]) for m in _tokenizer(mode).tokenize(text)]
+    return [(m.surface, m.form, m.pos[0]) for m in morphemes(text, mode)]
 
 
 @dataclass(frozen=True)
