@@ -45,6 +45,8 @@ def action(text: str, speaker: str = "増毛町長", on: datetime.date = OCTOBER
     ("道や国には、財政支援の拡充をお願い申し上げます。", "request", "北海道"),  # the first body asked
     ("振興局のご協力をいただきたい。", "request", "留萌振興局"),
     ("教育庁には、教員の加配に力を入れていただきたい。", "request", "北海道"),
+    ("各市町村には、空き家の情報の取りまとめをお願いしたい。", "request", "管内市町村"),
+    ("事務局には、次回までに資料をまとめていただきたい。", "request", "事務局"),
     ("管内市町村で一緒に、広域観光のパンフレットを作成したい。", "joint", "管内市町村"),
     ("事務局を通じて、各町の移住施策を共有していきたい。", "joint", "事務局"),
     ("管内の市町村が連携して、広域の観光ルートを作りたい。", "joint", "管内市町村"),
@@ -83,6 +85,7 @@ def test_actions_and_their_owners(text: str, kind: str, owner: str):
     "観光の取組を行っていきたい。",
     "地域の人材を確保していきたい。",  # an outcome with no time: a goal
     "情報発信に力を入れていきたい。",
+    "制度の動向については、引き続き注視していきたい。",
     "今後もしっかりと対応してまいりたい。",
 ])
 def test_not_actions(text: str):
