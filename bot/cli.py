@@ -19,6 +19,7 @@ from bot.core.minutes import MinutesError
 from bot.core.speakers import default_alias_table
 from bot.core.topics import default_glossary
 from bot.errors import UserError
+from bot.followups.text import summary_line
 from bot.ingest import ingest_minutes
 from bot.messages import PLAIN, say, understood_as
 from bot.services.remarks import RemarksService
@@ -27,6 +28,7 @@ from storage.engine import database_revision, get_engine, upgrade_database
 from storage.migrate import SchemaError, Status, head
 
 MARK_START, MARK_END = "**", "**"
+CLI_USER = "cli"  # who the command line acts as: creator of the follow-ups it adds, closer of those it closes
 
 
 def open_session() -> Session:
@@ -181,7 +183,9 @@ def followup_service():
     from bot.services.followups import FollowupService
 
     settings = get_settings()
-    return FollowupService(get_engine(settings.sqlalchemy_url), settings.timezone, SYSTEM_CLOCK)
+    # Whoever runs the command line holds the database itself: it may change any follow-up.
+    admins = settings.admin_ids | {CLI_USER}
+    return FollowupService(get_engine(settings.sqlalchemy_url), settings.timezone, SYSTEM_CLOCK, admins)
 
 
 def cmd_reminders_run_due(_args: argparse.Namespace) -> int:
@@ -198,9 +202,73 @@ def cmd_reminders_run_due(_args: argparse.Namespace) -> int:
     return 1 if report.failed or (digests and digests.failed) else 0
 
 
-def cmd_followups_list(args: argparse.Namespace) -> int:
-    from bot.followups.text import summary_line
+def cmd_followups_suggest(args: argparse.Namespace) -> int:
+    service = followup_service()
+    found = service.proposed_in_all() if args.all else service.proposed(args.meeting)
+    if found is None:
+        print(f"error: no meeting {args.meeting or 'yet'}. See them with `python -m bot meetings`, then e.g. "
+              f"`python -m bot followups suggest 1` / 会議がありません。", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps({"suggestions": [s.to_json() for s in found]}, ensure_ascii=False))
+        return 0
+    if not found:
+        print("No follow-ups found in the minutes. / 議事録にフォローアップ候補はありません。")
+    meeting_id = None
+    for s in found:
+        if s.meeting_id != meeting_id:
+            meeting_id = s.meeting_id
+            count = sum(1 for other in found if other.meeting_id == meeting_id)
+            print(f"{s.meeting_title} ({s.meeting_date or 'no date'}): {count} follow-up(s) / 件")
+        due = f"due {s.due.isoformat()}" if s.due else "no due date"
+        print(f"  [{s.kind}] {s.speaker} → {s.owner}, {due}" + (f" ({s.due_words})" if s.due_words else ""))
+        print(f"      {s.sentence}  (remark {s.remark_id})")
+    return 0
 
+
+def cmd_followups_add(args: argparse.Namespace) -> int:
+    from bot.core.when import WhenError, parse_when
+
+    service = followup_service()
+    title = " ".join(args.title).strip()
+    if not title:
+        print('error: a follow-up needs a title, e.g. `python -m bot followups add "アンケート送付" --due 12月1日`',
+              file=sys.stderr)
+        return 1
+    try:
+        due = parse_when(args.due, service.clock.now(), service.tz) if args.due else None
+    except WhenError as error:
+        print(f"error: --due {args.due}: {error.reason_en} e.g. --due 2026-12-01, --due 12月1日 / {error.reason_ja}",
+              file=sys.stderr)
+        return 1
+    added = service.add(title=title, owners=args.owner or [], channel_id=args.channel or "", created_by=CLI_USER,
+                        due=due)
+    print("added: " + terminal_line(added.followup, service))
+    if not args.channel:
+        print("note: no --channel, so its reminders cannot be posted in Slack.")
+    return 0
+
+
+def cmd_followups_close(args: argparse.Namespace) -> int:
+    service = followup_service()
+    outcome = service.close(args.id, args.status, CLI_USER)
+    if outcome.followup is None:
+        print(f"error: there is no follow-up #{args.id}. See them with `python -m bot followups list all`.",
+              file=sys.stderr)
+        return 1
+    if not outcome.change:
+        print(f"#{args.id} is already {outcome.followup.status}; nothing changed.")
+        return 0
+    print(f"{args.status}: " + terminal_line(outcome.followup, service))
+    return 0
+
+
+def terminal_line(followup, service, problem=None) -> str:
+    """A follow-up on one line of plain text, with the channel it reminds in."""
+    return f"{summary_line(followup, service.clock.now(), service.tz, PLAIN, problem)}  [{followup.channel_id or '-'}]"
+
+
+def cmd_followups_list(args: argparse.Namespace) -> int:
     service = followup_service()
     rows = service.find(args.scope)
     if args.json:
@@ -208,9 +276,8 @@ def cmd_followups_list(args: argparse.Namespace) -> int:
         return 0
     if not rows:
         print(say("cli_no_followups" if args.scope != "open" else "cli_no_open_followups", "en"))
-    now = service.clock.now()
     for row in rows:
-        print(f"{summary_line(row.followup, now, service.tz, PLAIN, row.problem)}  [{row.followup.channel_id}]")
+        print(terminal_line(row.followup, service, row.problem))
     return 0
 
 
@@ -267,6 +334,22 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("scope", nargs="?", default="open", choices=["open", "overdue", "all"])
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(run=cmd_followups_list)
+    suggest = followups.add_parser("suggest", help="the actions found in a meeting's minutes (default: the latest)")
+    which = suggest.add_mutually_exclusive_group()
+    which.add_argument("meeting", nargs="?", type=int, metavar="MEETING_ID", help="a meeting's id (see `meetings`)")
+    which.add_argument("--all", action="store_true", help="every meeting")
+    suggest.add_argument("--json", action="store_true")
+    suggest.set_defaults(run=cmd_followups_suggest)
+    add = followups.add_parser("add", help="track a follow-up")
+    add.add_argument("title", nargs="+")
+    add.add_argument("--owner", action="append", help="a Slack member ID (U…); repeat for several")
+    add.add_argument("--due", help="when it is due: 2026-12-01, 12月1日, next Friday 9:00")
+    add.add_argument("--channel", help="the Slack channel (C…) its reminders are posted in")
+    add.set_defaults(run=cmd_followups_add)
+    for name, status in (("done", "done"), ("cancel", "cancelled")):
+        close = followups.add_parser(name, help=f"mark a follow-up {status}")
+        close.add_argument("id", type=int, metavar="ID")
+        close.set_defaults(run=cmd_followups_close, status=status)
     return parser
 
 

@@ -162,3 +162,31 @@ def forget_asked_questions(session: Session, before: datetime.datetime) -> None:
 
 def find_asked_question(session: Session, key: str) -> AskedQuestion | None:
     return session.get(AskedQuestion, key)
+
+
+def latest_meeting_titled(session: Session, title: str) -> Meeting | None:
+    """The latest meeting whose title contains `title`; the latest of all when it is empty."""
+    query = select(Meeting).order_by(col(Meeting.date).desc(), col(Meeting.id).desc())
+    if title:
+        query = query.where(col(Meeting.title).contains(title, autoescape=True))
+    return session.exec(query).first()
+
+
+def meetings_by_date(session: Session) -> Sequence[Meeting]:
+    """Every meeting, oldest first (those without a date last)."""
+    return session.exec(select(Meeting).order_by(col(Meeting.date).is_(None), col(Meeting.date), col(Meeting.id))).all()
+
+
+def remarks_with_speakers(session: Session, meeting_id: int):
+    """(remark id, speaker label, text) of a meeting's remarks, in order."""
+    query = (
+        select(Remark.id, Speaker.label, Remark.text)
+        .join(Speaker, col(Speaker.id) == Remark.speaker_id)
+        .where(Remark.meeting_id == meeting_id)
+        .order_by(col(Remark.position))
+    )
+    return session.exec(query).all()
+
+
+def meeting_by_id(session: Session, meeting_id: int) -> Meeting | None:
+    return session.get(Meeting, meeting_id)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 
 from sudachipy import Dictionary, SplitMode, Tokenizer
@@ -128,4 +129,20 @@ def _tokenizer(mode: str) -> Tokenizer:
 
 def tokenize(text: str, mode: str = "C") -> list[tuple[str, str, str]]:
     """Segment Japanese text with SudachiPy (split mode A, B or C): (surface, normalised form, part of speech)."""
-    return [(m.surface(), m.normalized_form(), m.part_of_speech()[0]) for m in _tokenizer(mode).tokenize(text)]
+    return [(m.surface, m.form, m.pos[0]) for m in morphemes(text, mode)]
+
+
+@dataclass(frozen=True)
+class Morpheme:
+    """A SudachiPy token: its surface, normalised form (為る for する, 居る for いる and おる) and part of speech,
+    whose last two fields are the conjugation type and form (連用形-一般, 仮定形-一般 …)."""
+
+    surface: str
+    form: str
+    pos: tuple[str, ...]
+
+
+def morphemes(text: str, mode: str = "C") -> list[Morpheme]:
+    """Segment Japanese text with SudachiPy, keeping the grammar that `tokenize` leaves out."""
+    tokens = _tokenizer(mode).tokenize(text)
+    return [Morpheme(m.surface(), m.normalized_form(), tuple(m.part_of_speech())) for m in tokens]

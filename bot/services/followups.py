@@ -20,8 +20,9 @@ from bot.followups import delivery
 from bot.followups.delivery import LEASE, Poster, RunReport
 from bot.followups.results import Added, FollowupRow, Outcome, Source, Suggestions
 from bot.followups.rules import rule_for
-from bot.followups.suggest import find_meeting, suggestions
+from bot.followups.suggest import Suggestion, all_suggestions, find_meeting, suggestions
 from storage import followups as store
+from storage import queries
 from storage.models import CANCELLED, DONE, OPEN, FollowUp
 
 SCOPES = ("open", "mine", "overdue", "all")
@@ -136,6 +137,18 @@ class FollowupService:
             if meeting is None:
                 return None
             return Suggestions(meeting.title, suggestions(session, meeting.id or 0))
+
+    def proposed(self, meeting_id: int | None = None) -> list[Suggestion] | None:
+        """The follow-ups proposed from one meeting's minutes (the latest meeting when no id is given);
+        None when there is no such meeting."""
+        with Session(self.engine) as session:
+            meeting = queries.meeting_by_id(session, meeting_id) if meeting_id else find_meeting(session, "")
+            return None if meeting is None else suggestions(session, meeting.id or 0)
+
+    def proposed_in_all(self) -> list[Suggestion]:
+        """The follow-ups proposed from every meeting's minutes, oldest meeting first."""
+        with Session(self.engine) as session:
+            return all_suggestions(session)
 
     def scheduled_rules(self) -> dict[int, datetime.datetime]:
         """{rule id: next fire time} of every active rule, for the scheduler's jobs."""

@@ -102,23 +102,63 @@ def closed_message(followup: FollowUp, note: str) -> tuple[str, list[dict]]:
     return f"{title}: {note}", blocks
 
 
+DIGEST_BLOCK = "digest"  # the block_id of a digest's header: a click in a digest updates only that follow-up
+DIGEST_BUTTONS = 20  # follow-ups with buttons in one digest: Slack takes 50 blocks, each needs two
+
+
 def digest_message(followups: list[FollowUp], now: datetime.datetime, tz: ZoneInfo) -> tuple[str, list[dict]]:
-    """Open follow-ups of one channel by owner, overdue ones first."""
+    """Open follow-ups of one channel by owner, owners with overdue ones first and overdue ones first in each,
+    with Done / Snooze buttons that work as on a reminder."""
     by_owner: dict[str, list[FollowUp]] = {}
     for followup in followups:
         for owner in followup.owners or [followup.created_by]:
             by_owner.setdefault(owner, []).append(followup)
+    for items in by_owner.values():
+        items.sort(key=lambda f: (not is_overdue(f, now), f.due_at or NEVER, f.id or 0))
+    owners = sorted(by_owner, key=lambda owner: (not is_overdue(by_owner[owner][0], now), owner))
     header = both("digest_header", count=len(followups))
-    blocks: list[dict] = [{"type": "header", "text": {"type": "plain_text", "text": header}}]
-    lines = []
-    for owner in sorted(by_owner):
-        items = sorted(by_owner[owner], key=lambda f: (not is_overdue(f, now), f.due_at or NEVER, f.id))
-        lines.append(f"*{mention(owner)}*")
-        lines += ["• " + summary_line(f, now, tz, MRKDWN) for f in items]
-    for start in range(0, len(lines), 40):  # a section holds 3000 characters
-        text = "\n".join(lines[start : start + 40])[:2900]
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text}})
+    blocks: list[dict] = [{"type": "header", "block_id": DIGEST_BLOCK, "text": {"type": "plain_text", "text": header}}]
+    rest: list[str] = []
+    shown = 0
+    for owner in owners:
+        lines = [f"*{mention(owner)}*"]
+        for followup in by_owner[owner]:
+            line = "• " + summary_line(followup, now, tz, MRKDWN)
+            if shown < DIGEST_BUTTONS:
+                shown += 1
+                blocks.append(_section(lines + [line], f"digest-{followup.id}-{shown}"))
+                buttons = action_buttons(followup.id or 0, language_of_followup(followup))
+                blocks.append({**buttons, "block_id": f"{buttons['block_id']}-{shown}"})
+            else:
+                rest += lines + [line]
+            lines = []
+    for start in range(0, len(rest), 40):  # a section holds 3000 characters
+        blocks.append(_section(rest[start : start + 40]))
     return header, blocks
+
+
+def _section(lines: list[str], block_id: str | None = None) -> dict:
+    block = {"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)[:2900]}}
+    return {**block, "block_id": block_id} if block_id else block
+
+
+def message_after_click(followup: FollowUp, note: str, blocks: list[dict]) -> tuple[str, list[dict]]:
+    """The message a Done / Snooze button was in, once acted on: a reminder gives way to what happened;
+    in a digest only that follow-up's line does, the others keep their buttons."""
+    if not blocks or blocks[0].get("block_id") != DIGEST_BLOCK:
+        return closed_message(followup, note)
+    title = escape(followup.title)
+    done = f"~{title}~" if followup.status != OPEN else title
+    updated = []
+    for block in blocks:
+        block_id = block.get("block_id") or ""
+        if block_id.startswith(f"followup-{followup.id}-"):
+            continue
+        if block_id.startswith(f"digest-{followup.id}-"):
+            owner_line = [line for line in block["text"]["text"].split("\n") if not line.startswith("• ")]
+            block = _section(owner_line + [f"• #{followup.id} {done} — {note}"], block_id)
+        updated.append(block)
+    return f"{title}: {note}", updated
 
 
 def suggestions_message(found: Suggestions | None) -> dict[str, Any]:

@@ -133,15 +133,6 @@ def test_followup_command_refusals(text: str):
         parse_command(text, NOW, TZ, user_in_mention)
 
 
-def test_suggestions_are_remarks_that_commit_or_ask(sample_session):
-    from bot.followups.suggest import find_meeting, suggestions
-
-    meeting = find_meeting(sample_session, "")
-    found = suggestions(sample_session, meeting.id)
-    assert found and all(s.cue in s.text for s in found)
-    assert any("連携" in s.text for s in found)
-
-
 def test_every_change_of_the_rules_is_announced_once_and_nothing_else_is(engine):
     service = FollowupService(engine, TZ, FixedClock(NOW))
     changes = []

@@ -78,7 +78,7 @@ def handle_followup_button(ack: Ack, action: dict[str, Any], body: dict[str, Any
         return
     channel, ts = body.get("channel", {}).get("id"), body.get("message", {}).get("ts")
     if outcome.followup is not None and not outcome.refused and channel and ts:
-        text, blocks = fm.closed_message(outcome.followup, note)
+        text, blocks = fm.message_after_click(outcome.followup, note, body.get("message", {}).get("blocks") or [])
         client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
     if not outcome.changed:
         respond(text=note, response_type="ephemeral", replace_original=False)
