@@ -16,9 +16,11 @@ from bot.core.search import (
     topic_terms,
     understand,
 )
+from bot.core.lexicon import Lexicon
 from bot.core.speakers import AliasTable, KnownSpeaker, SpeakerDirectory
 from bot.core.topics import Concept, Glossary, concepts_in
 from storage import queries, search_index
+from storage.jmdict import default_jmdict
 
 MAX_QUESTION_LENGTH = 500
 MAX_RESULTS = 20  # ranked remarks for a topic; each is marked up, which costs more than ranking it
@@ -111,7 +113,8 @@ def answer_question(session: Session, question: str, table: AliasTable, glossary
     if len(question) > MAX_QUESTION_LENGTH:
         u = understand(question[:MAX_QUESTION_LENGTH], SpeakerDirectory([]), table, glossary)
         return Answer(u, [], say("too_long", u.language, limit=str(MAX_QUESTION_LENGTH)))
-    u = understand(question, speakers, table, glossary)
+    lexicon = Lexicon(default_jmdict(), lambda terms: search_index.present_terms(session, terms))
+    u = understand(question, speakers, table, glossary, lexicon)
     if u.unknown_speaker:
         closest = _listed("closest", u.language, closest_speakers(u.unknown_speaker, speakers))
         return Answer(u, [], say("unknown_speaker", u.language, name=u.unknown_speaker, closest=closest))

@@ -11,6 +11,7 @@ from importlib import resources
 
 from rapidfuzz import fuzz, process
 
+from bot.core.lexicon import Lexicon, WordReading
 from bot.core.text import has_japanese, latin_words, normalize, normalize_with_map, tokenize
 
 # Words of English questions that carry no topic.
@@ -25,12 +26,14 @@ ENGLISH_STOPWORDS = frozenset(
 # Japanese morphemes that frame a question rather than name its topic.
 JAPANESE_STOPWORDS = frozenset(
     "する ある いる なる こと もの ため よう 何 誰 どなた 言う 話す 述べる 発言 意見 コメント 内容 について 関する "
-    "様 方 など 等 これ それ あれ どれ ここ そこ どこ 思う 考える".split()
+    "様 方 など 等 これ それ あれ どれ ここ そこ どこ 思う 考える 為る 居る 有る 成る 全部 全て 見せる".split()
 )
+_STOPWORD_TERMS = frozenset(map(normalize, JAPANESE_STOPWORDS))
 CONTENT_POS = frozenset({"名詞", "形容詞", "動詞", "形状詞"})
 _SHORT_KANA = re.compile(r"[ぁ-ゖ]{1,2}")
 SYNONYM_WEIGHT = 0.85  # a concept's other terms count a little less than the words the question used
 PART_WEIGHT = 0.5  # a part of a compound (新規 of 新規就農) counts half
+DICTIONARY_WEIGHT = 0.5  # a dictionary's translation of an English word: one of its senses, perhaps not this one
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,9 @@ class TopicGroup:
     literal: str  # the question's words, normalised
     concept: Concept | None
     terms: dict[str, float]  # term → weight of a match on it
+    known: bool = True  # False: neither the glossary, the dictionary nor the archive knows the word
+    # Terms that count only as whole words: a dictionary's, which the glossary's care has not gone into.
+    whole_words: frozenset[str] = frozenset()
 
     def gloss(self) -> str:
         """`foreign workers → 外国人, 外国人材` for showing how the question was understood."""
@@ -119,8 +125,9 @@ class TopicGroup:
         return f"{english} / {japanese}" if japanese else english
 
 
-def expand_topics(typed: str, glossary: Glossary) -> list[TopicGroup]:
-    """The topic groups of the topic part of a question, as typed, in the order the question names them."""
+def expand_topics(typed: str, glossary: Glossary, lexicon: Lexicon | None = None) -> list[TopicGroup]:
+    """The topic groups of the topic part of a question, as typed, in the order the question names them.
+    With a lexicon, Latin words the glossary lacks are read as English or romaji (see bot.core.lexicon)."""
     text, positions = normalize_with_map(typed, keep_spaces=True)
 
     def label_of(start: int, end: int) -> str:
@@ -151,10 +158,12 @@ def expand_topics(typed: str, glossary: Glossary) -> list[TopicGroup]:
                 take(start, end)
                 terms = {normalize(t): 1.0 for t in concept.ja} | {normalize(n): 1.0 for n in concept.en}
                 found.append((start, TopicGroup(label_of(start, end), text[start:end], concept, terms)))
-    for i, (word, start, end) in enumerate(words):
+    for _, start, end in words:
         take(start, end)
-        if not used[i] and word not in ENGLISH_STOPWORDS and len(word) >= 2:
-            found.append((start, TopicGroup(label_of(start, end), word, None, {word: 1.0})))
+    leftover = [w for i, w in enumerate(words) if not used[i] and w[0] not in ENGLISH_STOPWORDS and len(w[0]) >= 2]
+    for start, end, terms, known in _latin_groups(text, leftover, lexicon):
+        words_only = frozenset(t for t in terms if has_japanese(t))
+        found.append((start, TopicGroup(label_of(start, end), text[start:end], None, terms, known, words_only)))
 
     # Japanese: glossary terms found in the rest of the text.
     rest = "".join(" " if consumed[i] else c for i, c in enumerate(text))
@@ -175,6 +184,63 @@ def expand_topics(typed: str, glossary: Glossary) -> list[TopicGroup]:
                 if group:
                     found.append((chunk.start() + index / 1000, group))
     return [group for _, group in sorted(found, key=lambda item: item[0])]
+
+
+def _latin_groups(
+    text: str, words: list[tuple[str, int, int]], lexicon: Lexicon | None
+) -> list[tuple[int, int, dict[str, float], bool]]:
+    """(start, end, terms, known) for the Latin words the glossary lacks. Each is kept as written and, with a
+    lexicon, joined by the Japanese terms it stands for that the archive has; words next to each other whose
+    terms make a compound the archive has (jinzai kakuho → 人材確保, computer council → 電算協議会) become one
+    group. Romaji grammar (wo, shiteiru) and frame words (hatsugen → 発言) are left out."""
+    if lexicon is None:
+        return [(start, end, {word: 1.0}, True) for word, start, end in words]
+    read: list[tuple[str, int, int, list[str], bool, float]] = []
+    for word, start, end in words:
+        reading = lexicon.read(word)
+        if _is_grammar(reading):
+            continue
+        # An English word as English (to dare, not 誰); romaji the dictionary reads as one of its words.
+        english, romaji = ([t for t in terms if len(t) >= 2] for terms in (reading.english, reading.romaji))
+        terms = lexicon.occurring(english) or lexicon.occurring(romaji)
+        weight = 1.0 if terms and terms[0] in romaji else DICTIONARY_WEIGHT
+        known = bool(reading.english or reading.romaji) or bool(lexicon.occurring([word]))
+        read.append((word, start, end, terms, known, weight))
+    groups: list[tuple[int, int, dict[str, float], bool]] = []
+    i = 0
+    while i < len(read):
+        word, start, end, terms, known, weight = read[i]
+        compounds, parts = terms, list(terms)
+        j = i + 1
+        while j < len(read) and not text[end : read[j][1]].strip() and compounds:
+            joined = lexicon.occurring([a + b for a in compounds for b in read[j][3]])
+            if not joined:
+                break
+            compounds, parts, end = joined, parts + read[j][3], read[j][2]
+            j += 1
+        if j > i + 1:
+            groups.append((start, end, {c: 1.0 for c in compounds} | {p: PART_WEIGHT for p in parts}, True))
+        else:
+            groups.append((start, end, {word: 1.0} | {t: weight for t in terms}, known))
+        i = j
+    return groups
+
+
+def _is_grammar(reading: WordReading) -> bool:
+    """A romaji word of the question's frame: a frame word (dare → 誰, hatsugen → 発言) or, unknown to the
+    dictionary, grammar (wo, shiteiru → を, している)."""
+    if any(t in _STOPWORD_TERMS for t in reading.romaji):
+        return True
+    known = any(len(t) >= 2 for t in reading.english + reading.romaji)
+    return bool(reading.kana) and not known and not any(map(_has_content, reading.kana))
+
+
+def _has_content(kana: str) -> bool:
+    """Whether kana read from romaji has a content word: not しているのは (shiteiru no wa) or を (wo)."""
+    return any(
+        pos in CONTENT_POS and len(surface) >= 2 and not {surface, normalized_form} & JAPANESE_STOPWORDS
+        for surface, normalized_form, pos in tokenize(kana)
+    )
 
 
 def _content_runs(typed: str) -> list[list[tuple[str, str]]]:

@@ -1,0 +1,89 @@
+"""The words of a question that the curated glossary lacks, read through a real dictionary.
+
+An English word is looked up by its English glosses (tuition → 学費); a romaji word by the kana it may
+stand for (shogakukin → しょうがくきん → 奨学金). A dictionary offers many senses, most of them beside
+the point of council minutes ("save" → 救う, 省く, 残す, 取る …): only the terms that occur in the
+archive are kept, so the dictionary finds what was said without padding the search.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.core.romaji import readings, to_katakana
+from bot.core.text import normalize
+
+MAX_ENTRIES = 8  # dictionary entries one word may bring, everyday words and first senses first
+FORMS_PER_ENTRY = 2  # 確保 of 確保; 助ける, 援ける of 助ける/援ける/救ける/…
+
+
+class Dictionary(Protocol):
+    """Japanese headwords (each entry's written forms, most usual first), as storage.jmdict gives them."""
+
+    def by_reading(self, readings: list[str]) -> list[tuple[str, ...]]: ...
+
+    def by_gloss(self, glosses: list[str]) -> list[tuple[str, ...]]: ...
+
+    def by_gloss_head(self, word: str) -> list[tuple[str, ...]]: ...
+
+
+@dataclass(frozen=True)
+class WordReading:
+    """What the dictionary makes of one Latin word of a question: normalised Japanese words (single
+    characters too, 誰 of dare), before the archive is asked."""
+
+    english: tuple[str, ...]  # the word as English (tuition → 学費), or a kind of thing it names (herring)
+    romaji: tuple[str, ...]  # the word as romaji (shogakukin → 奨学金; dare → 誰)
+    kana: tuple[str, ...]  # the kana it may stand for as romaji: しょうがくきん, …
+
+
+class Lexicon:
+    """A dictionary and the archive it is checked against. `present` tells which normalised terms occur in
+    the archive; its answers are kept, so make one Lexicon per question or per archive version."""
+
+    def __init__(self, dictionary: Dictionary, present: Callable[[list[str]], set[str]]):
+        self.dictionary = dictionary
+        self._ask_archive = present
+        self._present: dict[str, bool] = {}
+
+    def occurring(self, terms: list[str]) -> list[str]:
+        """The terms that occur in the archive, in order."""
+        new = [t for t in dict.fromkeys(terms) if t not in self._present]
+        if new:
+            found = self._ask_archive(new)
+            self._present |= {t: t in found for t in new}
+        return [t for t in terms if self._present[t]]
+
+    def read(self, word: str) -> WordReading:
+        """The word looked up as English and as romaji; failing both, as the head of English glosses."""
+        forms = _gloss_forms(word)
+        english = self.dictionary.by_gloss(forms)
+        kana = readings(word)
+        romaji = self.dictionary.by_reading(kana + [to_katakana(r) for r in kana]) if kana else []
+        if not english and not kana and len(word) >= 4:
+            english = self.dictionary.by_gloss_head(forms[-1].removeprefix("to "))
+        return WordReading(_terms(english), _terms(romaji), tuple(kana))
+
+
+def _terms(entries: list[tuple[str, ...]]) -> tuple[str, ...]:
+    forms = (normalize(form) for entry in entries[:MAX_ENTRIES] for form in entry[:FORMS_PER_ENTRY])
+    return tuple(dict.fromkeys(forms))
+
+
+def _gloss_forms(word: str) -> list[str]:
+    """The glosses an English word may be listed under: itself, its singular or bare verb, `to` + verb.
+    The last one is the plainest noun form."""
+    forms = [word]
+    if word.endswith("ies"):
+        forms.append(word[:-3] + "y")
+    elif word.endswith("es"):
+        forms += [word[:-1], word[:-2]]
+    elif word.endswith("s") and not word.endswith("ss"):
+        forms.append(word[:-1])
+    for suffix in ("ing", "ed"):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            forms += [word[: -len(suffix)] + "e", word[: -len(suffix)]]
+    forms = list(dict.fromkeys(forms))
+    return [f"to {form}" for form in forms] + forms
