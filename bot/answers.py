@@ -137,6 +137,9 @@ def answer_question(session: Session, question: str, table: AliasTable, glossary
     if hits:
         rows = queries.remarks_by_ids(session, [hit.candidate.remark_id for hit in hits])
         return Answer(u, [_result(row, hit.score, hit.terms) for row, hit in zip(rows, hits)], "")
+    unknown = [g.label for g in u.topics if not g.known]
+    if unknown:
+        return Answer(u, [], say("unknown_words", u.language, words=_LIST_SEPARATOR[u.language].join(unknown)))
     if u.speaker:
         texts = [row.normalized_text for row in queries.recent_remarks_to_rank(session, speaker_ids, TOPIC_HINT_SCAN)]
         return Answer(u, [], _speaker_silent(u, concepts_in(texts, glossary)))
@@ -168,6 +171,10 @@ MESSAGES = {
         "ja": "{speaker}の発言に「{topics}」に関するものは見つかりませんでした。{touched}",
     },
     "touched": {"en": " They talked about: {names}.", "ja": "この発言者が触れた話題: {names}。"},
+    "unknown_words": {
+        "en": "I don't know the word “{words}”, and the minutes do not use it. Try other words, e.g. {examples}",
+        "ja": "「{words}」という言葉が分かりませんでした（議事録にもありません）。別の言葉でお試しください。例: {examples}",
+    },
     "nobody": {
         "en": "Nobody talked about “{topics}” in the minutes. Try other words, e.g. {examples}",
         "ja": "「{topics}」について話した発言は見つかりませんでした。別の言葉でお試しください。例: {examples}",

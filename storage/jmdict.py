@@ -58,6 +58,7 @@ class JMdict:
         marks = ",".join("?" * len(glosses))
         return _ordered(self._rows(_BY_GLOSS.format(where=f"g.text IN ({marks})"), glosses))
 
+    @lru_cache(maxsize=256)  # noqa: B019 - one JMdict lives as long as the process
     def by_gloss_head(self, word: str) -> list[tuple[str, ...]]:
         """The written forms of entries glossed as a kind of the word ("Pacific herring (Clupea pallasii)" for herring). Reads
         every gloss, so only for a word with no gloss of its own."""

@@ -56,6 +56,11 @@ class Lexicon:
             self._present |= {t: t in found for t in new}
         return [t for t in terms if self._present[t]]
 
+    def english_phrase(self, phrase: str) -> tuple[str, ...]:
+        """The Japanese words of an English phrase the dictionary glosses as a whole (sea urchin → 雲丹)."""
+        words = phrase.split()
+        return _terms(self.dictionary.by_gloss(list(dict.fromkeys([phrase, " ".join(words[:-1] + [singular(words[-1])])]))))
+
     def read(self, word: str) -> WordReading:
         """The word looked up as English and as romaji; failing both, as the head of English glosses."""
         forms = _gloss_forms(word)
@@ -63,7 +68,7 @@ class Lexicon:
         kana = readings(word)
         romaji = self.dictionary.by_reading(kana + [to_katakana(r) for r in kana]) if kana else []
         if not english and not kana and len(word) >= 4:
-            english = self.dictionary.by_gloss_head(forms[-1].removeprefix("to "))
+            english = self.dictionary.by_gloss_head(singular(word))
         return WordReading(_terms(english), _terms(romaji), tuple(kana))
 
 
@@ -73,17 +78,20 @@ def _terms(entries: list[tuple[str, ...]]) -> tuple[str, ...]:
 
 
 def _gloss_forms(word: str) -> list[str]:
-    """The glosses an English word may be listed under: itself, its singular or bare verb, `to` + verb.
-    The last one is the plainest noun form."""
-    forms = [word]
-    if word.endswith("ies"):
-        forms.append(word[:-3] + "y")
-    elif word.endswith("es"):
-        forms += [word[:-1], word[:-2]]
-    elif word.endswith("s") and not word.endswith("ss"):
-        forms.append(word[:-1])
+    """The glosses an English word may be listed under: itself, its singular or bare verb, `to` + verb."""
+    forms = [word, singular(word)]
     for suffix in ("ing", "ed"):
         if word.endswith(suffix) and len(word) > len(suffix) + 2:
             forms += [word[: -len(suffix)] + "e", word[: -len(suffix)]]
     forms = list(dict.fromkeys(forms))
     return [f"to {form}" for form in forms] + forms
+
+
+def singular(word: str) -> str:
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("ses", "xes", "ches", "shes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word

@@ -21,7 +21,11 @@ ENGLISH_STOPWORDS = frozenset(
     "say said says tell told talk talked talking speak spoke mention mentioned discuss discussed comment "
     "commented remark remarks comments statement statements show me everything anything something "
     "their his her its they he she it this that these those there than then between among into "
-    "some such very more most also just only please".split()
+    "some such very more most also just only please "
+    "anyone anybody everyone everybody someone somebody anything nothing each every other others "
+    "i we you us our your my me him them can could would should will shall may might must let "
+    "bring brought raise raised touch touched up out over how many much whether if so as "
+    "ever yet still again here now get got give gave want wants wanted think thought know".split()
 )
 # Japanese morphemes that frame a question rather than name its topic.
 JAPANESE_STOPWORDS = frozenset(
@@ -186,6 +190,19 @@ def expand_topics(typed: str, glossary: Glossary, lexicon: Lexicon | None = None
     return [group for _, group in sorted(found, key=lambda item: item[0])]
 
 
+@dataclass
+class _LatinWord:
+    """A Latin word (or an English phrase the dictionary has: sea urchin) of a question, as read."""
+
+    literal: str
+    start: int
+    end: int
+    terms: list[str]  # its Japanese terms that the archive has
+    known: bool
+    weight: float
+    phrase: bool = False
+
+
 def _latin_groups(
     text: str, words: list[tuple[str, int, int]], lexicon: Lexicon | None
 ) -> list[tuple[int, int, dict[str, float], bool]]:
@@ -195,35 +212,54 @@ def _latin_groups(
     group. Romaji grammar (wo, shiteiru) and frame words (hatsugen → 発言) are left out."""
     if lexicon is None:
         return [(start, end, {word: 1.0}, True) for word, start, end in words]
-    read: list[tuple[str, int, int, list[str], bool, float]] = []
-    for word, start, end in words:
-        reading = lexicon.read(word)
-        if _is_grammar(reading):
-            continue
-        # An English word as English (to dare, not 誰); romaji the dictionary reads as one of its words.
-        english, romaji = ([t for t in terms if len(t) >= 2] for terms in (reading.english, reading.romaji))
-        terms = lexicon.occurring(english) or lexicon.occurring(romaji)
-        weight = 1.0 if terms and terms[0] in romaji else DICTIONARY_WEIGHT
-        known = bool(reading.english or reading.romaji) or bool(lexicon.occurring([word]))
-        read.append((word, start, end, terms, known, weight))
+    read = _read_latin(text, words, lexicon)
     groups: list[tuple[int, int, dict[str, float], bool]] = []
     i = 0
     while i < len(read):
-        word, start, end, terms, known, weight = read[i]
-        compounds, parts = terms, list(terms)
+        first = read[i]
+        compounds, parts, end = first.terms, list(first.terms), first.end
         j = i + 1
-        while j < len(read) and not text[end : read[j][1]].strip() and compounds:
-            joined = lexicon.occurring([a + b for a in compounds for b in read[j][3]])
+        while j < len(read) and not (first.phrase or read[j].phrase) and not text[end : read[j].start].strip():
+            joined = lexicon.occurring([a + b for a in compounds for b in read[j].terms])
             if not joined:
                 break
-            compounds, parts, end = joined, parts + read[j][3], read[j][2]
+            compounds, parts, end = joined, parts + read[j].terms, read[j].end
             j += 1
         if j > i + 1:
-            groups.append((start, end, {c: 1.0 for c in compounds} | {p: PART_WEIGHT for p in parts}, True))
+            groups.append((first.start, end, {c: 1.0 for c in compounds} | {p: PART_WEIGHT for p in parts}, True))
         else:
-            groups.append((start, end, {word: 1.0} | {t: weight for t in terms}, known))
+            groups.append((first.start, end, {first.literal: 1.0} | {t: first.weight for t in first.terms}, first.known))
         i = j
     return groups
+
+
+def _read_latin(text: str, words: list[tuple[str, int, int]], lexicon: Lexicon) -> list[_LatinWord]:
+    read: list[_LatinWord] = []
+    i = 0
+    while i < len(words):
+        for size in (3, 2):
+            run = words[i : i + size]
+            if len(run) == size and all(not text[a[2] : b[1]].strip() for a, b in zip(run, run[1:])):
+                phrase = text[run[0][1] : run[-1][2]]
+                entries = lexicon.english_phrase(phrase)
+                if entries:
+                    terms = lexicon.occurring([t for t in entries if len(t) >= 2])
+                    read.append(_LatinWord(phrase, run[0][1], run[-1][2], terms, True, DICTIONARY_WEIGHT, True))
+                    i += size
+                    break
+        else:
+            word, start, end = words[i]
+            i += 1
+            reading = lexicon.read(word)
+            if _is_grammar(reading):
+                continue
+            # An English word as English (to dare, not 誰); romaji the dictionary reads as one of its words.
+            english, romaji = ([t for t in terms if len(t) >= 2] for terms in (reading.english, reading.romaji))
+            terms = lexicon.occurring(english) or lexicon.occurring(romaji)
+            weight = 1.0 if terms and terms[0] in romaji else DICTIONARY_WEIGHT
+            known = bool(reading.english or reading.romaji) or bool(lexicon.occurring([word]))
+            read.append(_LatinWord(word, start, end, terms, known, weight))
+    return read
 
 
 def _is_grammar(reading: WordReading) -> bool:
@@ -278,14 +314,20 @@ def _run_group(run: list[tuple[str, str]]) -> TopicGroup | None:
 
 
 def concepts_in(texts: list[str], glossary: Glossary, limit: int = 6) -> list[Concept]:
-    """The concepts most present in some normalised texts: "they talked about …"."""
-    counts: dict[str, int] = {}
+    """The concepts most present in some normalised texts: "they talked about …". Those of the most
+    texts first, then of the most mentions, then in the order the texts name them: the same on every run."""
+    remarks: dict[str, int] = {}
+    mentions: dict[str, int] = {}
     for text in texts:
-        for concept in {glossary.by_japanese[m.group()] for m in glossary.japanese_terms.finditer(text)}:
+        found = [glossary.by_japanese[m.group()] for m in glossary.japanese_terms.finditer(text)]
+        for concept in found:
             if concept.kind == "topic":
-                counts[concept.id] = counts.get(concept.id, 0) + 1
+                mentions[concept.id] = mentions.get(concept.id, 0) + 1
+        for concept_id in dict.fromkeys(c.id for c in found if c.kind == "topic"):
+            remarks[concept_id] = remarks.get(concept_id, 0) + 1
     by_id = {c.id: c for c in glossary.concepts}
-    return [by_id[i] for i, _ in sorted(counts.items(), key=lambda item: -item[1])][:limit]
+    ranked = sorted(remarks, key=lambda i: (-remarks[i], -mentions[i]))  # stable: first named first among equals
+    return [by_id[i] for i in ranked[:limit]]
 
 
 def idf(total: int, matching: int) -> float:
