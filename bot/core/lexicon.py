@@ -12,11 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.core.romaji import readings, to_katakana
+from bot.core.romaji import katakana_readings, loanword_readings, readings, to_katakana
 from bot.core.text import normalize
 
 MAX_ENTRIES = 8  # dictionary entries one word may bring, everyday words and first senses first
 FORMS_PER_ENTRY = 2  # 確保 of 確保; 助ける, 援ける of 助ける/援ける/救ける/…
+MIN_KATAKANA_WORD = 4  # shorter kana, read from a name no dictionary has, would be found inside other words
 
 
 class Dictionary(Protocol):
@@ -37,6 +38,8 @@ class WordReading:
     english: tuple[str, ...]  # the word as English (tuition → 学費), or a kind of thing it names (herring)
     romaji: tuple[str, ...]  # the word as romaji (shogakukin → 奨学金; dare → 誰)
     kana: tuple[str, ...]  # the kana it may stand for as romaji: しょうがくきん, …
+    # Kana words a name unknown to the dictionary may be, written in katakana: Mynavi → まいなび
+    katakana: tuple[str, ...] = ()
 
 
 class Lexicon:
@@ -67,9 +70,13 @@ class Lexicon:
         english = self.dictionary.by_gloss(forms)
         kana = readings(word)
         romaji = self.dictionary.by_reading(kana + [to_katakana(r) for r in kana]) if kana else []
+        katakana: list[str] = []
+        if not english and not romaji:
+            spelt = katakana_readings(word) if kana else loanword_readings(word)
+            katakana = [k for k in spelt if len(k) >= MIN_KATAKANA_WORD]
         if not english and not kana and len(word) >= 4:
             english = self.dictionary.by_gloss_head(singular(word))
-        return WordReading(_terms(english), _terms(romaji), tuple(kana))
+        return WordReading(_terms(english), _terms(romaji), tuple(kana), tuple(katakana))
 
 
 def _terms(entries: list[tuple[str, ...]]) -> tuple[str, ...]:

@@ -47,7 +47,7 @@ for _consonant, _kana in _ROWS.items():
 for _consonant, _kana in _Y_SOUNDS.items():
     for _vowel, _small in _SMALL_Y.items():
         _SYLLABLES[_consonant + _vowel] = _kana + _small
-_SYLLABLES |= {"si": "し", "ti": "ち", "tu": "つ", "hu": "ふ", "zi": "じ", "di": "ぢ", "du": "づ", "wo": "を"}
+_SYLLABLES |= {"si": "し", "ti": "ち", "tu": "つ", "hu": "ふ", "zi": "じ", "di": "ぢ", "du": "づ", "wo": "を", "-": "ー"}
 _LONGEST = max(map(len, _SYLLABLES))
 _LONG_VOWEL_KANA = {"o": "う", "u": "う"}  # the long vowels romaji leaves out: しょう, きゅう
 MAX_READINGS = 64
@@ -109,3 +109,28 @@ def _long_vowel_readings(word: str) -> list[str]:
         else:
             choices.append((kana,))
     return ["".join(choice) for choice in itertools.islice(itertools.product(*choices), MAX_READINGS)]
+
+
+_LOANWORD_SPELLING = [
+    (re.compile(r"y(?![aueo])"), "ai"),  # mynavi: マイナビ
+    (re.compile(r"c(?=[eiy])"), "s"),
+    (re.compile(r"c(?!h)"), "k"),
+    (re.compile(r"qu"), "ku"),
+    (re.compile(r"x"), "kusu"),
+    (re.compile(r"th"), "s"),
+    (re.compile(r"(?<=[td])$"), "o"),
+    (re.compile(r"(?<=[bcfghjklmpqrsvwz])$"), "u"),
+]
+
+
+def loanword_readings(word: str) -> list[str]:
+    """The kana of an English-looking name as Japanese writes it in katakana (Mynavi → まいなび)."""
+    spelling = word.lower()
+    for pattern, replacement in _LOANWORD_SPELLING:
+        spelling = pattern.sub(replacement, spelling)
+    return katakana_readings(spelling)
+
+
+def katakana_readings(word: str) -> list[str]:
+    """Readings of a romaji word, a doubled vowel also as the long mark of katakana (taimii → たいみー)."""
+    return list(dict.fromkeys(readings(word) + readings(re.sub(r"([aiueo])\1", r"\1-", word))))

@@ -26,8 +26,9 @@ FUZZY_WEIGHT = 0.7
 EXTRA_TERM_WEIGHT = 0.1
 _HAS_LATIN = re.compile(r"[a-z0-9]")
 # Kana words this short are found inside ordinary words (ウニ in ように): they must stand as words. Longer
-# ones are matched as written: Sudachi splits folded loanwords (でじたる) badly, and they rarely hide in others.
-_SHORT_KANA_WORD = re.compile(r"[ぁ-ゖー]{1,3}")
+# ones are matched as written: Sudachi splits folded loanwords (あぷり of まいなびあぷり) badly, and they
+# rarely hide in others.
+_SHORT_KANA_WORD = re.compile(r"[ぁ-ゖー]{1,2}")
 _KANA_WORD = re.compile(r"[ぁ-ゖー]+")
 _SPEAKER_LIKE_JA = re.compile(
     r"[^\s、。,.!?？！]{1,12}?(?:市長|町長|村長|区長|知事|会頭|会長|組合長|局長|部長|所長|理事長|社長|議長|委員長)"

@@ -255,8 +255,8 @@ def _read_latin(text: str, words: list[tuple[str, int, int]], lexicon: Lexicon) 
                 continue
             # An English word as English (to dare, not 誰); romaji the dictionary reads as one of its words.
             english, romaji = ([t for t in terms if len(t) >= 2] for terms in (reading.english, reading.romaji))
-            terms = lexicon.occurring(english) or lexicon.occurring(romaji)
-            weight = 1.0 if terms and terms[0] in romaji else DICTIONARY_WEIGHT
+            terms = lexicon.occurring(english) or lexicon.occurring(romaji) or lexicon.occurring(list(reading.katakana))
+            weight = DICTIONARY_WEIGHT if terms and terms[0] in english else 1.0
             known = bool(reading.english or reading.romaji) or bool(lexicon.occurring([word]))
             read.append(_LatinWord(word, start, end, terms, known, weight))
     return read
