@@ -157,3 +157,12 @@ def test_concepts_in_is_the_same_whatever_the_hash_seed(glossary):
 def test_a_name_no_dictionary_has_is_found_as_katakana_in_the_archive():
     [group] = topics("Mynavi", archive=[normalize("マイナビアプリを活用している")])
     assert group.terms == {"mynavi": 1.0, "まいなび": 1.0}
+
+
+def test_a_japanese_word_sudachi_lacks_is_unknown_unless_the_archive_has_it():
+    [group] = topics("ウニョラ")
+    assert not group.known
+    [group] = topics("ウニョラ", archive=[normalize("ウニョラの話")])
+    assert group.known
+    [group] = topics("天売")  # a place Sudachi knows, though the archive does not name it
+    assert group.known

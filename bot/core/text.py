@@ -129,3 +129,8 @@ def _tokenizer(mode: str) -> Tokenizer:
 def tokenize(text: str, mode: str = "C") -> list[tuple[str, str, str]]:
     """Segment Japanese text with SudachiPy (split mode A, B or C): (surface, normalised form, part of speech)."""
     return [(m.surface(), m.normalized_form(), m.part_of_speech()[0]) for m in _tokenizer(mode).tokenize(text)]
+
+
+def unknown_words(text: str) -> list[str]:
+    """The words of Japanese text that Sudachi's dictionary does not have (テウリ; not 天売)."""
+    return [m.surface() for m in _tokenizer("C").tokenize(text) if m.is_oov()]

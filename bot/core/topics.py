@@ -12,7 +12,7 @@ from importlib import resources
 from rapidfuzz import fuzz, process
 
 from bot.core.lexicon import Lexicon, WordReading
-from bot.core.text import has_japanese, latin_words, normalize, normalize_with_map, tokenize
+from bot.core.text import has_japanese, latin_words, normalize, normalize_with_map, tokenize, unknown_words
 
 # Words of English questions that carry no topic.
 ENGLISH_STOPWORDS = frozenset(
@@ -184,7 +184,7 @@ def expand_topics(typed: str, glossary: Glossary, lexicon: Lexicon | None = None
     for chunk in re.finditer(r"\S+", rest):
         if has_japanese(chunk.group()):
             for index, run in enumerate(_content_runs(label_of(chunk.start(), chunk.end()))):
-                group = _run_group(run)
+                group = _run_group(run, lexicon)
                 if group:
                     found.append((chunk.start() + index / 1000, group))
     return [group for _, group in sorted(found, key=lambda item: item[0])]
@@ -296,9 +296,10 @@ def _content_runs(typed: str) -> list[list[tuple[str, str]]]:
     return [run for run in runs if run]
 
 
-def _run_group(run: list[tuple[str, str]]) -> TopicGroup | None:
+def _run_group(run: list[tuple[str, str]], lexicon: Lexicon | None) -> TopicGroup | None:
     """A run of content words (新規 就農) as one group: the whole run at full weight; its words, their
-    dictionary forms, and the parts of long compounds (外国人労働者 → 外国人, 労働者) at a lower one."""
+    dictionary forms, and the parts of long compounds (外国人労働者 → 外国人, 労働者) at a lower one.
+    With a lexicon, a run with a word Sudachi does not know that the archive lacks too is not known."""
     label = "".join(surface for surface, _ in run)
     whole = normalize(label)
     if len(whole) < 2:
@@ -310,7 +311,8 @@ def _run_group(run: list[tuple[str, str]]) -> TopicGroup | None:
     for part in parts:
         if len(part) >= 2:
             terms.setdefault(part, weight)
-    return TopicGroup(label, whole, None, terms)
+    known = lexicon is None or not unknown_words(label) or bool(lexicon.occurring([whole]))
+    return TopicGroup(label, whole, None, terms, known)
 
 
 def concepts_in(texts: list[str], glossary: Glossary, limit: int = 6) -> list[Concept]:
