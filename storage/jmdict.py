@@ -44,12 +44,17 @@ class JMdict:
             return self._connection.execute(sql, values).fetchall()
 
     def by_reading(self, readings: list[str]) -> list[tuple[str, ...]]:
-        """The written forms of entries read as any of the kana (hiragana or katakana), everyday words first."""
+        """The written forms of entries read as any of the kana (hiragana or katakana), everyday words first,
+        then names of places and people (JMnedict: てうり → 天売)."""
         if not readings:
             return []
         marks = ",".join("?" * len(readings))
         sql = f"{_HEADWORD}, 0 FROM Entry e WHERE e.idseq IN (SELECT idseq FROM Kana WHERE text IN ({marks}))"
-        return _ordered(self._rows(sql, readings))
+        names = f"""
+SELECT group_concat(text, char(31)) FROM (SELECT idseq, text FROM NEKanji
+WHERE idseq IN (SELECT idseq FROM NEKana WHERE text IN ({marks})) ORDER BY idseq, ID) GROUP BY idseq ORDER BY idseq
+"""
+        return _ordered(self._rows(sql, readings)) + [tuple(forms.split("\x1f")) for (forms,) in self._rows(names, readings)]
 
     def by_gloss(self, glosses: list[str]) -> list[tuple[str, ...]]:
         """The written forms of entries with one of the English glosses exactly."""

@@ -166,3 +166,8 @@ def test_a_japanese_word_sudachi_lacks_is_unknown_unless_the_archive_has_it():
     assert group.known
     [group] = topics("天売")  # a place Sudachi knows, though the archive does not name it
     assert group.known
+
+
+def test_romaji_names_of_places_through_the_names_dictionary():
+    [group] = topics("teuri", archive=[normalize("天売島・焼尻島の観光")])
+    assert group.terms == {"teuri": 1.0, "天売": 1.0}

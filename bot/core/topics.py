@@ -25,7 +25,7 @@ ENGLISH_STOPWORDS = frozenset(
     "anyone anybody everyone everybody someone somebody anything nothing each every other others "
     "i we you us our your my me him them can could would should will shall may might must let "
     "bring brought raise raised touch touched up out over how many much whether if so as "
-    "ever yet still again here now get got give gave want wants wanted think thought know".split()
+    "ever yet still again here now get got give gave want wants wanted think thought know one".split()
 )
 # Japanese morphemes that frame a question rather than name its topic.
 JAPANESE_STOPWORDS = frozenset(
