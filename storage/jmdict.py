@@ -1,4 +1,5 @@
-"""JMdict, the Japanese–English dictionary, as the jamdict-data package ships it: one SQLite file, read only.
+"""JMdict, the Japanese–English dictionary, and JMnedict, its dictionary of names, as the jamdict-data
+package ships them: one SQLite file, read only.
 
 Used to read the words the curated glossary lacks: Japanese headwords by their reading (the kana of
 a romaji word) or by an English gloss. Each lookup is a few indexed queries; the file is opened once.
@@ -21,12 +22,25 @@ class _Entry:
     sense: int  # which of the entry's senses matched, 0 the first
 
 
+# An entry's written forms (kanji, else kana, in the dictionary's order) and whether it is an everyday word.
 _HEADWORD = """
-SELECT e.idseq,
-       coalesce((SELECT group_concat(text, char(31)) FROM (SELECT text FROM Kanji WHERE idseq = e.idseq ORDER BY ID)),
-                (SELECT group_concat(text, char(31)) FROM (SELECT text FROM Kana WHERE idseq = e.idseq ORDER BY ID))),
-       EXISTS (SELECT 1 FROM Kanji k JOIN KJP ON KJP.kid = k.ID WHERE k.idseq = e.idseq)
-       OR EXISTS (SELECT 1 FROM Kana k JOIN KNP ON KNP.kid = k.ID WHERE k.idseq = e.idseq)
+e.idseq,
+coalesce((SELECT group_concat(text, char(31)) FROM (SELECT text FROM Kanji WHERE idseq = e.idseq ORDER BY ID)),
+         (SELECT group_concat(text, char(31)) FROM (SELECT text FROM Kana WHERE idseq = e.idseq ORDER BY ID))),
+EXISTS (SELECT 1 FROM Kanji k JOIN KJP ON KJP.kid = k.ID WHERE k.idseq = e.idseq)
+OR EXISTS (SELECT 1 FROM Kana k JOIN KNP ON KNP.kid = k.ID WHERE k.idseq = e.idseq)
+"""
+_BY_READING = f"SELECT {_HEADWORD}, 0 FROM Entry e WHERE e.idseq IN (SELECT idseq FROM Kana WHERE text IN ({{marks}}))"
+_NAMES_BY_READING = """
+SELECT group_concat(text, char(31)) FROM (SELECT idseq, text FROM NEKanji
+WHERE idseq IN (SELECT idseq FROM NEKana WHERE text IN ({marks})) ORDER BY idseq, ID) GROUP BY idseq ORDER BY idseq
+"""
+# The gloss, the entry, and which of the entry's senses it glosses. `+g.lang`: find glosses by the index of
+# their text, not every English gloss by the language's.
+_BY_GLOSS = f"""
+SELECT g.text, {_HEADWORD}, (SELECT count(*) FROM Sense earlier WHERE earlier.idseq = e.idseq AND earlier.ID < s.ID)
+FROM SenseGloss g JOIN Sense s ON s.ID = g.sid JOIN Entry e ON e.idseq = s.idseq
+WHERE +g.lang = 'eng' AND {{where}}
 """
 
 
@@ -49,38 +63,25 @@ class JMdict:
         if not readings:
             return []
         marks = ",".join("?" * len(readings))
-        sql = f"{_HEADWORD}, 0 FROM Entry e WHERE e.idseq IN (SELECT idseq FROM Kana WHERE text IN ({marks}))"
-        names = f"""
-SELECT group_concat(text, char(31)) FROM (SELECT idseq, text FROM NEKanji
-WHERE idseq IN (SELECT idseq FROM NEKana WHERE text IN ({marks})) ORDER BY idseq, ID) GROUP BY idseq ORDER BY idseq
-"""
-        return _ordered(self._rows(sql, readings)) + [tuple(forms.split("\x1f")) for (forms,) in self._rows(names, readings)]
+        words = _ordered(self._rows(_BY_READING.format(marks=marks), readings))
+        names = self._rows(_NAMES_BY_READING.format(marks=marks), readings)
+        return words + [tuple(forms.split("\x1f")) for (forms,) in names]
 
     def by_gloss(self, glosses: list[str]) -> list[tuple[str, ...]]:
         """The written forms of entries with one of the English glosses exactly."""
         if not glosses:
             return []
-        marks = ",".join("?" * len(glosses))
-        return _ordered(self._rows(_BY_GLOSS.format(where=f"g.text IN ({marks})"), glosses))
+        rows = self._rows(_BY_GLOSS.format(where=f"g.text IN ({','.join('?' * len(glosses))})"), glosses)
+        return _ordered([row[1:] for row in rows])
 
     @lru_cache(maxsize=256)  # noqa: B019 - one JMdict lives as long as the process
     def by_gloss_head(self, word: str) -> list[tuple[str, ...]]:
-        """The written forms of entries glossed as a kind of the word ("Pacific herring (Clupea pallasii)" for herring). Reads
-        every gloss, so only for a word with no gloss of its own."""
+        """The written forms of entries glossed as a kind of the word ("Pacific herring (Clupea pallasii)" for
+        herring). Reads every gloss, so only for a word with no gloss of its own."""
         sql = _BY_GLOSS.format(where=f"(g.text LIKE ? OR g.text LIKE ?) LIMIT {GLOSS_HEAD_LIMIT}")
-        rows = self._rows(sql.replace("SELECT e.idseq", "SELECT g.text, e.idseq", 1), [f"% {word}", f"% {word} (%"])
+        rows = self._rows(sql, [f"% {word}", f"% {word} (%"])
         # One word before the head at most: "river herring", not "dish of fermented herring".
         return _ordered([row[1:] for row in rows if len(row[0].split(" (")[0].split()) <= 2])
-
-
-# `+g.lang`: look the gloss up by its index, not every English gloss by the language's.
-_BY_GLOSS = (
-    _HEADWORD
-    + """, (SELECT count(*) FROM Sense earlier WHERE earlier.idseq = e.idseq AND earlier.ID < s.ID)
-FROM SenseGloss g JOIN Sense s ON s.ID = g.sid JOIN Entry e ON e.idseq = s.idseq
-WHERE +g.lang = 'eng' AND {where}
-"""
-)
 
 
 def _ordered(rows: list[tuple]) -> list[tuple[str, ...]]:

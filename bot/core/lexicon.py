@@ -62,7 +62,8 @@ class Lexicon:
     def english_phrase(self, phrase: str) -> tuple[str, ...]:
         """The Japanese words of an English phrase the dictionary glosses as a whole (sea urchin → 雲丹)."""
         words = phrase.split()
-        return _terms(self.dictionary.by_gloss(list(dict.fromkeys([phrase, " ".join(words[:-1] + [singular(words[-1])])]))))
+        plural_free = " ".join(words[:-1] + [singular(words[-1])])
+        return _terms(self.dictionary.by_gloss(list(dict.fromkeys([phrase, plural_free]))))
 
     def read(self, word: str) -> WordReading:
         """The word looked up as English and as romaji; failing both, as the head of English glosses."""

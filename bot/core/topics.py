@@ -228,12 +228,15 @@ def _latin_groups(
         if j > i + 1:
             groups.append((first.start, end, {c: 1.0 for c in compounds} | {p: PART_WEIGHT for p in parts}, True))
         else:
-            groups.append((first.start, end, {first.literal: 1.0} | {t: first.weight for t in first.terms}, first.known))
+            terms = {first.literal: 1.0} | {t: first.weight for t in first.terms}
+            groups.append((first.start, end, terms, first.known))
         i = j
     return groups
 
 
 def _read_latin(text: str, words: list[tuple[str, int, int]], lexicon: Lexicon) -> list[_LatinWord]:
+    """The words as the dictionary reads them: English phrases of three or two words it glosses whole
+    first (sea urchin), then word by word; grammar left out."""
     read: list[_LatinWord] = []
     i = 0
     while i < len(words):
