@@ -171,3 +171,8 @@ def test_a_japanese_word_sudachi_lacks_is_unknown_unless_the_archive_has_it():
 def test_romaji_names_of_places_through_the_names_dictionary():
     [group] = topics("teuri", archive=[normalize("天売島・焼尻島の観光")])
     assert group.terms == {"teuri": 1.0, "天売": 1.0}
+
+
+def test_words_written_in_hiragana_alone_are_not_dictionary_terms():
+    reading = archive_lexicon().read("after")  # から, たら: grammar, found in any sentence
+    assert reading.english and not any(term in ("から", "たら", "ったら") for term in reading.english)

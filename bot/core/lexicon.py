@@ -8,6 +8,7 @@ archive are kept, so the dictionary finds what was said without padding the sear
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -17,6 +18,7 @@ from bot.core.text import normalize
 
 MAX_ENTRIES = 8  # dictionary entries one word may bring, everyday words and first senses first
 FORMS_PER_ENTRY = 2  # 確保 of 確保; 助ける, 援ける of 助ける/援ける/救ける/…
+_HIRAGANA = re.compile(r"[ぁ-ゖー]+")
 MIN_KATAKANA_WORD = 4  # shorter kana, read from a name no dictionary has, would be found inside other words
 
 
@@ -81,8 +83,10 @@ class Lexicon:
 
 
 def _terms(entries: list[tuple[str, ...]]) -> tuple[str, ...]:
-    forms = (normalize(form) for entry in entries[:MAX_ENTRIES] for form in entry[:FORMS_PER_ENTRY])
-    return tuple(dict.fromkeys(forms))
+    """Normalised forms of the first entries. Words written in hiragana alone are left out: they are grammar
+    (から for "after", たら) or found inside any sentence; katakana and kanji words are kept."""
+    forms = (form for entry in entries[:MAX_ENTRIES] for form in entry[:FORMS_PER_ENTRY])
+    return tuple(dict.fromkeys(normalize(form) for form in forms if not _HIRAGANA.fullmatch(form)))
 
 
 def _gloss_forms(word: str) -> list[str]:

@@ -25,7 +25,8 @@ ENGLISH_STOPWORDS = frozenset(
     "anyone anybody everyone everybody someone somebody anything nothing each every other others "
     "i we you us our your my me him them can could would should will shall may might must let "
     "bring brought raise raised touch touched up out over how many much whether if so as "
-    "ever yet still again here now get got give gave want wants wanted think thought know one".split()
+    "ever yet still again here now get got give gave want wants wanted think thought know one "
+    "after before during since until while because through without within against across around off".split()
 )
 # Japanese morphemes that frame a question rather than name its topic.
 JAPANESE_STOPWORDS = frozenset(
