@@ -13,6 +13,8 @@ from bot.core.text import normalize
         ("ウニ", "働けるように支援する"),
         ("タコ", "そうしたことから"),
         ("シカ", "しかし、人手が足りない"),
+        ("シカ", "だが、しかし人手が足りない"),
+        ("シカ", "今後も、しかも急速に"),
     ],
 )
 def test_short_kana_word_is_not_found_inside_other_words(term, text):
@@ -26,6 +28,8 @@ def test_short_kana_word_is_not_found_inside_other_words(term, text):
         ("ウニ", "ウニやアワビの水揚げ"),
         ("タコ", "タコ漁が盛んだ"),
         ("シカ", "シカの食害が深刻"),
+        ("ビザ", "就労ビザの取得"),  # folded to びざ, which Sudachi splits: read back in katakana
+        ("ビザ", "ビザが必要"),
     ],
 )
 def test_short_kana_word_is_found_as_a_word(term, text):

@@ -30,6 +30,9 @@ _HAS_LATIN = re.compile(r"[a-z0-9]")
 # rarely hide in others.
 _SHORT_KANA_WORD = re.compile(r"[ぁ-ゖー]{1,2}")
 _KANA_WORD = re.compile(r"[ぁ-ゖー]+")
+_HIRAGANA_CHAR = re.compile(r"[ぁ-ゖ]")
+_AFTER_A_WORD = frozenset({"助詞", "補助記号"})  # what may follow a katakana word written in hiragana-folded text
+_WINDOW = 8  # characters after a short kana word read to tell whether it stands alone
 _SPEAKER_LIKE_JA = re.compile(
     r"[^\s、。,.!?？！]{1,12}?(?:市長|町長|村長|区長|知事|会頭|会長|組合長|局長|部長|所長|理事長|社長|議長|委員長)"
 )
@@ -134,19 +137,37 @@ def word_spans(text: str, term: str, part_of_speech: str | None = None) -> list[
     spans = []
     for match in re.finditer(re.escape(term), text):
         start, end = match.span()
-        if start in tokens and (end == len(text) or end in tokens):
-            if part_of_speech is None or tokens[start] == part_of_speech:
+        aligned = start in tokens and (end == len(text) or end in tokens)
+        if aligned and (part_of_speech is None or tokens[start][1] == part_of_speech):
+            spans.append((start, end))
+        elif part_of_speech is not None and start in tokens and tokens[start][0] < end:
+            # Sudachi split the word (a folded katakana one?), not read a longer one (しかも) from here.
+            if _katakana_word_at(text, start, end, part_of_speech):
                 spans.append((start, end))
     return spans
 
 
+def _katakana_word_at(text: str, start: int, end: int, part_of_speech: str) -> bool:
+    """Whether a short kana word, folded from katakana, stands at text[start:end]: normalised text folds
+    katakana to hiragana, and Sudachi splits a folded katakana word (就労びざの → び ざ). Read back in
+    katakana, it must be a word of its own after no hiragana and before a particle or no hiragana:
+    就労ビザの, not ように."""
+    if start > 0 and _HIRAGANA_CHAR.match(text[start - 1]):
+        return False
+    word = to_katakana(text[start:end])
+    words = tokenize(word + text[end : end + _WINDOW], "A")
+    if words[0][0] != word or words[0][2] != part_of_speech:
+        return False
+    return len(words) == 1 or words[1][2] in _AFTER_A_WORD or not _HIRAGANA_CHAR.match(words[1][0])
+
+
 @lru_cache(maxsize=4096)
-def _token_starts(text: str) -> dict[int, str]:
-    """Where the shortest words (Sudachi mode A) of normalised text start → their part of speech."""
-    starts: dict[int, str] = {}
+def _token_starts(text: str) -> dict[int, tuple[int, str]]:
+    """Where the shortest words (Sudachi mode A) of normalised text start → (where they end, part of speech)."""
+    starts: dict[int, tuple[int, str]] = {}
     position = 0
     for surface, _, pos in tokenize(text, "A"):
-        starts[position] = pos
+        starts[position] = (position + len(surface), pos)
         position += len(surface)
     return starts
 
