@@ -35,6 +35,14 @@ _NAMES_BY_READING = """
 SELECT group_concat(text, char(31)) FROM (SELECT idseq, text FROM NEKanji
 WHERE idseq IN (SELECT idseq FROM NEKana WHERE text IN ({marks})) ORDER BY idseq, ID) GROUP BY idseq ORDER BY idseq
 """
+# The English glosses of the first sense, a common noun's, of the entries written or read as a word.
+_NOUN_GLOSSES = """
+SELECT g.text FROM SenseGloss g
+WHERE +g.lang = 'eng' AND g.sid IN (SELECT min(ID) FROM Sense WHERE idseq IN
+      (SELECT idseq FROM Kanji WHERE text = :word UNION SELECT idseq FROM Kana WHERE text = :word) GROUP BY idseq)
+  AND g.sid IN (SELECT sid FROM pos WHERE text = 'noun (common) (futsuumeishi)')
+ORDER BY g.sid, g.rowid
+"""
 # The gloss, the entry, and which of the entry's senses it glosses. `+g.lang`: find glosses by the index of
 # their text, not every English gloss by the language's.
 _BY_GLOSS = f"""
@@ -50,7 +58,7 @@ class JMdict:
         self._connection: sqlite3.Connection | None = None
         self._lock = threading.Lock()  # one connection, shared by the Slack bot's threads
 
-    def _rows(self, sql: str, values: list[str]) -> list[tuple]:
+    def _rows(self, sql: str, values: list[str] | dict[str, str]) -> list[tuple]:
         with self._lock:
             if self._connection is None:
                 uri = f"file:{self.path}?mode=ro&immutable=1"
@@ -73,6 +81,10 @@ class JMdict:
             return []
         rows = self._rows(_BY_GLOSS.format(where=f"g.text IN ({','.join('?' * len(glosses))})"), glosses)
         return _ordered([row[1:] for row in rows])
+
+    def noun_glosses(self, word: str) -> list[str]:
+        """The English of a Japanese noun's first sense (漁師 → fisherman); none for other words (儲かる)."""
+        return list(dict.fromkeys(text for (text,) in self._rows(_NOUN_GLOSSES, {"word": word})))
 
     @lru_cache(maxsize=256)  # noqa: B019 - one JMdict lives as long as the process
     def by_gloss_head(self, word: str) -> list[tuple[str, ...]]:

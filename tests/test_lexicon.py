@@ -176,3 +176,16 @@ def test_romaji_names_of_places_through_the_names_dictionary():
 def test_words_written_in_hiragana_alone_are_not_dictionary_terms():
     reading = archive_lexicon().read("after")  # から, たら: grammar, found in any sentence
     assert reading.english and not any(term in ("から", "たら", "ったら") for term in reading.english)
+
+
+def test_a_japanese_word_the_archive_lacks_brings_its_synonyms_that_it_has():
+    archive = [normalize("漁業者の高齢化が進んでいる")]
+    [group] = topics("漁師", archive=archive)
+    assert group.terms["漁師"] == 1.0 and 0 < group.terms["漁業者"] < 1.0 and "漁業者" in group.whole_words
+    [group] = topics("漁業者", archive=archive)  # said as the minutes say it: nothing added
+    assert group.terms == {"漁業者": 1.0}
+
+
+def test_only_nouns_bring_synonyms():
+    [group] = topics("儲かる", archive=[normalize("収支が合う")])
+    assert set(group.terms) == {"儲かる"}

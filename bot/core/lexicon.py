@@ -16,6 +16,7 @@ from typing import Protocol
 from bot.core.romaji import katakana_readings, loanword_readings, readings, to_katakana
 from bot.core.text import normalize
 
+SYNONYM_GLOSSES = 3  # a Japanese noun's first English glosses, through which its synonyms are found
 MAX_ENTRIES = 8  # dictionary entries one word may bring, everyday words and first senses first
 FORMS_PER_ENTRY = 2  # 確保 of 確保; 助ける, 援ける of 助ける/援ける/救ける/…
 _HIRAGANA = re.compile(r"[ぁ-ゖー]+")
@@ -30,6 +31,8 @@ class Dictionary(Protocol):
     def by_gloss(self, glosses: list[str]) -> list[tuple[str, ...]]: ...
 
     def by_gloss_head(self, word: str) -> list[tuple[str, ...]]: ...
+
+    def noun_glosses(self, word: str) -> list[str]: ...
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,11 @@ class Lexicon:
         words = phrase.split()
         plural_free = " ".join(words[:-1] + [singular(words[-1])])
         return _terms(self.dictionary.by_gloss(list(dict.fromkeys([phrase, plural_free]))))
+
+    def synonyms(self, word: str) -> tuple[str, ...]:
+        """Japanese words sharing an English gloss of a noun's first sense (漁師 → fisherman → 漁業者)."""
+        glosses = self.dictionary.noun_glosses(word)[:SYNONYM_GLOSSES]
+        return tuple(t for t in _terms(self.dictionary.by_gloss(glosses)) if t != normalize(word)) if glosses else ()
 
     def read(self, word: str) -> WordReading:
         """The word looked up as English and as romaji; failing both, as the head of English glosses."""

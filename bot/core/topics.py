@@ -36,6 +36,7 @@ JAPANESE_STOPWORDS = frozenset(
 _STOPWORD_TERMS = frozenset(map(normalize, JAPANESE_STOPWORDS))
 CONTENT_POS = frozenset({"名詞", "形容詞", "動詞", "形状詞"})
 _SHORT_KANA = re.compile(r"[ぁ-ゖ]{1,2}")
+_KANA_ONLY = re.compile(r"[ぁ-ゖー]+")
 SYNONYM_WEIGHT = 0.85  # a concept's other terms count a little less than the words the question used
 PART_WEIGHT = 0.5  # a part of a compound (新規 of 新規就農) counts half
 DICTIONARY_WEIGHT = 0.5  # a dictionary's translation of an English word: one of its senses, perhaps not this one
@@ -303,7 +304,8 @@ def _content_runs(typed: str) -> list[list[tuple[str, str]]]:
 def _run_group(run: list[tuple[str, str]], lexicon: Lexicon | None) -> TopicGroup | None:
     """A run of content words (新規 就農) as one group: the whole run at full weight; its words, their
     dictionary forms, and the parts of long compounds (外国人労働者 → 外国人, 労働者) at a lower one.
-    With a lexicon, a run with a word Sudachi does not know that the archive lacks too is not known."""
+    With a lexicon, a run the archive lacks brings the synonyms it has (through the dictionary), and one
+    with a word Sudachi does not know is not known."""
     label = "".join(surface for surface, _ in run)
     whole = normalize(label)
     if len(whole) < 2:
@@ -315,8 +317,20 @@ def _run_group(run: list[tuple[str, str]], lexicon: Lexicon | None) -> TopicGrou
     for part in parts:
         if len(part) >= 2:
             terms.setdefault(part, weight)
-    known = lexicon is None or not unknown_words(label) or bool(lexicon.occurring([whole]))
-    return TopicGroup(label, whole, None, terms, known)
+    if lexicon is None:
+        return TopicGroup(label, whole, None, terms)
+    in_archive = bool(lexicon.occurring([whole]))
+    synonyms: list[str] = []
+    if not in_archive:  # said in other words, perhaps: 漁師 for the minutes' 漁業者
+        words = dict.fromkeys([label] + [surface for surface, _ in run if len(surface) >= 2])
+        absent = [w for w in words if not lexicon.occurring([normalize(w)])]
+        # Kanji words only: a folded katakana one (まねー) is found inside longer ones (まねーじゃー).
+        found = [t for w in absent for t in lexicon.synonyms(w) if len(t) >= 2 and not _KANA_ONLY.fullmatch(t)]
+        synonyms = lexicon.occurring(found)
+    for synonym in synonyms:
+        terms.setdefault(synonym, DICTIONARY_WEIGHT)
+    known = in_archive or bool(synonyms) or not unknown_words(label)
+    return TopicGroup(label, whole, None, terms, known, frozenset(synonyms))
 
 
 def concepts_in(texts: list[str], glossary: Glossary, limit: int = 6) -> list[Concept]:
