@@ -40,7 +40,7 @@ _NOUN_GLOSSES = """
 SELECT g.text FROM SenseGloss g
 WHERE +g.lang = 'eng' AND g.sid IN (SELECT min(ID) FROM Sense WHERE idseq IN
       (SELECT idseq FROM Kanji WHERE text = :word UNION SELECT idseq FROM Kana WHERE text = :word) GROUP BY idseq)
-  AND g.sid IN (SELECT sid FROM pos WHERE text = 'noun (common) (futsuumeishi)')
+  AND EXISTS (SELECT 1 FROM pos WHERE pos.sid = g.sid AND pos.text = 'noun (common) (futsuumeishi)')
 ORDER BY g.sid, g.rowid
 """
 # The gloss, the entry, and which of the entry's senses it glosses. `+g.lang`: find glosses by the index of
