@@ -76,11 +76,14 @@ class JMdict:
         return words + [tuple(forms.split("\x1f")) for (forms,) in names]
 
     def by_gloss(self, glosses: list[str]) -> list[tuple[str, ...]]:
-        """The written forms of entries with one of the English glosses exactly."""
+        """The written forms of entries with one of the English glosses exactly, or with a qualifier in
+        brackets ("bear (any mammal of family Ursidae)" for bear)."""
         if not glosses:
             return []
-        rows = self._rows(_BY_GLOSS.format(where=f"g.text IN ({','.join('?' * len(glosses))})"), glosses)
-        return _ordered([row[1:] for row in rows])
+        qualified = " OR ".join(["(g.text >= ? AND g.text < ?)"] * len(glosses))  # indexed, unlike LIKE
+        where = f"(g.text IN ({','.join('?' * len(glosses))}) OR {qualified})"
+        values = glosses + [bound for gloss in glosses for bound in (f"{gloss} (", f"{gloss} )")]
+        return _ordered([row[1:] for row in self._rows(_BY_GLOSS.format(where=where), values)])
 
     def noun_glosses(self, word: str) -> list[str]:
         """The English of a Japanese noun's first sense (漁師 → fisherman); none for other words (儲かる)."""

@@ -189,3 +189,18 @@ def test_a_japanese_word_the_archive_lacks_brings_its_synonyms_that_it_has():
 def test_only_nouns_bring_synonyms():
     [group] = topics("儲かる", archive=[normalize("収支が合う")])
     assert set(group.terms) == {"儲かる"}
+
+
+@pytest.mark.parametrize(
+    "word, japanese",
+    [
+        ("bears", "熊"),  # "bear (any mammal of family Ursidae)": a gloss with a qualifier
+        ("Olympics", "オリンピック"),  # a proper noun, capitalised in the dictionary
+    ],
+)
+def test_english_words_are_looked_up_as_the_dictionary_writes_them(word, japanese):
+    assert normalize(japanese) in archive_lexicon().read(word.lower()).english
+
+
+def test_a_plural_noun_is_not_read_as_a_verb():
+    assert "担う" not in archive_lexicon().read("bears").english  # to bear

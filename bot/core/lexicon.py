@@ -98,13 +98,12 @@ def _terms(entries: list[tuple[str, ...]]) -> tuple[str, ...]:
 
 
 def _gloss_forms(word: str) -> list[str]:
-    """The glosses an English word may be listed under: itself, its singular or bare verb, `to` + verb."""
-    forms = [word, singular(word)]
-    for suffix in ("ing", "ed"):
-        if word.endswith(suffix) and len(word) > len(suffix) + 2:
-            forms += [word[: -len(suffix)] + "e", word[: -len(suffix)]]
-    forms = list(dict.fromkeys(forms))
-    return [f"to {form}" for form in forms] + forms
+    """The glosses an English word may be listed under: itself and its singular, as written or capitalised
+    (Olympics), and `to` + its bare verb (saving → to save; bears is a noun, not "to bear")."""
+    nouns = list(dict.fromkeys([word, singular(word)]))
+    verbs = [word] + [word[: -len(end)] + tail for end in ("ing", "ed") if word.endswith(end) and len(word) > len(end) + 2
+                      for tail in ("e", "")]
+    return [f"to {verb}" for verb in dict.fromkeys(verbs)] + nouns + [noun.capitalize() for noun in nouns]
 
 
 def singular(word: str) -> str:
