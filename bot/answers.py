@@ -16,9 +16,11 @@ from bot.core.search import (
     topic_terms,
     understand,
 )
+from bot.core.lexicon import Lexicon
 from bot.core.speakers import AliasTable, KnownSpeaker, SpeakerDirectory
 from bot.core.topics import Concept, Glossary, concepts_in
 from storage import queries, search_index
+from storage.jmdict import default_jmdict
 
 MAX_QUESTION_LENGTH = 500
 MAX_RESULTS = 20  # ranked remarks for a topic; each is marked up, which costs more than ranking it
@@ -111,7 +113,8 @@ def answer_question(session: Session, question: str, table: AliasTable, glossary
     if len(question) > MAX_QUESTION_LENGTH:
         u = understand(question[:MAX_QUESTION_LENGTH], SpeakerDirectory([]), table, glossary)
         return Answer(u, [], say("too_long", u.language, limit=str(MAX_QUESTION_LENGTH)))
-    u = understand(question, speakers, table, glossary)
+    lexicon = Lexicon(default_jmdict(), lambda terms: search_index.present_terms(session, terms))
+    u = understand(question, speakers, table, glossary, lexicon)
     if u.unknown_speaker:
         closest = _listed("closest", u.language, closest_speakers(u.unknown_speaker, speakers))
         return Answer(u, [], say("unknown_speaker", u.language, name=u.unknown_speaker, closest=closest))
@@ -134,6 +137,9 @@ def answer_question(session: Session, question: str, table: AliasTable, glossary
     if hits:
         rows = queries.remarks_by_ids(session, [hit.candidate.remark_id for hit in hits])
         return Answer(u, [_result(row, hit.score, hit.terms) for row, hit in zip(rows, hits)], "")
+    unknown = [g.label for g in u.topics if not g.known]
+    if unknown:
+        return Answer(u, [], say("unknown_words", u.language, words=_LIST_SEPARATOR[u.language].join(unknown)))
     if u.speaker:
         texts = [row.normalized_text for row in queries.recent_remarks_to_rank(session, speaker_ids, TOPIC_HINT_SCAN)]
         return Answer(u, [], _speaker_silent(u, concepts_in(texts, glossary)))
@@ -165,6 +171,10 @@ MESSAGES = {
         "ja": "{speaker}の発言に「{topics}」に関するものは見つかりませんでした。{touched}",
     },
     "touched": {"en": " They talked about: {names}.", "ja": "この発言者が触れた話題: {names}。"},
+    "unknown_words": {
+        "en": "I don't know the word “{words}”, and the minutes do not use it. Try other words, e.g. {examples}",
+        "ja": "「{words}」という言葉が分かりませんでした（議事録にもありません）。別の言葉でお試しください。例: {examples}",
+    },
     "nobody": {
         "en": "Nobody talked about “{topics}” in the minutes. Try other words, e.g. {examples}",
         "ja": "「{topics}」について話した発言は見つかりませんでした。別の言葉でお試しください。例: {examples}",

@@ -191,3 +191,14 @@ def count_matching(session: Session, terms: list[str], speaker_ids: list[int] | 
     values = {"q": query, "window": ESTIMATE_WINDOW, "scope": _speakers(dialect, speaker_ids or [])}
     found, in_scope = session.execute(statement, values).one()
     return min(cap, round(found / in_scope * total)) if in_scope else 0
+
+
+def present_terms(session: Session, terms: list[str]) -> set[str]:
+    """Which of the normalised terms occur in some remark: one indexed look-up each, stopping at the first."""
+    dialect = _dialect(session)
+    found = set()
+    for term in terms:
+        query = _query(dialect, [[term]], None, all_groups=False)
+        if query and session.execute(text(f"{dialect.match} LIMIT 1"), {"q": query}).first():
+            found.add(term)
+    return found

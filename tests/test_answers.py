@@ -22,6 +22,8 @@ def ask(session, table, glossary, question):
         ("Enbetsu mayor trainees dialogue", "遠別町長", "直接対話"),
         ("初山別村長 交付税", "初山別村長", "交付税"),
         ("とままえ 外国人", "苫前町長", "外国人"),
+        ("rumoi shicho shogakukin", "留萌市長", "奨学金"),  # romaji topic words, long vowels left out
+        ("tomamae chocho gaikokujin", "苫前町長", "外国人"),
     ],
 )
 def test_speaker_and_topic_gives_that_speakers_best_remark_first(sample_session, table, glossary, question, speaker, phrase):

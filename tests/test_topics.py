@@ -80,6 +80,7 @@ def test_english_word_outside_the_glossary_is_kept_as_written():
 def test_grammar_words_are_not_topics():
     assert [g.label for g in topics("人材について")] == ["人材"]
     assert [g.label for g in topics("若い人の条件を話した")] == ["若い人", "条件"]
+    assert topics("全部見せて") == []  # 留萌市長の発言を全部見せて: a request, not a topic
 
 
 def test_parts_of_a_compound_are_found_at_a_lower_weight():

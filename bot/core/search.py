@@ -10,18 +10,29 @@ import datetime
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
+from bot.core.lexicon import Lexicon
 from bot.core.question import read_frame
 from bot.core.speakers import AliasTable, SpeakerDirectory, SpeakerMatch, resolve_speaker
-from bot.core.text import fold_romaji, has_japanese, language_of, normalize, normalize_with_map
+from bot.core.romaji import to_katakana
+from bot.core.text import fold_romaji, has_japanese, language_of, normalize, normalize_with_map, tokenize
 from bot.core.topics import Glossary, TopicGroup, expand_topics, idf
 
 FUZZY_CUTOFF = 85  # partial_ratio for a question's own word that is not found as written
 FUZZY_WEIGHT = 0.7
 EXTRA_TERM_WEIGHT = 0.1
 _HAS_LATIN = re.compile(r"[a-z0-9]")
+# Kana words this short are found inside ordinary words (ウニ in ように): they must stand as words. Longer
+# ones are matched as written: Sudachi splits folded loanwords (あぷり of まいなびあぷり) badly, and they
+# rarely hide in others.
+_SHORT_KANA_WORD = re.compile(r"[ぁ-ゖー]{1,2}")
+_KANA_WORD = re.compile(r"[ぁ-ゖー]+")
+_HIRAGANA_CHAR = re.compile(r"[ぁ-ゖ]")
+_AFTER_A_WORD = frozenset({"助詞", "補助記号"})  # what may follow a katakana word written in hiragana-folded text
+_WINDOW = 8  # characters after a short kana word read to tell whether it stands alone
 _SPEAKER_LIKE_JA = re.compile(
     r"[^\s、。,.!?？！]{1,12}?(?:市長|町長|村長|区長|知事|会頭|会長|組合長|局長|部長|所長|理事長|社長|議長|委員長)"
 )
@@ -40,7 +51,9 @@ class Understanding:
     topics: tuple[TopicGroup, ...]
 
 
-def understand(question: str, speakers: SpeakerDirectory, table: AliasTable, glossary: Glossary) -> Understanding:
+def understand(
+    question: str, speakers: SpeakerDirectory, table: AliasTable, glossary: Glossary, lexicon: Lexicon | None = None
+) -> Understanding:
     text, positions = normalize_with_map(question, keep_spaces=True)
 
     def typed(start: int, end: int) -> str:
@@ -67,7 +80,7 @@ def understand(question: str, speakers: SpeakerDirectory, table: AliasTable, glo
         else:
             unknown = _speaker_like(text)
     language = language_of(outside)
-    topics = tuple(expand_topics(topic, glossary)) if unknown is None else ()
+    topics = tuple(expand_topics(topic, glossary, lexicon)) if unknown is None else ()
     return Understanding(question, language, speaker, unknown, topics)
 
 
@@ -103,12 +116,66 @@ class Hit:
     terms: tuple[str, ...]  # the normalised terms found, to mark in the text
 
 
-def term_matcher(term: str) -> Callable[[str], bool]:
+def term_matcher(term: str, whole_word: bool = False) -> Callable[[str], bool]:
     """A test for a normalised term in normalised text. A Latin term must match whole words
-    (`ai` is not in `mail`); Japanese has no word spaces."""
+    (`ai` is not in `mail`); so must a short kana word, by tokens (イカ is not in いかなければ), and a
+    `whole_word` term (合戦 is not in 総合戦略). Other Japanese has no word spaces."""
+    if _SHORT_KANA_WORD.fullmatch(term):
+        part_of_speech = _kana_word_pos(term)
+        return lambda text: term in text and bool(word_spans(text, term, part_of_speech))
+    if whole_word and has_japanese(term) and not _KANA_WORD.fullmatch(term):
+        return lambda text: term in text and bool(word_spans(text, term))
     if has_japanese(term):
         return lambda text: term in text
     return re.compile(rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])").search
+
+
+def word_spans(text: str, term: str, part_of_speech: str | None = None) -> list[tuple[int, int]]:
+    """Where a term stands in normalised text as words of their own: both ends on token boundaries and,
+    given a part of speech, the first token of it (the いか of いかの漁獲, not of いかなければ)."""
+    tokens = _token_starts(text)
+    spans = []
+    for match in re.finditer(re.escape(term), text):
+        start, end = match.span()
+        aligned = start in tokens and (end == len(text) or end in tokens)
+        if aligned and (part_of_speech is None or tokens[start][1] == part_of_speech):
+            spans.append((start, end))
+        elif part_of_speech is not None and start in tokens and tokens[start][0] < end:
+            # Sudachi split the word (a folded katakana one?), not read a longer one (しかも) from here.
+            if _katakana_word_at(text, start, end, part_of_speech):
+                spans.append((start, end))
+    return spans
+
+
+def _katakana_word_at(text: str, start: int, end: int, part_of_speech: str) -> bool:
+    """Whether a short kana word, folded from katakana, stands at text[start:end]: normalised text folds
+    katakana to hiragana, and Sudachi splits a folded katakana word (就労びざの → び ざ). Read back in
+    katakana, it must be a word of its own after no hiragana and before a particle or no hiragana:
+    就労ビザの, not ように."""
+    if start > 0 and _HIRAGANA_CHAR.match(text[start - 1]):
+        return False
+    word = to_katakana(text[start:end])
+    words = tokenize(word + text[end : end + _WINDOW], "A")
+    if words[0][0] != word or words[0][2] != part_of_speech:
+        return False
+    return len(words) == 1 or words[1][2] in _AFTER_A_WORD or not _HIRAGANA_CHAR.match(words[1][0])
+
+
+@lru_cache(maxsize=4096)
+def _token_starts(text: str) -> dict[int, tuple[int, str]]:
+    """Where the shortest words (Sudachi mode A) of normalised text start → (where they end, part of speech)."""
+    starts: dict[int, tuple[int, str]] = {}
+    position = 0
+    for surface, _, pos in tokenize(text, "A"):
+        starts[position] = (position + len(surface), pos)
+        position += len(surface)
+    return starts
+
+
+@lru_cache(maxsize=1024)
+def _kana_word_pos(term: str) -> str:
+    """The part of speech of a kana word read as a word of its own, in katakana as such words are written."""
+    return tokenize(to_katakana(term))[0][2]
 
 
 def group_match(group: TopicGroup, text: str, matchers: dict[str, Callable[[str], bool]]) -> tuple[float, tuple[str, ...]]:
@@ -131,7 +198,8 @@ def rank(topics: tuple[TopicGroup, ...], candidates: list[Candidate], total: int
 
     A remark scores the sum, over the groups it answers, of the group's rarity
     (idf: `frequencies[i]` of the `total` remarks searched answer group i) times how well it answers it."""
-    matchers = {term: term_matcher(term) for group in topics for term in group.terms}
+    whole_words = {term for group in topics for term in group.whole_words}
+    matchers = {term: term_matcher(term, term in whole_words) for group in topics for term in group.terms}
     latin_free = {term: matcher for term, matcher in matchers.items() if has_japanese(term)}
     # Most remarks have no Latin letters: then no Latin term can match, and testing them is most of the cost.
     matches = [
@@ -160,9 +228,12 @@ def highlight_spans(text: str, terms: tuple[str, ...]) -> list[tuple[int, int]]:
     normalized, positions = normalize_with_map(text)
     spans: list[tuple[int, int]] = []
     for term in terms:
-        pattern = re.escape(term) if has_japanese(term) else rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])"
-        for match in re.finditer(pattern, normalized):
-            spans.append((positions[match.start()], positions[match.end() - 1] + 1))
+        if _SHORT_KANA_WORD.fullmatch(term):
+            found = word_spans(normalized, term, _kana_word_pos(term))
+        else:
+            pattern = re.escape(term) if has_japanese(term) else rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])"
+            found = [match.span() for match in re.finditer(pattern, normalized)]
+        spans += [(positions[start], positions[end - 1] + 1) for start, end in found]
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):
         if merged and start <= merged[-1][1]:

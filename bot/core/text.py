@@ -146,3 +146,8 @@ def morphemes(text: str, mode: str = "C") -> list[Morpheme]:
     """Segment Japanese text with SudachiPy, keeping the grammar that `tokenize` leaves out."""
     tokens = _tokenizer(mode).tokenize(text)
     return [Morpheme(m.surface(), m.normalized_form(), tuple(m.part_of_speech())) for m in tokens]
+
+
+def unknown_words(text: str) -> list[str]:
+    """The words of Japanese text that Sudachi's dictionary does not have (テウリ; not 天売)."""
+    return [m.surface() for m in _tokenizer("C").tokenize(text) if m.is_oov()]
