@@ -20,12 +20,14 @@ def delete_remarks_of(session: Session, meeting_id: int) -> None:
     session.execute(delete(Remark).where(col(Remark.meeting_id) == meeting_id))
 
 
-def get_or_create_speaker(session: Session, label: str, organisation: str, role: str) -> tuple[Speaker, bool]:
+def get_or_create_speaker(
+    session: Session, label: str, organisation: str, role: str, name: str = ""
+) -> tuple[Speaker, bool]:
     """The speaker with this label, and whether it was created now."""
     speaker = session.exec(select(Speaker).where(Speaker.label == label)).first()
     if speaker is not None:
         return speaker, False
-    speaker = Speaker(label=label, organisation=organisation, role=role)
+    speaker = Speaker(label=label, organisation=organisation, role=role, name=name)
     session.add(speaker)
     session.flush()
     return speaker, True
@@ -156,3 +158,12 @@ def forget_asked_questions(session: Session, before: datetime.datetime) -> None:
 
 def find_asked_question(session: Session, key: str) -> AskedQuestion | None:
     return session.get(AskedQuestion, key)
+
+
+def speaker_ids_by_meeting(session: Session) -> dict[int, set[int]]:
+    """Who spoke at each meeting: meeting id → speaker ids."""
+    rows = session.execute(select(Remark.meeting_id, Remark.speaker_id).distinct()).all()
+    speakers: dict[int, set[int]] = {}
+    for meeting_id, speaker_id in rows:
+        speakers.setdefault(meeting_id, set()).add(speaker_id)
+    return speakers

@@ -60,7 +60,7 @@ def test_an_edited_file_replaces_the_meetings_remarks_and_the_index(session, tab
         (b"", "empty"),
         (b"   \n\n", "empty"),
         (b"\x00\x01\x02PNG\x00\x00", "binary"),
-        ("令和7年度 会議\n1 実施日時\n令和7年10月8日\n".encode(), "no speaker headings"),
+        ("令和7年度 会議\n1 実施日時\n令和7年10月8日\n".encode(), "no speakers found"),
     ],
 )
 def test_bad_files_are_refused_and_nothing_is_written(session, table, data, message):

@@ -129,3 +129,26 @@ def _tokenizer(mode: str) -> Tokenizer:
 def tokenize(text: str, mode: str = "C") -> list[tuple[str, str, str]]:
     """Segment Japanese text with SudachiPy (split mode A, B or C): (surface, normalised form, part of speech)."""
     return [(m.surface(), m.normalized_form(), m.part_of_speech()[0]) for m in _tokenizer(mode).tokenize(text)]
+
+
+def person_name_prefix(text: str) -> str:
+    """The person's name `text` starts with, as SudachiPy reads it (江口 of 江口部会長; 石井俊夫), or ""."""
+    name = ""
+    for morpheme in _tokenizer("C").tokenize(text):
+        if morpheme.part_of_speech()[2] != "人名":
+            break
+        name += morpheme.surface()
+    return name
+
+
+def reading(text: str) -> str:
+    """The reading of `text` in katakana, as SudachiPy gives it (江口 → エグチ)."""
+    return "".join(morpheme.reading_form() for morpheme in _tokenizer("C").tokenize(text))
+
+
+def person_name_family(text: str) -> str:
+    """The family name a person's name starts with (石井 of 石井俊夫), or ""."""
+    morphemes = _tokenizer("C").tokenize(text)
+    if len(morphemes) >= 2 and morphemes[0].part_of_speech()[2] == "人名":
+        return morphemes[0].surface()
+    return ""

@@ -1,0 +1,136 @@
+"""Lines of minutes text, cleaned of what PDF extraction and web pages leave behind.
+
+Dropped here, each with its reason: page numbers (``- 3 -``, ``3/12``, ``3``), page headers and footers
+(the same line at the top or bottom of most pages, pages being separated by form feeds), separators
+(``◇・・・◇``, ``―――``). Joined here: headers printed one character per line (``会`` / ``議`` / ``録``), split again
+where a speaker's role starts (``開`` / ``会`` / ``会`` / ``長`` → ``開会``, ``会長``). Split here: the cells of a
+table copied from a web page (``1 日時 |``), one line per cell."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+
+from bot.core.labels import default_label_words
+
+
+class MinutesError(ValueError):
+    """A file that cannot be read as minutes. str(err) is one line in English that a user can act on."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        self.message = message
+        self.line = line
+        super().__init__(message if line is None else f"line {line}: {message}")
+
+
+@dataclass(frozen=True)
+class Line:
+    number: int  # 1-based, in the text as given
+    text: str  # stripped, as written
+    norm: str  # NFKC of text, only to detect structure
+    indented: bool
+
+
+@dataclass(frozen=True)
+class DroppedLine:
+    line: int
+    text: str
+    reason: str
+
+
+def make_line(number: int, raw: str) -> Line:
+    text = raw.strip()
+    return Line(number, text, unicodedata.normalize("NFKC", text), raw[:1] in (" ", "\t", "\u3000"))
+
+
+_PAGE_NUMBER = re.compile(r"[-‐−–—―]\s*\d{1,4}\s*[-‐−–—―]|\d{1,4}\s*/\s*\d{1,4}|\d{1,4}|(?:page|p\.)\s*\d{1,4}|\d{1,4}\s*頁",
+                          re.IGNORECASE)
+_WORD_CHAR = re.compile(r"[\w\u3040-\u30ff\u3400-\u9fff]")
+_CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u9fff々〆ヶ]")
+
+
+def clean_lines(text: str) -> tuple[list[Line], list[DroppedLine]]:
+    """The lines worth reading, and those dropped with the reason."""
+    dropped: list[DroppedLine] = []
+    raw_lines = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    page_furniture = _page_furniture(raw_lines)
+    lines: list[Line] = []
+    for number, raw in enumerate(raw_lines, start=1):
+        for cell in _cells(raw):
+            line = make_line(number, cell.replace("\f", ""))
+            reason = _residue(line, page_furniture)
+            if reason:
+                dropped.append(DroppedLine(number, line.text, reason))
+                if reason == "separator":  # a break between paragraphs; a page break is none
+                    lines.append(make_line(number, ""))
+            else:
+                lines.append(line)
+    return _join_character_runs(lines), dropped
+
+
+def _cells(raw: str) -> list[str]:
+    """A table row copied from a web page (cells ending ` |`) gives one line per non-empty cell."""
+    if "|" not in raw or not re.search(r"\s\|(?:\s|$)", raw):
+        return [raw]
+    cells = [cell for cell in re.split(r"\s*\|\s*", raw.strip())]
+    return [cell for cell in cells if cell] or [""]
+
+
+def _residue(line: Line, page_furniture: set[str]) -> str | None:
+    if not line.text:
+        return None
+    if _PAGE_NUMBER.fullmatch(line.norm):
+        return "page number"
+    if line.norm in page_furniture:
+        return "page header or footer"
+    if not _WORD_CHAR.search(line.norm):
+        return "separator"
+    return None
+
+
+def _page_furniture(raw_lines: list[str]) -> set[str]:
+    """Lines printed at the top or bottom of most pages (pages end with a form feed), digits aside."""
+    pages: list[list[str]] = [[]]
+    for raw in raw_lines:
+        parts = raw.split("\f")
+        pages[-1].append(parts[0])
+        for part in parts[1:]:
+            pages.append([part])
+    if len(pages) < 3:
+        return set()
+    edges: Counter[str] = Counter()
+    for page in pages:
+        texts = [unicodedata.normalize("NFKC", t.strip()) for t in page if t.strip()]
+        edges.update(set(texts[:1] + texts[-1:]))
+    return {text for text, count in edges.items() if count * 2 >= len(pages) and len(text) <= 60}
+
+
+def _join_character_runs(lines: list[Line]) -> list[Line]:
+    """Runs of lines of one character each are one word printed vertically: 会 / 長 → 会長."""
+    words = default_label_words()
+    joined: list[Line] = []
+    run: list[Line] = []
+
+    def flush() -> None:
+        if len(run) == 1:
+            joined.append(run[0])
+        elif run:
+            text = "".join(line.text for line in run)
+            role = words.role_at_end(text)
+            if role and len(role) < len(text):  # 開会 + 会長: an agenda item beside the speaker's column
+                joined.append(make_line(run[0].number, text[: -len(role)]))
+                joined.append(make_line(run[-len(role)].number, role))
+            else:
+                joined.append(make_line(run[0].number, text))
+        run.clear()
+
+    for line in lines:
+        if len(line.text) == 1 and _CJK_CHAR.fullmatch(line.text):
+            run.append(line)
+            continue
+        flush()
+        joined.append(line)
+    flush()
+    return joined
