@@ -77,7 +77,7 @@ def _utf16_without_bom(data: bytes) -> str | None:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        readable = sum(1 for char in text if char.isprintable() or char in _TEXT_CONTROLS)
+        readable = sum(1 for char in text if unicodedata.category(char)[0] != "C" or char in _TEXT_CONTROLS)
         japanese = sum(1 for char in text if "\u3000" <= char <= "\u9fff" or "\uff00" <= char <= "\uffef")
         ascii_zero = data[1::2] if encoding == "utf-16-le" else data[::2]
         if readable * 100 >= len(text) * 98 and (japanese * 5 >= len(text) or ascii_zero.count(0) * 2 >= len(text)):
@@ -97,7 +97,7 @@ def _pdf_text(data: bytes) -> str:
     from pdfminer.pdfparser import PDFSyntaxError
 
     try:
-        text = extract_text(io.BytesIO(data), laparams=LAParams(line_margin=0.3, char_margin=2.0))
+        text = extract_text(io.BytesIO(data), laparams=LAParams(line_margin=1.0))
     except (PDFPasswordIncorrect, PDFEncryptionError):
         raise MinutesError("this PDF is encrypted: save it without a password and upload it again") from None
     except PDFSyntaxError:

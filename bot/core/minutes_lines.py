@@ -57,15 +57,24 @@ def clean_lines(text: str) -> tuple[list[Line], list[DroppedLine]]:
     raw_lines = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
     page_furniture = _page_furniture(raw_lines)
     lines: list[Line] = []
+    page_break = False  # a page break is no paragraph break: text wrapped onto the next page goes on
     for number, raw in enumerate(raw_lines, start=1):
+        if "\f" in raw:
+            page_break = True
         for cell in _cells(raw):
             line = make_line(number, cell.replace("\f", ""))
             reason = _residue(line, page_furniture)
-            if reason:
+            if reason == "separator":
                 dropped.append(DroppedLine(number, line.text, reason))
-                if reason == "separator":  # a break between paragraphs; a page break is none
-                    lines.append(make_line(number, ""))
-            else:
+                lines.append(make_line(number, ""))
+            elif reason:
+                dropped.append(DroppedLine(number, line.text, reason))
+                page_break = True
+            elif line.text or not page_break:
+                if page_break:
+                    while lines and not lines[-1].text:
+                        lines.pop()
+                    page_break = False
                 lines.append(line)
     return _join_character_runs(lines), dropped
 
@@ -85,7 +94,7 @@ def _residue(line: Line, page_furniture: set[str]) -> str | None:
         return "page number"
     if line.norm in page_furniture:
         return "page header or footer"
-    if not _WORD_CHAR.search(line.norm):
+    if len(line.norm) >= 3 and not _WORD_CHAR.search(line.norm):  # ◇・・・◇, ―――; not a wrapped 。
         return "separator"
     return None
 

@@ -13,9 +13,19 @@ from rapidfuzz import fuzz, process
 from bot.core import labels
 from bot.core.labels import LabelParts
 from bot.core.romaji import romaji
-from bot.core.text import fold_romaji, has_japanese, latin_words, normalize, person_name_family, reading, tokenize
+from bot.core.text import (
+    fold_romaji,
+    has_japanese,
+    latin_words,
+    leading_place,
+    normalize,
+    person_name_family,
+    reading,
+    tokenize,
+)
 
 MUNICIPAL_SUFFIXES = ("市", "町", "村")
+PLACE_SUFFIXES = ("都", "道", "府", "県", "市", "区", "町", "村")
 
 
 @dataclass(frozen=True)
@@ -110,6 +120,9 @@ def speaker_aliases(
     entity = table.entity_of(organisation) if organisation else None
     if entity:
         names += [*entity.ja, *entity.kana, *entity.latin]
+    elif place := leading_place(organisation):  # 天竜区協議会 → tenryu
+        place = place[:-1] if place.endswith(PLACE_SUFFIXES) and len(place) > 2 else place
+        names.append(romaji(reading(place)))
     names += _person_names(role, name, words)
     if role and not entity:
         names.append(role)
@@ -187,7 +200,7 @@ class SpeakerDirectory:
             for alias in speaker.aliases:
                 if has_japanese(alias):
                     self.japanese.setdefault(alias, set()).add(speaker.id)
-                else:
+                elif fold_romaji(alias):  # an alias of symbols only ("|") folds to nothing and would match anywhere
                     latin.setdefault(fold_romaji(alias), set()).add(speaker.id)
         # Latin aliases by word count: a question's windows of n words are compared with n-word aliases.
         self.latin: dict[int, dict[str, set[int]]] = {}

@@ -152,3 +152,9 @@ def person_name_family(text: str) -> str:
     if len(morphemes) >= 2 and morphemes[0].part_of_speech()[2] == "人名":
         return morphemes[0].surface()
     return ""
+
+
+def leading_place(text: str) -> str:
+    """The place name `text` starts with, as SudachiPy reads it (天竜区 of 天竜区協議会), or ""."""
+    morphemes = _tokenizer("C").tokenize(text)
+    return morphemes[0].surface() if len(morphemes) and morphemes[0].part_of_speech()[2] == "地名" else ""
