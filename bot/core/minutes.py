@@ -37,7 +37,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from bot.core.labels import MAX_LABEL_LENGTH, default_label_words, is_speaker_label
+from bot.core.labels import default_label_words, is_speaker_label
 from bot.core.minutes_header import join_wrapped, parse_meeting_date, read_header, split_bullet
 from bot.core.minutes_lines import DroppedLine, Line, MinutesError, clean_lines, make_line
 
@@ -314,9 +314,6 @@ def _read(lines: list[Line]) -> _Reader:
             continue
         if isinstance(kind, _Turn):
             kind = _Turn(kind.label, kind.speech, segment.number)
-            if not kind.label.strip() or len(kind.label) > MAX_LABEL_LENGTH:
-                raise MinutesError("speaker heading with no name" if not kind.label.strip() else
-                                   f"speaker label longer than {MAX_LABEL_LENGTH} characters", segment.number)
         if reader.pending is not None:
             if kind is None and (_speech_like(segment.text) or split_bullet(segment.text)[0]):
                 reader.start(reader.pending)

@@ -47,7 +47,7 @@ def make_line(number: int, raw: str) -> Line:
 
 _PAGE_NUMBER = re.compile(r"[-‐−–—―]\s*\d{1,4}\s*[-‐−–—―]|\d{1,4}\s*/\s*\d{1,4}|\d{1,4}|(?:page|p\.)\s*\d{1,4}|\d{1,4}\s*頁",
                           re.IGNORECASE)
-_WORD_CHAR = re.compile(r"[\w\u3040-\u30ff\u3400-\u9fff]")
+_WORD_CHAR = re.compile(r"[^\W_]")  # letters, kana, kanji and digits; not ・ ◇ ―
 _CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u9fff々〆ヶ]")
 
 
@@ -58,24 +58,26 @@ def clean_lines(text: str) -> tuple[list[Line], list[DroppedLine]]:
     page_furniture = _page_furniture(raw_lines)
     lines: list[Line] = []
     page_break = False  # a page break is no paragraph break: text wrapped onto the next page goes on
+    page = 0  # the first page's header is the title: kept
     for number, raw in enumerate(raw_lines, start=1):
-        if "\f" in raw:
-            page_break = True
-        for cell in _cells(raw):
-            line = make_line(number, cell.replace("\f", ""))
-            reason = _residue(line, page_furniture)
-            if reason == "separator":
-                dropped.append(DroppedLine(number, line.text, reason))
-                lines.append(make_line(number, ""))
-            elif reason:
-                dropped.append(DroppedLine(number, line.text, reason))
-                page_break = True
-            elif line.text or not page_break:
-                if page_break:
-                    while lines and not lines[-1].text:
-                        lines.pop()
-                    page_break = False
-                lines.append(line)
+        for page_part, part in enumerate(raw.split("\f")):
+            page += page_part > 0
+            page_break = page_break or page_part > 0
+            for cell in _cells(part):
+                line = make_line(number, cell)
+                reason = _residue(line, page_furniture if page else set())
+                if reason == "separator":
+                    dropped.append(DroppedLine(number, line.text, reason))
+                    lines.append(make_line(number, ""))
+                elif reason:
+                    dropped.append(DroppedLine(number, line.text, reason))
+                    page_break = True
+                elif line.text or not page_break:
+                    if page_break:
+                        while lines and not lines[-1].text:
+                            lines.pop()
+                        page_break = False
+                    lines.append(line)
     return _join_character_runs(lines), dropped
 
 
