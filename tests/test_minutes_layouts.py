@@ -163,3 +163,36 @@ def test_odd_labels_are_no_speakers(label):
     assert turns(text) == [("市長", "賛成です。")]
     with pytest.raises(MinutesError, match="no speakers found"):
         parse_minutes(f"会議\n<{label}>\n- 発言。\n")
+
+
+def test_header_label_and_value_lines():
+    text = "\n".join([
+        "議会運営委員会会議録", "", "開催年月日", "", "令和5年10月2日(月曜日)", "", "開会時間", "", "午前10時00分", "",
+        "閉会時間", "", "午前11時52分", "", "開 催 場 所", "", "議会 協議会室1", "", "付議案件", "",
+        "  1. 定例会の運営について", "  2. 議会改革について", "", "出席並びに欠席委員", "", "出席7名 欠席0名", "",
+        "会議の経過", "", "委員長(守屋一郎君)", "", "おはようございます。ただいまより開会いたします。",
+    ])
+    minutes = parse_minutes(text)
+    assert (minutes.date, minutes.start_time, minutes.end_time) == (
+        datetime.date(2023, 10, 2), datetime.time(10, 0), datetime.time(11, 52))
+    assert (minutes.place, minutes.agenda) == ("議会 協議会室1", ("1. 定例会の運営について", "2. 議会改革について"))
+    assert turns(text) == [("委員長(守屋一郎君)", "おはようございます。ただいまより開会いたします。")]
+    assert ("header line that is no field kept", "出席7名 欠席0名") in dropped(text)
+
+
+@pytest.mark.parametrize(
+    ("header", "date"),
+    [
+        ("○日　時\n令和7年10月8日（水）", datetime.date(2025, 10, 8)),
+        ("日 時：2024年3月1日 13:00～", datetime.date(2024, 3, 1)),
+        ("第 10 回 農 業 委 員 会 議 事 録   令和元年12月19日(木)", datetime.date(2019, 12, 19)),
+        ("1 日時 |\n平成30年3月20日(火曜日) |", datetime.date(2018, 3, 20)),
+    ],
+)
+def test_header_dates_in_any_form(header, date):
+    assert parse_minutes(f"{header}\n\n<会長>\n- 発言です。\n").date == date
+
+
+def test_spaced_title_is_closed_up():
+    minutes = parse_minutes("第 10 回 農 業 委 員 会 議 事 録   令和元年12月19日(木)\n<会長>\n- 発言です。\n")
+    assert minutes.title == "第10回農業委員会議事録"

@@ -19,6 +19,7 @@ _MAX_BRACKETED = 16
 _SPEECH_PUNCTUATION = frozenset("。、，,；;:：!?！？「」『』")
 _HIRAGANA = re.compile(r"[\u3041-\u309f]")
 _NUMBERED = re.compile(r"\d{1,3}番(?:委員|議員)?")  # councillors by seat: 2番, 12番委員
+_SUFFIXED = re.compile(r"(?<=[^\x00-\x7f])[A-Za-z0-9]{1,2}$")
 _BRACKETED = re.compile(r"(?P<head>[^()]*?)\s*\((?P<inner>[^()]+)\)")
 
 
@@ -97,6 +98,7 @@ def is_speaker_label(label: str, words: LabelWords | None = None) -> bool:
     head, inner = (bracketed["head"], bracketed["inner"]) if bracketed else (compact, "")
     if "(" in head or ")" in head or len(head) > _MAX_HEAD or len(inner) > _MAX_BRACKETED:
         return False
+    head = _SUFFIXED.sub("", head)  # 委員A, 委員1: one of several members
     if len(_HIRAGANA.findall(head)) > 3 or any(char.isdigit() for char in head) and not _NUMBERED.fullmatch(head):
         return False
     if not head:
@@ -133,6 +135,9 @@ def split_label(label: str, words: LabelWords | None = None, is_place=lambda pla
             return LabelParts(" ".join(filter(None, [organisation, place])), role, name)
         if not name:
             return LabelParts(organisation, place[-1] + "長", place[:-1])
+    member = _SUFFIXED.search(unicodedata.normalize("NFKC", head))  # 委員A: member A
+    if member and not name and words.role_at_end(head[: member.start()]):
+        head, name = head[: member.start()], head[member.start():]
     role = words.role_at_end(head) or ("" if not _NUMBERED.fullmatch(head) and not organisation else head)
     rest = head[: len(head) - len(role)]
     if not role and not name:
@@ -140,6 +145,9 @@ def split_label(label: str, words: LabelWords | None = None, is_place=lambda pla
         if honorless != rest:  # 山田君
             return LabelParts(organisation, "", honorless)
         return LabelParts(" ".join(filter(None, [organisation, rest])), "", "")
+    if rest and not name and _SUFFIXED.fullmatch(unicodedata.normalize("NFKC", rest)) is None \
+            and unicodedata.normalize("NFKC", rest).isalnum() and unicodedata.normalize("NFKC", rest).isascii():
+        return LabelParts(organisation, role, rest)  # A委員: member A
     if rest and not name:
         person = person_name_prefix(rest)
         name, rest = person, rest[len(person):]

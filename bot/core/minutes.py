@@ -61,7 +61,7 @@ class ParsedMinutes:
     attendees: tuple[str, ...]
     agenda: tuple[str, ...]  # bullet removed: "(1) 留萌地域づくり連携会議等設置規約改定について"
     remarks: tuple[ParsedRemark, ...]
-    dropped: tuple[DroppedLine, ...] = ()  # lines after the header that are not remarks, and why
+    dropped: tuple[DroppedLine, ...] = ()  # every line neither stored nor read as a header field, and why
 
 
 _MARKS = frozenset("○◎◯〇●")
@@ -83,7 +83,9 @@ _AGENDA_HEADING = re.compile(
     r"(?:\d{1,2}(?:[.、)．]|\s)|[(（]\d{1,2}[)）]|[①-⑳]|第\s*\d{1,2}\s*[、.]?)\s*(?P<title>\S.*)?"
 )
 _PARAGRAPHS = re.compile(r"(?<=[。！？!?」）)])[ \u3000]{2,}")
-_STAGE_NOTE_WORDS = re.compile(r"声|呼ぶ者|拍手|休憩|再開|笑|退席|退場|着席|登壇|挙手|起立|了|\d{1,2}[:時]")
+# 午後1時00分開議, 午前11時30分休憩: the clock of the sitting, between turns.
+_TIME_NOTE = re.compile(r"(?:午前|午後)?\s*\d{1,2}\s*(?:時\s*\d{0,2}\s*分?|:\s*\d{2})\s*"
+                        r"(?:開議|開会|休憩|再開|散会|閉会|延会|閉議)")
 
 
 def _speech_like(text: str) -> bool:
@@ -230,8 +232,11 @@ def _classify(line: Line) -> _Turn | _Drop | None:
     turn = _unmarked_turn(text)
     if turn is not None:
         return turn
-    if is_speaker_label(text):
-        return _Turn(_clean_label(text), "", 0)
+    label = text.rstrip(":： \u3000")  # 委員長： with the speech on the next line
+    if is_speaker_label(label):
+        return _Turn(_clean_label(label), "", 0)
+    if _TIME_NOTE.fullmatch(norm):
+        return _Drop("stage note")
     heading = _AGENDA_HEADING.fullmatch(norm)
     if heading and not line.indented and _is_title(heading["title"] or ""):
         return _Drop("agenda heading", ends_turn=True)
@@ -349,6 +354,8 @@ def _heads_next_turn(segment: Line, segments: list[Line], kinds: list, index: in
     """A short title line (挨拶, 会期の決定) right before a turn, after a finished sentence, is an agenda heading."""
     if len(segment.text) > 12 or segment.indented or not _is_title(segment.norm) or split_bullet(segment.text)[0]:
         return False
+    if len(_HIRAGANA.findall(segment.text)) * 4 > len(segment.text):  # 以上です, 異議なし: spoken, not a title
+        return False
     following = next((k for s, k in zip(segments[index + 1:], kinds[index + 1:]) if s.text), None)
     before = next((s.text for s in reversed(segments[:index]) if s.text), "")
     return isinstance(following, _Turn) and (not before or before[-1] in _SENTENCE_ENDS)
@@ -371,8 +378,9 @@ def parse_minutes(text: str) -> ParsedMinutes:
     if not remarks:
         raise MinutesError("no remarks found under the speakers (expected their words after <留萌市長> or 委員長：)")
     header = read_header(reader.header)
-    header_end = reader.header[-1].number if reader.header else 0
-    dropped = sorted([*reader.dropped, *(d for d in residue if d.line > header_end)], key=lambda d: d.line)
+    unread = [DroppedLine(line.number, line.text, "header line that is no field kept")
+              for line in reader.header if line.text and line.number not in header.read_lines]
+    dropped = sorted([*reader.dropped, *residue, *unread], key=lambda d: d.line)
     return ParsedMinutes(
         title=header.title,
         date=header.date,

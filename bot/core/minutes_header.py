@@ -78,7 +78,10 @@ _FIELD_LABELS = (
     ("place", ("開催場所", "招集場所", "実施場所", "場所", "会場")),
     ("attendees", ("出席者", "出席委員", "出席議員", "出席")),
     ("agenda", ("議題", "付議案件", "案件", "議事日程")),
+    ("opening", ("開会時間", "開会時刻", "開議時刻", "開会日時")),
+    ("closing", ("閉会時間", "閉会時刻", "散会時刻", "閉会日時")),
 )
+_TIME_RE = re.compile(_TIME)
 _NUMBERING = re.compile(r"(?:\d{1,2}(?:[.、)．]\s*|\s+)|[(（]\d{1,2}[)）]\s*|[○◎●■□◆]\s*)")
 _SEPARATORS = " \t\u3000:：|"
 _NUMBERED_TITLE = re.compile(r"\d{1,2}(?:[.、)．]\s*|\s+)[^\d\s、。]{1,20}")
@@ -130,6 +133,7 @@ class Header:
     place: str | None
     attendees: tuple[str, ...]
     agenda: tuple[str, ...]
+    read_lines: frozenset[int] = frozenset()  # the line numbers these fields were read from
 
 
 # Compared after NFKC, so the full-width －, ･ and ＊ are bullets too.
@@ -166,7 +170,8 @@ def _list_items(lines: list[Line]) -> list[str]:
             is_open = False
             continue
         bullet, content = split_bullet(line.text)
-        if is_open and not bullet and (bulleted or line.indented):
+        numbered = _NUMBERING.match(line.norm) is not None  # 2. 町民との会議について
+        if is_open and not bullet and not numbered and (bulleted or line.indented):
             items[-1].append(content)
         else:
             items.append([content])
@@ -177,10 +182,11 @@ def _list_items(lines: list[Line]) -> list[str]:
 _SPACED_CJK = re.compile(r"(?<=[^\x00-\x7f]) (?=\S)|(?<=\S) (?=[^\x00-\x7f])")
 
 
-def _title(lines: list[Line]) -> str:
+def _title(lines: list[Line]) -> tuple[str, list[int]]:
     """The first line(s) before any field: a title split over short lines is joined, a spaced-out one
-    (会 議 録) closed up, a flattened page cut where its first field or date starts."""
+    (会 議 録) closed up, a flattened page cut where its first field or date starts. With the lines it took."""
     parts: list[str] = []
+    numbers: list[int] = []
     for line in lines:
         if not line.text:
             if parts:
@@ -189,6 +195,7 @@ def _title(lines: list[Line]) -> str:
         if field_of(line) is not None or (parts and (DATE_RE.match(line.norm) or len(line.text) > 30)):
             break
         parts.append(line.text)
+        numbers.append(line.number)
         if len(line.text) > 30 or sum(map(len, parts)) > 60:
             break
     title = " ".join(parts)
@@ -196,7 +203,7 @@ def _title(lines: list[Line]) -> str:
     title = title[:cut].strip(" \u3000(（") or title.strip()
     if len(re.findall(r"(?<=\S) (?=\S)", title)) >= 3 and len(re.findall(r"(?:^| )\S(?= |$)", title)) >= 3:
         title = _SPACED_CJK.sub("", title)
-    return " ".join(title.split())[:100]
+    return " ".join(title.split())[:100], numbers
 
 
 def _first_label(text: str) -> re.Match[str] | None:
@@ -204,55 +211,79 @@ def _first_label(text: str) -> re.Match[str] | None:
     return min(matches, key=lambda m: m.start(), default=None)
 
 
+def _ends_field(line: Line, current: str | None, after_blank: bool) -> bool:
+    """A numbered title (4 欠席者) ends a field, except agenda items (2. 町民との会議について); after a blank line,
+    so does an unindented title (出席並びに欠席委員)."""
+    if _NUMBERED_TITLE.fullmatch(line.norm):
+        return current != "agenda" or not line.indented and after_blank
+    bullet, _ = split_bullet(line.text)
+    return after_blank and not line.indented and not bullet and _looks_like_title(line.norm) and \
+        not _NUMBERING.match(line.norm)
+
+
 def read_header(lines: list[Line]) -> Header:
     """The header fields of the lines before the first speaker's turn."""
     values: dict[str, list[Line]] = {}
-    first_value_line: dict[str, int] = {}
+    labels: list[int] = []
     current: str | None = None
+    after_blank = False
     for line in lines:
         field = field_of(line) if line.text else None
-        if field is None and line.text and _NUMBERED_TITLE.fullmatch(line.norm):
-            current = None  # 4 欠席者: a field this reader does not keep
+        if field is None and line.text and current and values[current] and _ends_field(line, current, after_blank):
+            current = None  # 4 欠席者, 出席並びに欠席委員: a field this reader does not keep
             continue
+        after_blank = not line.text
         if field is not None:
             current = field.kind if field.kind not in values else None
             if current is not None:
+                labels.append(line.number)
                 values[current] = []
-                first_value_line[current] = line.number
                 if field.value:
                     values[current].append(Line(line.number, field.value, unicodedata.normalize("NFKC", field.value),
                                                 False))
             continue
         if current is not None and line.text.strip(_SEPARATORS):
             values[current].append(line)
-    date, start, end = _header_date(lines, values.get("date"), first_value_line.get("date"))
+    (date, start, end), date_line = _header_date(lines, values.get("date"))
+    start, end = start or _time_of(values.get("opening")), end or _time_of(values.get("closing"))
     place_lines = values.get("place", [])[:1]
-    attendees = [n.strip() for item in _list_items(values.get("attendees", [])) for n in re.split(r"[、，,､]", item)]
+    attendee_lines, agenda_lines = values.get("attendees", []), values.get("agenda", [])
+    attendees = [n.strip() for item in _list_items(attendee_lines) for n in re.split(r"[、，,､]", item)]
+    title, title_lines = _title(lines)
+    time_lines = [*values.get("opening", [])[:1], *values.get("closing", [])[:1]]
+    used = {*title_lines, *labels,
+            *(line.number for line in [*place_lines, *attendee_lines, *agenda_lines, *time_lines])}
     return Header(
-        title=_title(lines),
+        title=title,
         date=date,
         start_time=start,
         end_time=end,
         place=" ".join(_list_items(place_lines)) or None,
         attendees=tuple(name for name in attendees if name),
-        agenda=tuple(_list_items(values.get("agenda", []))),
+        agenda=tuple(_list_items(agenda_lines)),
+        read_lines=frozenset(used | ({date_line} if date_line else set())),
     )
 
 
+def _time_of(lines: list[Line] | None) -> datetime.time | None:
+    """開会時間 / 午前10時00分: the time on a field's first line, if it has one."""
+    match = _TIME_RE.search(lines[0].norm) if lines else None
+    return _parse_time(match.group().replace(" ", "")) if match else None
+
+
 def _header_date(
-    lines: list[Line], labelled: list[Line] | None, label_line: int | None
-) -> tuple[datetime.date | None, datetime.time | None, datetime.time | None]:
-    if labelled:
-        line = labelled[0]
-        if DATE_RE.search(line.norm):
-            try:
-                return parse_meeting_date(line.text)
-            except MinutesError as err:
-                raise MinutesError(err.message, line.number) from None
+    lines: list[Line], labelled: list[Line] | None
+) -> tuple[tuple[datetime.date | None, datetime.time | None, datetime.time | None], int | None]:
+    """The labelled date, or else the first valid date of the header; with its line."""
+    if labelled and DATE_RE.search(labelled[0].norm):
+        try:
+            return parse_meeting_date(labelled[0].text), labelled[0].number
+        except MinutesError as err:
+            raise MinutesError(err.message, labelled[0].number) from None
     for line in lines:
         if DATE_RE.search(line.norm):
             try:
-                return parse_meeting_date(line.text)
+                return parse_meeting_date(line.text), line.number
             except MinutesError:
                 continue  # a date mentioned in passing, not the meeting's: keep looking
-    return None, None, None
+    return (None, None, None), None

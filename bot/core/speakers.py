@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
@@ -132,13 +133,16 @@ def speaker_aliases(
             names += [f"councillor no {seat[1]}", f"councillor number {seat[1]}", f"member no {seat[1]}"]
         if sole_chair and role in words.chairs:
             names += words.chair_english
-    return list(dict.fromkeys(key for key in (normalize(n).strip(" ・-") for n in names) if key))
+    # One character (a, 中) would be found in every question.
+    return list(dict.fromkeys(key for key in (normalize(n).strip(" ・-") for n in names) if len(key) > 1))
 
 
 def _person_names(role: str, name: str, words: labels.LabelWords) -> list[str]:
     """元木会長 (a name with a role inside brackets) → 元木, 元木会長; 石井俊夫 → 石井俊夫, 石井, 石井議長, ishii."""
     if not name:
         return []
+    if unicodedata.normalize("NFKC", name).isascii():  # 委員A, 12番委員: the letter names no one alone
+        return [role + name, name + role] if role else []
     inner_role = words.role_at_end(name)
     person = name[: -len(inner_role)] if inner_role and len(inner_role) < len(name) else name
     family = person.split()[0] if " " in person else (person_name_family(person) or person)
@@ -146,8 +150,8 @@ def _person_names(role: str, name: str, words: labels.LabelWords) -> list[str]:
     for title in filter(None, (role, inner_role)):
         names += [family + title, person.replace(" ", "") + title, title + person.replace(" ", "")]
     names += [romaji(reading(part)) for part in sorted({family, person.replace(" ", "")})]
-    # A one-character name (事務局(中)) would be found inside every question: only its romaji and titles remain.
-    return [n for n in names if len(n) > 1 or not has_japanese(n)]
+    # A one-character name (事務局(中), 委員A) would be found inside every question: only its romaji and titles remain.
+    return [n for n in names if len(n) > 1]
 
 
 @dataclass(frozen=True)
