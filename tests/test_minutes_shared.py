@@ -34,3 +34,15 @@ def test_shared_file_ingests_and_a_speaker_question_answers(path, tmp_path):
         for question in (f"{first.label}の発言", f"what did {first.label} say", "| の発言", "委員長は何と言った"):
             answer = answer_question(session, question, table, default_glossary())
             assert answer.to_json(0.0)["question"] == question
+
+
+@pytest.mark.parametrize("path", FILES, ids=[path.name for path in FILES])
+def test_shared_file_flattened_onto_one_line_has_the_same_speakers_and_words(path):
+    """As a PDF or web page flattened onto one line gives it: turns are found at their labels all the same."""
+    from bot.core.minutes import parse_minutes
+
+    text = path.read_text(encoding="utf-8")
+    flat = "  ".join(line.strip() for line in text.splitlines() if line.strip())
+    lines, flattened = parse_minutes(text).remarks, parse_minutes(flat).remarks
+    assert {r.speaker for r in flattened} == {r.speaker for r in lines}
+    assert "".join("".join(r.text.split()) for r in flattened) == "".join("".join(r.text.split()) for r in lines)

@@ -68,7 +68,7 @@ _MARKS = frozenset("○◎◯〇●")
 _CLOSERS = {"<": ">", "〈": "〉", "【": "】", "(": ")", "《": "》", "[": "]", "〔": "〕"}  # after NFKC
 _SENTENCE_ENDS = frozenset("。．！？!?」｡")
 _HIRAGANA = re.compile(r"[\u3041-\u309f]")
-_FLATTENED = 150  # a line longer than this holds several paragraphs, maybe several turns
+_FLATTENED = 80  # a line longer than this may hold several paragraphs, maybe several turns
 
 # A label ending 君) whose opening bracket and mark may be lost: 副議長鳥山和一郎君), 2番(岡山勝廣君).
 _HONORIFIC_LABEL = re.compile(r"(?P<blob>[^\s、。「」]{1,30}?(?:[ \u3000][^\s、。「」()（）]{1,5})?)君[)）]")
@@ -82,6 +82,7 @@ _REPORTED_SPEAKER = re.compile(r"(?P<label>[^、,\s。「」]+?)(?:から|より
 _AGENDA_HEADING = re.compile(
     r"(?:\d{1,2}(?:[.、)．]|\s)|[(（]\d{1,2}[)）]|[①-⑳]|第\s*\d{1,2}\s*[、.]?)\s*(?P<title>\S.*)?"
 )
+_SENTENCE_SOON = re.compile(r"[。！？!?]")
 _PARAGRAPHS = re.compile(r"(?<=[。！？!?」）)])[ \u3000]{2,}")
 # 午後1時00分開議, 午前11時30分休憩: the clock of the sitting, between turns.
 _TIME_NOTE = re.compile(r"(?:午前|午後)?\s*\d{1,2}\s*(?:時\s*\d{0,2}\s*分?|:\s*\d{2})\s*"
@@ -118,13 +119,24 @@ def _split_points(text: str) -> list[int]:
     for match in re.finditer(rf"(?<=\s){_HONORIFIC_LABEL.pattern}", text):
         points.add(match.start() + _repeated_call(match["blob"]))
     if len(text) > _FLATTENED:
-        for match in re.finditer(r"(?<=\s)[(（【<＜〈][^()（）【】<>＜＞〈〉\s]{1,30}[)）】>＞〉](?=\S)", text):
-            if _unmarked_turn(text[match.start():]) is not None:
+        for match in re.finditer(r"(?<=\s)(?:[(（【<＜〈][^()（）【】<>＜＞〈〉\s][^()（）【】<>＜＞〈〉]{0,29}[)）】>＞〉]"
+                                 r"|[^\s:：]{1,30}[:：])", text):
+            if _unmarked_turn(text[match.start():]) is not None:  # (事務局)資料1の… | 江口部会長:将来的には…
                 points.add(match.start())
+        for match in re.finditer(r"(?<=\s)[-－―]\S[^-－―]{0,60}(?:から|より)の?説明[-－―]", text):
+            points.add(match.start())  # -資料1に基づき、事務局から説明-
         for match in re.finditer(r"(?<=\s)[^\s]{2,30}(?=[ \u3000]+\S)", text):
-            if is_speaker_label(match.group()) and _speech_like(text[match.end():]):
-                points.add(match.start())
+            if is_speaker_label(match.group()) and _speaks_next(text[match.end():]):
+                points.add(match.start())  # 梶市長 本日は…。
     return sorted(point for point in points if point > 0)
+
+
+def _speaks_next(following: str) -> bool:
+    """After a label in flattened text: speech, ending a sentence before any other label (not a staff list)."""
+    end = _SENTENCE_SOON.search(following[:200])
+    if not _speech_like(following) or end is None and len(following) > 200:
+        return False
+    return not any(is_speaker_label(token) for token in following[: end.start() if end else None].split())
 
 
 def _repeated_call(blob: str) -> int:
@@ -136,7 +148,22 @@ def _repeated_call(blob: str) -> int:
     return 0
 
 
+_SPACED_RUN = re.compile(r"(?<!\S)[\u3400-\u9fff](?: {1,2}[\u3400-\u9fff])+(?!\S)")
+
+
+def _close_spaced_roles(text: str) -> str:
+    """In a flattened PDF table the speaker column is spaced out (開 会 会 長 定刻に…): 開会 会長 定刻に…"""
+    def close(match: re.Match[str]) -> str:
+        joined = match.group().replace(" ", "")
+        role = default_label_words().role_at_end(joined)
+        return f"{joined[: -len(role)]} {role}".strip() if role else match.group()
+
+    return _SPACED_RUN.sub(close, text) if len(text) > _FLATTENED else text
+
+
 def _segments(line: Line) -> list[Line]:
+    if len(line.text) > _FLATTENED:
+        line = make_line(line.number, (" " if line.indented else "") + _close_spaced_roles(line.text))
     points = _split_points(line.text)
     if not points:
         return [line]
@@ -204,6 +231,8 @@ def _unmarked_turn(text: str) -> _Turn | None:
             speech = match["speech"].strip()
             if speech and needs_speech and not _speech_like(speech):
                 continue
+            if pattern is _SPACE_LABEL and len("".join(speech.split())) < 10:
+                continue  # 会長 あいさつ: an agenda item, not a turn
             return _Turn(_clean_label(match["label"]), speech, 0)
     return None
 
@@ -223,12 +252,13 @@ def _classify(line: Line) -> _Turn | _Drop | None:
         if is_speaker_label(inner) and not inner.strip("()（）").isdigit():
             return _Turn(_clean_label(inner), "", 0)
         return _Drop("stage note")
-    reported = _REPORTED.fullmatch(text)
-    if reported:
+    reported = _REPORTED.match(text)
+    if reported and (reported.end() == len(text) or text[reported.end()] in " \u3000"):
         speaker = _REPORTED_SPEAKER.search(reported["note"])
         if speaker and is_speaker_label(speaker["label"]):
-            return _Turn(_clean_label(speaker["label"]), "", 0)
-        return _Drop("stage note")
+            return _Turn(_clean_label(speaker["label"]), text[reported.end():].strip(), 0)
+        if reported.end() == len(text):
+            return _Drop("stage note")
     turn = _unmarked_turn(text)
     if turn is not None:
         return turn
@@ -283,10 +313,22 @@ class _Reader:
         else:
             self.header.append(make_line(number, line.label))
 
-    def start(self, turn: _Turn) -> None:
+    def start(self, turn: _Turn, before_turn: bool = False) -> None:
+        """Start a turn; `before_turn` when another turn follows its speech (in a flattened line)."""
         self.started, self.speaker, self.current = True, turn.label, None
-        for piece_number, piece in enumerate(_PARAGRAPHS.split(turn.speech) if turn.speech else []):
-            self.text(make_line(turn.line, piece), new_paragraph=piece_number > 0)
+        pieces = _PARAGRAPHS.split(turn.speech) if turn.speech else []
+        for piece_number, piece in enumerate(pieces):
+            line = make_line(turn.line, piece)
+            kind = _classify(line) if piece_number > 0 else None
+            if piece_number and piece_number == len(pieces) - 1 and before_turn and _is_short_title(piece):
+                kind = _Drop("agenda heading")  # 。  挨拶  議長  改めまして…
+            if isinstance(kind, _Drop):  # a flattened page: 。  2 あいさつ  【…】
+                self.dropped.append(DroppedLine(line.number, line.text, kind.reason))
+                self.current = None
+                if kind.ends_turn:
+                    self.end_turn()
+            elif self.speaker is not None:
+                self.text(line, new_paragraph=piece_number > 0)
 
     def text(self, line: Line, new_paragraph: bool = False) -> None:
         if self.speaker is None:
@@ -321,7 +363,7 @@ def _read(lines: list[Line]) -> _Reader:
             kind = _Turn(kind.label, kind.speech, segment.number)
         if reader.pending is not None:
             if kind is None and (_speech_like(segment.text) or split_bullet(segment.text)[0]):
-                reader.start(reader.pending)
+                reader.start(reader.pending, _turn_follows(segments, kinds, index))
                 reader.pending = None
             elif isinstance(kind, _Drop) and not kind.ends_turn:
                 reader.drop(segment, kind.reason)
@@ -331,7 +373,7 @@ def _read(lines: list[Line]) -> _Reader:
                 reader.pending = None
         if isinstance(kind, _Turn):
             if kind.speech:
-                reader.start(kind)
+                reader.start(kind, _turn_follows(segments, kinds, index))
             else:
                 reader.pending = kind
                 reader.current = None
@@ -352,13 +394,20 @@ def _read(lines: list[Line]) -> _Reader:
 
 def _heads_next_turn(segment: Line, segments: list[Line], kinds: list, index: int) -> bool:
     """A short title line (挨拶, 会期の決定) right before a turn, after a finished sentence, is an agenda heading."""
-    if len(segment.text) > 12 or segment.indented or not _is_title(segment.norm) or split_bullet(segment.text)[0]:
+    if segment.indented or not _is_short_title(segment.text):
         return False
-    if len(_HIRAGANA.findall(segment.text)) * 4 > len(segment.text):  # 以上です, 異議なし: spoken, not a title
-        return False
-    following = next((k for s, k in zip(segments[index + 1:], kinds[index + 1:]) if s.text), None)
     before = next((s.text for s in reversed(segments[:index]) if s.text), "")
-    return isinstance(following, _Turn) and (not before or before[-1] in _SENTENCE_ENDS)
+    return _turn_follows(segments, kinds, index) and (not before or before[-1] in _SENTENCE_ENDS)
+
+
+def _is_short_title(text: str) -> bool:
+    if len(text) > 12 or not _is_title(unicodedata.normalize("NFKC", text)) or split_bullet(text)[0]:
+        return False
+    return len(_HIRAGANA.findall(text)) * 4 <= len(text)  # 以上です, 異議なし: spoken, not a title
+
+
+def _turn_follows(segments: list[Line], kinds: list, index: int) -> bool:
+    return isinstance(next((k for s, k in zip(segments[index + 1:], kinds[index + 1:]) if s.text), None), _Turn)
 
 
 def parse_minutes(text: str) -> ParsedMinutes:
