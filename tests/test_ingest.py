@@ -74,12 +74,15 @@ def test_pdf_and_docx_of_the_sample_store_the_same_speakers_and_remarks(session,
 
     text = SAMPLE.read_text(encoding="utf-8")
     ingest_minutes(session, SAMPLE.read_bytes(), SAMPLE.name, table)
-    stored = [(r.speaker_id, "".join(r.text.split())) for r in session.exec(select(Remark).order_by(Remark.position))]
+
+    def stored():
+        return [(r.speaker_id, "".join(r.text.split())) for r in session.exec(select(Remark).order_by(Remark.position))]
+
+    from_text = stored()
     for data, name in ((pdf_of(text), "minutes.pdf"), (docx_of(text), "minutes.docx")):
         result = ingest_minutes(session, data, name, table)
         assert (result.status, result.speakers, result.remarks) == ("replaced", 17, 49)
-        again = [(r.speaker_id, "".join(r.text.split())) for r in session.exec(select(Remark).order_by(Remark.position))]
-        assert again == stored and counts(session) == (1, 17, 49)
+        assert stored() == from_text and counts(session) == (1, 17, 49)
 
 
 def test_role_and_name_are_stored_apart_with_their_aliases(session, table):
@@ -87,13 +90,17 @@ def test_role_and_name_are_stored_apart_with_their_aliases(session, table):
             "○事務局（柴田主幹）　資料を御説明いたします。\n").encode()
     ingest_minutes(session, text, "giun.txt", table)
     speakers = {s.label: (s.organisation, s.role, s.name) for s in session.exec(select(Speaker))}
-    assert speakers == {"委員長（伊藤成一君）": ("", "委員長", "伊藤成一"), "事務局（柴田主幹）": ("", "事務局", "柴田主幹")}
+    assert speakers == {
+        "委員長（伊藤成一君）": ("", "委員長", "伊藤成一"),
+        "事務局（柴田主幹）": ("", "事務局", "柴田主幹"),
+    }
     aliases = {a.alias for a in session.exec(select(SpeakerAlias))}
     assert {"伊藤委員長", "伊藤", "chairman", "柴田主幹", "柴田", "secretariat"} <= aliases
 
 
 def test_a_file_without_title_or_date_is_named_after_itself(session, table):
-    result = ingest_minutes(session, "事務局\n前回の審議会において審議していただいた。\n".encode(), "第5回審議会.txt", table)
+    data = "事務局\n前回の審議会において審議していただいた。\n".encode()
+    result = ingest_minutes(session, data, "第5回審議会.txt", table)
     assert (result.title, result.date, result.speakers) == ("第5回審議会", None, 1)
 
 

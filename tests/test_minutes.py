@@ -12,6 +12,7 @@ from bot.core.minutes import (
     parse_minutes,
 )
 
+
 def read_minutes(data: bytes):
     return parse_minutes(decode_minutes(data))
 

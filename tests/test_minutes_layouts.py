@@ -154,7 +154,9 @@ def test_headings_and_notes_are_not_speakers(heading):
 def test_a_file_without_any_date_is_read_without_one():
     minutes = parse_minutes("都市計画部\n第5回 審議会\n事務局\n前回の審議会において審議していただいた。\n")
     assert (minutes.title, minutes.date) == ("都市計画部 第5回 審議会", None)
-    assert turns("事務局\n前回の審議会において審議していただいた。\n") == [("事務局", "前回の審議会において審議していただいた。")]
+    assert turns("事務局\n前回の審議会において審議していただいた。\n") == [
+        ("事務局", "前回の審議会において審議していただいた。")
+    ]
 
 
 @pytest.mark.parametrize("label", ["長" * 200, "\u3000", "|", "・", "議長、本日は"])

@@ -7,13 +7,12 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
-from storage.engine import database_url, get_engine
-
 from bot.answers import answer_question
 from bot.core.speakers import default_alias_table
 from bot.core.topics import default_glossary
 from bot.ingest import ingest_minutes
 from storage import queries
+from storage.engine import database_url, get_engine
 
 # ../shared beside the repository (main's checkout); SHARED_MINUTES points elsewhere, e.g. from a worktree.
 SHARED = Path(os.environ.get("SHARED_MINUTES", Path(__file__).resolve().parent.parent.parent / "shared" / "minutes"))

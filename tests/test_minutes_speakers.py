@@ -31,7 +31,8 @@ def test_split_label(label, parts):
 
 
 @pytest.mark.parametrize(
-    "label", ["委員", "事務局", "会長代理", "大江教授", "2番", "12番委員", "議長(元木会長)", "問", "岡安市民協働・地域政策課長"]
+    "label",
+    ["委員", "事務局", "会長代理", "大江教授", "2番", "12番委員", "議長(元木会長)", "問", "岡安市民協働・地域政策課長"],
 )
 def test_speaker_labels(label):
     assert is_speaker_label(label)

@@ -82,6 +82,9 @@ _REPORTED_SPEAKER = re.compile(r"(?P<label>[^、,\s。「」]+?)(?:から|より
 _AGENDA_HEADING = re.compile(
     r"(?:\d{1,2}(?:[.、)．]|\s)|[(（]\d{1,2}[)）]|[①-⑳]|第\s*\d{1,2}\s*[、.]?)\s*(?P<title>\S.*)?"
 )
+_INNER_LABEL = re.compile(
+    r"(?<=\s)(?:[(（【<＜〈][^()（）【】<>＜＞〈〉\s][^()（）【】<>＜＞〈〉]{0,29}[)）】>＞〉]|[^\s:：]{1,30}[:：])"
+)
 _SENTENCE_SOON = re.compile(r"[。！？!?]")
 _PARAGRAPHS = re.compile(r"(?<=[。！？!?」）)])[ \u3000]{2,}")
 # 午後1時00分開議, 午前11時30分休憩: the clock of the sitting, between turns.
@@ -119,8 +122,7 @@ def _split_points(text: str) -> list[int]:
     for match in re.finditer(rf"(?<=\s){_HONORIFIC_LABEL.pattern}", text):
         points.add(match.start() + _repeated_call(match["blob"]))
     if len(text) > _FLATTENED:
-        for match in re.finditer(r"(?<=\s)(?:[(（【<＜〈][^()（）【】<>＜＞〈〉\s][^()（）【】<>＜＞〈〉]{0,29}[)）】>＞〉]"
-                                 r"|[^\s:：]{1,30}[:：])", text):
+        for match in _INNER_LABEL.finditer(text):
             if _unmarked_turn(text[match.start():]) is not None:  # (事務局)資料1の… | 江口部会長:将来的には…
                 points.add(match.start())
         for match in re.finditer(r"(?<=\s)[-－―]\S[^-－―]{0,60}(?:から|より)の?説明[-－―]", text):
@@ -217,7 +219,8 @@ def _marked_turn(text: str) -> _Turn | None:
 
 
 def _unmarked_turn(text: str) -> _Turn | None:
-    """A turn started by a label without a mark: (事務局)資料1の… | 委員長(諏訪部君):… | 江口部会長:… | 梶市長 本日は…"""
+    """A turn started by a label without a mark: (事務局)資料1の… | 委員長(諏訪部君):… | 江口部会長:… |
+    梶市長 本日は…"""
     text = text.strip()
     match = _HONORIFIC_LABEL.match(text)
     if match and (match.end() == len(text) or text[match.end()] in " \u3000:：「" or "(" not in match["blob"]):

@@ -45,8 +45,9 @@ def make_line(number: int, raw: str) -> Line:
     return Line(number, text, unicodedata.normalize("NFKC", text), raw[:1] in (" ", "\t", "\u3000"))
 
 
-_PAGE_NUMBER = re.compile(r"[-‐−–—―]\s*\d{1,4}\s*[-‐−–—―]|\d{1,4}\s*/\s*\d{1,4}|\d{1,4}|(?:page|p\.)\s*\d{1,4}|\d{1,4}\s*頁",
-                          re.IGNORECASE)
+_PAGE_NUMBER = re.compile(
+    r"[-‐−–—―]\s*\d{1,4}\s*[-‐−–—―]|\d{1,4}\s*/\s*\d{1,4}|\d{1,4}|(?:page|p\.)\s*\d{1,4}|\d{1,4}\s*頁", re.IGNORECASE
+)
 _WORD_CHAR = re.compile(r"[^\W_]")  # letters, kana, kanji and digits; not ・ ◇ ―
 _CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u9fff々〆ヶ]")
 

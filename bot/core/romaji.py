@@ -14,7 +14,9 @@ _ROWS = {
     "m": "マミムメモ", "y": "ヤ-ユ-ヨ", "r": "ラリルレロ", "w": "ワ---ヲ", "g": "ガギグゲゴ", "z": "ザジズゼゾ",
     "d": "ダヂヅデド", "b": "バビブベボ", "p": "パピプペポ",
 }
-_IRREGULAR = {"シ": "shi", "チ": "chi", "ツ": "tsu", "フ": "fu", "ジ": "ji", "ヂ": "ji", "ヅ": "zu", "ヲ": "o", "ン": "n"}
+_IRREGULAR = {
+    "シ": "shi", "チ": "chi", "ツ": "tsu", "フ": "fu", "ジ": "ji", "ヂ": "ji", "ヅ": "zu", "ヲ": "o", "ン": "n",
+}
 _SYLLABLES = {kana: consonant + vowel for consonant, row in _ROWS.items() for kana, vowel in zip(row, "aiueo")
               if kana != "-"} | _IRREGULAR
 
