@@ -98,27 +98,30 @@ def _store(
     ids = queries.add_remarks(session, rows)
     search_index.index_remarks(session, [(i, r["speaker_id"], r["normalized_text"]) for i, r in zip(ids, rows)])
     session.flush()
-    refresh_aliases(session, table, new_speakers)
+    # Another chair speaking at this meeting changes who "the chairman" is.
+    chairs = [s for s in speakers.values() if s.role in default_label_words().chairs and s not in new_speakers]
+    refresh_aliases(session, table, new_speakers + chairs)
     return _result(status, meeting, minutes)
 
 
 def refresh_aliases(session: Session, table: AliasTable, speakers: list[Speaker]) -> None:
     """Derive the speakers' aliases afresh from their labels, their meetings and the alias table."""
-    sole_chairs = _sole_chairs(session)
+    sole_chairs = _sole_chairs(session, speakers)
     for speaker in speakers:
         aliases = speaker_aliases(speaker.label, speaker.organisation, table, role=speaker.role, name=speaker.name,
                                   sole_chair=speaker.id in sole_chairs)
         queries.replace_aliases(session, speaker.id, aliases)
 
 
-def _sole_chairs(session: Session) -> set[int]:
-    """Speakers who chair (委員長, 議長, 会長 …) every meeting they speak at with no other chair speaking:
-    "the chairman" names them."""
+def _sole_chairs(session: Session, speakers: list[Speaker]) -> set[int]:
+    """Those of `speakers` who chair (委員長, 議長, 会長 …) every meeting they speak at with no other chair
+    speaking: "the chairman" names them."""
     chairs = {s.id for s in queries.all_speakers(session) if s.role in default_label_words().chairs}
+    asked = chairs & {s.id for s in speakers}
     sole: dict[int, bool] = {}
-    for speaker_ids in queries.speaker_ids_by_meeting(session).values():
+    for speaker_ids in (queries.speaker_ids_by_meeting(session, sorted(asked)) if asked else {}).values():
         meeting_chairs = speaker_ids & chairs
-        for speaker_id in meeting_chairs:
+        for speaker_id in meeting_chairs & asked:
             sole[speaker_id] = sole.get(speaker_id, True) and len(meeting_chairs) == 1
     return {speaker_id for speaker_id, alone in sole.items() if alone}
 

@@ -160,9 +160,11 @@ def find_asked_question(session: Session, key: str) -> AskedQuestion | None:
     return session.get(AskedQuestion, key)
 
 
-def speaker_ids_by_meeting(session: Session) -> dict[int, set[int]]:
-    """Who spoke at each meeting: meeting id → speaker ids."""
-    rows = session.execute(select(Remark.meeting_id, Remark.speaker_id).distinct()).all()
+def speaker_ids_by_meeting(session: Session, speaker_ids: list[int]) -> dict[int, set[int]]:
+    """Who spoke at each meeting where one of these speakers spoke: meeting id → speaker ids."""
+    meetings = select(Remark.meeting_id).where(col(Remark.speaker_id).in_(speaker_ids)).distinct()
+    query = select(Remark.meeting_id, Remark.speaker_id).where(col(Remark.meeting_id).in_(meetings)).distinct()
+    rows = session.execute(query).all()
     speakers: dict[int, set[int]] = {}
     for meeting_id, speaker_id in rows:
         speakers.setdefault(meeting_id, set()).add(speaker_id)

@@ -126,3 +126,15 @@ def test_dry_run_shows_what_would_be_stored_and_writes_nothing(tmp_path):
         "  line 4: stage note: （拍手）",
     ]
     assert "No meetings yet" in run(["meetings"], url).stdout
+
+
+def test_the_chairman_is_the_one_chair_of_a_meeting(session, table):
+    def chairman_of():
+        return {s.label for s in session.exec(select(Speaker)) for a in session.exec(
+            select(SpeakerAlias).where(SpeakerAlias.speaker_id == s.id)) if a.alias == "chairman"}
+
+    ingest_minutes(session, "委員会\n令和6年1月5日\n○委員長(伊藤成一君)　開会します。\n".encode(), "a.txt", table)
+    assert chairman_of() == {"委員長(伊藤成一君)"}
+    text = "委員会\n令和6年2月5日\n○委員長(伊藤成一君)　開会します。\n○議長(鈴木一郎君)　一言申し上げます。\n"
+    ingest_minutes(session, text.encode(), "b.txt", table)
+    assert chairman_of() == set()  # two chairs at one meeting: "the chairman" names neither
