@@ -198,3 +198,12 @@ def test_header_dates_in_any_form(header, date):
 def test_spaced_title_is_closed_up():
     minutes = parse_minutes("第 10 回 農 業 委 員 会 議 事 録   令和元年12月19日(木)\n<会長>\n- 発言です。\n")
     assert minutes.title == "第10回農業委員会議事録"
+
+
+def test_summaries_labelled_by_name_and_numbered_questions():
+    text = ("懇談会 記録\n令和6年5月1日\n佐藤：まちづくりについて意見を述べたい。\n（田中）私は反対です。\n"
+            "○鈴木　賛成します。\nＱ１：補助金はいつまでですか。\nＡ１：9月末までです。\nＱ２：対象は誰ですか。\n")
+    assert turns(text) == [
+        ("佐藤", "まちづくりについて意見を述べたい。"), ("田中", "私は反対です。"), ("鈴木", "賛成します。"),
+        ("Ｑ", "補助金はいつまでですか。"), ("Ａ", "9月末までです。"), ("Ｑ", "対象は誰ですか。"),
+    ]

@@ -90,7 +90,7 @@ def is_speaker_label(label: str, words: LabelWords | None = None) -> bool:
     compact = _compact(label)
     if not compact or len(compact) > MAX_LABEL_LENGTH or any(c in _SPEECH_PUNCTUATION for c in compact):
         return False
-    if compact in words.exact:
+    if compact in words.exact or re.sub(r"\d{1,2}$", "", compact) in words.exact:  # Q1, A1
         return True
     if any(word in compact for word in words.headings):
         return False
@@ -142,7 +142,7 @@ def split_label(label: str, words: LabelWords | None = None, is_place=lambda pla
     rest = head[: len(head) - len(role)]
     if not role and not name:
         honorless = words.strip_honorific(rest)
-        if honorless != rest:  # 山田君
+        if honorless != rest or person_name_prefix(rest) == rest:  # 山田君, 佐藤
             return LabelParts(organisation, "", honorless)
         return LabelParts(" ".join(filter(None, [organisation, rest])), "", "")
     if rest and not name and _SUFFIXED.fullmatch(unicodedata.normalize("NFKC", rest)) is None \

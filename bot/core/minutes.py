@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from bot.core.labels import default_label_words, is_speaker_label
 from bot.core.minutes_header import join_wrapped, parse_meeting_date, read_header, split_bullet
 from bot.core.minutes_lines import DroppedLine, Line, MinutesError, clean_lines, make_line
+from bot.core.text import person_name_prefix
 
 __all__ = ["DroppedLine", "MinutesError", "ParsedMinutes", "ParsedRemark", "parse_meeting_date", "parse_minutes"]
 
@@ -107,7 +108,11 @@ def _speech_like(text: str) -> bool:
 
 
 def _clean_label(label: str) -> str:
-    return " ".join(label.split())
+    """Whitespace runs collapsed; Q1, A1 of numbered questions and answers are Q and A."""
+    label = " ".join(label.split())
+    unnumbered = re.sub(r"[0-9０-９]{1,2}$", "", label)
+    return unnumbered if unnumbered != label and unicodedata.normalize("NFKC", unnumbered) in \
+        default_label_words().exact else label
 
 
 # --- Splitting flattened lines ------------------------------------------------------
@@ -203,6 +208,13 @@ def _honorific_label(blob: str) -> str:
     return _clean_label(blob + "君")
 
 
+def _names_person(label: str) -> bool:
+    """佐藤: a person's name alone, as summaries label speakers (佐藤：…, ○佐藤　…, （佐藤）…)."""
+    name = default_label_words().strip_honorific("".join(label.split()))
+    return 2 <= len(name) <= 8 and not any(c.isdigit() or c in _SENTENCE_ENDS for c in name) and \
+        person_name_prefix(name) == name
+
+
 def _marked_turn(text: str) -> _Turn | None:
     """○委員長(渡辺盛君) 本会議… | ○元木事務局長  では,… | ◎天塩町長 | ○委員「質問があります。」"""
     rest = text[1:].strip()
@@ -210,7 +222,7 @@ def _marked_turn(text: str) -> _Turn | None:
         return _Turn(_clean_label(rest), "", 0)
     for pattern in (_BRACKET_LABEL, _MARKED_LABEL):
         match = pattern.fullmatch(rest)
-        if match and is_speaker_label(match["label"]):
+        if match and (is_speaker_label(match["label"]) or pattern is _MARKED_LABEL and _names_person(match["label"])):
             return _Turn(_clean_label(match["label"]), match["speech"].strip(), 0)
     match = _HONORIFIC_LABEL.match(rest)
     if match:
@@ -230,7 +242,8 @@ def _unmarked_turn(text: str) -> _Turn | None:
     for pattern, needs_speech in ((_OPEN_LABEL, True), (_BRACKET_LABEL, False), (_COLON_LABEL, True),
                                   (_SPACE_LABEL, True)):
         match = pattern.fullmatch(text)
-        if match and is_speaker_label(match["label"]):
+        named = pattern in (_OPEN_LABEL, _COLON_LABEL) and match is not None and _names_person(match["label"])
+        if match and (is_speaker_label(match["label"]) or named):
             speech = match["speech"].strip()
             if speech and needs_speech and not _speech_like(speech):
                 continue
