@@ -15,6 +15,7 @@ from reportlab.pdfgen import canvas
 
 from bot.core.documents import MAX_DOCUMENT_BYTES, decode_text, document_text
 from bot.core.minutes import MinutesError, parse_minutes
+from tests.test_minutes_layouts import CLASSIC, COLON, LABELS_ALONE, PDF_RESIDUE
 
 SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "rumoi-2025-10-08.txt"
 INLINE = """議会運営委員会会議録
@@ -28,17 +29,17 @@ INLINE = """議会運営委員会会議録
 （「異議なし」と呼ぶ者あり）
 ○委員長(佐藤一郎君)　異議なしと認めます。以上で本日の委員会を閉会いたします。
 """
-FONT = "HeiseiMin-W3"
+FONTS = ("HeiseiMin-W3", "HeiseiKakuGo-W5")  # reportlab's Japanese CID fonts
 WIDTH = 40  # characters per printed line: longer lines wrap, as a word processor would print them
 
 
-def pdf_of(text: str, lines_per_page: int = 40, password: str | None = None) -> bytes:
-    pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+def pdf_of(text: str, lines_per_page: int = 40, password: str | None = None, font: str = FONTS[0]) -> bytes:
+    pdfmetrics.registerFont(UnicodeCIDFont(font))
     out = io.BytesIO()
     pdf = canvas.Canvas(out, pagesize=A4, encrypt=password)
     printed = [part for line in text.splitlines() for part in (textwrap.wrap(line, WIDTH) or [""])]
     for page_number, start in enumerate(range(0, len(printed), lines_per_page), start=1):
-        pdf.setFont(FONT, 10)
+        pdf.setFont(font, 10)
         for row, line in enumerate(printed[start : start + lines_per_page]):
             pdf.drawString(40, 800 - 18 * row, line)
         pdf.drawCentredString(A4[0] / 2, 30, f"- {page_number} -")  # a page number, dropped when read
@@ -61,10 +62,19 @@ def summary(minutes):
             ["".join(r.text.split()) for r in minutes.remarks])
 
 
-@pytest.mark.parametrize("text", [SAMPLE.read_text(encoding="utf-8"), INLINE], ids=["sample", "inline"])
+LAYOUTS = {"sample": SAMPLE.read_text(encoding="utf-8"), "inline": INLINE, "classic": CLASSIC, "colon": COLON,
+           "labels": LABELS_ALONE, "pdf-residue": PDF_RESIDUE}
+
+
+@pytest.mark.parametrize("text", LAYOUTS.values(), ids=LAYOUTS.keys())
 @pytest.mark.parametrize("make", [pdf_of, docx_of], ids=["pdf", "docx"])
 def test_pdf_and_docx_read_as_their_text(text, make):
     assert summary(parse_minutes(document_text(make(text)))) == summary(parse_minutes(text))
+
+
+def test_pdf_in_a_gothic_font_and_small_pages():
+    pdf = pdf_of(INLINE, lines_per_page=4, font=FONTS[1])
+    assert summary(parse_minutes(document_text(pdf))) == summary(parse_minutes(INLINE))
 
 
 def test_sample_pdf_has_its_17_speakers_and_49_remarks():
