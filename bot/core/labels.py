@@ -13,6 +13,8 @@ from functools import cached_property, lru_cache
 from importlib import resources
 from typing import NamedTuple
 
+from bot.core.text import person_name_prefix
+
 MAX_LABEL_LENGTH = 40
 _MAX_HEAD = 25  # organisation + name + role, without the bracketed part
 _MAX_BRACKETED = 16
@@ -116,8 +118,6 @@ def split_label(label: str, words: LabelWords | None = None, is_place=lambda pla
     name; 東区協議会 金指会長 → (東区協議会, 会長, 金指); 留萌商工会議所 会頭 → (留萌商工会議所, 会頭, "");
     苫前町長 → (苫前町, 町長, ""), the 町 serving both, unless 苫前 reads as a person and `is_place(苫前町)`
     is false (梶市長 → ("", 市長, 梶))."""
-    from bot.core.text import person_name_prefix  # SudachiPy loads lazily, on the first label
-
     words = words or default_label_words()
     label = " ".join(label.split())
     bracketed = re.fullmatch(r"(?P<head>[^(（]*?)\s*[(（](?P<inner>[^()（）]+)[)）]", label)
@@ -135,7 +135,7 @@ def split_label(label: str, words: LabelWords | None = None, is_place=lambda pla
             return LabelParts(" ".join(filter(None, [organisation, place])), role, name)
         if not name:
             return LabelParts(organisation, place[-1] + "長", place[:-1])
-    member = _SUFFIXED.search(unicodedata.normalize("NFKC", head))  # 委員A: member A
+    member = _SUFFIXED.search(unicodedata.normalize("NFKC", head))  # 委員A: member A (NFKC keeps the length)
     if member and not name and words.role_at_end(head[: member.start()]):
         head, name = head[: member.start()], head[member.start():]
     role = words.role_at_end(head) or ("" if not _NUMBERED.fullmatch(head) and not organisation else head)
@@ -145,8 +145,8 @@ def split_label(label: str, words: LabelWords | None = None, is_place=lambda pla
         if honorless != rest or person_name_prefix(rest) == rest:  # 山田君, 佐藤
             return LabelParts(organisation, "", honorless)
         return LabelParts(" ".join(filter(None, [organisation, rest])), "", "")
-    if rest and not name and _SUFFIXED.fullmatch(unicodedata.normalize("NFKC", rest)) is None \
-            and unicodedata.normalize("NFKC", rest).isalnum() and unicodedata.normalize("NFKC", rest).isascii():
+    letter = unicodedata.normalize("NFKC", rest)
+    if rest and not name and len(letter) <= 2 and letter.isascii() and letter.isalnum():
         return LabelParts(organisation, role, rest)  # A委員: member A
     if rest and not name:
         person = person_name_prefix(rest)

@@ -38,8 +38,8 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from bot.core.labels import default_label_words, is_speaker_label
-from bot.core.minutes_header import join_wrapped, parse_meeting_date, read_header, split_bullet
-from bot.core.minutes_lines import DroppedLine, Line, MinutesError, clean_lines, make_line
+from bot.core.minutes_header import parse_meeting_date, read_header
+from bot.core.minutes_lines import DroppedLine, Line, MinutesError, clean_lines, join_wrapped, make_line, split_bullet
 from bot.core.text import person_name_prefix
 
 __all__ = ["DroppedLine", "MinutesError", "ParsedMinutes", "ParsedRemark", "parse_meeting_date", "parse_minutes"]
@@ -165,7 +165,7 @@ def _close_spaced_roles(text: str) -> str:
         role = default_label_words().role_at_end(joined)
         return f"{joined[: -len(role)]} {role}".strip() if role else match.group()
 
-    return _SPACED_RUN.sub(close, text) if len(text) > _FLATTENED else text
+    return _SPACED_RUN.sub(close, text)
 
 
 def _segments(line: Line) -> list[Line]:
@@ -174,10 +174,11 @@ def _segments(line: Line) -> list[Line]:
     points = _split_points(line.text)
     if not points:
         return [line]
-    bounds = [0, *points, len(line.text)]
-    first = [Line(line.number, line.text[: points[0]].strip(), "", line.indented)]
-    rest = [make_line(line.number, line.text[start:end]) for start, end in zip(bounds[1:], bounds[2:])]
-    return [Line(s.number, s.text, unicodedata.normalize("NFKC", s.text), s.indented) for s in first] + rest
+    before = line.text[: points[0]].strip()
+    bounds = [*points, len(line.text)]
+    return [Line(line.number, before, unicodedata.normalize("NFKC", before), line.indented)] + [
+        make_line(line.number, line.text[start:end]) for start, end in zip(bounds, bounds[1:])
+    ]
 
 
 # --- Classifying lines ------------------------------------------------------------
@@ -203,7 +204,7 @@ def _honorific_label(blob: str) -> str:
     words = default_label_words()
     for end in range(len(blob) - 1, 0, -1):
         head = blob[:end]
-        if words.role_at_end(head) or words.ends_like_role(head):
+        if words.ends_like_role(head):
             return _clean_label(f"{head}({blob[end:].strip()}君)")
     return _clean_label(blob + "君")
 
@@ -235,10 +236,9 @@ def _unmarked_turn(text: str) -> _Turn | None:
     梶市長 本日は…"""
     text = text.strip()
     match = _HONORIFIC_LABEL.match(text)
-    if match and (match.end() == len(text) or text[match.end()] in " \u3000:：「" or "(" not in match["blob"]):
-        call = _repeated_call(match["blob"])
-        if call == 0:
-            return _Turn(_honorific_label(match["blob"]), text[match.end():].strip(" \u3000:："), 0)
+    separated = match and (match.end() == len(text) or text[match.end()] in " \u3000:：「" or "(" not in match["blob"])
+    if separated and _repeated_call(match["blob"]) == 0:
+        return _Turn(_honorific_label(match["blob"]), text[match.end():].strip(" \u3000:："), 0)
     for pattern, needs_speech in ((_OPEN_LABEL, True), (_BRACKET_LABEL, False), (_COLON_LABEL, True),
                                   (_SPACE_LABEL, True)):
         match = pattern.fullmatch(text)

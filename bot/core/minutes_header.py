@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from bot.core.minutes_lines import Line, MinutesError
+from bot.core.minutes_lines import Line, MinutesError, join_wrapped, split_bullet
 
 _ERA_BASE_YEARS = {"令和": 2018, "平成": 1988, "昭和": 1925}
 _ERA = r"(?:令和|平成|昭和)\s*(?:\d{1,2}|元)\s*年"
@@ -134,31 +134,6 @@ class Header:
     attendees: tuple[str, ...]
     agenda: tuple[str, ...]
     read_lines: frozenset[int] = frozenset()  # the line numbers these fields were read from
-
-
-# Compared after NFKC, so the full-width －, ･ and ＊ are bullets too.
-BULLETS = frozenset("-・●•*◆■‐−")
-
-
-def split_bullet(text: str) -> tuple[bool, str]:
-    if text and unicodedata.normalize("NFKC", text[0]) in BULLETS:
-        return True, text[1:].strip()
-    return False, text
-
-
-def _is_latin(char: str) -> bool:
-    normal = unicodedata.normalize("NFKC", char)
-    return normal.isascii() and normal.isprintable() and not normal.isspace()
-
-
-def join_wrapped(parts: list[str]) -> str:
-    """Join wrapped lines: no space between Japanese lines, one space between Latin words."""
-    text = ""
-    for part in parts:
-        if text and part and _is_latin(text[-1]) and _is_latin(part[0]):
-            text += " "
-        text += part
-    return text.strip()
 
 
 def _list_items(lines: list[Line]) -> list[str]:

@@ -146,3 +146,28 @@ def _join_character_runs(lines: list[Line]) -> list[Line]:
         joined.append(line)
     flush()
     return joined
+
+
+# Compared after NFKC, so the full-width －, ･ and ＊ are bullets too.
+BULLETS = frozenset("-・●•*◆■‐−")
+
+
+def split_bullet(text: str) -> tuple[bool, str]:
+    if text and unicodedata.normalize("NFKC", text[0]) in BULLETS:
+        return True, text[1:].strip()
+    return False, text
+
+
+def _is_latin(char: str) -> bool:
+    normal = unicodedata.normalize("NFKC", char)
+    return normal.isascii() and normal.isprintable() and not normal.isspace()
+
+
+def join_wrapped(parts: list[str]) -> str:
+    """Join wrapped lines: no space between Japanese lines, one space between Latin words."""
+    text = ""
+    for part in parts:
+        if text and part and _is_latin(text[-1]) and _is_latin(part[0]):
+            text += " "
+        text += part
+    return text.strip()
