@@ -216,3 +216,12 @@ def test_summaries_labelled_by_name_and_numbered_questions():
         ("佐藤", "まちづくりについて意見を述べたい。"), ("田中", "私は反対です。"), ("鈴木", "賛成します。"),
         ("Ｑ", "補助金はいつまでですか。"), ("Ａ", "9月末までです。"), ("Ｑ", "対象は誰ですか。"),
     ]
+
+
+def test_repeated_headers_without_form_feeds_are_dropped_after_the_title():
+    page = ["令和6年第1回定例会 会議録 {n}", "<委員長>", "- 発言その{n}。"]
+    text = "\n".join(line.replace("{n}", str(n)) for n in range(1, 4) for line in page)
+    minutes = parse_minutes(text)
+    assert minutes.title == "令和6年第1回定例会 会議録 1"
+    assert turns(text) == [("委員長", f"発言その{n}。") for n in range(1, 4)]
+    assert [reason for reason, _ in dropped(text)] == ["page header or footer"] * 2

@@ -49,6 +49,7 @@ _PAGE_NUMBER = re.compile(
     r"[-‐−–—―]\s*\d{1,4}\s*[-‐−–—―]|\d{1,4}\s*/\s*\d{1,4}|\d{1,4}|(?:page|p\.)\s*\d{1,4}|\d{1,4}\s*頁", re.IGNORECASE
 )
 _WORD_CHAR = re.compile(r"[^\W_]")  # letters, kana, kanji and digits; not ・ ◇ ―
+_WRAPPED_PUNCTUATION = "。、，．,.」』）)】！？!? "  # what a line wrapped before its last character leaves
 _CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u9fff々〆ヶ]")
 
 
@@ -59,14 +60,13 @@ def clean_lines(text: str) -> tuple[list[Line], list[DroppedLine]]:
     page_furniture = _page_furniture(raw_lines)
     lines: list[Line] = []
     page_break = False  # a page break is no paragraph break: text wrapped onto the next page goes on
-    page = 0  # the first page's header is the title: kept
     for number, raw in enumerate(raw_lines, start=1):
         for page_part, part in enumerate(raw.split("\f")):
-            page += page_part > 0
             page_break = page_break or page_part > 0
             for cell in _cells(part):
                 line = make_line(number, cell)
-                reason = _residue(line, page_furniture if page else set())
+                # The first line is the title even when every page repeats it.
+                reason = _residue(line, page_furniture if any(kept.text for kept in lines) else set())
                 if reason == "separator":
                     dropped.append(DroppedLine(number, line.text, reason))
                     lines.append(make_line(number, ""))
@@ -95,26 +95,37 @@ def _residue(line: Line, page_furniture: set[str]) -> str | None:
         return None
     if _PAGE_NUMBER.fullmatch(line.norm):
         return "page number"
-    if line.norm in page_furniture:
+    if _furniture_key(line.text) in page_furniture:
         return "page header or footer"
-    if len(line.norm) >= 3 and not _WORD_CHAR.search(line.norm):  # ◇・・・◇, ―――; not a wrapped 。
+    if not _WORD_CHAR.search(line.norm) and line.norm.strip(_WRAPPED_PUNCTUATION):  # ◇・・・◇, ―――, ◇
         return "separator"
     return None
 
 
+def _furniture_key(text: str) -> str:
+    """A page header or footer, its page number aside: 第5回審議会 - 3 - and 第5回審議会 - 4 - are one."""
+    return re.sub(r"\d+", "#", unicodedata.normalize("NFKC", text.strip()))
+
+
 def _page_furniture(raw_lines: list[str]) -> set[str]:
-    """Lines printed at the top or bottom of most pages (pages end with a form feed), digits aside."""
+    """Lines printed at the top or bottom of most pages (pages end with a form feed); without form feeds,
+    short lines that are no sentence and no speaker's label, repeated three times or more."""
     pages: list[list[str]] = [[]]
     for raw in raw_lines:
         parts = raw.split("\f")
         pages[-1].append(parts[0])
         for part in parts[1:]:
             pages.append([part])
+    if len(pages) == 1:
+        counts = Counter(_furniture_key(raw) for raw in raw_lines if raw.strip())
+        return {key for key, count in counts.items() if count >= 3 and 5 <= len(key) <= 60
+                and key[-1] not in "。.!?」)）>】" and key[0] not in "<(【〈《[○◎◯〇●-・•*"
+                and not default_label_words().ends_like_role(key)}
     if len(pages) < 3:
         return set()
     edges: Counter[str] = Counter()
     for page in pages:
-        texts = [unicodedata.normalize("NFKC", t.strip()) for t in page if t.strip()]
+        texts = [_furniture_key(t) for t in page if t.strip()]
         edges.update(set(texts[:1] + texts[-1:]))
     return {text for text, count in edges.items() if count * 2 >= len(pages) and len(text) <= 60}
 
