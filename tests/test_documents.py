@@ -113,10 +113,11 @@ def scanned_pdf() -> bytes:
         (pdf_of(INLINE, password="secret"), "this PDF is encrypted"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512, "save it as .docx or PDF"),
         (b"PK\x03\x04" + b"\x00" * 100, "not a Word (.docx) document"),
+        (b"{\\rtf1\\ansi \\par }", "save it as .docx or PDF"),
         (b"%PDF-1.4\n" + b"\x00garbage" * 20, "this PDF is damaged"),
         (b" " * (MAX_DOCUMENT_BYTES + 1), "the file is larger than 20 MB"),
     ],
-    ids=["scanned", "encrypted", "doc", "zip", "damaged", "too-large"],
+    ids=["scanned", "encrypted", "doc", "zip", "rtf", "damaged", "too-large"],
 )
 def test_refused_files(data, message):
     with pytest.raises(MinutesError) as caught:

@@ -8,6 +8,7 @@ from bot.ingest import ingest_minutes
 from storage import search_index
 from storage.models import Meeting, Remark, Speaker, SpeakerAlias
 from tests.conftest import SAMPLE
+from tests.test_documents import docx_of, pdf_of, scanned_pdf
 
 
 def counts(session):
@@ -61,7 +62,11 @@ def test_an_edited_file_replaces_the_meetings_remarks_and_the_index(session, tab
         (b"   \n\n", "empty"),
         (b"\x00\x01\x02PNG\x00\x00", "binary"),
         ("令和7年度 会議\n1 実施日時\n令和7年10月8日\n".encode(), "no speakers found"),
+        (scanned_pdf(), "no text layer"),
+        (pdf_of(SAMPLE.read_text(encoding="utf-8"), password="secret"), "encrypted"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512, r"\.doc.*save it as \.docx or PDF"),
     ],
+    ids=["empty", "blank", "binary", "no-speakers", "scanned-pdf", "encrypted-pdf", "doc"],
 )
 def test_bad_files_are_refused_and_nothing_is_written(session, table, data, message):
     with pytest.raises(MinutesError, match=message):
@@ -70,8 +75,6 @@ def test_bad_files_are_refused_and_nothing_is_written(session, table, data, mess
 
 
 def test_pdf_and_docx_of_the_sample_store_the_same_speakers_and_remarks(session, table):
-    from tests.test_documents import docx_of, pdf_of
-
     text = SAMPLE.read_text(encoding="utf-8")
     ingest_minutes(session, SAMPLE.read_bytes(), SAMPLE.name, table)
 

@@ -28,6 +28,8 @@ def document_text(data: bytes) -> str:
         raise MinutesError("this is a legacy Word (.doc) or other old Office file: save it as .docx or PDF")
     if data.startswith(b"PK\x03\x04"):
         return _docx_text(data)
+    if data.startswith(b"{\\rtf"):
+        raise MinutesError("this is a rich text (.rtf) file: save it as .docx or PDF")
     return decode_text(data)
 
 
