@@ -18,7 +18,8 @@ from bot.core.text import person_name_prefix
 MAX_LABEL_LENGTH = 40
 _MAX_HEAD = 25  # organisation + name + role, without the bracketed part
 _MAX_BRACKETED = 16
-_SPEECH_PUNCTUATION = frozenset("。、，,；;:：!?！？「」『』")
+# Speech punctuation, table bars and heading marks are in no label (NFKC: ｜ is |, ＜ is <).
+_SPEECH_PUNCTUATION = frozenset("。、，,；;:：!?！？「」『』|○◎◯●<>【】〈〉《》[]")
 _HIRAGANA = re.compile(r"[\u3041-\u309f]")
 _NUMBERED = re.compile(r"\d{1,3}番(?:委員|議員)?")  # councillors by seat: 2番, 12番委員
 _SUFFIXED = re.compile(r"(?<=[^\x00-\x7f])[A-Za-z0-9]{1,2}$")
@@ -103,7 +104,7 @@ def is_speaker_label(label: str, words: LabelWords | None = None) -> bool:
     head = _SUFFIXED.sub("", head)  # 委員A, 委員1: one of several members
     if len(_HIRAGANA.findall(head)) > 3 or any(char.isdigit() for char in head) and not _NUMBERED.fullmatch(head):
         return False
-    if not head:
+    if len(head) < 2:  # 長 alone is a fragment
         return False
     if _NUMBERED.fullmatch(head) or words.ends_like_role(head):
         return True

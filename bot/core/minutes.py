@@ -125,7 +125,9 @@ def _split_points(text: str) -> list[int]:
         if _marked_turn(text[match.start():]) is not None:
             points.add(match.start())
     for match in re.finditer(rf"(?<=\s){_HONORIFIC_LABEL.pattern}", text):
-        points.add(match.start() + _repeated_call(match["blob"]))
+        call = _repeated_call(match["blob"])
+        if is_speaker_label(_honorific_label(match["blob"][call:])):
+            points.add(match.start() + call)
     if len(text) > _FLATTENED:
         for match in _INNER_LABEL.finditer(text):
             if _unmarked_turn(text[match.start():]) is not None:  # (事務局)資料1の… | 江口部会長:将来的には…
@@ -226,7 +228,7 @@ def _marked_turn(text: str) -> _Turn | None:
         if match and (is_speaker_label(match["label"]) or pattern is _MARKED_LABEL and _names_person(match["label"])):
             return _Turn(_clean_label(match["label"]), match["speech"].strip(), 0)
     match = _HONORIFIC_LABEL.match(rest)
-    if match:
+    if match and is_speaker_label(_honorific_label(match["blob"])):
         return _Turn(_honorific_label(match["blob"]), rest[match.end():].strip(), 0)
     return None
 
@@ -237,7 +239,7 @@ def _unmarked_turn(text: str) -> _Turn | None:
     text = text.strip()
     match = _HONORIFIC_LABEL.match(text)
     separated = match and (match.end() == len(text) or text[match.end()] in " \u3000:：「" or "(" not in match["blob"])
-    if separated and _repeated_call(match["blob"]) == 0:
+    if separated and _repeated_call(match["blob"]) == 0 and is_speaker_label(_honorific_label(match["blob"])):
         return _Turn(_honorific_label(match["blob"]), text[match.end():].strip(" \u3000:："), 0)
     for pattern, needs_speech in ((_OPEN_LABEL, True), (_BRACKET_LABEL, False), (_COLON_LABEL, True),
                                   (_SPACE_LABEL, True)):
