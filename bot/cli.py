@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,12 +16,12 @@ from sqlmodel import Session
 from bot.answers import Answer, answer_question
 from bot.clock import SYSTEM_CLOCK
 from bot.config import SettingsError, get_settings
-from bot.core.minutes import MinutesError
-from bot.core.speakers import default_alias_table
+from bot.core.minutes import MinutesError, ParsedMinutes
+from bot.core.speakers import AliasTable, default_alias_table
 from bot.core.topics import default_glossary
 from bot.errors import UserError
 from bot.followups.text import summary_line
-from bot.ingest import ingest_minutes
+from bot.ingest import ingest_minutes, read_minutes_file, speakers_of
 from bot.messages import PLAIN, say, understood_as
 from bot.services.remarks import RemarksService
 from storage.dump import DumpError, export_dump, import_dump
@@ -47,6 +48,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             failures += 1
             continue
         try:
+            if args.dry_run:
+                print(format_dry_run(name, read_minutes_file(data, path.name)[1], table))
+                continue
             with open_session() as session:
                 result = ingest_minutes(session, data, path.name, table)
         except MinutesError as error:
@@ -55,7 +59,31 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             continue
         print(f"{result.status}: {name}: {result.title} ({result.date or 'no date'}), "
               f"{result.speakers} speakers, {result.remarks} remarks")
+        if result.date is None:
+            print(f"note: {name}: no meeting date found in the file; the meeting is stored without one")
     return 1 if failures else 0
+
+
+def format_dry_run(name: str, minutes: ParsedMinutes, table: AliasTable) -> str:
+    """What ingesting would store, and every line after the header it would leave out, with the reason."""
+    time = "–".join(t.strftime("%H:%M") for t in (minutes.start_time, minutes.end_time) if t)
+    lines = [
+        f"{name}: would store (dry run, nothing written)",
+        f"meeting: {minutes.title}",
+        f"  date: {minutes.date.isoformat() if minutes.date else 'none found'}" + (f" {time}" if time else ""),
+        f"  place: {minutes.place or '-'}",
+        f"  attendees: {len(minutes.attendees)}, agenda items: {len(minutes.agenda)}",
+    ]
+    counts = Counter(remark.speaker for remark in minutes.remarks)
+    speakers = speakers_of(minutes, table)
+    lines.append(f"speakers: {len(speakers)}, remarks: {len(minutes.remarks)}")
+    for label, (organisation, role, person) in speakers.items():
+        parts = ", ".join(f"{key} {value}" for key, value in (("role", role), ("name", person),
+                                                               ("organisation", organisation)) if value)
+        lines.append(f"  {label}  ({parts or 'no role or name'}): {counts[label]} remark(s)")
+    lines.append(f"dropped lines: {len(minutes.dropped)}")
+    lines += [f"  line {d.line}: {d.reason}: {d.text[:80]}" for d in minutes.dropped]
+    return "\n".join(lines)
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -294,8 +322,9 @@ def followup_json(row) -> dict:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Who said what in the council's minutes.")
     commands = parser.add_subparsers(dest="command", required=True)
-    ingest = commands.add_parser("ingest", help="load minutes files (UTF-8 or Shift_JIS text)")
+    ingest = commands.add_parser("ingest", help="load minutes files (text in any Japanese encoding, PDF, .docx)")
     ingest.add_argument("files", nargs="+", metavar="FILE")
+    ingest.add_argument("--dry-run", action="store_true", help="show what would be stored, and every dropped line")
     ingest.set_defaults(run=cmd_ingest)
     ask = commands.add_parser("ask", help="answer a question; with no question, one per line from standard input")
     ask.add_argument("question", nargs="*")

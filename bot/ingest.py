@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Literal
 
 from sqlmodel import Session
 
-from bot.core.minutes import ParsedMinutes, decode_minutes, parse_minutes
+from bot.core.documents import document_text
+from bot.core.labels import LabelParts, default_label_words
+from bot.core.minutes import ParsedMinutes, parse_minutes
 from bot.core.speakers import AliasTable, speaker_aliases, split_label
 from bot.core.text import normalize
 from storage import queries, search_index
@@ -30,8 +34,7 @@ def ingest_minutes(session: Session, data: bytes, source_name: str, table: Alias
 
     The same meeting (title and date) ingested again with the same text changes nothing;
     with another text its remarks are replaced."""
-    text = decode_minutes(data)
-    minutes = parse_minutes(text)
+    text, minutes = read_minutes_file(data, source_name)
     content_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
     try:
         result = _store(session, minutes, source_name, content_hash, table)
@@ -42,7 +45,24 @@ def ingest_minutes(session: Session, data: bytes, source_name: str, table: Alias
         raise
 
 
-def _store(session: Session, minutes: ParsedMinutes, source_name: str, content_hash: str, table: AliasTable) -> IngestResult:
+def read_minutes_file(data: bytes, source_name: str) -> tuple[str, ParsedMinutes]:
+    """The text and the parsed minutes of a file (text, PDF or .docx); a file without a title is named after
+    itself. Writes nothing: `ingest --dry-run` shows this."""
+    text = document_text(data)
+    minutes = parse_minutes(text)
+    if not minutes.title:
+        minutes = dataclasses.replace(minutes, title=PurePath(source_name).stem or source_name)
+    return text, minutes
+
+
+def speakers_of(minutes: ParsedMinutes, table: AliasTable) -> dict[str, LabelParts]:
+    """Each speaker label of the minutes, in order of first remark, with its organisation, role and name."""
+    return {label: split_label(label, table) for label in dict.fromkeys(r.speaker for r in minutes.remarks)}
+
+
+def _store(
+    session: Session, minutes: ParsedMinutes, source_name: str, content_hash: str, table: AliasTable
+) -> IngestResult:
     """Write one meeting; the caller commits or rolls back, so it lands whole or not at all."""
     meeting = queries.find_meeting(session, minutes.title, minutes.date)
     if meeting is not None and meeting.content_hash == content_hash:
@@ -61,9 +81,8 @@ def _store(session: Session, minutes: ParsedMinutes, source_name: str, content_h
     session.flush()
     speakers: dict[str, Speaker] = {}
     new_speakers: list[Speaker] = []
-    for label in dict.fromkeys(r.speaker for r in minutes.remarks):
-        organisation, role = split_label(label)
-        speakers[label], created = queries.get_or_create_speaker(session, label, organisation, role)
+    for label, parts in speakers_of(minutes, table).items():
+        speakers[label], created = queries.get_or_create_speaker(session, label, *parts)
         if created:
             new_speakers.append(speakers[label])
     rows = [
@@ -78,14 +97,33 @@ def _store(session: Session, minutes: ParsedMinutes, source_name: str, content_h
     ]
     ids = queries.add_remarks(session, rows)
     search_index.index_remarks(session, [(i, r["speaker_id"], r["normalized_text"]) for i, r in zip(ids, rows)])
-    refresh_aliases(session, table, new_speakers)
+    session.flush()
+    # Another chair speaking at this meeting changes who "the chairman" is.
+    chairs = [s for s in speakers.values() if s.role in default_label_words().chairs and s not in new_speakers]
+    refresh_aliases(session, table, new_speakers + chairs)
     return _result(status, meeting, minutes)
 
 
 def refresh_aliases(session: Session, table: AliasTable, speakers: list[Speaker]) -> None:
-    """Derive the speakers' aliases afresh from their labels and the alias table."""
+    """Derive the speakers' aliases afresh from their labels, their meetings and the alias table."""
+    sole_chairs = _sole_chairs(session, speakers)
     for speaker in speakers:
-        queries.replace_aliases(session, speaker.id, speaker_aliases(speaker.label, speaker.organisation, table))
+        aliases = speaker_aliases(speaker.label, speaker.organisation, table, role=speaker.role, name=speaker.name,
+                                  sole_chair=speaker.id in sole_chairs)
+        queries.replace_aliases(session, speaker.id, aliases)
+
+
+def _sole_chairs(session: Session, speakers: list[Speaker]) -> set[int]:
+    """Those of `speakers` who chair (委員長, 議長, 会長 …) every meeting they speak at with no other chair
+    speaking: "the chairman" names them."""
+    chairs = {s.id for s in queries.all_speakers(session) if s.role in default_label_words().chairs}
+    asked = chairs & {s.id for s in speakers}
+    sole: dict[int, bool] = {}
+    for speaker_ids in (queries.speaker_ids_by_meeting(session, sorted(asked)) if asked else {}).values():
+        meeting_chairs = speaker_ids & chairs
+        for speaker_id in meeting_chairs & asked:
+            sole[speaker_id] = sole.get(speaker_id, True) and len(meeting_chairs) == 1
+    return {speaker_id for speaker_id, alone in sole.items() if alone}
 
 
 def _result(status, meeting: Meeting, minutes: ParsedMinutes) -> IngestResult:

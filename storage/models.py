@@ -35,12 +35,14 @@ class Meeting(SQLModel, table=True):
 
 
 class Speaker(SQLModel, table=True):
-    """A speaker as the minutes label them (苫前町長, 留萌商工会議所 会頭)."""
+    """A speaker as the minutes label them (苫前町長, 留萌商工会議所 会頭, 委員長(伊藤成一君)), and the label's parts:
+    organisation (留萌商工会議所), role (会頭, 委員長) and name (伊藤成一), each "" when the label has none."""
 
     id: int | None = Field(default=None, primary_key=True)
     label: str = Field(unique=True)
     organisation: str
     role: str
+    name: str = Field(default="", sa_column_kwargs={"server_default": ""})
 
 
 class SpeakerAlias(SQLModel, table=True):

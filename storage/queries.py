@@ -21,12 +21,14 @@ def delete_remarks_of(session: Session, meeting_id: int) -> None:
     session.execute(delete(Remark).where(col(Remark.meeting_id) == meeting_id))
 
 
-def get_or_create_speaker(session: Session, label: str, organisation: str, role: str) -> tuple[Speaker, bool]:
+def get_or_create_speaker(
+    session: Session, label: str, organisation: str, role: str, name: str = ""
+) -> tuple[Speaker, bool]:
     """The speaker with this label, and whether it was created now."""
     speaker = session.exec(select(Speaker).where(Speaker.label == label)).first()
     if speaker is not None:
         return speaker, False
-    speaker = Speaker(label=label, organisation=organisation, role=role)
+    speaker = Speaker(label=label, organisation=organisation, role=role, name=name)
     session.add(speaker)
     session.flush()
     return speaker, True
@@ -190,3 +192,14 @@ def remarks_with_speakers(session: Session, meeting_id: int):
 
 def meeting_by_id(session: Session, meeting_id: int) -> Meeting | None:
     return session.get(Meeting, meeting_id)
+
+
+def speaker_ids_by_meeting(session: Session, speaker_ids: list[int]) -> dict[int, set[int]]:
+    """Who spoke at each meeting where one of these speakers spoke: meeting id → speaker ids."""
+    meetings = select(Remark.meeting_id).where(col(Remark.speaker_id).in_(speaker_ids)).distinct()
+    query = select(Remark.meeting_id, Remark.speaker_id).where(col(Remark.meeting_id).in_(meetings)).distinct()
+    rows = session.execute(query).all()
+    speakers: dict[int, set[int]] = {}
+    for meeting_id, speaker_id in rows:
+        speakers.setdefault(meeting_id, set()).add(speaker_id)
+    return speakers

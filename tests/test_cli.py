@@ -75,7 +75,7 @@ def test_bad_files_fail_with_one_line_naming_the_file_and_write_nothing(tmp_path
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 3 and "Traceback" not in done.stderr
     assert lines[0].startswith(f"error: {empty}:") and "empty" in lines[0]
-    assert lines[1].startswith(f"error: {binary}:") and "not a text file" in lines[1]
+    assert lines[1].startswith(f"error: {binary}:") and "PDF is damaged" in lines[1]
     assert lines[2].startswith(f"error: {missing}:")
     assert json.loads(run(["meetings", "--json"], url).stdout) == {"meetings": []}
 

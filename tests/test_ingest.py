@@ -8,6 +8,7 @@ from bot.ingest import ingest_minutes
 from storage import search_index
 from storage.models import Meeting, Remark, Speaker, SpeakerAlias
 from tests.conftest import SAMPLE
+from tests.test_documents import docx_of, pdf_of, scanned_pdf
 
 
 def counts(session):
@@ -60,10 +61,83 @@ def test_an_edited_file_replaces_the_meetings_remarks_and_the_index(session, tab
         (b"", "empty"),
         (b"   \n\n", "empty"),
         (b"\x00\x01\x02PNG\x00\x00", "binary"),
-        ("令和7年度 会議\n1 実施日時\n令和7年10月8日\n".encode(), "no speaker headings"),
+        ("令和7年度 会議\n1 実施日時\n令和7年10月8日\n".encode(), "no speakers found"),
+        (scanned_pdf(), "no text layer"),
+        (pdf_of(SAMPLE.read_text(encoding="utf-8"), password="secret"), "encrypted"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512, r"\.doc.*save it as \.docx or PDF"),
     ],
+    ids=["empty", "blank", "binary", "no-speakers", "scanned-pdf", "encrypted-pdf", "doc"],
 )
 def test_bad_files_are_refused_and_nothing_is_written(session, table, data, message):
     with pytest.raises(MinutesError, match=message):
         ingest_minutes(session, data, "bad.txt", table)
     assert counts(session) == (0, 0, 0)
+
+
+def test_pdf_and_docx_of_the_sample_store_the_same_speakers_and_remarks(session, table):
+    text = SAMPLE.read_text(encoding="utf-8")
+    ingest_minutes(session, SAMPLE.read_bytes(), SAMPLE.name, table)
+
+    def stored():
+        return [(r.speaker_id, "".join(r.text.split())) for r in session.exec(select(Remark).order_by(Remark.position))]
+
+    from_text = stored()
+    for data, name in ((pdf_of(text), "minutes.pdf"), (docx_of(text), "minutes.docx")):
+        result = ingest_minutes(session, data, name, table)
+        assert (result.status, result.speakers, result.remarks) == ("replaced", 17, 49)
+        assert stored() == from_text and counts(session) == (1, 17, 49)
+
+
+def test_role_and_name_are_stored_apart_with_their_aliases(session, table):
+    text = ("委員会会議録\n令和6年6月12日\n○委員長（伊藤成一君）　開会いたします。\n"
+            "○事務局（柴田主幹）　資料を御説明いたします。\n").encode()
+    ingest_minutes(session, text, "giun.txt", table)
+    speakers = {s.label: (s.organisation, s.role, s.name) for s in session.exec(select(Speaker))}
+    assert speakers == {
+        "委員長（伊藤成一君）": ("", "委員長", "伊藤成一"),
+        "事務局（柴田主幹）": ("", "事務局", "柴田主幹"),
+    }
+    aliases = {a.alias for a in session.exec(select(SpeakerAlias))}
+    assert {"伊藤委員長", "伊藤", "chairman", "柴田主幹", "柴田", "secretariat"} <= aliases
+
+
+def test_a_file_without_title_or_date_is_named_after_itself(session, table):
+    data = "事務局\n前回の審議会において審議していただいた。\n".encode()
+    result = ingest_minutes(session, data, "第5回審議会.txt", table)
+    assert (result.title, result.date, result.speakers) == ("第5回審議会", None, 1)
+
+
+def test_dry_run_shows_what_would_be_stored_and_writes_nothing(tmp_path):
+    from tests.test_cli import run
+
+    url = f"sqlite:///{tmp_path / 'dry.db'}"
+    minutes = tmp_path / "giun.txt"
+    minutes.write_text("委員会会議録\n令和6年6月12日(水)\n○委員長（伊藤成一君）　開会いたします。\n（拍手）\n"
+                       "○事務局（柴田主幹）　資料を御説明いたします。\n", encoding="utf-8")
+    done = run(["ingest", "--dry-run", str(minutes)], url)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        f"{minutes}: would store (dry run, nothing written)",
+        "meeting: 委員会会議録",
+        "  date: 2024-06-12",
+        "  place: -",
+        "  attendees: 0, agenda items: 0",
+        "speakers: 2, remarks: 2",
+        "  委員長（伊藤成一君）  (role 委員長, name 伊藤成一): 1 remark(s)",
+        "  事務局（柴田主幹）  (role 事務局, name 柴田主幹): 1 remark(s)",
+        "dropped lines: 1",
+        "  line 4: stage note: （拍手）",
+    ]
+    assert "No meetings yet" in run(["meetings"], url).stdout
+
+
+def test_the_chairman_is_the_one_chair_of_a_meeting(session, table):
+    def chairman_of():
+        return {s.label for s in session.exec(select(Speaker)) for a in session.exec(
+            select(SpeakerAlias).where(SpeakerAlias.speaker_id == s.id)) if a.alias == "chairman"}
+
+    ingest_minutes(session, "委員会\n令和6年1月5日\n○委員長(伊藤成一君)　開会します。\n".encode(), "a.txt", table)
+    assert chairman_of() == {"委員長(伊藤成一君)"}
+    text = "委員会\n令和6年2月5日\n○委員長(伊藤成一君)　開会します。\n○議長(鈴木一郎君)　一言申し上げます。\n"
+    ingest_minutes(session, text.encode(), "b.txt", table)
+    assert chairman_of() == set()  # two chairs at one meeting: "the chairman" names neither

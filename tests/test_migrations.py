@@ -49,10 +49,11 @@ def test_the_migrations_ship_with_the_package() -> None:
 
 def test_db_upgrade_migrates_an_empty_postgresql_database_and_every_command_works_on_it(request, tmp_path: Path, cli) -> None:
     url = new_database(request, "postgresql", tmp_path)
-    assert cli(["db", "current"], url) == (1, "database: revision none (empty; this version's newest is 0001)\n", "")
-    assert cli(["db", "upgrade"], url) == (0, "database: upgraded from no revision to 0001\n", "")
-    assert cli(["db", "upgrade"], url) == (0, "database: already at the newest revision, 0001\n", "")
-    assert cli(["db", "current"], url) == (0, "database: revision 0001 (current; this version's newest is 0001)\n", "")
+    newest = migrate.head()
+    assert cli(["db", "current"], url) == (1, f"database: revision none (empty; this version's newest is {newest})\n", "")
+    assert cli(["db", "upgrade"], url) == (0, f"database: upgraded from no revision to {newest}\n", "")
+    assert cli(["db", "upgrade"], url) == (0, f"database: already at the newest revision, {newest}\n", "")
+    assert cli(["db", "current"], url) == (0, f"database: revision {newest} (current; this version's newest is {newest})\n", "")
     status, out, err = cli(["ingest", str(SAMPLE)], url)
     assert status == 0 and "17 speakers, 49 remarks" in out, err
     status, out, err = cli(["ask", "what did 苫前町長 say about foreign workers"], url)
@@ -67,7 +68,8 @@ def test_a_database_of_a_newer_schema_is_refused_with_one_line(tmp_path: Path, c
     url = f"sqlite:///{tmp_path / 'newer.db'}"
     upgrade_database(url)
     set_revision(url, "9999")
-    refusal = "error: the database's schema is at revision 9999, which this version of the bot does not know (its newest is 0001)"
+    refusal = ("error: the database's schema is at revision 9999, which this version of the bot does not know "
+               f"(its newest is {migrate.head()})")
     for args in (["ingest", str(SAMPLE)], ["ask", "奨学金"], ["db", "upgrade"], ["export", "dump.json"]):
         status, out, err = cli(args, url)
         assert (status, out) == (2, "") and err.startswith(refusal) and err.count("\n") == 1, args
@@ -80,12 +82,12 @@ def test_a_database_of_a_newer_schema_is_refused_with_one_line(tmp_path: Path, c
 
 @pytest.fixture
 def two_revisions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    """The migrations plus a revision 0002 after them (a table of its own), standing in for the next version."""
+    """The migrations plus a revision 'next' after them (a table of its own), standing in for the next version."""
     scripts = tmp_path / "migrations"
     shutil.copytree(migrate.MIGRATIONS, scripts, ignore=shutil.ignore_patterns("__pycache__"))
-    (scripts / "versions" / "0002_next.py").write_text(
+    (scripts / "versions" / "next_version.py").write_text(
         "import sqlalchemy as sa\nfrom alembic import op\n\n"
-        f"revision = '0002'\ndown_revision = {migrate.head()!r}\nbranch_labels = None\ndepends_on = None\n\n\n"
+        f"revision = 'next'\ndown_revision = {migrate.head()!r}\nbranch_labels = None\ndepends_on = None\n\n\n"
         "def upgrade():\n    op.create_table('next_version', sa.Column('id', sa.Integer, primary_key=True))\n"
     )
     previous = migrate.head()
@@ -97,17 +99,17 @@ def two_revisions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 
 def test_an_older_schema_is_refused_until_db_upgrade(two_revisions: str, tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'older.db'}"
-    assert upgrade_database(url) == (None, "0002")
-    engine = new_engine(url)  # back to what the version before left: its revision, without 0002's table
+    assert upgrade_database(url) == (None, "next")
+    engine = new_engine(url)  # back to what the version before left: its revision, without next's table
     with engine.begin() as connection:
         connection.execute(text("DROP TABLE next_version"))
     engine.dispose()
     set_revision(url, two_revisions)
-    with pytest.raises(SchemaError, match=f"revision {two_revisions}, older than this version's 0002: run `python -m bot db upgrade`"):
+    with pytest.raises(SchemaError, match=f"revision {two_revisions}, older than this version's next: run `python -m bot db upgrade`"):
         get_engine(url)
-    assert upgrade_database(url) == (two_revisions, "0002")
+    assert upgrade_database(url) == (two_revisions, "next")
     with get_engine(url).connect() as connection:
-        assert migrate.status(connection) == (Status.CURRENT, "0002")
+        assert migrate.status(connection) == (Status.CURRENT, "next")
         assert "next_version" in inspect(connection).get_table_names()
 
 

@@ -20,8 +20,9 @@ SAMPLE_LABELS = [
 def known(labels, table):
     speakers = []
     for i, label in enumerate(labels):
-        organisation, role = split_label(label)
-        speakers.append(KnownSpeaker(i, label, role, tuple(speaker_aliases(label, organisation, table))))
+        organisation, role, name = split_label(label, table)
+        aliases = speaker_aliases(label, organisation, table, role=role, name=name)
+        speakers.append(KnownSpeaker(i, label, role, tuple(aliases)))
     return speakers
 
 
@@ -43,11 +44,11 @@ def who(question, speakers, table):
         ("留萌市副市長", "留萌市", "副市長"),
         ("留萌商工会議所 会頭", "留萌商工会議所", "会頭"),
         ("留萌教育局　教育局長", "留萌教育局", "教育局長"),
-        ("事務局", "事務局", ""),
+        ("事務局", "", "事務局"),
     ],
 )
 def test_split_label(label, organisation, role):
-    assert split_label(label) == (organisation, role)
+    assert split_label(label) == (organisation, role, "")
 
 
 @pytest.mark.parametrize(

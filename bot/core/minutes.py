@@ -1,76 +1,60 @@
-"""Read council meeting minutes written as plain text.
+"""Read council meeting minutes: who said what, in any of the common layouts of Japanese minutes.
 
-The accepted layout is the one of ``samples/rumoi-2025-10-08.txt``::
+A speaker's turn starts in one of two ways:
 
-    令和7年度留萌地域づくり連携会議 開催概要        <- title: the first non-blank line
-    1 実施日時                                      <- numbered section headings
-    令和7年（2025年）10月8日（水）14:00～16:00
-    2 場 所
-    羽幌町立中央公民館 1階大ホール
-    3 主な出席者（詳細は参加者名簿のとおり）
-    各市町村長、留萌商工会議所会頭、…                <- attendees separated by 、
-    4 議 題
-    - (1) 留萌地域づくり連携会議等設置規約改定について
-    5 意見交換の主なコメント
-    <留萌市長>                                      <- speaker heading
-    - 管内の基幹産業は一次産業であり、…             <- one remark per bullet
-    ＜苫前町長＞
-    …
+- **a heading line**, naming the speaker and nothing else: ``<留萌市長>``, ``＜…＞``, ``〈…〉``, ``【…】``, ``（…）``,
+  ``◎…``, ``○…``, ``◯…``, ``●…``, or a label alone (``議長(尾田善靖君)``, ``委員長``, ``事務局``); the speech follows
+  on the next lines. A report such as ``-資料1に基づき、事務局から説明-`` heads the secretariat's turn too;
+- **an inline label** at the start of the speech: a mark or none, the label, then a space, a full-width space or a
+  colon (``○委員長(伊藤成一君) これより…``, ``委員長(諏訪部君):…``, ``○元木事務局長  では,…``, ``江口部会長:…``,
+  ``(事務局)資料1の…``).
 
-Section headings are a number of one or two digits (ASCII or full-width),
-optionally followed by ``.``, ``．``, ``、`` or ``)``, then the heading. The
-heading's words (whitespace ignored) say what the section holds: 意見, 発言,
-コメント or 質疑 → remarks; 日時 → date; 場所 or 会場 → place; 出席 → attendees;
-議題 → agenda. A section must be numbered higher than the one before it, and
-inside remarks only a short title that is not a sentence (``6 その他``) ends
-them, so a wrapped remark line such as ``10 年ほど…`` stays a remark.
-Sections with other names are skipped, unless they contain speaker headings:
-from the first one on they are read as remarks. The lines between the title and
-the first section are treated the same way, so a file made only of a title and
-speaker headings is accepted too.
+A label is what bot/core/labels.py recognises: a role (委員長, 事務局), a name and role (江口部会長), a role and a
+bracketed name (議長(山田太郎君), 事務局(中)), a seat (2番(佐藤君)). So ``○ 議事における主な意見要旨``, ``○出 席 者``,
+``【意見交換】`` or ``<委嘱状交付>`` start no turn: they are headings and stage notes, and are dropped. A heading with
+no speech after it (``事務局`` above a list of staff names) starts no turn either.
 
-Speaker headings are a whole line ``<…>``, ``＜…＞``, ``〈…〉`` or ``【…】``; a
-whole line ``（…）`` inside a remarks section (but not ``（1）``); or a line
-starting with ``◎``, ``○`` or ``〇``, where a full-width space or ``「`` may
-separate the name from the first words spoken.
+Text flattened onto one long line (a PDF page, a web page) is split where turns start: at marks (``○``), at labels
+ending ``君)`` even when the mark and the opening bracket were lost (``副議長鳥山和一郎君) 皆様、…``), and at labels
+followed by speech (``事務局(中) ただいまから…``, ``(委員)問題量が…``). Runs of spaces after a sentence separate
+its paragraphs.
 
-Under a speaker, each bullet (``-``, ``・``, ``●``, ``•``, ``*``, ``◆``, ``■``
-and their full-width forms) starts a remark; following lines without a bullet
-continue it. Without bullets, a line starts a new remark when it is not
-indented and the line before ended a sentence (``。``, ``！``, ``？``, ``」`` …);
-otherwise it continues the remark. A blank line always ends a remark.
+Under a speaker, each bullet (``-``, ``・``, ``●``, ``•``, ``*``, ``◆``, ``■`` and their full-width forms) starts a
+remark; following lines without a bullet continue it. Without bullets, a line starts a new remark when it is not
+indented and the line before ended a sentence (``。``, ``！``, ``？``, ``」`` …); otherwise it continues the remark.
+A blank line always ends a remark. Not remarks, and dropped with their reason: stage notes (``（休憩中）``,
+``(拍手)``, ``(13:29)``, ``（「なし」と呼ぶ者あり）``), agenda headings between turns (``1 開会``, ``(1)議題``, a short
+line such as ``挨拶`` just before a turn), separators, and text outside any turn.
 
-Only the remarks are required: a file without speaker headings or remarks is
-refused with a :class:`MinutesError`. Text is kept as written; full-width
-characters are only normalised (NFKC) to *detect* structure.
-"""
+Everything before the first turn is the header (bot/core/minutes_header.py). Only the remarks are required: a file
+without any is refused with a :class:`MinutesError`. Text is kept as written; full-width characters are only
+normalised (NFKC) to *detect* structure."""
 
-import codecs
+from __future__ import annotations
+
 import datetime
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from bot.core.labels import default_label_words, is_speaker_label
+from bot.core.minutes_header import parse_meeting_date, read_header
+from bot.core.minutes_lines import DroppedLine, Line, MinutesError, clean_lines, join_wrapped, make_line, split_bullet
+from bot.core.text import person_name_prefix
 
-class MinutesError(ValueError):
-    """A file that cannot be read as minutes. str(err) is one line in English that a user can act on."""
-
-    def __init__(self, message: str, line: int | None = None) -> None:
-        self.message = message
-        self.line = line
-        super().__init__(message if line is None else f"line {line}: {message}")
+__all__ = ["DroppedLine", "MinutesError", "ParsedMinutes", "ParsedRemark", "parse_meeting_date", "parse_minutes"]
 
 
 @dataclass(frozen=True)
 class ParsedRemark:
-    speaker: str  # label as written, whitespace runs collapsed to one space: "留萌商工会議所 会頭"
+    speaker: str  # label as written, marks removed, whitespace runs collapsed: "留萌商工会議所 会頭"
     text: str  # as written, bullet removed, wrapped lines joined
     line: int  # 1-based line where the remark starts
 
 
 @dataclass(frozen=True)
 class ParsedMinutes:
-    title: str
+    title: str  # "" when the file has none before its first field or turn
     date: datetime.date | None
     start_time: datetime.time | None
     end_time: datetime.time | None
@@ -78,258 +62,240 @@ class ParsedMinutes:
     attendees: tuple[str, ...]
     agenda: tuple[str, ...]  # bullet removed: "(1) 留萌地域づくり連携会議等設置規約改定について"
     remarks: tuple[ParsedRemark, ...]
+    dropped: tuple[DroppedLine, ...] = ()  # every line neither stored nor read as a header field, and why
 
 
-# --- Decoding ---------------------------------------------------------------
+_MARKS = frozenset("○◎◯〇●")
+_CLOSERS = {"<": ">", "〈": "〉", "【": "】", "(": ")", "《": "》", "[": "]", "〔": "〕"}  # after NFKC
+_SENTENCE_ENDS = frozenset("。．！？!?」｡")
+_HIRAGANA = re.compile(r"[\u3041-\u309f]")
+_FLATTENED = 80  # a line longer than this may hold several paragraphs, maybe several turns
 
-_BINARY = "this is not a text file (binary data)"
-# Tab, newlines and form feed (a page break in text exported from PDF) are normal in text.
-_TEXT_CONTROLS = frozenset("\t\n\r\f")
-
-
-def decode_minutes(data: bytes) -> str:
-    """Decode UTF-8 (with or without BOM) or Shift_JIS/CP932 bytes; newlines become LF."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise MinutesError("this file is UTF-16 text; save it as UTF-8 or Shift_JIS and upload it again")
-    if b"\x00" in data:
-        raise MinutesError(_BINARY)
-    text = _decode_text(data.removeprefix(codecs.BOM_UTF8))
-    # Old DOS/Windows editors end files with Ctrl-Z.
-    text = text.replace("\r\n", "\n").replace("\r", "\n").removesuffix("\x1a")
-    if not text.strip():
-        raise MinutesError("the file is empty")
-    if _has_many_controls(text):
-        raise MinutesError(_BINARY)
-    return text
-
-
-def _decode_text(data: bytes) -> str:
-    for encoding in ("utf-8", "cp932"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise MinutesError(_BINARY)
-
-
-def _has_many_controls(text: str) -> bool:
-    controls = sum(1 for char in text if char not in _TEXT_CONTROLS and unicodedata.category(char) == "Cc")
-    return controls * 100 > len(text)
-
-
-# --- Meeting date -----------------------------------------------------------
-
-_ERA_BASE_YEARS = {"令和": 2018, "平成": 1988, "昭和": 1925}
-_ERA = r"(?:令和|平成|昭和)\s*(?:\d{1,2}|元)\s*年"
-_TIME = r"\d{1,2}\s*(?::\s*\d{2}|時(?:\s*\d{1,2}\s*分)?)"
-# Matched against NFKC text, so （）～：and full-width digits arrive as ( ) ~ : and ASCII digits.
-_DATE_RE = re.compile(
-    rf"(?:(?P<era>{_ERA})(?:\s*\(\s*(?P<era_western>\d{{4}})\s*年?\s*\))?"
-    rf"|(?P<western>\d{{4}})\s*年(?:\s*\(\s*(?P<western_era>{_ERA})\s*\))?)"
-    r"\s*(?P<month>\d{1,2})\s*月\s*(?P<day>\d{1,2})\s*日"
-    r"(?:\s*\([^)]{1,6}\))?"  # weekday: (水), (水曜日), (水・祝)
-    rf"(?:\s*(?P<start>{_TIME})(?:\s*(?:[~〜\-―‐−–—]|から)\s*(?P<end>{_TIME}))?)?"
+# A label ending 君) whose opening bracket and mark may be lost: 副議長鳥山和一郎君), 2番(岡山勝廣君).
+_HONORIFIC_LABEL = re.compile(r"(?P<blob>[^\s、。「」]{1,30}?(?:[ \u3000][^\s、。「」()（）]{1,5})?)君[)）]")
+_BRACKET_LABEL = re.compile(r"(?P<label>[^\s(（]{1,25}[(（][^()（）]{1,20}[)）])[\s:：]*(?P<speech>.*)")
+_OPEN_LABEL = re.compile(r"[(（【<＜〈](?P<label>[^()（）【】<>＜＞〈〉]{1,30})[)）】>＞〉]\s*(?P<speech>\S.*)")
+_COLON_LABEL = re.compile(r"(?P<label>[^:：]{1,30}?)\s*[:：]\s*(?P<speech>\S.*)")
+_SPACE_LABEL = re.compile(r"(?P<label>\S{1,30}?)[ \u3000]+(?P<speech>\S.*)")
+_MARKED_LABEL = re.compile(r"(?P<label>[^\s:：「]{1,30}?)(?:[\s:：]+|(?=「))(?P<speech>\S.*)")
+_REPORTED = re.compile(r"[-－―ー‐−]+\s*(?P<note>.+?)\s*[-－―ー‐−]+")
+_REPORTED_SPEAKER = re.compile(r"(?P<label>[^、,\s。「」]+?)(?:から|より)の?(?:説明|報告|回答|答弁|発言)")
+_AGENDA_HEADING = re.compile(
+    r"(?:\d{1,2}(?:[.、)．]|\s)|[(（]\d{1,2}[)）]|[①-⑳]|第\s*\d{1,2}\s*[、.]?)\s*(?P<title>\S.*)?"
 )
-_DATE_EXAMPLE = "令和7年（2025年）10月8日（水）14:00～16:00"
+_INNER_LABEL = re.compile(
+    r"(?<=\s)(?:[(（【<＜〈][^()（）【】<>＜＞〈〉\s][^()（）【】<>＜＞〈〉]{0,29}[)）】>＞〉]|[^\s:：]{1,30}[:：])"
+)
+_SENTENCE_SOON = re.compile(r"[。！？!?]")
+_PARAGRAPHS = re.compile(r"(?<=[。！？!?」）)])[ \u3000]{2,}")
+# 午後1時00分開議, 午前11時30分休憩: the clock of the sitting, between turns.
+_TIME_NOTE = re.compile(r"(?:午前|午後)?\s*\d{1,2}\s*(?:時\s*\d{0,2}\s*分?|:\s*\d{2})\s*"
+                        r"(?:開議|開会|休憩|再開|散会|閉会|延会|閉議)")
 
 
-def parse_meeting_date(text: str) -> tuple[datetime.date, datetime.time | None, datetime.time | None]:
-    """Read a meeting date and optional time range, e.g. 令和7年（2025年）10月8日（水）14:00～16:00."""
-    match = _DATE_RE.search(unicodedata.normalize("NFKC", text))
-    if match is None:
-        raise MinutesError(f"cannot read the meeting date (expected e.g. {_DATE_EXAMPLE})")
-    era, western = match["era"] or match["western_era"], match["western"] or match["era_western"]
-    year = _era_to_year(era) if era else int(western)
-    if era and western and int(western) != year:
-        raise MinutesError(f"{era} is {year}, but the date also gives the year {western}")
-    month, day = int(match["month"]), int(match["day"])
-    try:
-        date = datetime.date(year, month, day)
-    except ValueError:
-        raise MinutesError(f"there is no such date: {year}-{month:02d}-{day:02d}") from None
-    start = _parse_time(match["start"]) if match["start"] else None
-    end = _parse_time(match["end"]) if match["end"] else None
-    return date, start, end
+def _speech_like(text: str) -> bool:
+    """Whether text reads as speech rather than names (中村委員 土佐委員), a table row (横山すみ子 出席) or a cell:
+    a sentence ends soon, or the words are written with enough kana between the kanji."""
+    norm = unicodedata.normalize("NFKC", text)[:60]
+    if any(end in norm[:40] for end in "。!?"):
+        return True
+    items = norm.split()
+    if len(items) >= 2 and not re.search(r"[、,]", norm) and max(map(len, items)) <= 8:
+        return False
+    compact = "".join(items)[:40]
+    hiragana = len(_HIRAGANA.findall(compact))
+    return hiragana >= 2 and hiragana * 5 >= len(compact)
 
 
-def _era_to_year(era: str) -> int:
-    """令和7年 → 2025; the text matched _ERA, so it is an era name, a number or 元, then 年."""
-    name, number = era[:2], era[2:-1].strip()
-    era_year = 1 if number == "元" else int(number)
-    if era_year == 0:
-        raise MinutesError(f"{era} is not a year; the first year of an era is 元年 or 1年")
-    return _ERA_BASE_YEARS[name] + era_year
+def _clean_label(label: str) -> str:
+    """Whitespace runs collapsed; Q1, A1 of numbered questions and answers are Q and A."""
+    label = " ".join(label.split())
+    unnumbered = re.sub(r"[0-9０-９]{1,2}$", "", label)
+    return unnumbered if unnumbered != label and unicodedata.normalize("NFKC", unnumbered) in \
+        default_label_words().exact else label
 
 
-def _parse_time(text: str) -> datetime.time:
-    numbers = [int(number) for number in re.findall(r"\d+", text)]
-    hour, minute = numbers[0], numbers[1] if len(numbers) > 1 else 0
-    if hour > 23 or minute > 59:
-        raise MinutesError(f"invalid time: {hour}:{minute:02d}")
-    return datetime.time(hour, minute)
+# --- Splitting flattened lines ------------------------------------------------------
 
 
-# --- Lines and sections -----------------------------------------------------
+def _split_points(text: str) -> list[int]:
+    """Where turns start inside a line (not at its start)."""
+    points: set[int] = set()
+    for match in re.finditer(r"(?<=\s)[○◎◯〇●](?=\S)", text):
+        if _marked_turn(text[match.start():]) is not None:
+            points.add(match.start())
+    for match in re.finditer(rf"(?<=\s){_HONORIFIC_LABEL.pattern}", text):
+        call = _repeated_call(match["blob"])
+        if is_speaker_label(_honorific_label(match["blob"][call:])):
+            points.add(match.start() + call)
+    if len(text) > _FLATTENED:
+        for match in _INNER_LABEL.finditer(text):
+            if _unmarked_turn(text[match.start():]) is not None:  # (事務局)資料1の… | 江口部会長:将来的には…
+                points.add(match.start())
+        for match in re.finditer(r"(?<=\s)[-－―]\S[^-－―]{0,60}(?:から|より)の?説明[-－―]", text):
+            points.add(match.start())  # -資料1に基づき、事務局から説明-
+        for match in re.finditer(r"(?<=\s)[^\s]{2,30}(?=[ \u3000]+\S)", text):
+            if is_speaker_label(match.group()) and _speaks_next(text[match.end():]):
+                points.add(match.start())  # 梶市長 本日は…。
+    return sorted(point for point in points if point > 0)
+
+
+def _speaks_next(following: str) -> bool:
+    """After a label in flattened text: speech, ending a sentence before any other label (not a staff list)."""
+    end = _SENTENCE_SOON.search(following[:200])
+    if not _speech_like(following) or end is None and len(following) > 200:
+        return False
+    return not any(is_speaker_label(token) for token in following[: end.start() if end else None].split())
+
+
+def _repeated_call(blob: str) -> int:
+    """In 総務課長総務課長橋本 晋君), the chair's call 総務課長 ran into the label: how long that call is."""
+    head = blob.split("(")[0].split("（")[0]
+    for size in range(len(head) // 2, 1, -1):
+        if head[:size] == head[size : 2 * size] and default_label_words().ends_like_role(head[:size]):
+            return size
+    return 0
+
+
+_SPACED_RUN = re.compile(r"(?<!\S)[\u3400-\u9fff](?: {1,2}[\u3400-\u9fff])+(?!\S)")
+
+
+def _close_spaced_roles(text: str) -> str:
+    """In a flattened PDF table the speaker column is spaced out (開 会 会 長 定刻に…): 開会 会長 定刻に…"""
+    def close(match: re.Match[str]) -> str:
+        joined = match.group().replace(" ", "")
+        role = default_label_words().role_at_end(joined)
+        return f"{joined[: -len(role)]} {role}".strip() if role else match.group()
+
+    return _SPACED_RUN.sub(close, text)
+
+
+def _segments(line: Line) -> list[Line]:
+    if len(line.text) > _FLATTENED:
+        line = make_line(line.number, (" " if line.indented else "") + _close_spaced_roles(line.text))
+    points = _split_points(line.text)
+    if not points:
+        return [line]
+    before = line.text[: points[0]].strip()
+    bounds = [*points, len(line.text)]
+    return [Line(line.number, before, unicodedata.normalize("NFKC", before), line.indented)] + [
+        make_line(line.number, line.text[start:end]) for start, end in zip(bounds, bounds[1:])
+    ]
+
+
+# --- Classifying lines ------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class _Line:
-    number: int  # 1-based
-    text: str  # stripped, as written
-    norm: str  # NFKC of text, only to detect structure
-    indented: bool
+class _Turn:
+    label: str
+    speech: str  # on the same line; "" when the speech follows
+    line: int
 
 
-def _split_lines(text: str) -> list[_Line]:
-    raw_lines = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return [_make_line(number, raw) for number, raw in enumerate(raw_lines, start=1)]
+@dataclass(frozen=True)
+class _Drop:
+    reason: str
+    ends_turn: bool = False
 
 
-def _make_line(number: int, raw: str) -> _Line:
-    text = raw.strip()
-    return _Line(number, text, unicodedata.normalize("NFKC", text), raw[:1] in (" ", "\t", "\u3000"))
+def _honorific_label(blob: str) -> str:
+    """副議長鳥山和一郎 (bracket lost) → 副議長(鳥山和一郎君); 2番(岡山勝廣 → 2番(岡山勝廣君)."""
+    if "(" in blob or "（" in blob:
+        return _clean_label(blob + "君)")
+    words = default_label_words()
+    for end in range(len(blob) - 1, 0, -1):
+        head = blob[:end]
+        if words.ends_like_role(head):
+            return _clean_label(f"{head}({blob[end:].strip()}君)")
+    return _clean_label(blob + "君")
 
 
-@dataclass
-class _Section:
-    kind: str | None  # "date", "place", "attendees", "agenda", "remarks", or None (unknown name / header)
-    number: int | None
-    heading_line: int | None
-    lines: list[_Line]
+def _names_person(label: str) -> bool:
+    """佐藤: a person's name alone, as summaries label speakers (佐藤：…, ○佐藤　…, （佐藤）…)."""
+    name = default_label_words().strip_honorific("".join(label.split()))
+    return 2 <= len(name) <= 8 and not any(c.isdigit() or c in _SENTENCE_ENDS for c in name) and \
+        person_name_prefix(name) == name
 
 
-_SECTION_KINDS = (
-    # Remarks first: "出席者からの主な意見" holds remarks, not a list of attendees.
-    ("remarks", ("意見", "発言", "コメント", "質疑")),
-    ("date", ("日時",)),
-    ("place", ("場所", "会場")),
-    ("attendees", ("出席",)),
-    ("agenda", ("議題",)),
-)
-_SECTION_HEADING_RE = re.compile(r"(\d{1,2})(?:[.、)]\s*|\s+)([^\d\s].*)")
-_SENTENCE_ENDS = frozenset("。．！？!?」｡")
-
-
-def _section_kind(name: str) -> str | None:
-    for kind, keywords in _SECTION_KINDS:
-        if any(keyword in name for keyword in keywords):
-            return kind
+def _marked_turn(text: str) -> _Turn | None:
+    """○委員長(渡辺盛君) 本会議… | ○元木事務局長  では,… | ◎天塩町長 | ○委員「質問があります。」"""
+    rest = text[1:].strip()
+    if is_speaker_label(rest):
+        return _Turn(_clean_label(rest), "", 0)
+    for pattern in (_BRACKET_LABEL, _MARKED_LABEL):
+        match = pattern.fullmatch(rest)
+        if match and (is_speaker_label(match["label"]) or pattern is _MARKED_LABEL and _names_person(match["label"])):
+            return _Turn(_clean_label(match["label"]), match["speech"].strip(), 0)
+    match = _HONORIFIC_LABEL.match(rest)
+    if match and is_speaker_label(_honorific_label(match["blob"])):
+        return _Turn(_honorific_label(match["blob"]), rest[match.end():].strip(), 0)
     return None
 
 
-def _looks_like_title(name: str) -> bool:
-    return len(name) <= 20 and not any(mark in name for mark in "。、，,") and name[-1] not in _SENTENCE_ENDS
+def _unmarked_turn(text: str) -> _Turn | None:
+    """A turn started by a label without a mark: (事務局)資料1の… | 委員長(諏訪部君):… | 江口部会長:… |
+    梶市長 本日は…"""
+    text = text.strip()
+    match = _HONORIFIC_LABEL.match(text)
+    separated = match and (match.end() == len(text) or text[match.end()] in " \u3000:：「" or "(" not in match["blob"])
+    if separated and _repeated_call(match["blob"]) == 0 and is_speaker_label(_honorific_label(match["blob"])):
+        return _Turn(_honorific_label(match["blob"]), text[match.end():].strip(" \u3000:："), 0)
+    for pattern, needs_speech in ((_OPEN_LABEL, True), (_BRACKET_LABEL, False), (_COLON_LABEL, True),
+                                  (_SPACE_LABEL, True)):
+        match = pattern.fullmatch(text)
+        named = pattern in (_OPEN_LABEL, _COLON_LABEL) and match is not None and _names_person(match["label"])
+        if match and (is_speaker_label(match["label"]) or named):
+            speech = match["speech"].strip()
+            if speech and needs_speech and not _speech_like(speech):
+                continue
+            if pattern is _SPACE_LABEL and len("".join(speech.split())) < 10:
+                continue  # 会長 あいさつ: an agenda item, not a turn
+            return _Turn(_clean_label(match["label"]), speech, 0)
+    return None
 
 
-def _section_heading(line: _Line, current: _Section) -> tuple[int, str | None] | None:
-    """(number, kind) if the line starts a new section after `current`."""
-    match = _SECTION_HEADING_RE.fullmatch(line.norm)
-    if match is None:
-        return None
-    number, name = int(match[1]), "".join(match[2].split())
-    if current.number is not None and number <= current.number:
-        return None
-    kind = _section_kind(name)
-    if current.kind == "remarks":
-        # A wrapped remark may start with a number ("10 年ほど…"): only a short unindented title ends remarks.
-        if line.indented or not _looks_like_title(name):
-            return None
-    elif kind is None and not _looks_like_title(name):
-        return None
-    return number, kind
+def _classify(line: Line) -> _Turn | _Drop | None:
+    """A turn start, a line to drop, or None for text."""
+    text, norm = line.text, line.norm
+    if text[0] in _MARKS:
+        turn = _marked_turn(text)
+        if turn is not None:
+            return turn
+        if text[0] != "●":  # ● is a bullet too
+            return _Drop("heading, not a speaker", ends_turn=True)
+    closer = _CLOSERS.get(norm[0])
+    if closer and norm.endswith(closer) and closer not in norm[1:-1]:
+        inner = text[1:-1].strip()
+        if is_speaker_label(inner) and not inner.strip("()（）").isdigit():
+            return _Turn(_clean_label(inner), "", 0)
+        return _Drop("stage note")
+    reported = _REPORTED.match(text)
+    if reported and (reported.end() == len(text) or text[reported.end()] in " \u3000"):
+        speaker = _REPORTED_SPEAKER.search(reported["note"])
+        if speaker and is_speaker_label(speaker["label"]):
+            return _Turn(_clean_label(speaker["label"]), text[reported.end():].strip(), 0)
+        if reported.end() == len(text):
+            return _Drop("stage note")
+    turn = _unmarked_turn(text)
+    if turn is not None:
+        return turn
+    label = text.rstrip(":： \u3000")  # 委員長： with the speech on the next line
+    if is_speaker_label(label):
+        return _Turn(_clean_label(label), "", 0)
+    if _TIME_NOTE.fullmatch(norm):
+        return _Drop("stage note")
+    heading = _AGENDA_HEADING.fullmatch(norm)
+    if heading and not line.indented and _is_title(heading["title"] or ""):
+        return _Drop("agenda heading", ends_turn=True)
+    return None
 
 
-def _split_sections(lines: list[_Line]) -> list[_Section]:
-    """Sections in order; the first one is the header (the lines before any heading)."""
-    sections = [_Section(None, None, None, [])]
-    for line in lines:
-        current = sections[-1]
-        heading = _section_heading(line, current)
-        if heading is not None:
-            number, kind = heading
-            sections.append(_Section(kind, number, line.number, []))
-        elif current.kind is None and line.text and _speaker_heading(line, in_remarks=False) is not None:
-            sections.append(_Section("remarks", current.number, line.number, [line]))
-        else:
-            current.lines.append(line)
-    return sections
+def _is_title(text: str) -> bool:
+    return len(text) <= 25 and not any(m in text for m in "。、，,") and (not text or text[-1] not in _SENTENCE_ENDS)
 
 
-# --- Items: bullets, wrapping -------------------------------------------------
-
-# Compared after NFKC, so the full-width －, ･ and ＊ are bullets too.
-_BULLETS = frozenset("-・●•*◆■‐−")
-
-
-def _split_bullet(text: str) -> tuple[bool, str]:
-    if unicodedata.normalize("NFKC", text[0]) in _BULLETS:
-        return True, text[1:].strip()
-    return False, text
-
-
-def _is_latin(char: str) -> bool:
-    normal = unicodedata.normalize("NFKC", char)
-    return normal.isascii() and normal.isprintable() and not normal.isspace()
-
-
-def _join(parts: list[str]) -> str:
-    """Join wrapped lines: no space between Japanese lines, one space between Latin words."""
-    text = ""
-    for part in parts:
-        if text and part and _is_latin(text[-1]) and _is_latin(part[0]):
-            text += " "
-        text += part
-    return text.strip()
-
-
-def _list_items(lines: list[_Line]) -> list[str]:
-    """Items of a list section: a bullet or an unindented line starts an item."""
-    items: list[list[str]] = []
-    is_open = bulleted = False
-    for line in lines:
-        if not line.text:
-            is_open = False
-            continue
-        bullet, content = _split_bullet(line.text)
-        if is_open and not bullet and (bulleted or line.indented):
-            items[-1].append(content)
-        else:
-            items.append([content])
-            is_open, bulleted = True, bullet
-    return [text for text in map(_join, items) if text]
-
-
-def _attendees(lines: list[_Line]) -> list[str]:
-    names = (name.strip() for item in _list_items(lines) for name in re.split(r"[、，,､]", item))
-    return [name for name in names if name]
-
-
-# --- Speakers and remarks ---------------------------------------------------
-
-_BRACKETS = {"<": ">", "〈": "〉", "【": "】", "(": ")"}  # NFKC turns ＜＞ and （） into <> and ()
-_SPEAKER_MARKS = frozenset("◎○〇◯")
-_SPEECH_START_RE = re.compile("[\u3000「]")
-
-
-def _collapse_spaces(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _speaker_heading(line: _Line, in_remarks: bool) -> tuple[str, str] | None:
-    """(label, words spoken on the same line) if the line is a speaker heading."""
-    if line.text[0] in _SPEAKER_MARKS:
-        rest = line.text[1:].strip()
-        speech = _SPEECH_START_RE.search(rest)
-        if speech is None:
-            return _collapse_spaces(rest), ""
-        return _collapse_spaces(rest[: speech.start()]), rest[speech.start() :].strip()
-    closing = _BRACKETS.get(line.norm[0])
-    if closing is None or len(line.norm) < 2 or line.norm[-1] != closing or closing in line.norm[1:-1]:
-        return None
-    # （1） numbers an item; a bare parenthesised line only names a speaker inside remarks.
-    if line.norm[0] == "(" and (not in_remarks or line.norm[1:-1].strip().isdigit()):
-        return None
-    return _collapse_spaces(line.text[1:-1]), ""
+# --- Turns and remarks ------------------------------------------------------------
 
 
 @dataclass
@@ -339,107 +305,158 @@ class _Draft:
     bulleted: bool
     parts: list[str]
 
-    def continues_with(self, line: _Line, bullet: bool) -> bool:
-        """Whether a line without a speaker heading wraps this remark rather than starting a new one."""
+    def continues_with(self, line: Line, bullet: bool) -> bool:
+        """Whether a line wraps this remark rather than starting a new one."""
         last = self.parts[-1]
         return not bullet and (self.bulleted or line.indented or not last or last[-1] not in _SENTENCE_ENDS)
 
 
-def _section_remarks(section: _Section) -> tuple[list[ParsedRemark], int]:
-    """The remarks of one remarks section, and how many speaker headings it has."""
-    drafts: list[_Draft] = []
-    current: _Draft | None = None  # the remark that the next line may continue
-    speaker: str | None = None
-    speakers = 0
-    for line in section.lines:
-        if not line.text:
-            current = None
-            continue
-        heading = _speaker_heading(line, in_remarks=True)
-        if heading is not None:
-            speaker, speech = heading
-            if not speaker:
-                raise MinutesError("speaker heading with no name", line.number)
-            speakers += 1
-            current = _Draft(speaker, line.number, False, [speech]) if speech else None
-        elif speaker is None:
-            raise MinutesError(
-                "remark text before any speaker heading (expected a line like <留萌市長>)", line.number
-            )
+@dataclass
+class _Reader:
+    header: list[Line] = field(default_factory=list)
+    dropped: list[DroppedLine] = field(default_factory=list)
+    drafts: list[_Draft] = field(default_factory=list)
+    speaker: str | None = None  # whose turn it is
+    pending: _Turn | None = None  # a heading whose speech has not been seen yet
+    current: _Draft | None = None  # the remark the next line may continue
+    started: bool = False  # whether the first turn has started: before it, lines are the header
+
+    def drop(self, line: Line | _Turn, reason: str) -> None:
+        text = line.text if isinstance(line, Line) else line.label
+        number = line.number if isinstance(line, Line) else line.line
+        if self.started:
+            self.dropped.append(DroppedLine(number, text, reason))
+        elif isinstance(line, Line):
+            self.header.append(line)
         else:
-            bullet, content = _split_bullet(line.text)
-            if current is not None and current.continues_with(line, bullet):
-                current.parts.append(content)
+            self.header.append(make_line(number, line.label))
+
+    def start(self, turn: _Turn, before_turn: bool = False) -> None:
+        """Start a turn; `before_turn` when another turn follows its speech (in a flattened line)."""
+        self.started, self.speaker, self.current = True, turn.label, None
+        pieces = _PARAGRAPHS.split(turn.speech) if turn.speech else []
+        for piece_number, piece in enumerate(pieces):
+            line = make_line(turn.line, piece)
+            kind = _classify(line) if piece_number > 0 else None
+            if piece_number and piece_number == len(pieces) - 1 and before_turn and _is_short_title(piece):
+                kind = _Drop("agenda heading")  # 。  挨拶  議長  改めまして…
+            if isinstance(kind, _Drop):  # a flattened page: 。  2 あいさつ  【…】
+                self.dropped.append(DroppedLine(line.number, line.text, kind.reason))
+                self.current = None
+                if kind.ends_turn:
+                    self.end_turn()
+            elif self.speaker is not None:
+                self.text(line, new_paragraph=piece_number > 0)
+
+    def text(self, line: Line, new_paragraph: bool = False) -> None:
+        if self.speaker is None:
+            self.drop(line, "text outside any speaker's turn")
+            return
+        if _CLOSERS.get(line.norm[:1]) and line.norm.endswith(_CLOSERS[line.norm[0]]):
+            self.dropped.append(DroppedLine(line.number, line.text, "stage note"))
+            self.current = None
+            return
+        bullet, content = split_bullet(line.text)
+        if not new_paragraph and self.current is not None and self.current.continues_with(line, bullet):
+            self.current.parts.append(content)
+            return
+        self.current = _Draft(self.speaker, line.number, bullet, [content])
+        self.drafts.append(self.current)
+
+    def end_turn(self) -> None:
+        self.speaker = self.current = None
+
+
+def _read(lines: list[Line]) -> _Reader:
+    reader = _Reader()
+    segments = [segment for line in lines for segment in (_segments(line) if line.text else [line])]
+    kinds = [(_classify(segment) if segment.text else None) for segment in segments]
+    for index, (segment, kind) in enumerate(zip(segments, kinds)):
+        if not segment.text:
+            reader.current = None
+            if not reader.started:
+                reader.header.append(segment)
+            continue
+        if isinstance(kind, _Turn):
+            kind = _Turn(kind.label, kind.speech, segment.number)
+        if reader.pending is not None:
+            if kind is None and (_speech_like(segment.text) or split_bullet(segment.text)[0]):
+                reader.start(reader.pending, _turn_follows(segments, kinds, index))
+                reader.pending = None
+            elif isinstance(kind, _Drop) and not kind.ends_turn:
+                reader.drop(segment, kind.reason)
                 continue
-            current = _Draft(speaker, line.number, bullet, [content])
-        if current is not None:
-            drafts.append(current)
-    remarks = [ParsedRemark(draft.speaker, _join(draft.parts), draft.line) for draft in drafts]
-    return [remark for remark in remarks if remark.text], speakers
+            else:
+                reader.drop(reader.pending, "speaker label without speech after it")
+                reader.pending = None
+        if isinstance(kind, _Turn):
+            if kind.speech:
+                reader.start(kind, _turn_follows(segments, kinds, index))
+            else:
+                reader.pending = kind
+                reader.current = None
+        elif isinstance(kind, _Drop):
+            reader.drop(segment, kind.reason)
+            reader.current = None
+            if kind.ends_turn:
+                reader.end_turn()
+        elif reader.speaker is not None and _heads_next_turn(segment, segments, kinds, index):
+            reader.drop(segment, "agenda heading")
+            reader.end_turn()
+        else:
+            reader.text(segment)
+    if reader.pending is not None:
+        reader.drop(reader.pending, "speaker label without speech after it")
+    return reader
 
 
-def _remarks(sections: list[_Section]) -> tuple[ParsedRemark, ...]:
-    remarks: list[ParsedRemark] = []
-    speakers = 0
-    for section in sections:
-        if section.kind == "remarks":
-            found, count = _section_remarks(section)
-            remarks.extend(found)
-            speakers += count
-    if speakers == 0:
-        raise MinutesError("no speaker headings found (expected lines like <留萌市長> or ＜苫前町長＞)")
-    if not remarks:
-        raise MinutesError("no remarks found under the speaker headings (expected lines like - ... under them)")
-    return tuple(remarks)
+def _heads_next_turn(segment: Line, segments: list[Line], kinds: list, index: int) -> bool:
+    """A short title line (挨拶, 会期の決定) right before a turn, after a finished sentence, is an agenda heading."""
+    if segment.indented or not _is_short_title(segment.text):
+        return False
+    before = next((s.text for s in reversed(segments[:index]) if s.text), "")
+    return _turn_follows(segments, kinds, index) and (not before or before[-1] in _SENTENCE_ENDS)
 
 
-# --- Whole file ---------------------------------------------------------------
+def _is_short_title(text: str) -> bool:
+    if len(text) > 12 or not _is_title(unicodedata.normalize("NFKC", text)) or split_bullet(text)[0]:
+        return False
+    return len(_HIRAGANA.findall(text)) * 4 <= len(text)  # 以上です, 異議なし: spoken, not a title
 
 
-def _meeting_date(
-    sections: list[_Section],
-) -> tuple[datetime.date | None, datetime.time | None, datetime.time | None]:
-    """From the first date section, or else from a date line between the title and the first section."""
-    date_section = next((section for section in sections if section.kind == "date"), None)
-    if date_section is not None:
-        line = next((line for line in date_section.lines if line.text), None)
-        if line is None:
-            raise MinutesError("the date section is empty", date_section.heading_line)
-        return _date_on_line(line)
-    for line in sections[0].lines:
-        if _DATE_RE.search(line.norm):
-            return _date_on_line(line)
-    return None, None, None
-
-
-def _date_on_line(line: _Line) -> tuple[datetime.date, datetime.time | None, datetime.time | None]:
-    try:
-        return parse_meeting_date(line.text)
-    except MinutesError as err:
-        raise MinutesError(err.message, line.number) from None
+def _turn_follows(segments: list[Line], kinds: list, index: int) -> bool:
+    return isinstance(next((k for s, k in zip(segments[index + 1:], kinds[index + 1:]) if s.text), None), _Turn)
 
 
 def parse_minutes(text: str) -> ParsedMinutes:
     """Parse decoded minutes text; raises MinutesError when it holds no remarks to store."""
-    lines = _split_lines(text)
-    title_index = next((index for index, line in enumerate(lines) if line.text), None)
-    if title_index is None:
+    lines, residue = clean_lines(text)
+    if not any(line.text for line in lines):
         raise MinutesError("the file is empty")
-    sections = _split_sections(lines[title_index + 1 :])
-    date, start_time, end_time = _meeting_date(sections)
-    place_section = next((section for section in sections if section.kind == "place"), None)
-    place = " ".join(_list_items(place_section.lines)) if place_section is not None else ""
+    reader = _read(lines)
+    if not reader.started:
+        raise MinutesError("no speakers found (expected lines like <留萌市長>, ○議長(山田太郎君) ただいまから…, "
+                           "or 委員長：…)")
+    remarks = tuple(
+        remark
+        for draft in reader.drafts
+        if (remark := ParsedRemark(draft.speaker, join_wrapped(draft.parts), draft.line)).text
+    )
+    if not remarks:
+        raise MinutesError("no remarks found under the speakers (expected their words after <留萌市長> or 委員長：)")
+    header = read_header(reader.header)
+    unread = [DroppedLine(line.number, line.text, "header line that is no field kept")
+              for line in reader.header if line.text and line.number not in header.read_lines]
+    dropped = sorted([*reader.dropped, *residue, *unread], key=lambda d: d.line)
     return ParsedMinutes(
-        title=lines[title_index].text,
-        date=date,
-        start_time=start_time,
-        end_time=end_time,
-        place=place or None,
-        attendees=tuple(name for s in sections if s.kind == "attendees" for name in _attendees(s.lines)),
-        agenda=tuple(item for s in sections if s.kind == "agenda" for item in _list_items(s.lines)),
-        remarks=_remarks(sections),
+        title=header.title,
+        date=header.date,
+        start_time=header.start_time,
+        end_time=header.end_time,
+        place=header.place,
+        attendees=header.attendees,
+        agenda=header.agenda,
+        remarks=remarks,
+        dropped=tuple(dropped),
     )
 
-
-def read_minutes(data: bytes) -> ParsedMinutes:
-    return parse_minutes(decode_minutes(data))

@@ -1,4 +1,5 @@
-"""Kana from romaji: the Japanese words people type in Latin letters (shogakukin, jinzai kakuho).
+"""Romaji and kana both ways. Kana from romaji: the Japanese words people type in Latin letters (shogakukin,
+jinzai kakuho). Romaji from katakana readings (エグチ → eguchi), so that "Eguchi" finds 江口部会長.
 
 A table-driven reader of Hepburn, Kunrei and word-processor spellings. People leave long vowels
 out (shogakukin for しょうがくきん, chocho for ちょうちょう), so `readings` gives every way of putting
@@ -134,3 +135,46 @@ def loanword_readings(word: str) -> list[str]:
 def katakana_readings(word: str) -> list[str]:
     """Readings of a romaji word, a doubled vowel also as the long mark of katakana (taimii → たいみー)."""
     return list(dict.fromkeys(readings(word) + readings(re.sub(r"([aiueo])\1", r"\1-", word))))
+
+
+# --- katakana readings → romaji ------------------------------------------------------------------
+
+_KANA_DIGRAPHS = {
+    "キャ": "kya", "キュ": "kyu", "キョ": "kyo", "シャ": "sha", "シュ": "shu", "ショ": "sho", "チャ": "cha",
+    "チュ": "chu", "チョ": "cho", "ニャ": "nya", "ニュ": "nyu", "ニョ": "nyo", "ヒャ": "hya", "ヒュ": "hyu",
+    "ヒョ": "hyo", "ミャ": "mya", "ミュ": "myu", "ミョ": "myo", "リャ": "rya", "リュ": "ryu", "リョ": "ryo",
+    "ギャ": "gya", "ギュ": "gyu", "ギョ": "gyo", "ジャ": "ja", "ジュ": "ju", "ジョ": "jo", "ビャ": "bya",
+    "ビュ": "byu", "ビョ": "byo", "ピャ": "pya", "ピュ": "pyu", "ピョ": "pyo", "ヂャ": "ja", "ヂュ": "ju", "ヂョ": "jo",
+}
+_KANA_ROWS = {
+    "": "アイウエオ", "k": "カキクケコ", "s": "サシスセソ", "t": "タチツテト", "n": "ナニヌネノ", "h": "ハヒフヘホ",
+    "m": "マミムメモ", "y": "ヤ-ユ-ヨ", "r": "ラリルレロ", "w": "ワ---ヲ", "g": "ガギグゲゴ", "z": "ザジズゼゾ",
+    "d": "ダヂヅデド", "b": "バビブベボ", "p": "パピプペポ",
+}
+_KANA_IRREGULAR = {
+    "シ": "shi", "チ": "chi", "ツ": "tsu", "フ": "fu", "ジ": "ji", "ヂ": "ji", "ヅ": "zu", "ヲ": "o", "ン": "n",
+}
+_KANA_SYLLABLES = {kana: consonant + vowel for consonant, row in _KANA_ROWS.items() for kana, vowel in zip(row, "aiueo")
+              if kana != "-"} | _KANA_IRREGULAR
+
+
+def romaji(katakana: str) -> str:
+    """Hepburn romaji of a katakana reading; long vowels and ッ as usually written in names (オオエ → oe)."""
+    out = ""
+    index = 0
+    while index < len(katakana):
+        pair = katakana[index : index + 2]
+        if pair in _KANA_DIGRAPHS:
+            out += _KANA_DIGRAPHS[pair]
+            index += 2
+            continue
+        char = katakana[index]
+        if char == "ッ" and index + 1 < len(katakana):
+            following = _KANA_DIGRAPHS.get(katakana[index + 1 : index + 3]) or _KANA_SYLLABLES.get(katakana[index + 1], "")
+            out += following[:1]
+        elif char == "ー":
+            pass
+        else:
+            out += _KANA_SYLLABLES.get(char, "")
+        index += 1
+    return out

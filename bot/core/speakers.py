@@ -4,15 +4,29 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
 
 from rapidfuzz import fuzz, process
 
-from bot.core.text import fold_romaji, has_japanese, latin_words, normalize, tokenize
+from bot.core import labels
+from bot.core.labels import LabelParts
+from bot.core.romaji import romaji
+from bot.core.text import (
+    fold_romaji,
+    has_japanese,
+    latin_words,
+    leading_place,
+    normalize,
+    person_name_family,
+    reading,
+    tokenize,
+)
 
 MUNICIPAL_SUFFIXES = ("市", "町", "村")
+PLACE_SUFFIXES = ("都", "道", "府", "県", "市", "区", "町", "村")
 
 
 @dataclass(frozen=True)
@@ -79,37 +93,65 @@ def default_alias_table() -> AliasTable:
     return load_alias_table(resources.files("bot.data").joinpath("aliases.toml").read_text(encoding="utf-8"))
 
 
-def split_label(label: str) -> tuple[str, str]:
-    """Split a speaker label into organisation and role: 苫前町長 → (苫前町, 町長); 留萌商工会議所 会頭 → (留萌商工会議所, 会頭)."""
-    label = " ".join(label.split())
-    if " " in label:
-        organisation, role = label.rsplit(" ", 1)
-        return organisation, role
-    match = re.fullmatch(r"(.+?[市町村])(副[市町村]長)", label)
-    if match:
-        return match.group(1), match.group(2)
-    # 苫前町長 is 苫前町's 町長: the 町 serves both.
-    match = re.fullmatch(r"(.+[市町村])長", label)
-    if match:
-        return match.group(1), match.group(1)[-1] + "長"
-    return label, ""
+def split_label(label: str, table: AliasTable | None = None) -> LabelParts:
+    """Organisation, role and name of a speaker label: 苫前町長 → (苫前町, 町長, ""); 留萌商工会議所 会頭 →
+    (留萌商工会議所, 会頭, ""); 委員長(伊藤成一) → ("", 委員長, 伊藤成一); 江口部会長 → ("", 部会長, 江口)."""
+    table = table or default_alias_table()
+    return labels.split_label(label, is_place=lambda place: table.entity_of(place) is not None)
 
 
-def speaker_aliases(label: str, organisation: str, table: AliasTable) -> list[str]:
-    """Every normalised name of a speaker: its label, its organisation and its parts, and the curated names."""
-    names = [label, label.replace(" ", ""), organisation]
+def speaker_aliases(
+    label: str, organisation: str, table: AliasTable, *, role: str = "", name: str = "", sole_chair: bool = False
+) -> list[str]:
+    """Every normalised name of a speaker: its label (with and without brackets), its organisation and its parts,
+    the curated names of the organisation; its role, name, family name, family name + role, their romaji; the
+    English names of a role that is not an organisation's, and "the chair" when `sole_chair` (no other speaker of
+    the meeting chairs)."""
+    words = labels.default_label_words()
+    bare = re.sub(r"[()（）\[\]【】]", "", label)
+    names = [label, label.replace(" ", ""), bare, words.strip_honorific(bare), organisation]
     if organisation.endswith(MUNICIPAL_SUFFIXES) and len(organisation) >= 3:
         names.append(organisation[:-1])
     # The organisation without its leading place: 留萌観光連盟 → 観光連盟.
-    surfaces = [surface for surface, _, _ in tokenize(organisation, "A")]
+    surfaces = [surface for surface, _, _ in tokenize(organisation, "A")] if organisation else []
     for start in range(1, len(surfaces)):
         suffix = "".join(surfaces[start:])
         if len(suffix) >= 3:
             names.append(suffix)
-    entity = table.entity_of(organisation)
+    entity = table.entity_of(organisation) if organisation else None
     if entity:
         names += [*entity.ja, *entity.kana, *entity.latin]
-    return list(dict.fromkeys(key for key in map(normalize, names) if key))
+    elif place := leading_place(organisation):  # 天竜区協議会 → tenryu
+        place = place[:-1] if place.endswith(PLACE_SUFFIXES) and len(place) > 2 else place
+        names.append(romaji(reading(place)))
+    names += _person_names(role, name, words)
+    if role and not entity:
+        names.append(role)
+        names += words.english_of(role)
+        seat = re.fullmatch(r"(\d+)番", role)
+        if seat:
+            names += [f"councillor no {seat[1]}", f"councillor number {seat[1]}", f"member no {seat[1]}"]
+        if sole_chair and role in words.chairs:
+            names += words.chair_english
+    # One character (a, 中) would be found in every question.
+    return list(dict.fromkeys(key for key in (normalize(n).strip(" ・-") for n in names) if len(key) > 1))
+
+
+def _person_names(role: str, name: str, words: labels.LabelWords) -> list[str]:
+    """元木会長 (a name with a role inside brackets) → 元木, 元木会長; 石井俊夫 → 石井俊夫, 石井, 石井議長, ishii."""
+    if not name:
+        return []
+    if unicodedata.normalize("NFKC", name).isascii():  # 委員A, 12番委員: the letter names no one alone
+        return [role + name, name + role] if role else []
+    inner_role = words.role_at_end(name)
+    person = name[: -len(inner_role)] if inner_role and len(inner_role) < len(name) else name
+    family = person.split()[0] if " " in person else (person_name_family(person) or person)
+    names = [name, person, person.replace(" ", ""), family]
+    for title in filter(None, (role, inner_role)):
+        names += [family + title, person.replace(" ", "") + title, title + person.replace(" ", "")]
+    names += [romaji(reading(part)) for part in sorted({family, person.replace(" ", "")})]
+    # A one-character name (事務局(中), 委員A) would be found inside every question: only its romaji and titles remain.
+    return [n for n in names if len(n) > 1]
 
 
 @dataclass(frozen=True)
@@ -162,7 +204,7 @@ class SpeakerDirectory:
             for alias in speaker.aliases:
                 if has_japanese(alias):
                     self.japanese.setdefault(alias, set()).add(speaker.id)
-                else:
+                elif fold_romaji(alias):  # an alias of symbols only ("|") folds to nothing and would match anywhere
                     latin.setdefault(fold_romaji(alias), set()).add(speaker.id)
         # Latin aliases by word count: a question's windows of n words are compared with n-word aliases.
         self.latin: dict[int, dict[str, set[int]]] = {}

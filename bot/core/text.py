@@ -151,3 +151,32 @@ def morphemes(text: str, mode: str = "C") -> list[Morpheme]:
 def unknown_words(text: str) -> list[str]:
     """The words of Japanese text that Sudachi's dictionary does not have (テウリ; not 天売)."""
     return [m.surface() for m in _tokenizer("C").tokenize(text) if m.is_oov()]
+
+
+def person_name_prefix(text: str) -> str:
+    """The person's name `text` starts with, as SudachiPy reads it (江口 of 江口部会長; 石井俊夫), or ""."""
+    name = ""
+    for morpheme in _tokenizer("C").tokenize(text):
+        if morpheme.part_of_speech()[2] != "人名":
+            break
+        name += morpheme.surface()
+    return name
+
+
+def reading(text: str) -> str:
+    """The reading of `text` in katakana, as SudachiPy gives it (江口 → エグチ)."""
+    return "".join(morpheme.reading_form() for morpheme in _tokenizer("C").tokenize(text))
+
+
+def person_name_family(text: str) -> str:
+    """The family name a person's name starts with (石井 of 石井俊夫), or ""."""
+    morphemes = _tokenizer("C").tokenize(text)
+    if len(morphemes) >= 2 and morphemes[0].part_of_speech()[2] == "人名":
+        return morphemes[0].surface()
+    return ""
+
+
+def leading_place(text: str) -> str:
+    """The place name `text` starts with, as SudachiPy reads it (天竜区 of 天竜区協議会), or ""."""
+    morphemes = _tokenizer("C").tokenize(text)
+    return morphemes[0].surface() if len(morphemes) and morphemes[0].part_of_speech()[2] == "地名" else ""

@@ -10,11 +10,11 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.core.documents import MAX_DOCUMENT_BYTES
 from bot.core.minutes import MinutesError
 from bot.services.remarks import RemarksService
 from bot.slack.blocks import WORDS, Block, import_failed_line, import_result_line, notice
 
-MAX_MINUTES_BYTES = 5 * 1024 * 1024  # minutes are text: far below this
 MAX_FILES = 5
 DOWNLOAD_TIMEOUT_SECONDS = 30
 IMPORT_WORDS = ("import", "インポート", "取り込み", "取込")
@@ -54,8 +54,8 @@ def download(client: WebClient, file_id: str) -> bytes:
         info = client.files_info(file=file_id)["file"]
     except SlackApiError as error:
         raise DownloadError(f"Slack did not give the file ({error.response.get('error')})") from error
-    if int(info.get("size") or 0) > MAX_MINUTES_BYTES:
-        raise DownloadError(f"the file is larger than {MAX_MINUTES_BYTES // (1024 * 1024)} MB")
+    if int(info.get("size") or 0) > MAX_DOCUMENT_BYTES:
+        raise DownloadError(f"the file is larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB")
     url = info.get("url_private_download") or info.get("url_private")
     if not url:
         raise DownloadError("Slack gave no download address for the file")
@@ -65,9 +65,9 @@ def download(client: WebClient, file_id: str) -> bytes:
             if response.headers.get_content_type() == "text/html":
                 # Slack answers a download it refuses with its sign-in page.
                 raise DownloadError("Slack refused the download (does the app have the files:read scope?)")
-            data = response.read(MAX_MINUTES_BYTES + 1)
+            data = response.read(MAX_DOCUMENT_BYTES + 1)
     except urllib.error.URLError as error:
         raise DownloadError(f"the download failed ({getattr(error, 'code', None) or error.reason})") from error
-    if len(data) > MAX_MINUTES_BYTES:
-        raise DownloadError(f"the file is larger than {MAX_MINUTES_BYTES // (1024 * 1024)} MB")
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise DownloadError(f"the file is larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB")
     return data
