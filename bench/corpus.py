@@ -24,7 +24,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.core.minutes import MinutesError, decode_minutes, parse_minutes
+from bot.core.documents import document_text
+from bot.core.minutes import MinutesError, parse_minutes
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "rumoi-2025-10-08.txt"
@@ -148,7 +149,7 @@ def clause_pool(sources: list[Path]) -> list[str]:
     clauses: list[str] = []
     for path in sources:
         try:
-            text = decode_minutes(path.read_bytes())
+            text = document_text(path.read_bytes())
         except MinutesError:
             continue
         try:

@@ -9,7 +9,8 @@ import pytest
 
 from bench.corpus import clause_pool, default_shared, era_year, fiscal_year, minutes_sources, write_real_archive
 from bench.questions import DATES, DICTIONARY, MEETING, ROMAJI_TOPIC, SEVERAL, real_questions
-from bot.core.minutes import read_minutes
+from bot.core.documents import document_text
+from bot.core.minutes import parse_minutes
 
 
 @pytest.mark.parametrize(
@@ -28,7 +29,7 @@ def test_era_and_fiscal_year_follow_the_calendar_of_the_minutes(day: datetime.da
 
 def test_the_archive_is_read_by_the_bot_and_has_the_speakers_places_and_years_asked_for(tmp_path: Path) -> None:
     archive = write_real_archive(tmp_path, 3_000, None)
-    parsed = [read_minutes(path.read_bytes()) for path in archive.paths]
+    parsed = [parse_minutes(document_text(path.read_bytes())) for path in archive.paths]
     labels = {remark.speaker for minutes in parsed for remark in minutes.remarks}
     assert sum(len(minutes.remarks) for minutes in parsed) == archive.remarks == 3_000
     assert labels == archive.speakers and len(labels) >= 100

@@ -102,7 +102,9 @@ def is_speaker_label(label: str, words: LabelWords | None = None) -> bool:
     if "(" in head or ")" in head or len(head) > _MAX_HEAD or len(inner) > _MAX_BRACKETED:
         return False
     head = _SUFFIXED.sub("", head)  # 委員A, 委員1: one of several members
-    if len(_HIRAGANA.findall(head)) > 3 or any(char.isdigit() for char in head) and not _NUMBERED.fullmatch(head):
+    # Kana belongs to speech, except in a department's name before its role (まちづくり課長).
+    kana_allowed = 6 if words.ends_like_role(head) else 3
+    if len(_HIRAGANA.findall(head)) > kana_allowed or any(c.isdigit() for c in head) and not _NUMBERED.fullmatch(head):
         return False
     if len(head) < 2:  # 長 alone is a fragment
         return False
