@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import delete, func, insert
 from sqlmodel import Session, col, select
@@ -58,6 +59,41 @@ def aliases_version(session: Session) -> tuple[int, int]:
     return tuple(session.exec(select(func.count(), func.max(SpeakerAlias.id)).select_from(SpeakerAlias)).one())
 
 
+@dataclass(frozen=True)
+class Scope:
+    """The remarks a question searches: of these speakers, at these meetings, stored by then (the highest
+    remark id then); None: no bound."""
+
+    speaker_ids: tuple[int, ...] | None = None
+    meeting_ids: tuple[int, ...] | None = None
+    newest_id: int | None = None
+
+
+def _in_scope(query, scope: Scope):
+    if scope.speaker_ids is not None:
+        query = query.where(col(Remark.speaker_id).in_(scope.speaker_ids))
+    if scope.meeting_ids is not None:
+        query = query.where(col(Remark.meeting_id).in_(scope.meeting_ids))
+    if scope.newest_id is not None:
+        query = query.where(col(Remark.id) <= scope.newest_id)
+    return query
+
+
+def meeting_refs(session: Session):
+    """(id, date, title) of every meeting, oldest first: what questions name meetings by."""
+    return session.exec(select(Meeting.id, Meeting.date, Meeting.title).order_by(col(Meeting.date), col(Meeting.id))).all()
+
+
+def meetings_by_ids(session: Session, ids: list[int]) -> list[Meeting]:
+    """These meetings, in the order of `ids`."""
+    found = {m.id: m for m in session.exec(select(Meeting).where(col(Meeting.id).in_(ids)))} if ids else {}
+    return [found[i] for i in ids if i in found]
+
+
+def newest_remark_id(session: Session) -> int:
+    return session.exec(select(func.max(Remark.id))).one() or 0
+
+
 def _remark_rows():
     """Remarks as plain rows with what an answer shows of them (no ORM objects: answers read hundreds)."""
     return (
@@ -70,15 +106,10 @@ def _remark_rows():
     )
 
 
-def remarks_of_speakers(session: Session, speaker_ids: list[int], limit: int):
-    """Rows (see `_remark_rows`) of these speakers' remarks, in meeting order."""
-    query = (
-        _remark_rows()
-        .where(col(Remark.speaker_id).in_(speaker_ids))
-        .order_by(col(Meeting.date), col(Meeting.id), col(Remark.position))
-        .limit(limit)
-    )
-    return session.exec(query).all()
+def remarks_in_scope(session: Session, scope: Scope, limit: int):
+    """Rows (see `_remark_rows`) of the remarks in scope: the newest meeting first, in order within a meeting."""
+    query = _in_scope(_remark_rows(), scope).order_by(col(Meeting.date).desc(), col(Meeting.id).desc(), col(Remark.position))
+    return session.exec(query.limit(limit)).all()
 
 
 def _ranking_rows():
@@ -96,9 +127,9 @@ def remarks_to_rank(session: Session, ids: list[int]):
     return session.exec(_ranking_rows().where(col(Remark.id).in_(ids))).all()
 
 
-def recent_remarks_to_rank(session: Session, speaker_ids: list[int], limit: int):
-    """Ranking rows (see `_ranking_rows`) of these speakers' latest stored remarks (no sort of all of them)."""
-    query = _ranking_rows().where(col(Remark.speaker_id).in_(speaker_ids)).order_by(col(Remark.id).desc()).limit(limit)
+def recent_remarks_to_rank(session: Session, scope: Scope, limit: int):
+    """Ranking rows (see `_ranking_rows`) of the latest stored remarks in scope (no sort of all of them)."""
+    query = _in_scope(_ranking_rows(), scope).order_by(col(Remark.id).desc()).limit(limit)
     return session.exec(query).all()
 
 
@@ -116,13 +147,12 @@ def index_entries_of_meeting(session: Session, meeting_id: int) -> list[tuple[in
     return [tuple(row) for row in session.exec(query)]
 
 
-def count_remarks(session: Session, speaker_ids: list[int] | None = None) -> int:
-    """How many remarks there are (of these speakers). Without speakers, the highest id stands in:
+def count_remarks(session: Session, scope: Scope = Scope()) -> int:
+    """How many remarks are in scope. With no bound but the newest id, the highest id stands in:
     it needs no scan, and is close enough for weighing a term's rarity."""
-    if speaker_ids is None:
-        return session.exec(select(func.max(Remark.id))).one() or 0
-    query = select(func.count()).select_from(Remark).where(col(Remark.speaker_id).in_(speaker_ids))
-    return session.exec(query).one()
+    if scope.speaker_ids is None and scope.meeting_ids is None:
+        return scope.newest_id or newest_remark_id(session)
+    return session.exec(_in_scope(select(func.count()).select_from(Remark), scope)).one()
 
 
 def meetings_with_counts(session: Session):

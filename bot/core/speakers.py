@@ -31,9 +31,26 @@ class Role:
 
 
 @dataclass(frozen=True)
+class SpeakerGroup:
+    """Words naming several speakers at once (the mayors, 首長): those whose role is one of `roles` or
+    whose label contains one of `kinds` (協会). All normalised."""
+
+    names: tuple[str, ...]
+    roles: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+
+    def members(self, speakers: list[KnownSpeaker]) -> list[KnownSpeaker]:
+        return [
+            s for s in speakers
+            if normalize(s.role) in self.roles or any(kind in normalize(s.label) for kind in self.kinds)
+        ]
+
+
+@dataclass(frozen=True)
 class AliasTable:
     entities: tuple[Entity, ...]
     roles: tuple[Role, ...]
+    groups: tuple[SpeakerGroup, ...] = ()
 
     def entity_of(self, organisation: str) -> Entity | None:
         return self._entities_by_name.get(normalize(organisation))
@@ -71,7 +88,15 @@ def load_alias_table(text: str) -> AliasTable:
         Entity(tuple(e["ja"]), tuple(e.get("kana", ())), tuple(e.get("latin", ()))) for e in data.get("entity", [])
     )
     roles = tuple(Role(tuple(r["ja"]), tuple(r.get("en", ()))) for r in data.get("role", []))
-    return AliasTable(entities, roles)
+    groups = tuple(
+        SpeakerGroup(
+            tuple(normalize(n, keep_spaces=True) for n in [*g.get("ja", ()), *g.get("en", ())]),
+            tuple(map(normalize, g.get("roles", ()))),
+            tuple(map(normalize, g.get("kinds", ()))),
+        )
+        for g in data.get("group", [])
+    )
+    return AliasTable(entities, roles, groups)
 
 
 @lru_cache(maxsize=1)
@@ -202,11 +227,11 @@ def extend_with_role(question: str, span: SpeakerSpan, table: AliasTable) -> tup
     rest = question[end:].lstrip()
     gap = len(question) - end - len(rest)
     for suffix in table.role_suffixes():
-        for prefix in ("", *MUNICIPAL_SUFFIXES):
+        for prefix in ("", "の", *MUNICIPAL_SUFFIXES):
             if rest.startswith(prefix + suffix):
                 taken = prefix + suffix
                 return start, end + gap + len(taken), taken
-    fillers = table.role_words() | {"the", "of", "s", "town", "city", "village"}
+    fillers = table.role_words() | {"the", "of", "s", "town", "city", "village", "no"}
     words = latin_words(question)
     taken: list[str] = []
     for word, word_start, word_end in (w for w in words if w[1] >= end):
@@ -222,15 +247,82 @@ def extend_with_role(question: str, span: SpeakerSpan, table: AliasTable) -> tup
     return start, end, " ".join(taken)
 
 
+# What may stand between the speakers of one list: "X and Y", "XとY", "X, Y", "X・Y".
+_LIST_GAP = re.compile(r"(?:[\s,、・&/]|\b(?:and|or|as\s+well\s+as|plus|the)\b|と|や|および|及び|ならびに)*")
+# Words that may stand before a group word ("the mayors", 各町長); any other word makes it that word's
+# role (Sapporo mayor, 札幌市長: nobody known) or, after a speaker, a qualifier (Obira and Haboro mayors).
+_GROUP_LEAD_EN = frozenset("the all every each other both any of our local and or".split())
+_GROUP_LEAD_JA = "各全両"
+_OF_SOMEONE = re.compile(r"\s+of\s+(?!the\s+(?:region|council|meeting)|all\b|them\b)")
+_KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々]")
+
+
+@dataclass(frozen=True)
+class _Named:
+    start: int
+    end: int
+    speakers: tuple[KnownSpeaker, ...]
+    alias: str
+    group: bool
+
+
 def resolve_speaker(text: str, directory: SpeakerDirectory, table: AliasTable) -> SpeakerMatch | None:
-    """The first speaker named in normalised `text`, narrowed by the role named beside it."""
-    spans = directory.find_spans(text)
-    if not spans:
+    """The speakers named first in normalised `text`: one speaker (narrowed by the role named beside it),
+    a group (the mayors, 町長たち) or a list of them ("X and Y", "XとY"); None when it names none."""
+    named = _speakers_named(text, directory, table)
+    if not named:
         return None
-    span = spans[0]
-    start, end, role_text = extend_with_role(text, span, table)
-    named = [directory.by_id[i] for i in sorted(span.speaker_ids)]
-    roles = table.roles_named(role_text) if role_text else set()
-    if roles and len(named) > 1:
-        named = [s for s in named if normalize(s.role) in roles] or named
-    return SpeakerMatch(tuple(named), start, end, span.alias)
+    chain = [named[0]]
+    for item in named[1:]:
+        if not _LIST_GAP.fullmatch(text[chain[-1].end : item.start]):
+            break
+        chain.append(item)
+    qualifier = chain[-1] if len(chain) > 1 and chain[-1].group and not text[chain[-2].end : chain[-1].start].strip() else None
+    if qualifier:
+        # "Obira and Haboro mayors": the group word says which of each place's speakers.
+        chain = [
+            _Named(n.start, n.end, tuple(s for s in n.speakers if s in qualifier.speakers) or n.speakers, n.alias, False)
+            for n in chain[:-1]
+        ]
+    speakers = tuple(dict.fromkeys(s for n in chain for s in n.speakers))
+    end = qualifier.end if qualifier else chain[-1].end
+    return SpeakerMatch(speakers, chain[0].start, end, " / ".join(n.alias for n in chain))
+
+
+def _speakers_named(text: str, directory: SpeakerDirectory, table: AliasTable) -> list[_Named]:
+    """Every speaker and group named in `text`, in order, not overlapping."""
+    named: list[_Named] = []
+    for span in directory.find_spans(text):
+        start, end, role_text = extend_with_role(text, span, table)
+        speakers = [directory.by_id[i] for i in sorted(span.speaker_ids)]
+        roles = table.roles_named(role_text) if role_text else set()
+        if roles and len(speakers) > 1:
+            speakers = [s for s in speakers if normalize(s.role) in roles] or speakers
+        named.append(_Named(start, end, tuple(speakers), span.alias, False))
+    groups: list[_Named] = []
+    for group in table.groups:
+        members = tuple(group.members(directory.speakers))
+        for name in group.names:
+            pattern = re.escape(name) if has_japanese(name) else rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])"
+            for match in re.finditer(pattern, text):
+                if members and all(match.end() <= n.start or match.start() >= n.end for n in named):
+                    groups.append(_Named(match.start(), match.end(), members, name, True))
+    groups.sort(key=lambda g: (-(g.end - g.start), g.start))
+    for group in groups:
+        if all(group.end <= n.start or group.start >= n.end for n in named) and _stands_as_group(text, group, named):
+            named.append(group)
+    return sorted(named, key=lambda n: n.start)
+
+
+def _stands_as_group(text: str, group: _Named, named: list[_Named]) -> bool:
+    """A group word names its group unless another word bound to it makes it someone's role."""
+    before = text[: group.start]
+    if any(n.end == len(before.rstrip()) and not n.group for n in named):
+        return True  # a qualifier of the speakers before it
+    if has_japanese(group.alias):
+        previous = before[-1:]
+        return not _KANJI.fullmatch(previous) or previous in _GROUP_LEAD_JA
+    if _OF_SOMEONE.match(text, group.end):
+        return False  # the mayor of Sapporo: a role of somebody unknown (of a known place, it is taken already)
+    words = latin_words(before)
+    return not words or words[-1][2] < len(before.rstrip()) or words[-1][0] in _GROUP_LEAD_EN
