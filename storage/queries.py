@@ -176,8 +176,8 @@ def forget_handled_events(session: Session, before: datetime.datetime) -> None:
     session.execute(delete(HandledEvent).where(col(HandledEvent.handled_at) < before))
 
 
-def add_asked_question(session: Session, key: str, question: str) -> None:
-    session.add(AskedQuestion(key=key, question=question))
+def add_asked_question(session: Session, key: str, question: str, newest_remark_id: int | None = None) -> None:
+    session.add(AskedQuestion(key=key, question=question, newest_remark_id=newest_remark_id))
 
 
 def forget_asked_questions(session: Session, before: datetime.datetime) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session
 
-from bot.answers import Answer, answer_question
+from bot.answers import Answer, AskFilters, answer_question
 from bot.core.speakers import AliasTable
 from bot.core.topics import Glossary
 from bot.followups.scheduler import ReminderScheduler
@@ -59,7 +59,7 @@ class RemarksService:
         key = secrets.token_urlsafe(9)
         with Session(self.engine) as session:
             queries.forget_asked_questions(session, datetime.datetime.now(datetime.UTC) - ASKED_QUESTIONS_KEPT)
-            queries.add_asked_question(session, key, question)
+            queries.add_asked_question(session, key, question, queries.newest_remark_id(session))
             session.commit()
         return key
 
@@ -67,6 +67,16 @@ class RemarksService:
         with Session(self.engine) as session:
             asked = queries.find_asked_question(session, key)
             return asked.question if asked else None
+
+    def answer_asked(self, key: str) -> Answer | None:
+        """The answer to a stored question from the remarks there were when it was asked (so that its pages
+        stay the same when new minutes arrive); None when it is forgotten."""
+        with Session(self.engine) as session:
+            asked = queries.find_asked_question(session, key)
+            if asked is None:
+                return None
+            filters = AskFilters(newest_remark_id=asked.newest_remark_id)
+            return answer_question(session, asked.question, self.table, self.glossary, filters)
 
     def claim_event(self, event_id: str, message_key: str | None) -> bool:
         """True the first time an event (and the message it is about) is seen, False ever after."""
