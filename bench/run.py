@@ -90,6 +90,13 @@ QUESTIONS = [
     "what did the Tomamae mayor say about nuclear power",
     "Sapporo mayor tourism",
     "北見市長 連携",
+    # Dates, meetings and several speakers.
+    "what did the mayors say about snow removal at the last meeting",
+    "前回の会議で苫前町長は何と言った",
+    "who talked about foreign workers in 2010",
+    "令和5年度の会議で町長たちは人口減少について何と言った",
+    "Tomamae and Haboro mayors on digital promotion",
+    "where was the last meeting held",
 ]
 
 

@@ -137,11 +137,27 @@ def speaker_directory(session: Session) -> SpeakerDirectory:
     return directory
 
 
+_meeting_lists: dict[str, tuple[tuple[int, int], list[MeetingRef]]] = {}
+
+
+def meeting_list(session: Session) -> list[MeetingRef]:
+    """The archive's meetings as questions name them, read again only when meetings are added or removed
+    (a meeting is known by its title and date, so re-ingesting one changes neither)."""
+    url = str(session.get_bind().url)
+    version = queries.meetings_version(session)
+    cached = _meeting_lists.get(url)
+    if cached and cached[0] == version:
+        return cached[1]
+    meetings = [MeetingRef(*row) for row in queries.meeting_refs(session)]
+    _meeting_lists[url] = (version, meetings)
+    return meetings
+
+
 def answer_question(
     session: Session, question: str, table: AliasTable, glossary: Glossary, filters: AskFilters = AskFilters()
 ) -> Answer:
     speakers = speaker_directory(session)
-    meetings = [MeetingRef(*row) for row in queries.meeting_refs(session)]
+    meetings = meeting_list(session)
     if len(question) > MAX_QUESTION_LENGTH:
         u = understand(question[:MAX_QUESTION_LENGTH], SpeakerDirectory([]), table, glossary)
         return Answer(u, [], say("too_long", u.language, limit=str(MAX_QUESTION_LENGTH)))

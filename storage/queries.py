@@ -84,6 +84,11 @@ def meeting_refs(session: Session):
     return session.exec(select(Meeting.id, Meeting.date, Meeting.title).order_by(col(Meeting.date), col(Meeting.id))).all()
 
 
+def meetings_version(session: Session) -> tuple[int, int]:
+    """Changes whenever a meeting is added or removed: their count and highest id."""
+    return tuple(session.exec(select(func.count(), func.max(Meeting.id)).select_from(Meeting)).one())
+
+
 def meetings_by_ids(session: Session, ids: list[int]) -> list[Meeting]:
     """These meetings, in the order of `ids`."""
     found = {m.id: m for m in session.exec(select(Meeting).where(col(Meeting.id).in_(ids)))} if ids else {}
