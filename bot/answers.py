@@ -203,10 +203,11 @@ def _remarks(session: Session, u: Understanding, scope: Scope, glossary: Glossar
     if hits:
         rows = queries.remarks_by_ids(session, [hit.candidate.remark_id for hit in hits])
         return Answer(u, _in_order([_result(row, hit.score, hit.terms) for row, hit in zip(rows, hits)], u.order), "")
+    within = say("within", u.language, when=u.date_words, dates=_dates_text(u)) if u.meetings else ""
     if u.speaker:
         texts = [row.normalized_text for row in queries.recent_remarks_to_rank(session, scope, TOPIC_HINT_SCAN)]
-        return Answer(u, [], _speaker_silent(u, concepts_in(texts, glossary)))
-    return Answer(u, [], say("nobody", u.language, topics=_topics_text(u)))
+        return Answer(u, [], _speaker_silent(u, concepts_in(texts, glossary)) + within)
+    return Answer(u, [], say("nobody", u.language, topics=_topics_text(u)) + within)
 
 
 def _in_order(results: list[Result], order: str | None) -> list[Result]:
@@ -308,6 +309,10 @@ def _meeting_list(u: Understanding, meetings: list[MeetingRef]) -> str:
     return _LIST_SEPARATOR[u.language].join(dates) or "—"
 
 
+def _dates_text(u: Understanding) -> str:
+    return _LIST_SEPARATOR[u.language].join(m.date.isoformat() if m.date else m.title for m in u.meetings or ())
+
+
 def _speakers_text(u: Understanding) -> str:
     return _LIST_SEPARATOR[u.language].join(s.label for s in u.speaker.speakers) if u.speaker else ""
 
@@ -346,6 +351,10 @@ MESSAGES = {
         "ja": "まだ会議がありません。議事録が読み込まれていません。",
     },
     "meeting_count": {"en": "{count} meeting(s) in the minutes:", "ja": "議事録にある会議は{count}件です:"},
+    "within": {
+        "en": " (Searched the meeting(s) of “{when}”: {dates}.)",
+        "ja": "（「{when}」の会議のみ: {dates}）",
+    },
     "silent_then": {
         "en": "{speaker} did not speak at the meeting(s) of “{when}”.",
         "ja": "{speaker}は「{when}」の会議で発言していません。",

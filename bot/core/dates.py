@@ -37,7 +37,7 @@ _EN_LEAD = r"(?:\b(?:at|in|from|during|for|of|on)\s+)?(?:the\s+)?"
 _EN_MEETING = r"(?:\s+(?:council\s+)?(?:meeting|session)s?(?:\s+held)?)"
 _EN_BOUND = r"(?:\b(?P<bound>since|after|before|until|till|through|prior\s+to|up\s+to|as\s+of)\s+(?:the\s+)?)?"
 _JA_TAIL = (
-    r"(?:\s*(?:に|の)?\s*(?:開かれた|開催された|行われた|あった)?\s*(?:本会議|連携会議|会議|会合)"
+    r"(?P<tail>\s*(?:に|の)?\s*(?:開かれた|開催された|行われた|あった)?\s*(?:本会議|連携会議|会議|会合)"
     r"(?:\s*(?:での|では|で|の|は|において|における|に|から))?|\s*(?:での|では|で|の|には|に|は)|\s+no\s+kaigi(?:\s+(?:de|no|wa))?)?"
 )
 _JA_YEAR = r"(?:(?P<era>令和|平成|昭和)\s*(?P<era_year>\d{1,2}|元)|(?P<year>(?:19|20)\d{2}))\s*年"
@@ -91,6 +91,7 @@ class DateMention:
     kind: str
     start: int
     end: int
+    words_end: int  # where the date words end and the tying words (の会議で) begin
     offset: int = 0
     first: datetime.date | None = None
     last: datetime.date | None = None
@@ -108,7 +109,8 @@ def find_dates(text: str) -> tuple[list[DateMention], list[tuple[int, int]]]:
             start, end = _trimmed(text, *match.span())
             if start >= end or any(taken[start:end]):
                 continue
-            mention = _mention(kind, match, start, end)
+            tail = match.start("tail") if "tail" in match.groupdict() and match.group("tail") else end
+            mention = _mention(kind, match, start, end, _trimmed(text, start, min(tail, end))[1])
             if mention is None:
                 continue
             taken[start:end] = [True] * (end - start)
@@ -129,15 +131,15 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _mention(kind: str, match: re.Match[str], start: int, end: int) -> DateMention | None:
+def _mention(kind: str, match: re.Match[str], start: int, end: int, words_end: int) -> DateMention | None:
     groups = match.groupdict()
     if kind in ("last", "before_last", "first"):
-        return DateMention("oldest" if kind == "first" else "newest", start, end, offset=int(kind == "before_last"))
+        return DateMention("oldest" if kind == "first" else "newest", start, end, words_end, offset=int(kind == "before_last"))
     if kind == "number":
-        return DateMention("number", start, end, number=int(groups["number"]))
+        return DateMention("number", start, end, words_end, number=int(groups["number"]))
     if kind in ("ja_month", "en_month"):
         month = int(groups["month"]) if kind == "ja_month" else _MONTHS[groups["month_name"]]
-        return DateMention("month", start, end, month=month) if 1 <= month <= 12 else None
+        return DateMention("month", start, end, words_end, month=month) if 1 <= month <= 12 else None
     if kind == "ja_calendar":
         if groups["era"]:
             era_year = 1 if groups["era_year"] == "元" else int(groups["era_year"])
@@ -162,7 +164,7 @@ def _mention(kind: str, match: re.Match[str], start: int, end: int) -> DateMenti
         first, last = None, first - datetime.timedelta(days=1)
     elif bound_word in ("until", "till", "through", "up", "as", "以前", "まで"):
         first = None
-    return DateMention("range", start, end, first=first, last=last)
+    return DateMention("range", start, end, words_end, first=first, last=last)
 
 
 def _period(year: int, month: int, fiscal: bool) -> tuple[datetime.date, datetime.date]:

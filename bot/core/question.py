@@ -99,7 +99,9 @@ _STRONG_FACTS = {
     "agenda": r"\bagenda\b|\btheme\b|議題|議事|てーま|\bgidai\b",
     "attendees": r"\battend(?:ed|ees|ance|s)?\b|\bparticipa(?:nts?|ted)\b|\bwho\s+(?:was|were)\s+(?:there|present)\b"
     r"|出席|参加者|参加した|\bshusseki\b",
-    "count": r"\bhow\s+many\s+(?:council\s+)?meetings\b|会議は何回|何回の会議|会議の数|会議数|いくつの会議",
+    "count": r"\bhow\s+many\s+(?:council\s+)?meetings\b|\bhow\s+many\s+times\b.*\b(?:met|meet|held|convened)\b"
+    r"|\b(?:list|show)\s+(?:me\s+)?(?:all\s+)?(?:the\s+)?meetings\b|\b(?:which|what)\s+meetings\b"
+    r"|会議は何回|何回の会議|会議の数|会議数|いくつの会議|会議の一覧|会議一覧|何回開",
 }
 _WEAK_FACTS = {
     "time": r"\bstart(?:ed|s)?\b|\bbeg[ai]n\b|\bend(?:ed|s)?\b|\bfinish(?:ed)?\b|開始|終了|始ま|終わ",

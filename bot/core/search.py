@@ -64,7 +64,7 @@ def understand(
     mentions, date_spans = find_dates(text)
     order, order_spans = read_order(text)
     scope = tuple(select_meetings(mentions, list(meetings))) if mentions else None
-    date_words = " ".join(_typed_spans(question, positions, [(m.start, m.end) for m in mentions]))
+    date_words = " ".join(_typed_spans(question, positions, [(m.start, m.words_end) for m in mentions]))
     facts = meeting_facts(text, bool(mentions))
     if facts:
         return Understanding(question, language_of(text), None, None, (), scope, date_words, order, facts)

@@ -253,7 +253,8 @@ _LIST_GAP = re.compile(r"(?:[\s,、・&/]|\b(?:and|or|as\s+well\s+as|plus|the)\b
 # role (Sapporo mayor, 札幌市長: nobody known) or, after a speaker, a qualifier (Obira and Haboro mayors).
 _GROUP_LEAD_EN = frozenset("the all every each other both any of our local and or".split())
 _GROUP_LEAD_JA = "各全両"
-_OF_SOMEONE = re.compile(r"\s+of\s+(?!the\s+(?:region|council|meeting)|all\b|them\b)")
+_OF_SOMEONE = re.compile(r"\s+of\s+(?:the\s+)?(?!(?:region|council|meeting)\b|all\b|them\b)")
+_OF = re.compile(r"\s*(?:\bof\s+(?:the\s+)?)?")  # between a group word and the speakers it qualifies
 _KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々]")
 
 
@@ -274,19 +275,26 @@ def resolve_speaker(text: str, directory: SpeakerDirectory, table: AliasTable) -
         return None
     chain = [named[0]]
     for item in named[1:]:
-        if not _LIST_GAP.fullmatch(text[chain[-1].end : item.start]):
+        gap = text[chain[-1].end : item.start]
+        leading = len(chain) == 1 and chain[0].group and not item.group and _OF.fullmatch(gap)
+        if not (_LIST_GAP.fullmatch(gap) or leading):
             break
         chain.append(item)
-    qualifier = chain[-1] if len(chain) > 1 and chain[-1].group and not text[chain[-2].end : chain[-1].start].strip() else None
+    start, end = chain[0].start, chain[-1].end
+    # A group word right before "of" a list or right after it says which of each place's speakers:
+    # "the mayors of Tomamae and Enbetsu", "Obira and Haboro mayors".
+    qualifier = None
+    if len(chain) > 1 and chain[0].group and _OF.fullmatch(text[chain[0].end : chain[1].start]):
+        qualifier, chain = chain[0], chain[1:]
+    elif len(chain) > 1 and chain[-1].group and not text[chain[-2].end : chain[-1].start].strip():
+        qualifier, chain = chain[-1], chain[:-1]
     if qualifier:
-        # "Obira and Haboro mayors": the group word says which of each place's speakers.
         chain = [
-            _Named(n.start, n.end, tuple(s for s in n.speakers if s in qualifier.speakers) or n.speakers, n.alias, False)
-            for n in chain[:-1]
+            _Named(n.start, n.end, tuple(s for s in n.speakers if s in qualifier.speakers) or n.speakers, n.alias, n.group)
+            for n in chain
         ]
     speakers = tuple(dict.fromkeys(s for n in chain for s in n.speakers))
-    end = qualifier.end if qualifier else chain[-1].end
-    return SpeakerMatch(speakers, chain[0].start, end, " / ".join(n.alias for n in chain))
+    return SpeakerMatch(speakers, start, end, " / ".join(n.alias for n in chain))
 
 
 def _speakers_named(text: str, directory: SpeakerDirectory, table: AliasTable) -> list[_Named]:
@@ -322,7 +330,8 @@ def _stands_as_group(text: str, group: _Named, named: list[_Named]) -> bool:
     if has_japanese(group.alias):
         previous = before[-1:]
         return not _KANJI.fullmatch(previous) or previous in _GROUP_LEAD_JA
-    if _OF_SOMEONE.match(text, group.end):
-        return False  # the mayor of Sapporo: a role of somebody unknown (of a known place, it is taken already)
+    of = _OF_SOMEONE.match(text, group.end)
+    if of and not any(group.end <= n.start <= of.end() and not n.group for n in named):
+        return False  # the mayor of Sapporo: a role of somebody unknown
     words = latin_words(before)
     return not words or words[-1][2] < len(before.rstrip()) or words[-1][0] in _GROUP_LEAD_EN
