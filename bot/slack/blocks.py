@@ -46,6 +46,7 @@ WORDS: dict[str, dict[str, str]] = {
         "understood": "Understood as",
         "speaker": "speaker",
         "topics": "topics",
+        "meetings": "meetings",
         "no_date": "no date",
         "range": "Remarks {first}–{last} of {total}",
         "share": "Share in channel",
@@ -68,6 +69,7 @@ WORDS: dict[str, dict[str, str]] = {
         "understood": "解釈",
         "speaker": "発言者",
         "topics": "話題",
+        "meetings": "会議",
         "no_date": "日付なし",
         "range": "{total}件中 {first}–{last}件目",
         "share": "チャンネルに共有",
@@ -175,6 +177,8 @@ def understanding_text(understanding: Understanding, language: str) -> str:
         parts.append(f"{words['speaker']} " + "、".join(s.label for s in understanding.speaker.speakers))
     if understanding.topics:
         parts.append(f"{words['topics']} " + "; ".join(group.gloss() for group in understanding.topics))
+    if understanding.meetings:
+        parts.append(f"{words['meetings']} " + ", ".join(str(m.date or m.title) for m in understanding.meetings))
     if not parts:
         return ""
     return plain(f"{words['understood']}: " + " · ".join(parts), CONTEXT_TEXT_LIMIT)
