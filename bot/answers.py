@@ -168,7 +168,8 @@ def answer_question(
         closest = _listed("closest", u.language, closest_speakers(u.unknown_speaker, speakers))
         return Answer(u, [], say("unknown_speaker", u.language, name=u.unknown_speaker, closest=closest))
     if u.meetings is not None and not u.meetings:
-        return Answer(u, [], say("no_meeting", u.language, when=u.date_words or "—", meetings=_meeting_list(u, meetings)))
+        listed = _meeting_list(u, meetings)
+        return Answer(u, [], say("no_meeting", u.language, when=u.date_words or "—", meetings=listed))
     described = queries.meetings_by_ids(session, [m.id for m in u.meetings]) if u.meetings else []
     if u.facts:
         return _facts(session, u, meetings, described)
@@ -198,7 +199,9 @@ def _remarks(session: Session, u: Understanding, scope: Scope, glossary: Glossar
         candidates = [Candidate(*row) for row in queries.recent_remarks_to_rank(session, scope, LOOSE_SCAN)]
     total = queries.count_remarks(session, scope)
     # One topic: its weight scales every score alike, so there is nothing to count.
-    frequencies = [search_index.count_matching(session, t, scope, total, FREQUENCY_CAP) for t in groups] if len(groups) > 1 else [0]
+    frequencies = [0]
+    if len(groups) > 1:
+        frequencies = [search_index.count_matching(session, t, scope, total, FREQUENCY_CAP) for t in groups]
     hits = rank(u.topics, candidates, total, frequencies)[:MAX_RESULTS]
     if hits:
         rows = queries.remarks_by_ids(session, [hit.candidate.remark_id for hit in hits])
@@ -361,8 +364,8 @@ MESSAGES = {
     },
     "help": {
         "en": "I answer who said what at the {council} ({count} meeting(s) loaded: {meetings}). "
-        "Ask about a speaker, a topic, a date or a meeting, e.g. {examples} / “what did the mayors say at the last meeting” / "
-        "“where was the last meeting held”",
+        "Ask about a speaker, a topic, a date or a meeting, e.g. {examples} / "
+        "“what did the mayors say at the last meeting” / “where was the last meeting held”",
         "ja": "{council}の議事録から、誰が何を言ったかをお答えします（読み込み済みの会議{count}件: {meetings}）。"
         "発言者・話題・日付・会議について質問してください。例: {examples} / “前回の会議で町長たちは何と言った” / “前回の会議はいつ”",
     },

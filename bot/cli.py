@@ -280,7 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--meeting", type=int, metavar="ID", help="only this meeting's remarks (ids: `meetings`)")
     ask.add_argument("--since", type=_iso_date, metavar="DATE", help="only meetings on or after DATE (YYYY-MM-DD)")
     ask.add_argument("--until", type=_iso_date, metavar="DATE", help="only meetings on or before DATE (YYYY-MM-DD)")
-    ask.add_argument("--speaker", metavar="NAME", help="only this speaker's remarks (any name: 苫前町長, Tomamae, the mayors)")
+    ask.add_argument("--speaker", metavar="NAME", help="only these speakers' remarks (苫前町長, Tomamae, the mayors)")
     ask.set_defaults(run=cmd_ask)
     for name, run, help_text in (("meetings", cmd_meetings, "list meetings"), ("speakers", cmd_speakers, "list speakers and aliases")):
         command = commands.add_parser(name, help=help_text)
@@ -289,7 +289,9 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "speakers":
             command.add_argument("--refresh", action="store_true", help="re-derive aliases after editing aliases.toml")
         else:
-            show = command.add_subparsers(dest="action").add_parser("show", help="one meeting: date, time, place, agenda, attendees")
+            show = command.add_subparsers(dest="action").add_parser(
+                "show", help="one meeting: date, time, place, agenda, attendees"
+            )
             show.add_argument("id", type=int, metavar="ID")
             show.add_argument("--json", action="store_true")
             show.set_defaults(run=cmd_meetings_show)

@@ -81,7 +81,8 @@ def _in_scope(query, scope: Scope):
 
 def meeting_refs(session: Session):
     """(id, date, title) of every meeting, oldest first: what questions name meetings by."""
-    return session.exec(select(Meeting.id, Meeting.date, Meeting.title).order_by(col(Meeting.date), col(Meeting.id))).all()
+    query = select(Meeting.id, Meeting.date, Meeting.title).order_by(col(Meeting.date), col(Meeting.id))
+    return session.exec(query).all()
 
 
 def meetings_version(session: Session) -> tuple[int, int]:
@@ -113,8 +114,8 @@ def _remark_rows():
 
 def remarks_in_scope(session: Session, scope: Scope, limit: int):
     """Rows (see `_remark_rows`) of the remarks in scope: the newest meeting first, in order within a meeting."""
-    query = _in_scope(_remark_rows(), scope).order_by(col(Meeting.date).desc(), col(Meeting.id).desc(), col(Remark.position))
-    return session.exec(query.limit(limit)).all()
+    newest_first = (col(Meeting.date).desc(), col(Meeting.id).desc(), col(Remark.position))
+    return session.exec(_in_scope(_remark_rows(), scope).order_by(*newest_first).limit(limit)).all()
 
 
 def _ranking_rows():

@@ -128,7 +128,9 @@ def unindex_remarks(session: Session, remarks: list[tuple[int, int, str]]) -> No
         session.execute(text(dialect.delete), rows)
 
 
-def _query(dialect: Dialect, groups: list[list[str]], speaker_ids: tuple[int, ...] | None, all_groups: bool) -> str | None:
+def _query(
+    dialect: Dialect, groups: list[list[str]], speaker_ids: tuple[int, ...] | None, all_groups: bool
+) -> str | None:
     clauses = []
     for terms in groups:
         phrases = [dialect.quote + dialect.phrase.join(t) + dialect.quote for t in map(search_tokens, terms) if t]
@@ -167,7 +169,8 @@ def candidate_ids(session: Session, groups: list[list[str]], scope: Scope, limit
         if query is None or len(ids) >= enough:
             break
         seen = set(ids)
-        found = _newest_matching(session, dialect, _match(dialect, scope), query, limit, enough, scope.meeting_ids is None)
+        match = _match(dialect, scope)
+        found = _newest_matching(session, dialect, match, query, limit, enough, scope.meeting_ids is None)
         ids += [i for i in found if i not in seen][: limit - len(ids)]
     return ids
 
@@ -181,7 +184,8 @@ def _newest_matching(
     if dialect.recent_window is None or not whole_archive:
         return ids(f"{match} ORDER BY {dialect.id_column} DESC LIMIT :n")
     newest = session.execute(text("SELECT max(remark_id) FROM remark_search")).scalar() or 0
-    recent = ids(f"{match} AND remark_id > :floor ORDER BY remark_id DESC LIMIT :n", floor=newest - dialect.recent_window)
+    floor = newest - dialect.recent_window
+    recent = ids(f"{match} AND remark_id > :floor ORDER BY remark_id DESC LIMIT :n", floor=floor)
     if len(recent) >= enough:
         return recent
     # Too few among the newest: a rare term, whose few matches are cheap to sort (+ 0 keeps the planner

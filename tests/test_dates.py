@@ -80,7 +80,7 @@ def test_no_date_named(question):
 @pytest.mark.parametrize(
     "question, left",
     [
-        ("what did the Haboro mayor say about the ferry in October 2023", "what did the haboro mayor say about the ferry"),
+        ("the Haboro mayor on the ferry in October 2023", "the haboro mayor on the ferry"),
         ("2023年10月の会議で苫前町長は看板について何と言いましたか", "苫前町長は看板について何と言いましたか"),
         ("遠別町長は2025年10月に事業承継について何と言った", "遠別町長は 事業承継について何と言った"),
         ("令和5年度の会議での観光連盟会長の発言", "観光連盟会長の発言"),

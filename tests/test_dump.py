@@ -92,7 +92,10 @@ def test_import_dump_refuses_a_database_that_is_not_empty(source, tmp_path):
     [
         ("not json", "not a dump written by `python -m bot export` (not JSON)"),
         ('{"tables": {}}', 'not a dump written by `python -m bot export` (no "format": 1 and "tables")'),
-        ('{"format": 1, "schema": "0000", "tables": {}}', f"the dump is of schema revision 0000 and this version's is {head()}: import it"),
+        (
+            '{"format": 1, "schema": "0000", "tables": {}}',
+            f"the dump is of schema revision 0000 and this version's is {head()}: import it",
+        ),
         (f'{{"format": 1, "schema": "{head()}", "tables": {{}}}}', "the dump has no table askedquestion, digestpost,"),
     ],
 )

@@ -50,10 +50,12 @@ def test_the_migrations_ship_with_the_package() -> None:
 def test_db_upgrade_migrates_an_empty_postgresql_database_and_every_command_works_on_it(request, tmp_path: Path, cli) -> None:
     url = new_database(request, "postgresql", tmp_path)
     newest = migrate.head()
-    assert cli(["db", "current"], url) == (1, f"database: revision none (empty; this version's newest is {newest})\n", "")
+    empty = f"database: revision none (empty; this version's newest is {newest})\n"
+    assert cli(["db", "current"], url) == (1, empty, "")
     assert cli(["db", "upgrade"], url) == (0, f"database: upgraded from no revision to {newest}\n", "")
     assert cli(["db", "upgrade"], url) == (0, f"database: already at the newest revision, {newest}\n", "")
-    assert cli(["db", "current"], url) == (0, f"database: revision {newest} (current; this version's newest is {newest})\n", "")
+    current = f"database: revision {newest} (current; this version's newest is {newest})\n"
+    assert cli(["db", "current"], url) == (0, current, "")
     status, out, err = cli(["ingest", str(SAMPLE)], url)
     assert status == 0 and "17 speakers, 49 remarks" in out, err
     status, out, err = cli(["ask", "what did 苫前町長 say about foreign workers"], url)

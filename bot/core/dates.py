@@ -46,7 +46,10 @@ _JA_BOUND = r"(?:\s*(?P<bound>以降|以後|から|より後|以前|より前|�
 PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (kind, re.compile(pattern))
     for kind, pattern in [
-        ("before_last", rf"{_EN_LEAD}(?:(?:council\s+)?meeting|one)\s+before\s+(?:the\s+)?(?:last|latest)(?:\s+(?:one|meeting))?\b"),
+        (
+            "before_last",
+            rf"{_EN_LEAD}(?:(?:council\s+)?meeting|one)\s+before\s+(?:the\s+)?(?:last|latest)(?:\s+(?:one|meeting))?\b",
+        ),
         ("before_last", rf"{_EN_LEAD}(?:second|2nd)[\s-]+(?:to|from)[\s-]+(?:the\s+)?last{_EN_MEETING}"),
         ("before_last", rf"{_EN_LEAD}penultimate{_EN_MEETING}"),
         ("before_last", rf"(?:前々回|前前回|\bzenzenkai\b){_JA_TAIL}"),
@@ -134,7 +137,8 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
 def _mention(kind: str, match: re.Match[str], start: int, end: int, words_end: int) -> DateMention | None:
     groups = match.groupdict()
     if kind in ("last", "before_last", "first"):
-        return DateMention("oldest" if kind == "first" else "newest", start, end, words_end, offset=int(kind == "before_last"))
+        kind_named = "oldest" if kind == "first" else "newest"
+        return DateMention(kind_named, start, end, words_end, offset=int(kind == "before_last"))
     if kind == "number":
         return DateMention("number", start, end, words_end, number=int(groups["number"]))
     if kind in ("ja_month", "en_month"):

@@ -40,7 +40,9 @@ JAPANESE_FRAMES = [
     r"(?:見せて|教えて|表示して|出して)?\s*(?:ください|下さい)?(?:\s+(?P<t>.+))?$",
 ]
 # Japanese written in romaji: "obira chocho wa nani wo itta", "hoikusho no hanashi wo shita no wa dare".
-_RO_SAID = r"(?:itta|iimashita|hanashita|hanashimashita|hatsugen\s*shita|hatsugen\s*shimashita|nobeta|nobemashita|shita)"
+_RO_SAID = (
+    r"(?:itta|iimashita|hanashita|hanashimashita|hatsugen\s*shita|hatsugen\s*shimashita|nobeta|nobemashita|shita)"
+)
 _RO_ABOUT = r"(?:ni\s*tsuite(?:\s+no)?|ni\s*kanshite|ni\s*kansuru|no\s+hanashi\s+(?:wo|o))"
 _RO_WHAT = r"(?:(?:nani|nan)\s+(?:wo|o|to)\s+|dou\s+|nanto\s+)"
 ROMAJI_FRAMES = [
@@ -136,7 +138,9 @@ _NEWEST_FIRST = re.compile(
     r"\b(?:changed|evolved|developed)\s+over\s+time\b|\bover\s+time\b|\b(?:newest|latest|most\s+recent)\s+first\b"
     r"|\bin\s+reverse\s+chronological\s+order\b|\bby\s+meeting\b|(?:を|の)?\s*(?:新しい順|これまで|今まで|時系列|推移|経緯)(?:に|で|の)?"
 )
-_OLDEST_FIRST = re.compile(r"\b(?:oldest|earliest)\s+first\b|\bchronologically\b|\bin\s+chronological\s+order\b|(?:を)?\s*古い順(?:に|で)?")
+_OLDEST_FIRST = re.compile(
+    r"\b(?:oldest|earliest)\s+first\b|\bchronologically\b|\bin\s+chronological\s+order\b|(?:を)?\s*古い順(?:に|で)?"
+)
 
 
 def read_order(question: str) -> tuple[str | None, list[tuple[int, int]]]:
@@ -150,8 +154,8 @@ def read_order(question: str) -> tuple[str | None, list[tuple[int, int]]]:
 
 # Words for every speaker: no speaker filter.
 _EVERYONE = re.compile(
-    r"(?i)\b(?:any\s*one|every\s*one|any\s*body|every\s*body|some\s*one|some\s*body|all\s+(?:the\s+)?speakers|all\s+of\s+them)"
-    r"(?:'s|’s)?\b|皆さん|みなさん|みんな|皆様|全員"
+    r"(?i)\b(?:any\s*one|every\s*one|any\s*body|every\s*body|some\s*one|some\s*body"
+    r"|all\s+(?:the\s+)?speakers|all\s+of\s+them)(?:'s|’s)?\b|皆さん|みなさん|みんな|皆様|全員"
 )
 
 
@@ -167,7 +171,8 @@ def is_everyone(words: str) -> bool:
 # A greeting, thanks or a plea for help: answered with what the bot can do.
 _SMALL_TALK = re.compile(
     r"(?:hi|hello|hey|yo|good\s+(?:morning|afternoon|evening|day)|thanks?(?:\s+you)?(?:\s+very\s+much)?|thank\s+you"
-    r"|help|help\s+me|what\s+can\s+you\s+do|what\s+do\s+you\s+do|who\s+are\s+you|how\s+(?:do|can)\s+i\s+use\s+(?:this|it|you)"
+    r"|help|help\s+me|what\s+can\s+you\s+do|what\s+do\s+you\s+do|who\s+are\s+you"
+    r"|how\s+(?:do|can)\s+i\s+use\s+(?:this|it|you)"
     r"|how\s+does\s+(?:this|it)\s+work|usage|こんにちは|こんばんは|おはよう(?:ございます)?|はじめまして|よろしく(?:お願いします)?"
     r"|ありがとう(?:ございます|ございました)?|どうも|へるぷ|使い方(?:を教えて(?:ください)?)?|何ができ(?:ますか|る(?:の)?)"
     r"|どう使う(?:の)?|どうやって使う(?:の)?|konnichiwa|ohayo)"

@@ -55,7 +55,11 @@ class Understanding:
 
 
 def understand(
-    question: str, speakers: SpeakerDirectory, table: AliasTable, glossary: Glossary, meetings: Sequence[MeetingRef] = ()
+    question: str,
+    speakers: SpeakerDirectory,
+    table: AliasTable,
+    glossary: Glossary,
+    meetings: Sequence[MeetingRef] = (),
 ) -> Understanding:
     """Read a question against the known speakers and the archive's `meetings`."""
     text, positions = normalize_with_map(question, keep_spaces=True)
@@ -92,7 +96,9 @@ def _without(question: str, positions: list[int], spans: list[tuple[int, int]]) 
     return " ".join(p.strip() for p in [*pieces, question[last:]] if p.strip())
 
 
-def _understand_remarks(question: str, speakers: SpeakerDirectory, table: AliasTable, glossary: Glossary) -> Understanding:
+def _understand_remarks(
+    question: str, speakers: SpeakerDirectory, table: AliasTable, glossary: Glossary
+) -> Understanding:
     """Who and what a question about remarks names (its dates already taken out)."""
     text, positions = normalize_with_map(question, keep_spaces=True)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from importlib import resources
 
@@ -290,8 +290,7 @@ def resolve_speaker(text: str, directory: SpeakerDirectory, table: AliasTable) -
         qualifier, chain = chain[-1], chain[:-1]
     if qualifier:
         chain = [
-            _Named(n.start, n.end, tuple(s for s in n.speakers if s in qualifier.speakers) or n.speakers, n.alias, n.group)
-            for n in chain
+            replace(n, speakers=tuple(s for s in n.speakers if s in qualifier.speakers) or n.speakers) for n in chain
         ]
     speakers = tuple(dict.fromkeys(s for n in chain for s in n.speakers))
     return SpeakerMatch(speakers, start, end, " / ".join(n.alias for n in chain))
