@@ -61,6 +61,15 @@ def rest(question: str) -> str:
         ("at the November meeting", [1]),
         ("第2回の会議", [2]),
         ("令和3年度第2回", [2]),
+        ("令和三年度の会議", [2, 1]),  # numerals in kanji
+        ("令和四年十月の会議", [3]),
+        ("第二回の会議", [2]),
+        ("the second meeting", [2]),  # as the titles number them
+        ("2022年10月20日の会議", [3]),
+        ("on 2022-10-20", [3]),
+        ("the meeting of October 20, 2022", [3]),
+        ("20 October 2022", [3]),
+        ("on 2022-10-21", []),
         ("in March 2023", []),
         ("2023年の会議での発言", []),
     ],
@@ -98,3 +107,9 @@ def test_relative_dates_count_only_dated_meetings_and_an_empty_archive_has_none(
     assert picked("the last meeting", undated) == [4]
     assert picked("the meeting before last", ARCHIVE[:1]) == []
     assert picked("the last meeting", []) == []
+
+
+def test_ordinals_count_from_the_first_meeting_when_no_title_numbers_them():
+    plain = [MeetingRef(1, D(2020, 5, 1), "総会"), MeetingRef(2, D(2021, 5, 1), "総会"), MeetingRef(3, D(2022, 5, 1), "総会")]
+    assert picked("the second meeting", plain) == [2]
+    assert picked("第3回の会議", plain) == [3]

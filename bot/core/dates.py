@@ -32,6 +32,9 @@ _MONTHS = {
 _MONTH_ALONE = "|".join(n for n in _MONTHS if len(n) > 3 and n not in ("march",))
 _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _ERAS = {"令和": 2018, "平成": 1988, "昭和": 1925}
+_NUMBER = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"  # 令和6年, 令和六年; 元年 is the first
+_KANJI_DIGITS = {c: n for n, c in enumerate("〇一二三四五六七八九")}
+_ORDINALS = {"second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5, "5th": 5}
 
 _EN_LEAD = r"(?:\b(?:at|in|from|during|for|of|on)\s+)?(?:the\s+)?"
 _EN_MEETING = r"(?:\s+(?:council\s+)?(?:meeting|session)s?(?:\s+held)?)"
@@ -40,7 +43,7 @@ _JA_TAIL = (
     r"(?P<tail>\s*(?:に|の)?\s*(?:開かれた|開催された|行われた|あった)?\s*(?:本会議|連携会議|会議|会合)"
     r"(?:\s*(?:での|では|で|の|は|において|における|に|から))?|\s*(?:での|では|で|の|には|に|は)|\s+no\s+kaigi(?:\s+(?:de|no|wa))?)?"
 )
-_JA_YEAR = r"(?:(?P<era>令和|平成|昭和)\s*(?P<era_year>\d{1,2}|元)|(?P<year>(?:19|20)\d{2}))\s*年"
+_JA_YEAR = rf"(?:(?P<era>令和|平成|昭和)\s*(?P<era_year>{_NUMBER}|元)|(?P<year>(?:19|20)\d{{2}}))\s*年"
 _JA_BOUND = r"(?:\s*(?P<bound>以降|以後|から|より後|以前|より前|まで))?"
 
 PATTERNS: list[tuple[str, re.Pattern[str]]] = [
@@ -57,9 +60,22 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ("last", rf"(?:前回|今回|最新の会議|直近の会議|最近の会議|最後の会議|この前の会議|\bzenkai\b){_JA_TAIL}"),
         ("first", rf"{_EN_LEAD}(?:very\s+)?(?:first|earliest|oldest){_EN_MEETING}\b"),
         ("first", rf"(?:(?:いちばん|一番|最も|もっとも)\s*)?(?:古い|最初の|初回の?)\s*(?:会議|会合){_JA_TAIL}"),
-        ("number", rf"第\s*(?P<number>\d{{1,2}})\s*回{_JA_TAIL}"),
-        ("ja_calendar", rf"{_JA_YEAR}(?:\s*(?P<fiscal>度)|\s*(?P<month>\d{{1,2}})\s*月)?{_JA_BOUND}{_JA_TAIL}"),
-        ("ja_month", rf"(?<![\d年])(?P<month>\d{{1,2}})\s*月\s*の?\s*(?:本会議|連携会議|会議|会合){_JA_TAIL}"),
+        ("number", rf"第\s*(?P<number>{_NUMBER})\s*回{_JA_TAIL}"),
+        ("number", rf"{_EN_LEAD}(?P<ordinal>{'|'.join(_ORDINALS)}){_EN_MEETING}\b"),
+        (
+            "ja_calendar",
+            rf"{_JA_YEAR}(?:\s*(?P<fiscal>度)|\s*(?P<month>{_NUMBER})\s*月(?:\s*(?P<day>{_NUMBER})\s*日)?)?{_JA_BOUND}{_JA_TAIL}",
+        ),
+        ("ja_month", rf"(?<![\d年])(?P<month>{_NUMBER})\s*月\s*の?\s*(?:本会議|連携会議|会議|会合){_JA_TAIL}"),
+        (
+            "day",
+            rf"{_EN_BOUND}{_EN_LEAD}(?P<year>(?:19|20)\d{{2}})[-/.](?P<month>\d{{1,2}})[-/.](?P<day>\d{{1,2}})\b{_EN_MEETING}?",
+        ),
+        (
+            "day",
+            rf"{_EN_BOUND}{_EN_LEAD}(?:(?P<month_name>{_MONTH})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?|(?P<day_first>\d{{1,2}})"
+            rf"(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month_name_after>{_MONTH})\.?),?\s+(?P<year>(?:19|20)\d{{2}})\b{_EN_MEETING}?",
+        ),
         (
             "en_calendar",
             rf"{_EN_BOUND}{_EN_LEAD}(?:(?P<month_name>{_MONTH})\.?\s+(?:of\s+)?)?"
@@ -140,24 +156,33 @@ def _mention(kind: str, match: re.Match[str], start: int, end: int, words_end: i
         kind_named = "oldest" if kind == "first" else "newest"
         return DateMention(kind_named, start, end, words_end, offset=int(kind == "before_last"))
     if kind == "number":
-        return DateMention("number", start, end, words_end, number=int(groups["number"]))
+        number = _ORDINALS[groups["ordinal"]] if groups.get("ordinal") else _number(groups["number"])
+        return DateMention("number", start, end, words_end, number=number)
     if kind in ("ja_month", "en_month"):
-        month = int(groups["month"]) if kind == "ja_month" else _MONTHS[groups["month_name"]]
+        month = _number(groups["month"]) if kind == "ja_month" else _MONTHS[groups["month_name"]]
         return DateMention("month", start, end, words_end, month=month) if 1 <= month <= 12 else None
+    day = 0
     if kind == "ja_calendar":
         if groups["era"]:
-            era_year = 1 if groups["era_year"] == "元" else int(groups["era_year"])
+            era_year = 1 if groups["era_year"] == "元" else _number(groups["era_year"])
             year = _ERAS[groups["era"]] + era_year
         else:
             year = int(groups["year"])
-        month = int(groups["month"]) if groups["month"] else 0
+        month = _number(groups["month"]) if groups["month"] else 0
+        day = _number(groups["day"]) if groups["day"] else 0
         fiscal = bool(groups["fiscal"])
+    elif kind == "day":
+        year, fiscal = int(groups["year"]), False
+        name = groups.get("month_name") or groups.get("month_name_after")
+        month = _MONTHS[name] if name else int(groups["month"])
+        day = int(groups.get("day") or groups.get("day_first"))
     else:
         year, fiscal = int(groups["year"]), bool(groups["fiscal"])
         month = _MONTHS[groups["month_name"]] if groups["month_name"] else 0
-    if month > 12:
+    try:
+        first, last = (datetime.date(year, month, day),) * 2 if day else _period(year, month, fiscal)
+    except ValueError:  # the 31st of June, month 13
         return None
-    first, last = _period(year, month, fiscal)
     bound = (groups.get("bound") or "").split()
     bound_word = bound[0] if bound else ""
     if bound_word in ("since", "after", "以降", "以後", "から", "より後") or match.group().rstrip().endswith(
@@ -169,6 +194,16 @@ def _mention(kind: str, match: re.Match[str], start: int, end: int, words_end: i
     elif bound_word in ("until", "till", "through", "up", "as", "以前", "まで"):
         first = None
     return DateMention("range", start, end, words_end, first=first, last=last)
+
+
+def _number(text: str) -> int:
+    """12, 十二, 二十 → the number."""
+    if text.isdigit():
+        return int(text)
+    tens, _, ones = text.rpartition("十")
+    if "十" not in text:
+        return int("".join(str(_KANJI_DIGITS[c]) for c in text))
+    return (_KANJI_DIGITS.get(tens, 1) if tens else 1) * 10 + (_KANJI_DIGITS[ones] if ones else 0)
 
 
 def _period(year: int, month: int, fiscal: bool) -> tuple[datetime.date, datetime.date]:
@@ -204,7 +239,11 @@ def _named(mention: DateMention, ordered: list[MeetingRef]) -> list[MeetingRef]:
     if mention.kind == "month":
         return [m for m in dated if m.date.month == mention.month][-1:]
     if mention.kind == "number":
-        return [m for m in ordered if f"第{mention.number}回" in normalize(m.title)]
+        # 第2回 as the titles number meetings; an archive whose titles number none counts them from the first.
+        numbered = [m for m in ordered if re.search(r"第\s*\d+\s*回", normalize(m.title))]
+        if not numbered:
+            return dated[mention.number - 1 : mention.number]
+        return [m for m in numbered if f"第{mention.number}回" in normalize(m.title).replace(" ", "")]
     return [
         m for m in dated
         if (mention.first is None or m.date >= mention.first) and (mention.last is None or m.date <= mention.last)

@@ -96,9 +96,9 @@ def _slot_span(match: re.Match, slot: str) -> tuple[int, int]:
 # beside a meeting word or a date, since "start-ups" or "the end of the ferry" are topics.
 _STRONG_FACTS = {
     "place": r"\bwhere\b|\bvenue\b|\blocation\b|どこ|場所|会場|\bbasho\b|\bdoko\b",
-    "date": r"\bwhen\b|\bwhat\s+(?:day|date)\b|\bwhich\s+(?:day|date)\b|いつ(?!も)|何日|日付|日にち|\bitsu\b",
+    "date": r"\bwhen\b|\bwhat\s+(?:day|date)\b|\bwhich\s+(?:day|date)\b|いつ(?!も)|何日|日付|日にち|開催日|日時|日程|\bitsu\b",
     "time": r"\bwhat\s+time\b|\bhow\s+long\b|何時|なんじ|開始時|終了時",
-    "agenda": r"\bagenda\b|\btheme\b|議題|議事|てーま|\bgidai\b",
+    "agenda": r"\bagenda\b|\btheme\b|\bwhat\s+was\s+(?:the|that|this)\s+meeting\s+about\b|議題|議事|てーま|\bgidai\b",
     "attendees": r"\battend(?:ed|ees|ance|s)?\b|\bparticipa(?:nts?|ted)\b|\bwho\s+(?:was|were)\s+(?:there|present)\b"
     r"|出席|参加者|参加した|\bshusseki\b",
     "count": r"\bhow\s+many\s+(?:council\s+)?meetings\b|\bhow\s+many\s+times\b.*\b(?:met|meet|held|convened)\b"
