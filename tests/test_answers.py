@@ -180,6 +180,8 @@ def test_over_time_lists_by_meeting_and_equal_matches_prefer_newer(archive, tabl
         ("who attended the 2023 meeting", "留萌金融協会会長"),
         ("いちばん古い会議は？", "2023-11-02"),
         ("how many meetings have there been", "3 meeting(s)"),
+        ("what happened at the meeting on 2025-02-20", "地域医療の現状について"),
+        ("令和八年六月の会議の場所は", "天塩町社会福祉会館"),
     ],
 )
 def test_meeting_facts_come_from_the_stored_meeting(archive, table, glossary, question, expected):

@@ -40,6 +40,8 @@ def test_read_frame(question, speaker, topic, explicit):
     [
         ("did any of the mayors talk about high school graduates?", "any of the mayors", "high school graduates"),
         ("原子力発電について誰か話しましたか", None, "原子力発電"),
+        ("what was said about offshore wind", None, "offshore wind"),
+        ("what was discussed", None, ""),
         ("留萌市長の発言を全部見せて", "留萌市長", ""),
         ("obira chocho no hatsugen", "obira chocho", ""),
         ("obira chocho wa nani wo itta", "obira chocho", ""),
@@ -65,6 +67,9 @@ def test_read_frame_of_more_shapes(question, speaker, topic):
         ("what was the theme of the discussion", {"agenda"}),
         ("who attended the meeting", {"attendees"}),
         ("how many meetings were there", {"count"}),
+        ("how many times has the council met", {"count"}),
+        ("list the meetings", {"count"}),
+        ("前回の会議の内容は", {"agenda"}),
         ("zenkai no kaigi no basho wa doko desu ka", {"place"}),
         ("who talked about the start of the ferry season", set()),  # about remarks
         ("苫前町長はいつ洋上風力について話しましたか", set()),

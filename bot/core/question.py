@@ -23,6 +23,7 @@ ENGLISH_FRAMES = [
     rf"^who\s+(?:else\s+)?(?:has\s+|have\s+|had\s+|did\s+)?{_SAID}(?:\s+(?:anything|something))?(?:\s+{_ABOUT})?\s+(?P<t>.+)$",
     rf"^(?:who|which\s+\w+)\s+(?:was|were|is|are)\s+(?:talking|speaking|concerned)\s+{_ABOUT}\s+(?P<t>.+)$",
     rf"^(?:(?:show|list|give|find)\s+(?:me\s+)?)?(?:all\s+|the\s+)?(?:remarks|comments|statements|words|things\s+said)\s+(?:by|of|from)\s+(?P<s>.+?)(?:\s+{_ABOUT}\s+(?P<t>.+))?$",
+    rf"^(?:what|anything|something)\s+(?:was|were|is|has\s+been|had\s+been)\s+{_SAID}(?:\s+{_ABOUT}\s+(?P<t>.+))?$",
     rf"^(?:(?:show|list|give|tell)\s+(?:me\s+)?)?(?:everything|all|anything|what)\s+(?:that\s+)?(?P<s>.+?)\s+(?:has\s+|had\s+)?{_SAID}(?:\s+{_ABOUT}\s+(?P<t>.+))?$",
     # "X on Y" last: only a speaker that resolves makes it a frame (see Frame.explicit).
     r"^(?P<s>.+?)\s+on\s+(?P<t>.+)$",
@@ -107,7 +108,8 @@ _STRONG_FACTS = {
 }
 _WEAK_FACTS = {
     "time": r"\bstart(?:ed|s)?\b|\bbeg[ai]n\b|\bend(?:ed|s)?\b|\bfinish(?:ed)?\b|開始|終了|始ま|終わ",
-    "agenda": r"\bsubjects?\b|\btopics\b|\bdiscussion\b",
+    "agenda": r"\bsubjects?\b|\btopics\b|\bdiscussion\b|\bwhat\s+happened\b|\bsummar(?:y|ise|ize)\b|\boverview\b"
+    r"|内容|概要|まとめ",
 }
 _MEETING_WORD = re.compile(r"\b(?:meetings?|council|session)\b|会議|会合|\bkaigi\b")
 _SAID_WORD = re.compile(
