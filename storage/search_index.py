@@ -61,6 +61,9 @@ class Dialect:
     delete: str | None  # None: the database removes index rows with their remark
     match: str  # selects remark ids matching :q
     id_column: str  # the remark id in `match`
+    # The id tested against a meeting's remarks. SQLite: "+rowid", so that FTS5 filters its matches by
+    # them instead of running the whole match once per remark of the meetings (seconds instead of ms).
+    scope_column: str
     phrase: str  # joins the tokens of one term
     any_of: str
     all_of: str
@@ -77,6 +80,7 @@ SQLITE = Dialect(
     delete="INSERT INTO remark_index(remark_index, rowid, tokens) VALUES ('delete', :id, :tokens)",
     match="SELECT rowid AS id FROM remark_index WHERE remark_index MATCH :q",
     id_column="rowid",
+    scope_column="+rowid",
     phrase=" ",
     any_of=" OR ",
     all_of=" AND ",
@@ -92,6 +96,7 @@ POSTGRESQL = Dialect(
     delete=None,
     match="SELECT remark_id AS id FROM remark_search WHERE tokens @@ to_tsquery('simple', :q)",
     id_column="remark_id",
+    scope_column="remark_id",
     phrase=" <-> ",
     any_of=" | ",
     all_of=" & ",
@@ -153,7 +158,7 @@ def _match(dialect: Dialect, scope: Scope) -> str:
     sql = dialect.match
     if scope.meeting_ids is not None:
         meetings = ", ".join(str(int(m)) for m in scope.meeting_ids) or "NULL"
-        sql += f" AND {dialect.id_column} IN (SELECT id FROM remark WHERE meeting_id IN ({meetings}))"
+        sql += f" AND {dialect.scope_column} IN (SELECT id FROM remark WHERE meeting_id IN ({meetings}))"
     if scope.newest_id is not None:
         sql += f" AND {dialect.id_column} <= {int(scope.newest_id)}"
     return sql
@@ -181,8 +186,11 @@ def _newest_matching(
     def ids(sql: str, **values) -> list[int]:
         return [i for (i,) in session.execute(text(sql), {"q": query, "n": limit, **values})]
 
-    if dialect.recent_window is None or not whole_archive:
-        return ids(f"{match} ORDER BY {dialect.id_column} DESC LIMIT :n")
+    if dialect.recent_window is None:
+        return ids(f"{match} ORDER BY rowid DESC LIMIT :n")
+    if not whole_archive:
+        # A few meetings' remarks: few matches to sort (+ 0: see below).
+        return ids(f"{match} ORDER BY remark_id + 0 DESC LIMIT :n")
     newest = session.execute(text("SELECT max(remark_id) FROM remark_search")).scalar() or 0
     floor = newest - dialect.recent_window
     recent = ids(f"{match} AND remark_id > :floor ORDER BY remark_id DESC LIMIT :n", floor=floor)
