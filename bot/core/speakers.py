@@ -311,9 +311,8 @@ def _speakers_named(text: str, directory: SpeakerDirectory, table: AliasTable) -
         members = tuple(group.members(directory.speakers))
         for name in group.names:
             pattern = re.escape(name) if has_japanese(name) else rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])"
-            for match in re.finditer(pattern, text):
-                if members and all(match.end() <= n.start or match.start() >= n.end for n in named):
-                    groups.append(_Named(match.start(), match.end(), members, name, True))
+            if members:
+                groups += [_Named(m.start(), m.end(), members, name, True) for m in re.finditer(pattern, text)]
     groups.sort(key=lambda g: (-(g.end - g.start), g.start))
     for group in groups:
         if all(group.end <= n.start or group.start >= n.end for n in named) and _stands_as_group(text, group, named):
