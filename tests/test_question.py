@@ -70,6 +70,9 @@ def test_read_frame_of_more_shapes(question, speaker, topic):
         ("how many times has the council met", {"count"}),
         ("list the meetings", {"count"}),
         ("前回の会議の内容は", {"agenda"}),
+        ("which building was the last meeting in", {"place"}),
+        ("who was at the first meeting", {"attendees"}),
+        ("開催地はどこ", {"place"}),
         ("zenkai no kaigi no basho wa doko desu ka", {"place"}),
         ("who talked about the start of the ferry season", set()),  # about remarks
         ("苫前町長はいつ洋上風力について話しましたか", set()),

@@ -96,11 +96,14 @@ def _slot_span(match: re.Match, slot: str) -> tuple[int, int]:
 # What a question asks about a meeting itself. Strong words ask it alone; weak ones (start, end) only
 # beside a meeting word or a date, since "start-ups" or "the end of the ferry" are topics.
 _STRONG_FACTS = {
-    "place": r"\bwhere\b|\bvenue\b|\blocation\b|どこ|場所|会場|\bbasho\b|\bdoko\b",
-    "date": r"\bwhen\b|\bwhat\s+(?:day|date)\b|\bwhich\s+(?:day|date)\b|いつ(?!も)|何日|日付|日にち|開催日|日時|日程|\bitsu\b",
+    "place": r"\bwhere\b|\bvenue\b|\blocation\b|\bwhich\s+(?:building|hall|city|town|place)\b|どこ|何処|場所|会場|開催地"
+    r"|\bbasho\b|\bdoko\b",
+    "date": r"\bwhen\b|\bwhat\s+(?:day|date)\b|\bwhich\s+(?:day|date)\b|\btitle\b|いつ(?!も)|何日|日付|日にち|開催日|日時|日程"
+    r"|会議名|名称|\bitsu\b",
     "time": r"\bwhat\s+time\b|\bhow\s+long\b|何時|なんじ|開始時|終了時",
     "agenda": r"\bagenda\b|\btheme\b|\bwhat\s+was\s+(?:the|that|this)\s+meeting\s+about\b|議題|議事|てーま|\bgidai\b",
-    "attendees": r"\battend(?:ed|ees|ance|s)?\b|\bparticipa(?:nts?|ted)\b|\bwho\s+(?:was|were)\s+(?:there|present)\b"
+    "attendees": r"\battend(?:ed|ees|ance|s)?\b|\bparticipa(?:nts?|ted)\b|\bwho\s+(?:was|were)\s+(?:there|present|at)\b"
+    r"|\bwho\s+came\b|\btook\s+part\b"
     r"|出席|参加者|参加した|\bshusseki\b",
     "count": r"\bhow\s+many\s+(?:council\s+)?meetings\b|\bhow\s+many\s+times\b.*\b(?:met|meet|held|convened)\b"
     r"|\b(?:list|show)\s+(?:me\s+)?(?:all\s+)?(?:the\s+)?meetings\b|\b(?:which|what)\s+meetings\b"
