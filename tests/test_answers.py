@@ -253,3 +253,10 @@ def test_an_answer_bounded_by_the_newest_remark_stays_the_same_when_minutes_arri
     after = answer_question(session, "苫前町長の発言", table, glossary, bound)
     assert [r.remark_id for r in after.results] == [r.remark_id for r in before.results]
     assert len(answer_question(session, "苫前町長の発言", table, glossary).results) == 5
+
+
+def test_two_letters_off_a_seven_letter_name_is_not_that_name(sample_session, table, glossary):
+    # kensetsu (建設) is two edits from enbetsu (遠別): not a typo of it.
+    understood = ask(sample_session, table, glossary, "kensetsu kyokai no hatsugen").understanding.speaker
+    assert understood is None or "遠別町長" not in [s.label for s in understood.speakers]
+    assert ask(sample_session, table, glossary, "Enbetu mayor").results[0].speaker == "遠別町長"
