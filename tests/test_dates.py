@@ -61,6 +61,7 @@ def rest(question: str) -> str:
         ("at the November meeting", [1]),
         ("第2回の会議", [2]),
         ("令和3年度第2回", [2]),
+        ("令和4年度第2回", []),  # the fiscal year and the number together
         ("令和三年度の会議", [2, 1]),  # numerals in kanji
         ("令和四年十月の会議", [3]),
         ("第二回の会議", [2]),
@@ -80,7 +81,10 @@ def test_dates_pick_meetings(question, ids):
 
 @pytest.mark.parametrize(
     "question",
-    ["who talked about snow removal", "3000時間の削減", "what may happen", "1000名が登録", "what did the mayor say about March"],
+    [
+        "who talked about snow removal", "3000時間の削減", "what may happen", "1000名が登録", "what did the mayor say about March",
+        "2025年問題について話したのは誰", "令和7年度予算",
+    ],
 )
 def test_no_date_named(question):
     assert picked(question) is None

@@ -32,6 +32,7 @@ _MONTHS = {
 _MONTH_ALONE = "|".join(n for n in _MONTHS if len(n) > 3 and n not in ("march",))
 _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _ERAS = {"令和": 2018, "平成": 1988, "昭和": 1925}
+_KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _NUMBER = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"  # 令和6年, 令和六年; 元年 is the first
 _KANJI_DIGITS = {c: n for n, c in enumerate("〇一二三四五六七八九")}
 _ORDINALS = {"second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5, "5th": 5}
@@ -128,7 +129,10 @@ def find_dates(text: str) -> tuple[list[DateMention], list[tuple[int, int]]]:
             start, end = _trimmed(text, *match.span())
             if start >= end or any(taken[start:end]):
                 continue
-            tail = match.start("tail") if "tail" in match.groupdict() and match.group("tail") else end
+            tied = "tail" in match.groupdict() and match.group("tail")
+            if kind == "ja_calendar" and not tied and _KANJI.match(text, end) and text[end] != "第":
+                continue  # 2025年問題, 令和7年度予算: a word of the topic, not a date of meetings
+            tail = match.start("tail") if tied else end
             mention = _mention(kind, match, start, end, _trimmed(text, start, min(tail, end))[1])
             if mention is None:
                 continue
