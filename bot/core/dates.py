@@ -32,7 +32,10 @@ _MONTHS = {
 _MONTH_ALONE = "|".join(n for n in _MONTHS if len(n) > 3 and n not in ("march",))
 _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _ERAS = {"令和": 2018, "平成": 1988, "昭和": 1925}
-_KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_JAPANESE_WORD = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
+_JA_PARTICLES = ("第", "の", "に", "で", "は", "が", "を", "と", "も", "や", "から", "まで", "より", "ごろ", "頃")
+_FOLLOWING_WORD = re.compile(r"\s+([a-z]+)")
+_DATE_NEIGHBOURS = frozenset("meeting meetings session council on onwards and or remarks comments".split())
 _NUMBER = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"  # 令和6年, 令和六年; 元年 is the first
 _KANJI_DIGITS = {c: n for n, c in enumerate("〇一二三四五六七八九")}
 _ORDINALS = {"second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5, "5th": 5}
@@ -130,8 +133,8 @@ def find_dates(text: str) -> tuple[list[DateMention], list[tuple[int, int]]]:
             if start >= end or any(taken[start:end]):
                 continue
             tied = "tail" in match.groupdict() and match.group("tail")
-            if kind == "ja_calendar" and not tied and _KANJI.match(text, end) and text[end] != "第":
-                continue  # 2025年問題, 令和7年度予算: a word of the topic, not a date of meetings
+            if _names_something_else(kind, text, start, end, tied):
+                continue
             tail = match.start("tail") if tied else end
             mention = _mention(kind, match, start, end, _trimmed(text, start, min(tail, end))[1])
             if mention is None:
@@ -144,6 +147,17 @@ def find_dates(text: str) -> tuple[list[DateMention], list[tuple[int, int]]]:
             if not any(taken[match.start() : match.end()]):
                 spans.append(match.span())
     return sorted(mentions, key=lambda m: m.start), sorted(spans)
+
+
+def _names_something_else(kind: str, text: str, start: int, end: int, tied: bool) -> bool:
+    """A year that is part of the topic: 2025年問題, 2050年カーボンニュートラル, "by 2050", "the 2030 targets"."""
+    if kind == "ja_calendar" and not tied:
+        following = text[end : end + 2]
+        return bool(_JAPANESE_WORD.match(following)) and not following.startswith(_JA_PARTICLES)
+    if kind == "en_calendar" and re.match(r"(?:the\s+)?\d", text[start:end]):
+        word = _FOLLOWING_WORD.match(text, end)
+        return text[:start].rstrip().endswith(" by") or bool(word and word.group(1) not in _DATE_NEIGHBOURS)
+    return False
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
