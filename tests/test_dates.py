@@ -82,7 +82,8 @@ def test_dates_pick_meetings(question, ids):
 @pytest.mark.parametrize(
     "question",
     [
-        "who talked about snow removal", "3000時間の削減", "what may happen", "1000名が登録", "what did the mayor say about March",
+        "who talked about snow removal", "3000時間の削減", "what may happen", "1000名が登録",
+        "what did the mayor say about March",
         "2025年問題について話したのは誰", "令和7年度予算", "2050年カーボンニュートラル", "zero carbon by 2050",
         "the 2030 targets",
     ],

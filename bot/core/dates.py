@@ -68,17 +68,20 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ("number", rf"{_EN_LEAD}(?P<ordinal>{'|'.join(_ORDINALS)}){_EN_MEETING}\b"),
         (
             "ja_calendar",
-            rf"{_JA_YEAR}(?:\s*(?P<fiscal>度)|\s*(?P<month>{_NUMBER})\s*月(?:\s*(?P<day>{_NUMBER})\s*日)?)?{_JA_BOUND}{_JA_TAIL}",
+            rf"{_JA_YEAR}(?:\s*(?P<fiscal>度)|\s*(?P<month>{_NUMBER})\s*月(?:\s*(?P<day>{_NUMBER})\s*日)?)?"
+            rf"{_JA_BOUND}{_JA_TAIL}",
         ),
         ("ja_month", rf"(?<![\d年])(?P<month>{_NUMBER})\s*月\s*の?\s*(?:本会議|連携会議|会議|会合){_JA_TAIL}"),
         (
             "day",
-            rf"{_EN_BOUND}{_EN_LEAD}(?P<year>(?:19|20)\d{{2}})[-/.](?P<month>\d{{1,2}})[-/.](?P<day>\d{{1,2}})\b{_EN_MEETING}?",
+            rf"{_EN_BOUND}{_EN_LEAD}(?P<year>(?:19|20)\d{{2}})[-/.](?P<month>\d{{1,2}})[-/.](?P<day>\d{{1,2}})\b"
+            rf"{_EN_MEETING}?",
         ),
         (
             "day",
-            rf"{_EN_BOUND}{_EN_LEAD}(?:(?P<month_name>{_MONTH})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?|(?P<day_first>\d{{1,2}})"
-            rf"(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month_name_after>{_MONTH})\.?),?\s+(?P<year>(?:19|20)\d{{2}})\b{_EN_MEETING}?",
+            rf"{_EN_BOUND}{_EN_LEAD}(?:(?P<month_name>{_MONTH})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?"
+            rf"|(?P<day_first>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month_name_after>{_MONTH})\.?)"
+            rf",?\s+(?P<year>(?:19|20)\d{{2}})\b{_EN_MEETING}?",
         ),
         (
             "en_calendar",
