@@ -60,6 +60,14 @@ class AliasTable:
         # The first entity listing a name wins, as in the file.
         return {normalize(name): entity for entity in reversed(self.entities) for name in entity.ja}
 
+    @cached_property
+    def group_words(self) -> tuple[re.Pattern[str], dict[str, SpeakerGroup]]:
+        """One pattern for every group word, longest first (町長たち before 町長), and the group of each."""
+        by_name = {name: group for group in reversed(self.groups) for name in group.names}
+        names = sorted(by_name, key=len, reverse=True)
+        alternatives = [re.escape(n) if has_japanese(n) else rf"(?<![a-z0-9]){re.escape(n)}(?![a-z0-9])" for n in names]
+        return re.compile("|".join(alternatives) or r"(?!)"), by_name
+
     def role_suffixes(self) -> list[str]:
         """Japanese role words, longest first, for reading 苫前町長 and 苫前町町長 alike."""
         return sorted({normalize(j) for r in self.roles for j in r.ja} | {"長"}, key=len, reverse=True)
@@ -182,6 +190,7 @@ class SpeakerDirectory:
     def __init__(self, speakers: list[KnownSpeaker]):
         self.speakers = speakers
         self.by_id = {s.id: s for s in speakers}
+        self._members: dict[SpeakerGroup, tuple[KnownSpeaker, ...]] = {}
         self.japanese: dict[str, set[int]] = {}
         latin: dict[str, set[int]] = {}
         for speaker in speakers:
@@ -194,6 +203,12 @@ class SpeakerDirectory:
         self.latin: dict[int, dict[str, set[int]]] = {}
         for alias, ids in latin.items():
             self.latin.setdefault(len(alias.split()), {})[alias] = ids
+
+    def members(self, group: SpeakerGroup) -> tuple[KnownSpeaker, ...]:
+        """The speakers of a group, found once per directory (normalising every label per question costs more)."""
+        if group not in self._members:
+            self._members[group] = tuple(group.members(self.speakers))
+        return self._members[group]
 
     def find_spans(self, question: str) -> list[SpeakerSpan]:
         """All places in the normalised `question` that name a known speaker, best first, not overlapping."""
@@ -307,15 +322,14 @@ def _speakers_named(text: str, directory: SpeakerDirectory, table: AliasTable) -
         if roles and len(speakers) > 1:
             speakers = [s for s in speakers if normalize(s.role) in roles] or speakers
         named.append(_Named(start, end, tuple(speakers), span.alias, False))
-    groups: list[_Named] = []
-    for group in table.groups:
-        members = tuple(group.members(directory.speakers))
-        for name in group.names:
-            pattern = re.escape(name) if has_japanese(name) else rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])"
-            if members:
-                groups += [_Named(m.start(), m.end(), members, name, True) for m in re.finditer(pattern, text)]
+    pattern, by_name = table.group_words
+    groups = [
+        _Named(m.start(), m.end(), directory.members(by_name[m.group()]), m.group(), True) for m in pattern.finditer(text)
+    ]
     groups.sort(key=lambda g: (-(g.end - g.start), g.start))
     for group in groups:
+        if not group.speakers:
+            continue
         if all(group.end <= n.start or group.start >= n.end for n in named) and _stands_as_group(text, group, named):
             named.append(group)
     return sorted(named, key=lambda n: n.start)
