@@ -3,28 +3,33 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 
 from sqlmodel import Session
 
+from bot.core.dates import MeetingRef, chronological
 from bot.core.search import (
     Candidate,
     Understanding,
     closest_speakers,
     highlight_spans,
     rank,
-    topic_terms,
     understand,
 )
 from bot.core.lexicon import Lexicon
-from bot.core.speakers import AliasTable, KnownSpeaker, SpeakerDirectory
+from bot.core.speakers import AliasTable, KnownSpeaker, SpeakerDirectory, resolve_speaker
+from bot.core.text import normalize
 from bot.core.topics import Concept, Glossary, concepts_in
 from storage import queries, search_index
 from storage.jmdict import default_jmdict
+from storage.models import Meeting
+from storage.queries import Scope
 
 MAX_QUESTION_LENGTH = 500
 MAX_RESULTS = 20  # ranked remarks for a topic; each is marked up, which costs more than ranking it
-MAX_SPEAKER_REMARKS = 100  # a speaker's remarks in order, for a question naming only the speaker
+MAX_SPEAKER_REMARKS = 100  # a speaker's (or a meeting's) remarks in order, for a question naming no topic
+MAX_MEETINGS_LISTED = 10  # meetings described in one answer
 MAX_CANDIDATES = 200  # re-ranked with rapidfuzz; found by the index, those answering every topic first
 LOOSE_SCAN = 500  # a speaker's latest remarks compared loosely when nothing matches as written
 TOPIC_HINT_SCAN = 20  # remarks read to say what a speaker did talk about
@@ -47,10 +52,24 @@ class Result:
 
 
 @dataclass(frozen=True)
+class AskFilters:
+    """Bounds given beside the question (`ask --meeting --since --until --speaker`, a Slack page):
+    they narrow what the question itself names. `newest_remark_id`: only remarks stored by then,
+    so that later pages of an answer stay the same when new minutes arrive."""
+
+    meeting_id: int | None = None
+    since: datetime.date | None = None
+    until: datetime.date | None = None
+    speaker: str | None = None
+    newest_remark_id: int | None = None
+
+
+@dataclass(frozen=True)
 class Answer:
     understanding: Understanding
     results: list[Result]
     message: str
+    meetings: list[Meeting] = field(default_factory=list)  # the meetings the answer describes
 
     @property
     def language(self) -> str:
@@ -86,9 +105,21 @@ class Answer:
                 }
                 for r in self.results
             ],
+            "meetings": [meeting_json(m) for m in self.meetings],
             "message": self.message,
             "elapsed_ms": round(elapsed_ms, 2),
         }
+
+
+def meeting_json(meeting: Meeting) -> dict:
+    def clock(t: datetime.time | None) -> str | None:
+        return t.strftime("%H:%M") if t else None
+
+    return {
+        "id": meeting.id, "title": meeting.title, "date": meeting.date.isoformat() if meeting.date else None,
+        "start_time": clock(meeting.start_time), "end_time": clock(meeting.end_time), "place": meeting.place,
+        "agenda": list(meeting.agenda), "attendees": list(meeting.attendees),
+    }
 
 
 _directories: dict[str, tuple[tuple[int, int], SpeakerDirectory]] = {}
@@ -108,42 +139,192 @@ def speaker_directory(session: Session) -> SpeakerDirectory:
     return directory
 
 
-def answer_question(session: Session, question: str, table: AliasTable, glossary: Glossary) -> Answer:
+_meeting_lists: dict[str, tuple[tuple[int, int], list[MeetingRef]]] = {}
+
+
+def meeting_list(session: Session) -> list[MeetingRef]:
+    """The archive's meetings as questions name them, read again only when meetings are added or removed
+    (a meeting is known by its title and date, so re-ingesting one changes neither)."""
+    url = str(session.get_bind().url)
+    version = queries.meetings_version(session)
+    cached = _meeting_lists.get(url)
+    if cached and cached[0] == version:
+        return cached[1]
+    meetings = [MeetingRef(*row) for row in queries.meeting_refs(session)]
+    _meeting_lists[url] = (version, meetings)
+    return meetings
+
+
+def answer_question(
+    session: Session, question: str, table: AliasTable, glossary: Glossary, filters: AskFilters = AskFilters()
+) -> Answer:
     speakers = speaker_directory(session)
+    meetings = meeting_list(session)
     if len(question) > MAX_QUESTION_LENGTH:
         u = understand(question[:MAX_QUESTION_LENGTH], SpeakerDirectory([]), table, glossary)
         return Answer(u, [], say("too_long", u.language, limit=str(MAX_QUESTION_LENGTH)))
     lexicon = Lexicon(default_jmdict(), lambda terms: search_index.present_terms(session, terms))
-    u = understand(question, speakers, table, glossary, lexicon)
+    u = understand(question, speakers, table, glossary, meetings, lexicon)
+    u = _filtered(u, filters, speakers, table, meetings)
+    if u.small_talk:
+        return Answer(u, [], _help(u.language, meetings))
     if u.unknown_speaker:
         closest = _listed("closest", u.language, closest_speakers(u.unknown_speaker, speakers))
         return Answer(u, [], say("unknown_speaker", u.language, name=u.unknown_speaker, closest=closest))
-    speaker_ids = [s.id for s in u.speaker.speakers] if u.speaker else None
+    if u.meetings is not None and not u.meetings:
+        listed = _meeting_list(u, meetings)
+        return Answer(u, [], say("no_meeting", u.language, when=u.date_words or "—", meetings=listed))
+    described = queries.meetings_by_ids(session, [m.id for m in u.meetings]) if u.meetings else []
+    if u.facts:
+        return _facts(session, u, meetings, described)
+    scope = Scope(
+        tuple(s.id for s in u.speaker.speakers) if u.speaker else None,
+        tuple(m.id for m in u.meetings) if u.meetings is not None else None,
+        filters.newest_remark_id,
+    )
+    answer = _remarks(session, u, scope, glossary)
+    return Answer(answer.understanding, answer.results, answer.message, described)
+
+
+def _remarks(session: Session, u: Understanding, scope: Scope, glossary: Glossary) -> Answer:
+    """The remarks answering a question about remarks: a speaker's or meeting's in order, or ranked for topics."""
     if not u.topics:
-        if speaker_ids is None:
+        if scope.speaker_ids is None and scope.meeting_ids is None:
             return Answer(u, [], say("nothing_asked", u.language))
-        rows = queries.remarks_of_speakers(session, speaker_ids, MAX_SPEAKER_REMARKS)
-        return Answer(u, [_result(row, 1.0, ()) for row in rows], "")
+        rows = queries.remarks_in_scope(session, scope, MAX_SPEAKER_REMARKS)
+        if not rows:
+            return Answer(u, [], say("silent_then", u.language, speaker=_speakers_text(u), when=u.date_words))
+        return Answer(u, _in_order([_result(row, 1.0, ()) for row in rows], u.order), "")
     groups = [list(g.terms) for g in u.topics]
-    ids = search_index.candidate_ids(session, groups, speaker_ids, MAX_CANDIDATES, enough=MAX_RESULTS)
+    ids = search_index.candidate_ids(session, groups, scope, MAX_CANDIDATES, enough=MAX_RESULTS)
     candidates = [Candidate(*row) for row in queries.remarks_to_rank(session, ids)]
-    if speaker_ids is not None and not candidates and any(g.concept is None for g in u.topics):
+    if scope.speaker_ids is not None and not candidates and any(g.concept is None for g in u.topics):
         # A word of the question not found as written: a speaker's remarks are few enough to compare loosely.
-        candidates = [Candidate(*row) for row in queries.recent_remarks_to_rank(session, speaker_ids, LOOSE_SCAN)]
-    total = queries.count_remarks(session, speaker_ids)
+        candidates = [Candidate(*row) for row in queries.recent_remarks_to_rank(session, scope, LOOSE_SCAN)]
+    total = queries.count_remarks(session, scope)
     # One topic: its weight scales every score alike, so there is nothing to count.
-    frequencies = [search_index.count_matching(session, t, speaker_ids, total, FREQUENCY_CAP) for t in groups] if len(groups) > 1 else [0]
+    frequencies = [0]
+    if len(groups) > 1:
+        frequencies = [search_index.count_matching(session, t, scope, total, FREQUENCY_CAP) for t in groups]
     hits = rank(u.topics, candidates, total, frequencies)[:MAX_RESULTS]
     if hits:
         rows = queries.remarks_by_ids(session, [hit.candidate.remark_id for hit in hits])
-        return Answer(u, [_result(row, hit.score, hit.terms) for row, hit in zip(rows, hits)], "")
+        return Answer(u, _in_order([_result(row, hit.score, hit.terms) for row, hit in zip(rows, hits)], u.order), "")
     unknown = [g.label for g in u.topics if not g.known]
     if unknown:
         return Answer(u, [], say("unknown_words", u.language, words=_LIST_SEPARATOR[u.language].join(unknown)))
+    within = say("within", u.language, when=u.date_words, dates=_dates_text(u)) if u.meetings else ""
     if u.speaker:
-        texts = [row.normalized_text for row in queries.recent_remarks_to_rank(session, speaker_ids, TOPIC_HINT_SCAN)]
-        return Answer(u, [], _speaker_silent(u, concepts_in(texts, glossary)))
-    return Answer(u, [], say("nobody", u.language, topics=_topics_text(u)))
+        texts = [row.normalized_text for row in queries.recent_remarks_to_rank(session, scope, TOPIC_HINT_SCAN)]
+        return Answer(u, [], _speaker_silent(u, concepts_in(texts, glossary)) + within)
+    return Answer(u, [], say("nobody", u.language, topics=_topics_text(u)) + within)
+
+
+def _in_order(results: list[Result], order: str | None) -> list[Result]:
+    """Results by meeting, newest or oldest first, when the question asks so ("over time", 新しい順);
+    sorting is stable, so within a meeting they keep their rank or their order."""
+    if order is None:
+        return results
+    newest = order == "newest"
+    return sorted(results, key=lambda r: (r.meeting_date or datetime.date.min).toordinal() * (-1 if newest else 1))
+
+
+def _filtered(
+    u: Understanding, filters: AskFilters, speakers: SpeakerDirectory, table: AliasTable, meetings: list[MeetingRef]
+) -> Understanding:
+    """The understanding narrowed by the filters given beside the question."""
+    if filters.speaker:
+        named = resolve_speaker(normalize(filters.speaker, keep_spaces=True), speakers, table)
+        u = replace(u, speaker=named, unknown_speaker=None if named else filters.speaker)
+    bounded = filters.meeting_id is not None or filters.since or filters.until
+    if not bounded:
+        return u
+    chosen = [
+        m for m in (u.meetings if u.meetings is not None else chronological(meetings)[::-1])
+        if (filters.meeting_id is None or m.id == filters.meeting_id)
+        and (filters.since is None or (m.date and m.date >= filters.since))
+        and (filters.until is None or (m.date and m.date <= filters.until))
+    ]
+    limits = [
+        f"#{filters.meeting_id}" if filters.meeting_id is not None else "",
+        f"≥ {filters.since}" if filters.since else "",
+        f"≤ {filters.until}" if filters.until else "",
+    ]
+    return replace(u, meetings=tuple(chosen), date_words=" ".join(w for w in [u.date_words, *limits] if w))
+
+
+def _facts(session: Session, u: Understanding, meetings: list[MeetingRef], described: list[Meeting]) -> Answer:
+    """A question about meetings themselves, answered from their stored fields."""
+    if u.meetings is None:
+        newest_first = [m.id for m in chronological(meetings)[::-1]]
+        described = queries.meetings_by_ids(session, newest_first[:MAX_MEETINGS_LISTED])
+    if not described:
+        return Answer(u, [], say("no_meetings", u.language))
+    lines = [_describe(m, u.facts, u.language) for m in described]
+    if "count" in u.facts or (u.meetings is None and len(meetings) > 1):
+        lines.insert(0, say("meeting_count", u.language, count=str(len(meetings))))
+    return Answer(u, [], "\n".join(lines), described)
+
+
+# Meeting fields by the facts a question asks; a question about "the meeting" itself gets the main ones.
+_FIELDS_ASKED = {
+    "date": ("date",), "time": ("date", "time"), "place": ("place",), "agenda": ("agenda",),
+    "attendees": ("attendees",), "count": ("date",), "meeting": ("date", "time", "place", "agenda"),
+}
+FIELD_NAMES = {
+    "en": {"time": "time", "place": "place", "agenda": "agenda", "attendees": "attendees"},
+    "ja": {"time": "時間", "place": "場所", "agenda": "議題", "attendees": "出席者"},
+}
+
+
+def _describe(meeting: Meeting, facts: frozenset[str], language: str) -> str:
+    """One line on one meeting: its date and title, and the fields asked for."""
+    fields = {f for fact in facts for f in _FIELDS_ASKED[fact]} or {"date", "place"}
+    separator = _LIST_SEPARATOR[language]
+    names = FIELD_NAMES[language]
+    date = meeting.date.isoformat() if meeting.date else ("日付なし" if language == "ja" else "no date")
+    parts = [f"{date} {meeting.title}"]
+    if "time" in fields and meeting.start_time:
+        end = meeting.end_time.strftime("%H:%M") if meeting.end_time else ""
+        parts.append(f"{names['time']}: {meeting.start_time.strftime('%H:%M')}–{end}")
+    if "place" in fields and meeting.place:
+        parts.append(f"{names['place']}: {meeting.place}")
+    if "agenda" in fields and meeting.agenda:
+        parts.append(f"{names['agenda']}: " + separator.join(meeting.agenda))
+    if "attendees" in fields and meeting.attendees:
+        parts.append(f"{names['attendees']}: " + separator.join(meeting.attendees))
+    return " · ".join(parts)
+
+
+_COUNCIL_TITLE = re.compile(r"^(?:(?:令和|平成|昭和)(?:\d+|元)年度?|\d{4}年度?)?\s*(?:第\d+回)?\s*|\s*(?:開催概要|議事録|議事概要|会議録)$")
+
+
+def council_name(title: str) -> str:
+    """The council a meeting title names, its year and number left out: 令和7年度留萌地域づくり連携会議 開催概要 → 留萌地域づくり連携会議."""
+    return _COUNCIL_TITLE.sub("", title).strip() or title
+
+
+def _help(language: str, meetings: list[MeetingRef]) -> str:
+    if not meetings:
+        return say("help_empty", language)
+    ordered = chronological(meetings)
+    names = list(dict.fromkeys(council_name(m.title) for m in reversed(ordered)))
+    listed = _LIST_SEPARATOR[language].join(m.date.isoformat() if m.date else m.title for m in reversed(ordered[-5:]))
+    more = "…" if len(ordered) > 5 else ""
+    return say("help", language, council=" / ".join(names), count=str(len(meetings)), meetings=listed + more)
+
+
+def _meeting_list(u: Understanding, meetings: list[MeetingRef]) -> str:
+    dates = [m.date.isoformat() if m.date else m.title for m in chronological(meetings)[::-1][:MAX_MEETINGS_LISTED]]
+    return _LIST_SEPARATOR[u.language].join(dates) or "—"
+
+
+def _dates_text(u: Understanding) -> str:
+    return _LIST_SEPARATOR[u.language].join(m.date.isoformat() if m.date else m.title for m in u.meetings or ())
+
+
+def _speakers_text(u: Understanding) -> str:
+    return _LIST_SEPARATOR[u.language].join(s.label for s in u.speaker.speakers) if u.speaker else ""
 
 
 def _result(row, score: float, terms: tuple[str, ...]) -> Result:
@@ -175,6 +356,34 @@ MESSAGES = {
         "en": "I don't know the word “{words}”, and the minutes do not use it. Try other words, e.g. {examples}",
         "ja": "「{words}」という言葉が分かりませんでした（議事録にもありません）。別の言葉でお試しください。例: {examples}",
     },
+    "no_meeting": {
+        "en": "No meeting matches “{when}”. Meetings in the minutes: {meetings}.",
+        "ja": "「{when}」に当たる会議はありません。議事録にある会議: {meetings}。",
+    },
+    "no_meetings": {
+        "en": "No meetings yet: the minutes have not been loaded.",
+        "ja": "まだ会議がありません。議事録が読み込まれていません。",
+    },
+    "meeting_count": {"en": "{count} meeting(s) in the minutes:", "ja": "議事録にある会議は{count}件です:"},
+    "within": {
+        "en": " (Searched the meeting(s) of “{when}”: {dates}.)",
+        "ja": "（「{when}」の会議のみ: {dates}）",
+    },
+    "silent_then": {
+        "en": "{speaker} did not speak at the meeting(s) of “{when}”.",
+        "ja": "{speaker}は「{when}」の会議で発言していません。",
+    },
+    "help": {
+        "en": "I answer who said what at the {council} ({count} meeting(s) loaded: {meetings}). "
+        "Ask about a speaker, a topic, a date or a meeting, e.g. {examples} / "
+        "“what did the mayors say at the last meeting” / “where was the last meeting held”",
+        "ja": "{council}の議事録から、誰が何を言ったかをお答えします（読み込み済みの会議{count}件: {meetings}）。"
+        "発言者・話題・日付・会議について質問してください。例: {examples} / “前回の会議で町長たちは何と言った” / “前回の会議はいつ”",
+    },
+    "help_empty": {
+        "en": "I answer who said what in council minutes, but none are loaded yet. Once they are, ask e.g. {examples}",
+        "ja": "会議の議事録から誰が何を言ったかをお答えしますが、まだ議事録がありません。読み込み後に質問してください。例: {examples}",
+    },
     "nobody": {
         "en": "Nobody talked about “{topics}” in the minutes. Try other words, e.g. {examples}",
         "ja": "「{topics}」について話した発言は見つかりませんでした。別の言葉でお試しください。例: {examples}",
@@ -199,6 +408,6 @@ def _topics_text(u: Understanding) -> str:
 def _speaker_silent(u: Understanding, touched: list[Concept]) -> str:
     names = [c.ja[0] if u.language == "ja" else (c.en[0] if c.en else c.id) for c in touched]
     return say(
-        "speaker_silent", u.language, speaker=u.speaker.speakers[0].label, topics=_topics_text(u),
+        "speaker_silent", u.language, speaker=_speakers_text(u), topics=_topics_text(u),
         touched=_listed("touched", u.language, names),
     )

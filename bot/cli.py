@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
+import os
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from bot.answers import Answer, answer_question
+from bot.answers import Answer, AskFilters, answer_question
 from bot.clock import SYSTEM_CLOCK
 from bot.config import SettingsError, get_settings
 from bot.core.minutes import MinutesError, ParsedMinutes
@@ -28,7 +30,7 @@ from storage.dump import DumpError, export_dump, import_dump
 from storage.engine import database_revision, get_engine, upgrade_database
 from storage.migrate import SchemaError, Status, head
 
-MARK_START, MARK_END = "**", "**"
+BOLD_START, BOLD_END = "\033[1m", "\033[0m"  # matched words, on a terminal only
 CLI_USER = "cli"  # who the command line acts as: creator of the follow-ups it adds, closer of those it closes
 
 
@@ -87,24 +89,43 @@ def format_dry_run(name: str, minutes: ParsedMinutes, table: AliasTable) -> str:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    questions = [" ".join(args.question)] if args.question else (line.rstrip("\n") for line in sys.stdin)
+    filters = AskFilters(args.meeting, args.since, args.until, args.speaker)
     table, glossary = default_alias_table(), default_glossary()
+    bold = (BOLD_START, BOLD_END) if sys.stdout.isatty() and not args.json else ("", "")
     with open_session() as session:
-        for question in questions:
-            if not question.strip():
-                continue
+        for question in _questions(args):
             started = time.perf_counter()
-            answer = answer_question(session, question, table, glossary)
+            answer = answer_question(session, question, table, glossary, filters)
             elapsed_ms = (time.perf_counter() - started) * 1000
             if args.json:
                 print(json.dumps(answer.to_json(elapsed_ms), ensure_ascii=False), flush=True)
             else:
-                print(format_answer(answer))
+                print(format_answer(answer, *bold), flush=True)
     return 0
 
 
-def format_answer(answer: Answer) -> str:
-    """A readable answer in the question's language, matched words between ** marks."""
+def _questions(args: argparse.Namespace) -> Iterator[str]:
+    """The question given, or one per line from standard input (empty lines skipped); a prompt on a terminal."""
+    if args.question:
+        yield " ".join(args.question)
+        return
+    if not sys.stdin.isatty():
+        yield from (line.rstrip("\n") for line in sys.stdin if line.strip())
+        return
+    print("Ask about the minutes (empty line or Ctrl-D to stop). 議事録について質問してください。")
+    while True:
+        try:
+            question = input("? ")
+        except EOFError:
+            print()
+            return
+        if not question.strip():
+            return
+        yield question
+
+
+def format_answer(answer: Answer, mark_start: str = "", mark_end: str = "") -> str:
+    """A readable answer in the question's language, matched words between the marks (bold on a terminal)."""
     u, ja = answer.understanding, answer.language == "ja"
     lines = [f"{say('question', answer.language)}: {u.question}"]
     if understood := understood_as(u, answer.language, PLAIN):
@@ -114,10 +135,13 @@ def format_answer(answer: Answer) -> str:
     if answer.results:
         lines.append(f"{len(answer.results)}件の発言:" if ja else f"{len(answer.results)} remark(s):")
     for number, result in enumerate(answer.results, start=1):
-        date = result.meeting_date.isoformat() if result.meeting_date else say("no_date", answer.language)
-        lines.append(f"{number}. {result.speaker} — {result.meeting_title} ({date})")
-        lines.append("   " + mark(result.text, result.highlights, MARK_START, MARK_END))
+        lines.append(f"{number}. {result.speaker} — {result.meeting_title} ({_meeting_date(result.meeting_date, ja)})")
+        lines.append("   " + mark(result.text, result.highlights, mark_start, mark_end))
     return "\n".join(lines) + "\n"
+
+
+def _meeting_date(date: datetime.date | None, ja: bool) -> str:
+    return date.isoformat() if date else ("日付なし" if ja else "no date")
 
 
 def mark(text: str, spans: list[tuple[int, int]], start: str, end: str) -> str:
@@ -146,6 +170,23 @@ def cmd_meetings(args: argparse.Namespace) -> int:
         print("No meetings yet: load minutes with `python -m bot ingest FILE`.")
     for m in meetings if not args.json else []:
         print(f"{m['id']:>4}  {m['date'] or 'no date':<10}  {m['title']}  ({m['speakers']} speakers, {m['remarks']} remarks)")
+    return 0
+
+
+def cmd_meetings_show(args: argparse.Namespace) -> int:
+    shown = remarks_service().meeting(args.id)
+    if shown is None:
+        print(f"error: no meeting {args.id}; `python -m bot meetings` lists them.", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(shown, ensure_ascii=False))
+        return 0
+    times = "–".join(t for t in (shown["start_time"], shown["end_time"]) if t)
+    print(f"{shown['id']}  {shown['date'] or 'no date'}  {times}  {shown['title']}".replace("    ", "  "))
+    print(f"place: {shown['place'] or '—'}")
+    print("agenda:" + "".join(f"\n  {item}" for item in shown["agenda"]) if shown["agenda"] else "agenda: —")
+    print("attendees: " + ("、".join(shown["attendees"]) or "—"))
+    print(f"{shown['speakers']} speakers, {shown['remarks']} remarks")
     return 0
 
 
@@ -329,6 +370,10 @@ def build_parser() -> argparse.ArgumentParser:
     ask = commands.add_parser("ask", help="answer a question; with no question, one per line from standard input")
     ask.add_argument("question", nargs="*")
     ask.add_argument("--json", action="store_true", help="one JSON object per answer")
+    ask.add_argument("--meeting", type=int, metavar="ID", help="only this meeting's remarks (ids: `meetings`)")
+    ask.add_argument("--since", type=_iso_date, metavar="DATE", help="only meetings on or after DATE (YYYY-MM-DD)")
+    ask.add_argument("--until", type=_iso_date, metavar="DATE", help="only meetings on or before DATE (YYYY-MM-DD)")
+    ask.add_argument("--speaker", metavar="NAME", help="only these speakers' remarks (苫前町長, Tomamae, the mayors)")
     ask.set_defaults(run=cmd_ask)
     for name, run, help_text in (("meetings", cmd_meetings, "list meetings"), ("speakers", cmd_speakers, "list speakers and aliases")):
         command = commands.add_parser(name, help=help_text)
@@ -336,6 +381,13 @@ def build_parser() -> argparse.ArgumentParser:
         command.set_defaults(run=run)
         if name == "speakers":
             command.add_argument("--refresh", action="store_true", help="re-derive aliases after editing aliases.toml")
+        else:
+            show = command.add_subparsers(dest="action").add_parser(
+                "show", help="one meeting: date, time, place, agenda, attendees"
+            )
+            show.add_argument("id", type=int, metavar="ID")
+            show.add_argument("--json", action="store_true")
+            show.set_defaults(run=cmd_meetings_show)
     run_bot = commands.add_parser("run", help="run the Slack bot (Socket Mode when SLACK_APP_TOKEN is set, else HTTP)")
     run_bot.add_argument("--mode", choices=["socket", "http"], help="default: socket if SLACK_APP_TOKEN is set, else http")
     run_bot.add_argument("--host", default="127.0.0.1", help="HTTP mode: the address to listen on (default 127.0.0.1)")
@@ -382,6 +434,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _iso_date(text: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD, e.g. 2025-10-08)") from None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     run: Callable[[argparse.Namespace], int] = args.run
@@ -403,6 +462,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`ask … | head -1`): stop quietly, and keep Python from complaining at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as error:  # a bug: still one line for the user, never a traceback
         print(f"error: unexpected {type(error).__name__}: {error}. Please report it with the command you ran.", file=sys.stderr)
         return 1

@@ -75,6 +75,8 @@ def understood_as(understanding: Understanding, language: str, markup: Markup = 
         parts.append(f"{say('speaker', language)} " + "、".join(s.label for s in understanding.speaker.speakers))
     if understanding.topics:
         parts.append(f"{say('topics', language)} " + "; ".join(group.gloss() for group in understanding.topics))
+    if understanding.meetings:
+        parts.append(f"{say('meetings', language)} " + ", ".join(str(m.date or m.title) for m in understanding.meetings))
     if not parts:
         return ""
     return markup.text(f"{say('understood', language)}: " + " · ".join(parts))

@@ -84,6 +84,8 @@ class AskedQuestion(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=32)
     question: str
+    # The newest remark when it was asked: later pages answer from the same remarks as the first.
+    newest_remark_id: int | None = None
     asked_at: datetime.datetime = Field(default_factory=utcnow, index=True)
 
 

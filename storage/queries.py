@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import delete, func, insert
 from sqlalchemy.exc import IntegrityError
@@ -61,6 +62,47 @@ def aliases_version(session: Session) -> tuple[int, int]:
     return tuple(session.exec(select(func.count(), func.max(SpeakerAlias.id)).select_from(SpeakerAlias)).one())
 
 
+@dataclass(frozen=True)
+class Scope:
+    """The remarks a question searches: of these speakers, at these meetings, stored by then (the highest
+    remark id then); None: no bound."""
+
+    speaker_ids: tuple[int, ...] | None = None
+    meeting_ids: tuple[int, ...] | None = None
+    newest_id: int | None = None
+
+
+def _in_scope(query, scope: Scope):
+    if scope.speaker_ids is not None:
+        query = query.where(col(Remark.speaker_id).in_(scope.speaker_ids))
+    if scope.meeting_ids is not None:
+        query = query.where(col(Remark.meeting_id).in_(scope.meeting_ids))
+    if scope.newest_id is not None:
+        query = query.where(col(Remark.id) <= scope.newest_id)
+    return query
+
+
+def meeting_refs(session: Session):
+    """(id, date, title) of every meeting, oldest first: what questions name meetings by."""
+    query = select(Meeting.id, Meeting.date, Meeting.title).order_by(col(Meeting.date), col(Meeting.id))
+    return session.exec(query).all()
+
+
+def meetings_version(session: Session) -> tuple[int, int]:
+    """Changes whenever a meeting is added or removed: their count and highest id."""
+    return tuple(session.exec(select(func.count(), func.max(Meeting.id)).select_from(Meeting)).one())
+
+
+def meetings_by_ids(session: Session, ids: list[int]) -> list[Meeting]:
+    """These meetings, in the order of `ids`."""
+    found = {m.id: m for m in session.exec(select(Meeting).where(col(Meeting.id).in_(ids)))} if ids else {}
+    return [found[i] for i in ids if i in found]
+
+
+def newest_remark_id(session: Session) -> int:
+    return session.exec(select(func.max(Remark.id))).one() or 0
+
+
 def _remark_rows():
     """Remarks as plain rows with what an answer shows of them (no ORM objects: answers read hundreds)."""
     return (
@@ -73,15 +115,10 @@ def _remark_rows():
     )
 
 
-def remarks_of_speakers(session: Session, speaker_ids: list[int], limit: int):
-    """Rows (see `_remark_rows`) of these speakers' remarks, in meeting order."""
-    query = (
-        _remark_rows()
-        .where(col(Remark.speaker_id).in_(speaker_ids))
-        .order_by(col(Meeting.date), col(Meeting.id), col(Remark.position))
-        .limit(limit)
-    )
-    return session.exec(query).all()
+def remarks_in_scope(session: Session, scope: Scope, limit: int):
+    """Rows (see `_remark_rows`) of the remarks in scope: the newest meeting first, in order within a meeting."""
+    newest_first = (col(Meeting.date).desc(), col(Meeting.id).desc(), col(Remark.position))
+    return session.exec(_in_scope(_remark_rows(), scope).order_by(*newest_first).limit(limit)).all()
 
 
 def _ranking_rows():
@@ -99,9 +136,9 @@ def remarks_to_rank(session: Session, ids: list[int]):
     return session.exec(_ranking_rows().where(col(Remark.id).in_(ids))).all()
 
 
-def recent_remarks_to_rank(session: Session, speaker_ids: list[int], limit: int):
-    """Ranking rows (see `_ranking_rows`) of these speakers' latest stored remarks (no sort of all of them)."""
-    query = _ranking_rows().where(col(Remark.speaker_id).in_(speaker_ids)).order_by(col(Remark.id).desc()).limit(limit)
+def recent_remarks_to_rank(session: Session, scope: Scope, limit: int):
+    """Ranking rows (see `_ranking_rows`) of the latest stored remarks in scope (no sort of all of them)."""
+    query = _in_scope(_ranking_rows(), scope).order_by(col(Remark.id).desc()).limit(limit)
     return session.exec(query).all()
 
 
@@ -119,13 +156,12 @@ def index_entries_of_meeting(session: Session, meeting_id: int) -> list[tuple[in
     return [tuple(row) for row in session.exec(query)]
 
 
-def count_remarks(session: Session, speaker_ids: list[int] | None = None) -> int:
-    """How many remarks there are (of these speakers). Without speakers, the highest id stands in:
+def count_remarks(session: Session, scope: Scope = Scope()) -> int:
+    """How many remarks are in scope. With no bound but the newest id, the highest id stands in:
     it needs no scan, and is close enough for weighing a term's rarity."""
-    if speaker_ids is None:
-        return session.exec(select(func.max(Remark.id))).one() or 0
-    query = select(func.count()).select_from(Remark).where(col(Remark.speaker_id).in_(speaker_ids))
-    return session.exec(query).one()
+    if scope.speaker_ids is None and scope.meeting_ids is None:
+        return scope.newest_id or newest_remark_id(session)
+    return session.exec(_in_scope(select(func.count()).select_from(Remark), scope)).one()
 
 
 def meetings_with_counts(session: Session):
@@ -154,8 +190,10 @@ def forget_handled_events(session: Session, before: datetime.datetime) -> None:
     session.execute(delete(HandledEvent).where(col(HandledEvent.handled_at) < before))
 
 
-def add_asked_question(session: Session, key: str, question: str, at: datetime.datetime) -> None:
-    session.add(AskedQuestion(key=key, question=question, asked_at=at))
+def add_asked_question(
+    session: Session, key: str, question: str, at: datetime.datetime, newest_remark_id: int | None = None
+) -> None:
+    session.add(AskedQuestion(key=key, question=question, asked_at=at, newest_remark_id=newest_remark_id))
 
 
 def forget_asked_questions(session: Session, before: datetime.datetime) -> None:

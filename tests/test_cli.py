@@ -1,5 +1,6 @@
 """The command line as scripts use it: real processes, a real SQLite file, the stable JSON contract."""
 
+import io
 import json
 import os
 import subprocess
@@ -46,9 +47,62 @@ def test_ask_json_answers_one_line_per_question_in_order(loaded):
 
 def test_ask_prints_a_readable_answer_in_the_questions_language(loaded):
     english = run(["ask", "what did the Tomamae mayor say about foreign workers"], loaded).stdout
-    assert "Understood as: speaker 苫前町長" in english and "**外国人材**" in english
+    assert "Understood as: speaker 苫前町長" in english and "外国人材" in english
+    assert "**" not in english and "\033[" not in english  # no markup when the output is not a terminal
     japanese = run(["ask", "奨学金について話したのは誰"], loaded).stdout
     assert "解釈:" in japanese and "3件の発言" in japanese
+
+
+def test_ask_with_an_empty_question_says_what_it_can_do(loaded):
+    done = run(["ask", ""], loaded)
+    assert done.returncode == 0 and "留萌地域づくり連携会議" in done.stdout and "2025-10-08" in done.stdout
+
+
+def test_ask_into_a_closed_pipe_ends_quietly(loaded):
+    # `ask … | head -1`: the reader leaves after the first line.
+    env = dict(os.environ, DATABASE_URL=loaded)
+    shell = f"{sys.executable} -m bot ask 'who talked about scholarships' | head -1"
+    done = subprocess.run(shell, shell=True, capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+    assert done.stdout == "Question: who talked about scholarships\n"
+    assert done.stderr == ""
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_interactive_ask_prompts_on_a_terminal_and_marks_matches_in_bold(loaded, cli, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", Terminal("who talked about scholarships\n\n"))
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
+    status, out, _ = cli(["ask"], loaded)
+    assert status == 0 and "? " in out and "Question: who talked about scholarships" in out
+    assert "\033[1m奨学金" in out and "**" not in out
+
+
+def test_ask_options_bound_the_answer(loaded):
+    def answer(*args):
+        done = run(["ask", "--json", *args], loaded)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+
+    narrowed = answer("--speaker", "Tomamae", "foreign workers")
+    assert {r["speaker"] for r in narrowed["results"]} == {"苫前町長"}
+    assert answer("--meeting", "1", "--since", "2025-10-01", "--until", "2025-10-31", "奨学金")["results"]
+    outside = answer("--since", "2026-01-01", "奨学金")
+    assert outside["results"] == [] and "2025-10-08" in outside["message"]
+    refused = run(["ask", "--since", "yesterday", "奨学金"], loaded)
+    assert refused.returncode == 2 and "YYYY-MM-DD" in refused.stderr
+
+
+def test_meetings_show_prints_one_meeting(loaded):
+    shown = run(["meetings", "show", "1"], loaded).stdout
+    assert "2025-10-08" in shown and "14:00–16:00" in shown and "羽幌町立中央公民館" in shown
+    assert "設置規約改定" in shown and "経済産業局" in shown
+    facts = json.loads(run(["meetings", "show", "1", "--json"], loaded).stdout)
+    assert facts["place"].startswith("羽幌町立中央公民館") and facts["start_time"] == "14:00" and facts["remarks"] == 49
+    missing = run(["meetings", "show", "99"], loaded)
+    assert missing.returncode == 1 and missing.stderr.startswith("error: no meeting 99")
 
 
 def test_meetings_json(loaded):

@@ -8,14 +8,23 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
+from bot.core.dates import MeetingRef, find_dates, select_meetings
 from bot.core.lexicon import Lexicon
-from bot.core.question import read_frame
+from bot.core.question import (
+    is_everyone,
+    is_small_talk,
+    meeting_facts,
+    names_remarks,
+    read_frame,
+    read_order,
+    without_everyone,
+)
 from bot.core.speakers import AliasTable, SpeakerDirectory, SpeakerMatch, resolve_speaker
 from bot.core.romaji import to_katakana
 from bot.core.text import fold_romaji, has_japanese, language_of, normalize, normalize_with_map, tokenize
@@ -49,11 +58,60 @@ class Understanding:
     speaker: SpeakerMatch | None
     unknown_speaker: str | None  # the words that should name a speaker but name none known
     topics: tuple[TopicGroup, ...]
+    meetings: tuple[MeetingRef, ...] | None = None  # the meetings a date names, newest first; None: every meeting
+    date_words: str = ""  # the words naming them, as typed
+    order: str | None = None  # "newest" or "oldest": remarks listed by meeting
+    facts: frozenset[str] = frozenset()  # what it asks about meetings themselves (see question.meeting_facts)
+    small_talk: bool = False  # a greeting, thanks, a plea for help, or nothing at all
 
 
 def understand(
-    question: str, speakers: SpeakerDirectory, table: AliasTable, glossary: Glossary, lexicon: Lexicon | None = None
+    question: str,
+    speakers: SpeakerDirectory,
+    table: AliasTable,
+    glossary: Glossary,
+    meetings: Sequence[MeetingRef] = (),
+    lexicon: Lexicon | None = None,
 ) -> Understanding:
+    """Read a question against the known speakers and the archive's `meetings`."""
+    text, positions = normalize_with_map(question, keep_spaces=True)
+    if is_small_talk(text):
+        return Understanding(question, language_of(text), None, None, (), small_talk=True)
+    mentions, date_spans = find_dates(text)
+    order, order_spans = read_order(text)
+    scope = tuple(select_meetings(mentions, list(meetings))) if mentions else None
+    date_words = " ".join(_typed_spans(question, positions, [(m.start, m.words_end) for m in mentions]))
+    facts = meeting_facts(text, bool(mentions))
+    if facts:
+        return Understanding(question, language_of(text), None, None, (), scope, date_words, order, facts)
+    rest = _without(question, positions, date_spans + order_spans)
+    u = _understand_remarks(rest, speakers, table, glossary, lexicon)
+    language = u.language if rest.strip() else language_of(text)
+    if mentions and not (u.speaker or u.unknown_speaker or u.topics or names_remarks(text)):
+        facts = frozenset({"meeting"})  # いちばん古い会議, "the last meeting": the meeting itself
+    return Understanding(question, language, u.speaker, u.unknown_speaker, u.topics, scope, date_words, order, facts)
+
+
+def _typed_spans(question: str, positions: list[int], spans: list[tuple[int, int]]) -> list[str]:
+    """The question as typed for spans of its normalised text."""
+    return [question[positions[start] : positions[end - 1] + 1] for start, end in spans if end > start]
+
+
+def _without(question: str, positions: list[int], spans: list[tuple[int, int]]) -> str:
+    """The question as typed, the words at these spans of its normalised text left out."""
+    cut = sorted((positions[start], positions[end - 1] + 1) for start, end in spans if end > start)
+    pieces, last = [], 0
+    for start, end in cut:
+        if start >= last:
+            pieces.append(question[last:start])
+        last = max(last, end)
+    return " ".join(p.strip() for p in [*pieces, question[last:]] if p.strip())
+
+
+def _understand_remarks(
+    question: str, speakers: SpeakerDirectory, table: AliasTable, glossary: Glossary, lexicon: Lexicon | None
+) -> Understanding:
+    """Who and what a question about remarks names (its dates already taken out)."""
     text, positions = normalize_with_map(question, keep_spaces=True)
 
     def typed(start: int, end: int) -> str:
@@ -65,11 +123,19 @@ def understand(
     unknown: str | None = None
     topic = typed(*frame.topic_span)
     outside = text  # the question without the words naming the speaker, to tell its language
-    if frame.speaker:
+    if frame.speaker and is_everyone(frame.speaker):
+        outside = text.replace(frame.speaker, " ")
+    elif frame.speaker:
         speaker = resolve_speaker(frame.speaker, speakers, table)
         if speaker or frame.explicit:
             unknown = None if speaker else frame.speaker
             outside = text.replace(frame.speaker, " ")
+            if speaker:
+                # Words of the slot beside the speakers (羽幌町長のオンライン診療についての発言) are topic words.
+                start = frame.speaker_span[0]
+                topic = " ".join(
+                    [typed(start, start + speaker.start), typed(start + speaker.end, frame.speaker_span[1]), topic]
+                )
         else:
             topic = question
     if speaker is None and unknown is None and not frame.explicit:
@@ -80,7 +146,7 @@ def understand(
         else:
             unknown = _speaker_like(text)
     language = language_of(outside)
-    topics = tuple(expand_topics(topic, glossary, lexicon)) if unknown is None else ()
+    topics = tuple(expand_topics(without_everyone(topic), glossary, lexicon)) if unknown is None else ()
     return Understanding(question, language, speaker, unknown, topics)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from importlib import resources
 
@@ -45,9 +45,26 @@ class Role:
 
 
 @dataclass(frozen=True)
+class SpeakerGroup:
+    """Words naming several speakers at once (the mayors, 首長): those whose role is one of `roles` or
+    whose label contains one of `kinds` (協会). All normalised."""
+
+    names: tuple[str, ...]
+    roles: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+
+    def members(self, speakers: list[KnownSpeaker]) -> list[KnownSpeaker]:
+        return [
+            s for s in speakers
+            if normalize(s.role) in self.roles or any(kind in normalize(s.label) for kind in self.kinds)
+        ]
+
+
+@dataclass(frozen=True)
 class AliasTable:
     entities: tuple[Entity, ...]
     roles: tuple[Role, ...]
+    groups: tuple[SpeakerGroup, ...] = ()
 
     def entity_of(self, organisation: str) -> Entity | None:
         return self._entities_by_name.get(normalize(organisation))
@@ -56,6 +73,14 @@ class AliasTable:
     def _entities_by_name(self) -> dict[str, Entity]:
         # The first entity listing a name wins, as in the file.
         return {normalize(name): entity for entity in reversed(self.entities) for name in entity.ja}
+
+    @cached_property
+    def group_words(self) -> tuple[re.Pattern[str], dict[str, SpeakerGroup]]:
+        """One pattern for every group word, longest first (町長たち before 町長), and the group of each."""
+        by_name = {name: group for group in reversed(self.groups) for name in group.names}
+        names = sorted(by_name, key=len, reverse=True)
+        alternatives = [re.escape(n) if has_japanese(n) else rf"(?<![a-z0-9]){re.escape(n)}(?![a-z0-9])" for n in names]
+        return re.compile("|".join(alternatives) or r"(?!)"), by_name
 
     def role_suffixes(self) -> list[str]:
         """Japanese role words, longest first, for reading 苫前町長 and 苫前町町長 alike."""
@@ -85,7 +110,15 @@ def load_alias_table(text: str) -> AliasTable:
         Entity(tuple(e["ja"]), tuple(e.get("kana", ())), tuple(e.get("latin", ()))) for e in data.get("entity", [])
     )
     roles = tuple(Role(tuple(r["ja"]), tuple(r.get("en", ()))) for r in data.get("role", []))
-    return AliasTable(entities, roles)
+    groups = tuple(
+        SpeakerGroup(
+            tuple(normalize(n, keep_spaces=True) for n in [*g.get("ja", ()), *g.get("en", ())]),
+            tuple(map(normalize, g.get("roles", ()))),
+            tuple(map(normalize, g.get("kinds", ()))),
+        )
+        for g in data.get("group", [])
+    )
+    return AliasTable(entities, roles, groups)
 
 
 @lru_cache(maxsize=1)
@@ -184,10 +217,11 @@ class SpeakerMatch:
 
 
 def _latin_cutoff(alias: str) -> float:
-    """Typos tolerated in a Latin alias: none in short names, about one letter in 5–8, more beyond."""
+    """Typos tolerated in a Latin alias: none in short names, one letter in 5–8 (two edits in a 7-letter
+    name score 80: kensetsu is not enbetsu), more beyond."""
     if len(alias) < 5:
         return 100
-    return 80 if len(alias) <= 8 else 85
+    return 80 if len(alias) <= 6 else 85
 
 
 class SpeakerDirectory:
@@ -198,6 +232,7 @@ class SpeakerDirectory:
     def __init__(self, speakers: list[KnownSpeaker]):
         self.speakers = speakers
         self.by_id = {s.id: s for s in speakers}
+        self._members: dict[SpeakerGroup, tuple[KnownSpeaker, ...]] = {}
         self.japanese: dict[str, set[int]] = {}
         latin: dict[str, set[int]] = {}
         for speaker in speakers:
@@ -210,6 +245,12 @@ class SpeakerDirectory:
         self.latin: dict[int, dict[str, set[int]]] = {}
         for alias, ids in latin.items():
             self.latin.setdefault(len(alias.split()), {})[alias] = ids
+
+    def members(self, group: SpeakerGroup) -> tuple[KnownSpeaker, ...]:
+        """The speakers of a group, found once per directory (normalising every label per question costs more)."""
+        if group not in self._members:
+            self._members[group] = tuple(group.members(self.speakers))
+        return self._members[group]
 
     def find_spans(self, question: str) -> list[SpeakerSpan]:
         """All places in the normalised `question` that name a known speaker, best first, not overlapping."""
@@ -244,11 +285,11 @@ def extend_with_role(question: str, span: SpeakerSpan, table: AliasTable) -> tup
     rest = question[end:].lstrip()
     gap = len(question) - end - len(rest)
     for suffix in table.role_suffixes():
-        for prefix in ("", *MUNICIPAL_SUFFIXES):
+        for prefix in ("", "の", *MUNICIPAL_SUFFIXES):
             if rest.startswith(prefix + suffix):
                 taken = prefix + suffix
                 return start, end + gap + len(taken), taken
-    fillers = table.role_words() | {"the", "of", "s", "town", "city", "village"}
+    fillers = table.role_words() | {"the", "of", "s", "town", "city", "village", "no"}
     words = latin_words(question)
     taken: list[str] = []
     for word, word_start, word_end in (w for w in words if w[1] >= end):
@@ -264,15 +305,88 @@ def extend_with_role(question: str, span: SpeakerSpan, table: AliasTable) -> tup
     return start, end, " ".join(taken)
 
 
+# What may stand between the speakers of one list: "X and Y", "XとY", "X, Y", "X・Y".
+_LIST_GAP = re.compile(r"(?:[\s,、・&/]|\b(?:and|or|as\s+well\s+as|plus|the)\b|と|や|および|及び|ならびに)*")
+# Words that may stand before a group word ("the mayors", 各町長); any other word makes it that word's
+# role (Sapporo mayor, 札幌市長: nobody known) or, after a speaker, a qualifier (Obira and Haboro mayors).
+_GROUP_LEAD_EN = frozenset("the all every each other both any of our local and or".split())
+_GROUP_LEAD_JA = "各全両"
+_OF_SOMEONE = re.compile(r"\s+of\s+(?:the\s+)?(?!(?:region|council|meeting)\b|all\b|them\b)")
+_OF = re.compile(r"\s*(?:\bof\s+(?:the\s+)?)?")  # between a group word and the speakers it qualifies
+_KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々]")
+
+
+@dataclass(frozen=True)
+class _Named:
+    start: int
+    end: int
+    speakers: tuple[KnownSpeaker, ...]
+    alias: str
+    group: bool
+
+
 def resolve_speaker(text: str, directory: SpeakerDirectory, table: AliasTable) -> SpeakerMatch | None:
-    """The first speaker named in normalised `text`, narrowed by the role named beside it."""
-    spans = directory.find_spans(text)
-    if not spans:
+    """The speakers named first in normalised `text`: one speaker (narrowed by the role named beside it),
+    a group (the mayors, 町長たち) or a list of them ("X and Y", "XとY"); None when it names none."""
+    named = _speakers_named(text, directory, table)
+    if not named:
         return None
-    span = spans[0]
-    start, end, role_text = extend_with_role(text, span, table)
-    named = [directory.by_id[i] for i in sorted(span.speaker_ids)]
-    roles = table.roles_named(role_text) if role_text else set()
-    if roles and len(named) > 1:
-        named = [s for s in named if normalize(s.role) in roles] or named
-    return SpeakerMatch(tuple(named), start, end, span.alias)
+    chain = [named[0]]
+    for item in named[1:]:
+        gap = text[chain[-1].end : item.start]
+        leading = len(chain) == 1 and chain[0].group and not item.group and _OF.fullmatch(gap)
+        if not (_LIST_GAP.fullmatch(gap) or leading):
+            break
+        chain.append(item)
+    start, end = chain[0].start, chain[-1].end
+    # A group word right before "of" a list or right after it says which of each place's speakers:
+    # "the mayors of Tomamae and Enbetsu", "Obira and Haboro mayors".
+    qualifier = None
+    if len(chain) > 1 and chain[0].group and _OF.fullmatch(text[chain[0].end : chain[1].start]):
+        qualifier, chain = chain[0], chain[1:]
+    elif len(chain) > 1 and chain[-1].group and not text[chain[-2].end : chain[-1].start].strip():
+        qualifier, chain = chain[-1], chain[:-1]
+    if qualifier:
+        chain = [
+            replace(n, speakers=tuple(s for s in n.speakers if s in qualifier.speakers) or n.speakers) for n in chain
+        ]
+    speakers = tuple(dict.fromkeys(s for n in chain for s in n.speakers))
+    return SpeakerMatch(speakers, start, end, " / ".join(n.alias for n in chain))
+
+
+def _speakers_named(text: str, directory: SpeakerDirectory, table: AliasTable) -> list[_Named]:
+    """Every speaker and group named in `text`, in order, not overlapping."""
+    named: list[_Named] = []
+    for span in directory.find_spans(text):
+        start, end, role_text = extend_with_role(text, span, table)
+        speakers = [directory.by_id[i] for i in sorted(span.speaker_ids)]
+        roles = table.roles_named(role_text) if role_text else set()
+        if roles and len(speakers) > 1:
+            speakers = [s for s in speakers if normalize(s.role) in roles] or speakers
+        named.append(_Named(start, end, tuple(speakers), span.alias, False))
+    pattern, by_name = table.group_words
+    groups = [
+        _Named(m.start(), m.end(), directory.members(by_name[m.group()]), m.group(), True) for m in pattern.finditer(text)
+    ]
+    groups.sort(key=lambda g: (-(g.end - g.start), g.start))
+    for group in groups:
+        if not group.speakers:
+            continue
+        if all(group.end <= n.start or group.start >= n.end for n in named) and _stands_as_group(text, group, named):
+            named.append(group)
+    return sorted(named, key=lambda n: n.start)
+
+
+def _stands_as_group(text: str, group: _Named, named: list[_Named]) -> bool:
+    """A group word names its group unless another word bound to it makes it someone's role."""
+    before = text[: group.start]
+    if any(n.end == len(before.rstrip()) and not n.group for n in named):
+        return True  # a qualifier of the speakers before it
+    if has_japanese(group.alias):
+        previous = before[-1:]
+        return not _KANJI.fullmatch(previous) or previous in _GROUP_LEAD_JA
+    of = _OF_SOMEONE.match(text, group.end)
+    if of and not any(group.end <= n.start <= of.end() and not n.group for n in named):
+        return False  # the mayor of Sapporo: a role of somebody unknown
+    words = latin_words(before)
+    return not words or words[-1][2] < len(before.rstrip()) or words[-1][0] in _GROUP_LEAD_EN

@@ -8,10 +8,9 @@ import datetime
 import secrets
 from dataclasses import dataclass
 
-
 from sqlmodel import Session
 
-from bot.answers import Answer, answer_question
+from bot.answers import Answer, AskFilters, answer_question, meeting_json
 from bot.clock import SYSTEM_CLOCK, Clock
 from bot.core.speakers import AliasTable
 from bot.core.topics import Glossary
@@ -65,7 +64,7 @@ class RemarksService:
         with Session(self.engine) as session:
             now = self.clock.now()
             queries.forget_asked_questions(session, now - ASKED_QUESTIONS_KEPT)
-            queries.add_asked_question(session, key, question, now)
+            queries.add_asked_question(session, key, question, now, queries.newest_remark_id(session))
             session.commit()
         return key
 
@@ -73,6 +72,16 @@ class RemarksService:
         with Session(self.engine) as session:
             asked = queries.find_asked_question(session, key)
             return asked.question if asked else None
+
+    def answer_asked(self, key: str) -> Answer | None:
+        """The answer to a stored question from the remarks there were when it was asked (so that its pages
+        stay the same when new minutes arrive); None when it is forgotten."""
+        with Session(self.engine) as session:
+            asked = queries.find_asked_question(session, key)
+            if asked is None:
+                return None
+            filters = AskFilters(newest_remark_id=asked.newest_remark_id)
+            return answer_question(session, asked.question, self.table, self.glossary, filters)
 
     def claim_event(self, event_id: str, message_key: str | None) -> bool:
         """True the first time an event (and the message it is about) is seen, False ever after."""
@@ -93,6 +102,15 @@ class RemarksService:
         """Every meeting, newest first."""
         with Session(self.engine) as session:
             return [MeetingSummary(m.title, m.date, s, r, m.id) for m, s, r in queries.meetings_with_counts(session)]
+
+    def meeting(self, meeting_id: int) -> dict | None:
+        """One meeting's stored fields (as in answers' JSON) and its speaker and remark counts; None when unknown."""
+        with Session(self.engine) as session:
+            found = [(m, s, r) for m, s, r in queries.meetings_with_counts(session) if m.id == meeting_id]
+            if not found:
+                return None
+            meeting, speakers, remarks = found[0]
+            return {**meeting_json(meeting), "speakers": speakers, "remarks": remarks}
 
     def speakers(self) -> list[SpeakerSummary]:
         with Session(self.engine) as session:

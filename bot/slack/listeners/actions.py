@@ -8,6 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
+from bot.answers import Answer
 from bot.services.followups import FollowupService
 from bot.services.remarks import RemarksService
 from bot.slack import followup_messages as fm
@@ -29,10 +30,10 @@ def handle_more(ack: Ack, action: dict[str, Any], body: dict[str, Any], respond:
     asked = recall(action, context, respond)
     if asked is None:
         return
-    service, button, question = asked
+    button, answer = asked
     # A private answer can still be shared; a visible one already is.
     shareable = bool(body.get("container", {}).get("is_ephemeral"))
-    blocks, fallback = answer_blocks(service.answer(question), button.page, button.key, shareable, button.shared_by)
+    blocks, fallback = answer_blocks(answer, button.page, button.key, shareable, button.shared_by)
     # Each click brings a fresh response_url, so paging never runs out of its uses.
     respond(blocks=blocks, text=fallback, replace_original=True)
 
@@ -42,23 +43,23 @@ def handle_share(ack: Ack, action: dict[str, Any], body: dict[str, Any], respond
     asked = recall(action, context, respond)
     if asked is None:
         return
-    service, button, question = asked
+    button, answer = asked
     user = body.get("user", {}).get("id")
-    blocks, fallback = answer_blocks(service.answer(question), button.page, button.key, shareable=False, shared_by=user)
+    blocks, fallback = answer_blocks(answer, button.page, button.key, shareable=False, shared_by=user)
     respond(blocks=blocks, text=fallback, response_type="in_channel", replace_original=False)
 
 
-def recall(action: dict[str, Any], context: BoltContext, respond: Respond) -> tuple[RemarksService, ButtonValue, str] | None:
-    """The question behind a button, from the database (any replica may get the click); None, after
-    telling the user, when it is gone."""
+def recall(action: dict[str, Any], context: BoltContext, respond: Respond) -> tuple[ButtonValue, Answer] | None:
+    """The answer to the question behind a button, from the database (any replica may get the click) and the
+    remarks there were when it was asked; None, after telling the user, when the question is gone."""
     service: RemarksService = context["remarks"]
     button = parse_button_value(action.get("value") or "")
-    question = service.recall_question(button.key) if button else None
-    if button is None or question is None:
+    answer = service.answer_asked(button.key) if button else None
+    if button is None or answer is None:
         blocks, fallback = expired_blocks()
         respond(blocks=blocks, text=fallback, response_type="ephemeral", replace_original=False)
         return None
-    return service, button, question
+    return button, answer
 
 
 def handle_followup_button(ack: Ack, action: dict[str, Any], body: dict[str, Any], client: WebClient,
