@@ -84,9 +84,9 @@ class AskedQuestion(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=32)
     question: str
+    asked_at: datetime.datetime = Field(default_factory=utcnow, index=True)
     # The newest remark when it was asked: later pages answer from the same remarks as the first.
     newest_remark_id: int | None = None
-    asked_at: datetime.datetime = Field(default_factory=utcnow, index=True)
 
 
 class UTCDateTime(TypeDecorator):
