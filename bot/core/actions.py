@@ -150,7 +150,8 @@ def remark_action(
 
 def organisation_of(speaker: str, table: AliasTable) -> str:
     """The organisation a speaker acts for, by its first name in the alias table: 苫前町長 → 苫前町."""
-    organisation, _ = split_label(speaker)
+    # A label without an organisation (事務局, 委員長(伊藤成一)) is itself the body that acts.
+    organisation = split_label(speaker, table).organisation or speaker
     entity = table.entity_of(organisation)
     return entity.ja[0] if entity else organisation
 
