@@ -128,3 +128,11 @@ def test_alias_table_is_data_that_extends_without_code():
     speakers = known(["稚内市長"], table)
     assert who("the Wakkanai mayor", speakers, table) == ["稚内市長"]
     assert who("わっかない", speakers, table) == ["稚内市長"]
+
+
+def test_an_organisation_is_found_by_its_name_in_romaji(table):
+    aliases = speaker_aliases("留萌建設協会 会長", "留萌建設協会", table, role="会長")
+    assert {"kensetsu kyoukai", "rumoi kensetsu kyoukai"} <= set(aliases)
+    directory = SpeakerDirectory([KnownSpeaker(1, "留萌建設協会 会長", "会長", tuple(aliases))])
+    assert [span.speaker_ids for span in directory.find_spans("kensetsu kyokai no hatsugen")] == [frozenset({1})]
+    assert not any(" " in a for a in speaker_aliases("苫前町長", "苫前町", table) if "machi" in a)  # 町 is not read

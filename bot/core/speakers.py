@@ -151,6 +151,12 @@ def speaker_aliases(
         suffix = "".join(surfaces[start:])
         if len(suffix) >= 3:
             names.append(suffix)
+    # Its romaji, word by word, as people type it: 建設協会 → kensetsu kyokai, 留萌建設協会 → rumoi kensetsu kyokai.
+    # Not a municipality's: 町 is まち or ちょう by place, and the alias table spells those.
+    romanised = surfaces if not organisation.endswith(MUNICIPAL_SUFFIXES) else []
+    for start in range(len(romanised)):
+        if len("".join(romanised[start:])) >= 3 and len(romanised) - start >= 2:
+            names.append(" ".join(romaji(reading(surface)) for surface in romanised[start:]))
     entity = table.entity_of(organisation) if organisation else None
     if entity:
         names += [*entity.ja, *entity.kana, *entity.latin]
