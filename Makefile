@@ -22,9 +22,11 @@ demo: install
 	$(BIN)/python -m bot ask "what did 苫前町長 say about foreign workers"
 	$(BIN)/python -m bot ask "奨学金について話したのは誰"
 
-# The suite, then the suite again with every process's clock moved by hours and another time zone:
+# Lint and format (ruff), the suite, then the suite again with every process's clock moved by hours and another time zone:
 # a test that passes only at some hours of the day fails in one of the two runs.
 test: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -q
 	TZ=America/Los_Angeles TEST_CLOCK_SHIFT_HOURS=$(CLOCK_SHIFT_HOURS) PYTHONPATH=$(CURDIR)/tests/clock_shift \
 		$(BIN)/python -m pytest -q

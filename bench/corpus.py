@@ -52,9 +52,20 @@ def write_old_archive(directory: Path, remarks: int, seed: int = 7) -> list[Path
     paths = []
     for number in range(remarks // REMARKS_PER_MEETING):
         year = 2000 + number % 26
-        lines = [f"第{number + 1}回 地域づくり連携会議 開催概要", "", "1 実施日時", "",
-                 f"令和{max(year - 2018, 1)}年（{max(year, 2019)}年）{number % 12 + 1}月{number % 28 + 1}日 14:00～16:00",
-                 "", "2 場 所", "", "公民館", "", "5 意見交換の主なコメント", ""]
+        lines = [
+            f"第{number + 1}回 地域づくり連携会議 開催概要",
+            "",
+            "1 実施日時",
+            "",
+            f"令和{max(year - 2018, 1)}年（{max(year, 2019)}年）{number % 12 + 1}月{number % 28 + 1}日 14:00～16:00",
+            "",
+            "2 場 所",
+            "",
+            "公民館",
+            "",
+            "5 意見交換の主なコメント",
+            "",
+        ]
         speakers = rng.sample(pool, 10)
         for i in range(REMARKS_PER_MEETING):
             if i % 5 == 0:
@@ -72,18 +83,100 @@ def write_old_archive(directory: Path, remarks: int, seed: int = 7) -> list[Path
 # The regional council of the sample: its municipalities and organisations, labelled as its minutes label them.
 RUMOI_MAYORS = ["留萌市長", "増毛町長", "小平町長", "苫前町長", "羽幌町長", "初山別村長", "遠別町長", "天塩町長"]
 RUMOI_ORGANISATIONS = [
-    "留萌商工会議所 会頭", "留萌観光連盟 会長", "るもい農業協同組合 組合長", "留萌管内商工会連合会 会長",
-    "留萌金融協会 会長", "留萌建設協会 会長", "留萌開発建設部 部長", "留萌教育局 教育局長", "留萌振興局 局長",
+    "留萌商工会議所 会頭",
+    "留萌観光連盟 会長",
+    "るもい農業協同組合 組合長",
+    "留萌管内商工会連合会 会長",
+    "留萌金融協会 会長",
+    "留萌建設協会 会長",
+    "留萌開発建設部 部長",
+    "留萌教育局 教育局長",
+    "留萌振興局 局長",
 ]
 # Other municipalities of Hokkaido (none of them is 旭川 or 札幌: the questions use those as unknown speakers).
-CITIES = ["北見市", "網走市", "紋別市", "稚内市", "名寄市", "士別市", "根室市", "釧路市", "帯広市", "富良野市",
-          "深川市", "滝川市"]
+CITIES = [
+    "北見市",
+    "網走市",
+    "紋別市",
+    "稚内市",
+    "名寄市",
+    "士別市",
+    "根室市",
+    "釧路市",
+    "帯広市",
+    "富良野市",
+    "深川市",
+    "滝川市",
+]
 TOWNS = ["美深町", "枝幸町", "浜頓別町", "中頓別町", "豊富町", "幌延町", "猿払村", "音威子府村", "下川町", "剣淵町"]
-SURNAMES = ["伊藤", "佐藤", "鈴木", "高橋", "田中", "渡辺", "山本", "中村", "小林", "加藤", "吉田", "山田", "佐々木",
-            "山口", "松本", "井上", "木村", "林", "斎藤", "清水", "山崎", "森", "池田", "橋本", "阿部", "石川", "前田",
-            "藤田", "岡田", "後藤", "長谷川", "村上", "近藤", "石井", "坂本", "遠藤", "青木", "藤井", "西村", "福田"]
-GIVEN_NAMES = ["成一", "和夫", "健二", "正樹", "博之", "誠", "隆", "裕子", "恵美", "直樹", "浩", "美穂", "哲也",
-               "明美", "勝", "修", "久美子", "大輔", "茂", "洋子", "剛", "真一", "智子", "弘"]
+SURNAMES = [
+    "伊藤",
+    "佐藤",
+    "鈴木",
+    "高橋",
+    "田中",
+    "渡辺",
+    "山本",
+    "中村",
+    "小林",
+    "加藤",
+    "吉田",
+    "山田",
+    "佐々木",
+    "山口",
+    "松本",
+    "井上",
+    "木村",
+    "林",
+    "斎藤",
+    "清水",
+    "山崎",
+    "森",
+    "池田",
+    "橋本",
+    "阿部",
+    "石川",
+    "前田",
+    "藤田",
+    "岡田",
+    "後藤",
+    "長谷川",
+    "村上",
+    "近藤",
+    "石井",
+    "坂本",
+    "遠藤",
+    "青木",
+    "藤井",
+    "西村",
+    "福田",
+]
+GIVEN_NAMES = [
+    "成一",
+    "和夫",
+    "健二",
+    "正樹",
+    "博之",
+    "誠",
+    "隆",
+    "裕子",
+    "恵美",
+    "直樹",
+    "浩",
+    "美穂",
+    "哲也",
+    "明美",
+    "勝",
+    "修",
+    "久美子",
+    "大輔",
+    "茂",
+    "洋子",
+    "剛",
+    "真一",
+    "智子",
+    "弘",
+]
 WEEKDAYS = "月火水木金土日"
 FIRST_DAY, LAST_DAY = datetime.date(2007, 1, 10), datetime.date(2026, 11, 20)
 TERM_YEARS, TERMS = 4, 5
@@ -179,21 +272,42 @@ def _person(rng: random.Random) -> tuple[str, str]:
 
 def bodies(rng: random.Random) -> list[Body]:
     """The bodies of the archive, with speakers named the way each layout names them."""
-    result = [Body("留萌地域づくり連携会議", "summary", "羽幌町立中央公民館", (tuple(RUMOI_MAYORS + RUMOI_ORGANISATIONS),),
-                   "＜{}＞", (30, 60))]
-    for region, cities in (("宗谷", CITIES[3:4] + TOWNS[:8]), ("オホーツク・道北", CITIES[:3] + CITIES[4:6]),
-                           ("道東・道央", CITIES[6:] + TOWNS[8:])):
+    result = [
+        Body(
+            "留萌地域づくり連携会議",
+            "summary",
+            "羽幌町立中央公民館",
+            (tuple(RUMOI_MAYORS + RUMOI_ORGANISATIONS),),
+            "＜{}＞",
+            (30, 60),
+        )
+    ]
+    for region, cities in (
+        ("宗谷", CITIES[3:4] + TOWNS[:8]),
+        ("オホーツク・道北", CITIES[:3] + CITIES[4:6]),
+        ("道東・道央", CITIES[6:] + TOWNS[8:]),
+    ):
         labels = [f"{c}長" for c in cities] + [f"{c[:-1]}商工会議所 会頭" for c in cities if c.endswith("市")]
         labels += [f"{c[:-1]}観光協会 会長" for c in cities[:3]] + [f"{region}総合振興局 局長"]
-        result.append(Body(f"{region}地域首長懇談会", "summary", f"{cities[0]}役場 大会議室", (tuple(labels),),
-                           "【{}】" if len(result) % 2 else "<{}>", (20, 50)))
+        result.append(
+            Body(
+                f"{region}地域首長懇談会",
+                "summary",
+                f"{cities[0]}役場 大会議室",
+                (tuple(labels),),
+                "【{}】" if len(result) % 2 else "<{}>",
+                (20, 50),
+            )
+        )
     for index, city in enumerate(CITIES + TOWNS[:4]):
         terms = tuple(_council_labels(rng, city, index) for _ in range(TERMS))
         result.append(Body(f"{city}議会 総務常任委員会", "inline", f"{city}議会 第1委員会室", terms, sizes=(40, 140)))
     for index, town in enumerate(TOWNS[4:] + CITIES[:4]):
         head = [f"{town[:-1]}市民協働課長" if town.endswith("市") else f"{town}まちづくり課長"] if index % 2 else []
-        terms = tuple(("会長", "副会長", "委員", "事務局", *(f"{_person(rng)[0]}委員" for _ in range(4)), *head)
-                      for _ in range(TERMS))
+        terms = tuple(
+            ("会長", "副会長", "委員", "事務局", *(f"{_person(rng)[0]}委員" for _ in range(4)), *head)
+            for _ in range(TERMS)
+        )
         result.append(Body(f"{town}まちづくり審議会", "paren", f"{town}役場 会議室", terms, sizes=(15, 45)))
     return result
 
@@ -205,8 +319,11 @@ def _council_labels(rng: random.Random, city: str, index: int) -> tuple[str, ...
     people = [_person(rng) for _ in range(9)]
     labels = [f"委員長({''.join(people[0])}{honorific})", f"副委員長({''.join(people[1])}{honorific})"]
     labels += [f"{n}番({people[n + 1][0]}{honorific or '委員'})" for n in range(1, 5)]
-    labels += [head if index % 2 else f"{head}({''.join(people[6])}{honorific})",
-               f"総務課長({''.join(people[7])}{honorific})", f"企画課長({''.join(people[8])}{honorific})"]
+    labels += [
+        head if index % 2 else f"{head}({''.join(people[6])}{honorific})",
+        f"総務課長({''.join(people[7])}{honorific})",
+        f"企画課長({''.join(people[8])}{honorific})",
+    ]
     return tuple(labels)
 
 
@@ -243,15 +360,43 @@ class RemarkWriter:
 
 def _summary(body: Body, title: str, date: datetime.date, turns: list[Turn]) -> list[str]:
     attendees = "、".join(dict.fromkeys(label for label, _ in turns))
-    lines = [title, "", "1 実施日時", "", _written_date(date, True) + "14:00～16:00", "", "2 場 所", "", body.place, "",
-             "3 主な出席者", "", attendees, "", "4 議 題", "", "- (1) 意見交換", "", "5 意見交換の主なコメント", ""]
+    lines = [
+        title,
+        "",
+        "1 実施日時",
+        "",
+        _written_date(date, True) + "14:00～16:00",
+        "",
+        "2 場 所",
+        "",
+        body.place,
+        "",
+        "3 主な出席者",
+        "",
+        attendees,
+        "",
+        "4 議 題",
+        "",
+        "- (1) 意見交換",
+        "",
+        "5 意見交換の主なコメント",
+        "",
+    ]
     for label, remarks in turns:
         lines += [body.heading.format(label), "", *(f"- {remark}" for remark in remarks), ""]
     return lines
 
 
 def _inline(body: Body, title: str, date: datetime.date, turns: list[Turn]) -> list[str]:
-    lines = [title, "", "　　　　" + _written_date(date, False), "　　　　" + body.place, "", "　　開会　午前10時00分", ""]
+    lines = [
+        title,
+        "",
+        "　　　　" + _written_date(date, False),
+        "　　　　" + body.place,
+        "",
+        "　　開会　午前10時00分",
+        "",
+    ]
     for label, remarks in turns:
         lines += [f"○{label}　{remarks[0]}", ""]
         lines += [part for remark in remarks[1:] for part in ("　" + remark, "")]
@@ -259,9 +404,24 @@ def _inline(body: Body, title: str, date: datetime.date, turns: list[Turn]) -> l
 
 
 def _paren(body: Body, title: str, date: datetime.date, turns: list[Turn]) -> list[str]:
-    lines = [title, "", "1 日時", "", _written_date(date, False) + "午後6時30分から午後8時まで", "", "2 場所", "",
-             body.place, "", "3 出席者", "", "委員 " + " ".join(label for label in body.speakers_at(date) if "委員" in label),
-             "", "4 意見交換", ""]
+    lines = [
+        title,
+        "",
+        "1 日時",
+        "",
+        _written_date(date, False) + "午後6時30分から午後8時まで",
+        "",
+        "2 場所",
+        "",
+        body.place,
+        "",
+        "3 出席者",
+        "",
+        "委員 " + " ".join(label for label in body.speakers_at(date) if "委員" in label),
+        "",
+        "4 意見交換",
+        "",
+    ]
     for label, remarks in turns:
         lines += [f"（{label}）", *remarks, ""]
     return lines
@@ -294,7 +454,9 @@ def write_real_archive(directory: Path, remarks: int, shared: Path | None, seed:
         date = FIRST_DAY + datetime.timedelta(days=span * number // max(len(plan) - 1, 1))
         key = (body.name, fiscal_year(date))
         counters[key] = counters.get(key, 0) + 1
-        title = f"{fiscal_year(date)} 第{counters[key]}回 {body.name} " + ("開催概要" if body.layout == "summary" else "会議録")
+        title = f"{fiscal_year(date)} 第{counters[key]}回 {body.name} " + (
+            "開催概要" if body.layout == "summary" else "会議録"
+        )
         turns = _turns(rng, body.layout, body.speakers_at(date), size, writer)
         path = directory / f"{date.isoformat()}-{number:06d}.txt"
         path.write_text("\n".join(LAYOUTS[body.layout](body, title, date, turns)) + "\n", encoding="utf-8")

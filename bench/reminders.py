@@ -50,8 +50,13 @@ def main() -> None:
         service = FollowupService(engine, TZ)
         for channel in range(args.channels):
             for number in range(per_channel):
-                service.add(title=f"follow-up {channel}-{number}", owners=["U2"], channel_id=f"C{channel:03d}",
-                            created_by="U1", remind=When(due))
+                service.add(
+                    title=f"follow-up {channel}-{number}",
+                    owners=["U2"],
+                    channel_id=f"C{channel:03d}",
+                    created_by="U1",
+                    remind=When(due),
+                )
         created = time.perf_counter() - started
 
         poster = SlackPoster(make_client(BOT_TOKEN, slack.api_url))
@@ -67,10 +72,14 @@ def main() -> None:
         by_channel.setdefault(post.body["channel"], []).append(post.received_at)
     gaps = [b - a for times in by_channel.values() for a, b in zip(times, times[1:])]
     print(f"reminders: {args.reminders:,} in {args.channels} channels, created in {created:.1f} s")
-    print(f"drained in {drained:.1f} s (least possible: {per_channel - 1} s): posted {report.posted:,}, "
-          f"failed {report.failed}, retrying {report.retrying}")
-    print(f"posts received by Slack: {len(posts):,}; distinct reminders: {len(titles):,}; "
-          f"doubled: {sum(1 for n in titles.values() if n > 1)}; lost: {args.reminders - len(titles):,}")
+    print(
+        f"drained in {drained:.1f} s (least possible: {per_channel - 1} s): posted {report.posted:,}, "
+        f"failed {report.failed}, retrying {report.retrying}"
+    )
+    print(
+        f"posts received by Slack: {len(posts):,}; distinct reminders: {len(titles):,}; "
+        f"doubled: {sum(1 for n in titles.values() if n > 1)}; lost: {args.reminders - len(titles):,}"
+    )
     print(f"shortest gap between two posts in one channel: {min(gaps):.3f} s" if gaps else "one post per channel")
 
 

@@ -86,8 +86,11 @@ PHASE_OF_MODULE = {
     "storage.queries": "fetch",
 }
 # Shown by what they call, not as one block; their own time goes to the phase given.
-EXPANDED = {"understand": "frame and topics", "<listcomp>": "answer_question's own loops",
-            "<genexpr>": "answer_question's own loops"}
+EXPANDED = {
+    "understand": "frame and topics",
+    "<listcomp>": "answer_question's own loops",
+    "<genexpr>": "answer_question's own loops",
+}
 
 
 Timings = list[tuple[str, float]]  # (phase or module, ms per answer), largest first
@@ -175,8 +178,14 @@ def measure(profile: str, size: int, url: str, workdir: Path, rounds: int, share
     # A new process, from exec to its answer printed; it reports its own peak memory.
     env = dict(os.environ, DATABASE_URL=url)
     t = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", ANSWERING_PROCESS, questions[0][1]], env=env, cwd=ROOT,
-                          check=True, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", ANSWERING_PROCESS, questions[0][1]],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     ask_s = time.perf_counter() - t
     peak_kib, ask_cpu = done.stderr.strip().splitlines()[-1].split()
 
@@ -193,9 +202,25 @@ def measure(profile: str, size: int, url: str, workdir: Path, rounds: int, share
         naive_cpu.append((time.thread_time() - c) * 1000)
     del texts
     shutil.rmtree(archive)
-    return Row(profile, remarks, meetings, speakers, remarks / ingest_seconds, remarks / ingest_cpu, database_size(url),
-               dict(latencies), cpu, ask_s, float(ask_cpu), int(peak_kib) / 1024, naive, naive_cpu,
-               [kind for kind, _ in questions], phases, modules)
+    return Row(
+        profile,
+        remarks,
+        meetings,
+        speakers,
+        remarks / ingest_seconds,
+        remarks / ingest_cpu,
+        database_size(url),
+        dict(latencies),
+        cpu,
+        ask_s,
+        float(ask_cpu),
+        int(peak_kib) / 1024,
+        naive,
+        naive_cpu,
+        [kind for kind, _ in questions],
+        phases,
+        modules,
+    )
 
 
 def _module(filename: str) -> str:
@@ -265,9 +290,26 @@ def _ms(values: list[float], p: float) -> str:
 
 
 COLUMNS = [
-    "profile", "remarks", "meetings", "speakers", "ingest (remarks/s)", "per CPU second", "DB (MB)", "p50 (ms)",
-    "p95 (ms)", "p99 (ms)", "CPU p50 (ms)", "CPU p95 (ms)", "`ask` process (s)", "its CPU (s)", "its peak RSS (MB)",
-    "naive p50 (ms)", "naive p95 (ms)", "speed-up at p50", "at p95", "in CPU time at p50",
+    "profile",
+    "remarks",
+    "meetings",
+    "speakers",
+    "ingest (remarks/s)",
+    "per CPU second",
+    "DB (MB)",
+    "p50 (ms)",
+    "p95 (ms)",
+    "p99 (ms)",
+    "CPU p50 (ms)",
+    "CPU p95 (ms)",
+    "`ask` process (s)",
+    "its CPU (s)",
+    "its peak RSS (MB)",
+    "naive p50 (ms)",
+    "naive p95 (ms)",
+    "speed-up at p50",
+    "at p95",
+    "in CPU time at p50",
 ]
 
 
@@ -284,27 +326,52 @@ def report(rows: list[Row], backend: str) -> str:
         p50, p95 = percentile(values, 50), percentile(values, 95)
         naive50, naive95 = percentile(r.naive, 50), percentile(r.naive, 95)
         cells = [
-            r.profile, f"{r.remarks:,}", f"{r.meetings:,}", f"{r.speakers:,}", f"{r.ingest_rate:,.0f}",
-            f"{r.ingest_cpu_rate:,.0f}", f"{r.db_mb:,.1f}", f"{p50:.2f}", f"{p95:.2f}", _ms(values, 99),
-            _ms(r.cpu, 50), _ms(r.cpu, 95), f"{r.ask_s:.2f}", f"{r.ask_cpu_s:.2f}", f"{r.peak_mb:,.0f}",
-            f"{naive50:,.1f}", f"{naive95:,.1f}", f"{naive50 / p50:,.0f}x", f"{naive95 / p95:,.0f}x",
+            r.profile,
+            f"{r.remarks:,}",
+            f"{r.meetings:,}",
+            f"{r.speakers:,}",
+            f"{r.ingest_rate:,.0f}",
+            f"{r.ingest_cpu_rate:,.0f}",
+            f"{r.db_mb:,.1f}",
+            f"{p50:.2f}",
+            f"{p95:.2f}",
+            _ms(values, 99),
+            _ms(r.cpu, 50),
+            _ms(r.cpu, 95),
+            f"{r.ask_s:.2f}",
+            f"{r.ask_cpu_s:.2f}",
+            f"{r.peak_mb:,.0f}",
+            f"{naive50:,.1f}",
+            f"{naive95:,.1f}",
+            f"{naive50 / p50:,.0f}x",
+            f"{naive95 / p95:,.0f}x",
             f"{percentile(r.naive_cpu, 50) / percentile(r.cpu, 50):,.0f}x",
         ]
         lines.append("| " + " | ".join(cells) + " |")
     for profile in dict.fromkeys(r.profile for r in rows):
         mine = [r for r in rows if r.profile == profile]
-        lines += ["", f"#### Per kind of question, profile `{profile}` (wall p50 / p95, ms)", "",
-                  "| kind | questions | " + " | ".join(f"{r.remarks:,}" for r in mine) + " |",
-                  "|---|---:|" + "---:|" * len(mine)]
+        lines += [
+            "",
+            f"#### Per kind of question, profile `{profile}` (wall p50 / p95, ms)",
+            "",
+            "| kind | questions | " + " | ".join(f"{r.remarks:,}" for r in mine) + " |",
+            "|---|---:|" + "---:|" * len(mine),
+        ]
         for kind in mine[0].latencies:
             count = sum(1 for k in mine[0].kinds if k == kind)
             cells = " | ".join(f"{_ms(r.latencies[kind], 50)} / {_ms(r.latencies[kind], 95)}" for r in mine)
             lines.append(f"| {kind} | {count} | {cells} |")
         largest = mine[-1]
         total = sum(ms for _, ms in largest.phases)
-        lines += ["", f"#### Where the time goes, profile `{profile}`, {largest.remarks:,} remarks", "",
-                  f"cProfile over one round of the questions: {total:.2f} ms per answer under the profiler.", "",
-                  "| phase | ms per answer | share |", "|---|---:|---:|"]
+        lines += [
+            "",
+            f"#### Where the time goes, profile `{profile}`, {largest.remarks:,} remarks",
+            "",
+            f"cProfile over one round of the questions: {total:.2f} ms per answer under the profiler.",
+            "",
+            "| phase | ms per answer | share |",
+            "|---|---:|---:|",
+        ]
         lines += [f"| {phase} | {ms:.2f} | {ms / total:.0%} |" for phase, ms in largest.phases if ms >= 0.005]
         lines += ["", "Own time by module (top 10):", "", "| module | ms per answer |", "|---|---:|"]
         lines += [f"| {module} | {ms:.2f} |" for module, ms in largest.modules[:10]]
@@ -318,8 +385,12 @@ def main() -> None:
     parser.add_argument("--profile", choices=PROFILES, nargs="*", default=list(PROFILES), help="corpus profiles")
     parser.add_argument("--rounds", type=int, default=5, help="times each question is asked")
     parser.add_argument("--database-url", help="a PostgreSQL URL to bench instead of SQLite files (emptied per size)")
-    parser.add_argument("--shared", type=Path, default=default_shared(),
-                        help="the shared folder whose minutes/ the real profile draws from (default: %(default)s)")
+    parser.add_argument(
+        "--shared",
+        type=Path,
+        default=default_shared(),
+        help="the shared folder whose minutes/ the real profile draws from (default: %(default)s)",
+    )
     args = parser.parse_args()
     sizes = [10_000] if args.quick else args.sizes
     rows = []

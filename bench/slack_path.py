@@ -29,6 +29,8 @@ from sqlmodel import Session
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.slack.service import RemarksService  # noqa: E402
+
 from bench.corpus import default_shared, write_real_archive  # noqa: E402
 from bench.questions import real_questions  # noqa: E402
 from bench.run import percentile  # noqa: E402
@@ -38,22 +40,38 @@ from bot.core.topics import default_glossary  # noqa: E402
 from bot.ingest import ingest_minutes  # noqa: E402
 from bot.slack.app import build_bot  # noqa: E402
 from bot.slack.server import EVENTS_PATH, make_http_server  # noqa: E402
-from bot.slack.service import RemarksService  # noqa: E402
 from storage.engine import database_url, get_engine  # noqa: E402
 from tests.fake_slack import BOT_TOKEN, SIGNING_SECRET, TEAM_ID, FakeSlack  # noqa: E402
 
 
 def signed_command(url: str, question: str, response_url: str) -> urllib.request.Request:
     """A /remarks slash command as Slack sends it."""
-    form = {"command": "/remarks", "text": question, "user_id": "U1", "user_name": "someone", "channel_id": "C1",
-            "channel_name": "general", "team_id": TEAM_ID, "token": "verification-token",
-            "response_url": response_url, "trigger_id": "1.2.3", "api_app_id": "A1"}
+    form = {
+        "command": "/remarks",
+        "text": question,
+        "user_id": "U1",
+        "user_name": "someone",
+        "channel_id": "C1",
+        "channel_name": "general",
+        "team_id": TEAM_ID,
+        "token": "verification-token",
+        "response_url": response_url,
+        "trigger_id": "1.2.3",
+        "api_app_id": "A1",
+    }
     body = urlencode(form).encode()
     timestamp = str(int(time.time()))
     signature = SignatureVerifier(SIGNING_SECRET).generate_signature(timestamp=timestamp, body=body)
-    return urllib.request.Request(url + EVENTS_PATH, data=body, method="POST", headers={
-        "Content-Type": "application/x-www-form-urlencoded", "X-Slack-Request-Timestamp": timestamp,
-        "X-Slack-Signature": signature})
+    return urllib.request.Request(
+        url + EVENTS_PATH,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Slack-Request-Timestamp": timestamp,
+            "X-Slack-Signature": signature,
+        },
+    )
 
 
 def main() -> None:
@@ -74,22 +92,32 @@ def main() -> None:
         questions = [q for _, q in real_questions(archive)]
         asked = [questions[i % len(questions)] for i in range(args.questions)]
         slack_ms, answer_ms, ack_ms = measure(url, asked)
-    print(f"Slack path, HTTP mode, fake Slack on 127.0.0.1; real profile, {archive.remarks:,} remarks; "
-          f"{len(asked)} questions one at a time")
+    print(
+        f"Slack path, HTTP mode, fake Slack on 127.0.0.1; real profile, {archive.remarks:,} remarks; "
+        f"{len(asked)} questions one at a time"
+    )
     print()
     print("| | p50 (ms) | p95 (ms) |")
     print("|---|---:|---:|")
     differences = [s - a for s, a in zip(slack_ms, answer_ms)]
-    for name, values in (("signed /remarks → response_url post", slack_ms), ("answer alone (RemarksService.answer)",
-                         answer_ms), ("difference, question by question", differences),
-                         ("signed /remarks → acknowledgement", ack_ms)):
+    for name, values in (
+        ("signed /remarks → response_url post", slack_ms),
+        ("answer alone (RemarksService.answer)", answer_ms),
+        ("difference, question by question", differences),
+        ("signed /remarks → acknowledgement", ack_ms),
+    ):
         print(f"| {name} | {percentile(values, 50):.2f} | {percentile(values, 95):.2f} |")
 
 
 def measure(url: str, questions: list[str]) -> tuple[list[float], list[float], list[float]]:
     fake = FakeSlack()
-    settings = Settings(slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET, slack_api_url=fake.api_url,
-                        database_url=url, bot_digest="off")
+    settings = Settings(
+        slack_bot_token=BOT_TOKEN,
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=fake.api_url,
+        database_url=url,
+        bot_digest="off",
+    )
     service = RemarksService(settings.sqlalchemy_url, default_alias_table(), default_glossary(), settings.admin_ids)
     bot = build_bot(settings, service)
     bot.start()

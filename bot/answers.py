@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from sqlmodel import Session
 
 from bot.core.dates import MeetingRef, chronological
+from bot.core.lexicon import Lexicon
 from bot.core.search import (
     Candidate,
     Understanding,
@@ -17,7 +18,6 @@ from bot.core.search import (
     rank,
     understand,
 )
-from bot.core.lexicon import Lexicon
 from bot.core.speakers import AliasTable, KnownSpeaker, SpeakerDirectory, resolve_speaker
 from bot.core.text import normalize
 from bot.core.topics import Concept, Glossary, concepts_in
@@ -35,7 +35,11 @@ LOOSE_SCAN = 500  # a speaker's latest remarks compared loosely when nothing mat
 TOPIC_HINT_SCAN = 20  # remarks read to say what a speaker did talk about
 FREQUENCY_CAP = 1000  # counting a term's remarks beyond this changes its weight little
 EXAMPLES = {
-    "en": ["what did 苫前町長 say about foreign workers", "who talked about scholarships", "remarks by the Rumoi mayor"],
+    "en": [
+        "what did 苫前町長 say about foreign workers",
+        "who talked about scholarships",
+        "remarks by the Rumoi mayor",
+    ],
     "ja": ["苫前町長は外国人材について何と言った", "奨学金について話したのは誰", "留萌市長の発言"],
 }
 
@@ -91,14 +95,22 @@ class Answer:
             "language": u.language,
             "speaker": speaker,
             "topics": [
-                {"text": g.label, "concept": g.concept.id if g.concept else None, "gloss": g.gloss(), "terms": list(g.terms)}
+                {
+                    "text": g.label,
+                    "concept": g.concept.id if g.concept else None,
+                    "gloss": g.gloss(),
+                    "terms": list(g.terms),
+                }
                 for g in u.topics
             ],
             "results": [
                 {
                     "speaker": r.speaker,
                     "text": r.text,
-                    "meeting": {"title": r.meeting_title, "date": r.meeting_date.isoformat() if r.meeting_date else None},
+                    "meeting": {
+                        "title": r.meeting_title,
+                        "date": r.meeting_date.isoformat() if r.meeting_date else None,
+                    },
                     "score": round(r.score, 3),
                     "remark_id": r.remark_id,
                     "highlights": [list(span) for span in r.highlights],
@@ -116,9 +128,14 @@ def meeting_json(meeting: Meeting) -> dict:
         return t.strftime("%H:%M") if t else None
 
     return {
-        "id": meeting.id, "title": meeting.title, "date": meeting.date.isoformat() if meeting.date else None,
-        "start_time": clock(meeting.start_time), "end_time": clock(meeting.end_time), "place": meeting.place,
-        "agenda": list(meeting.agenda), "attendees": list(meeting.attendees),
+        "id": meeting.id,
+        "title": meeting.title,
+        "date": meeting.date.isoformat() if meeting.date else None,
+        "start_time": clock(meeting.start_time),
+        "end_time": clock(meeting.end_time),
+        "place": meeting.place,
+        "agenda": list(meeting.agenda),
+        "attendees": list(meeting.attendees),
     }
 
 
@@ -133,7 +150,9 @@ def speaker_directory(session: Session) -> SpeakerDirectory:
     if cached and cached[0] == version:
         return cached[1]
     aliases = queries.aliases_by_speaker(session)
-    speakers = [KnownSpeaker(s.id, s.label, s.role, tuple(aliases.get(s.id, ()))) for s in queries.all_speakers(session)]
+    speakers = [
+        KnownSpeaker(s.id, s.label, s.role, tuple(aliases.get(s.id, ()))) for s in queries.all_speakers(session)
+    ]
     directory = SpeakerDirectory(speakers)
     _directories[url] = (version, directory)
     return directory
@@ -240,7 +259,8 @@ def _filtered(
     if not bounded:
         return u
     chosen = [
-        m for m in (u.meetings if u.meetings is not None else chronological(meetings)[::-1])
+        m
+        for m in (u.meetings if u.meetings is not None else chronological(meetings)[::-1])
         if (filters.meeting_id is None or m.id == filters.meeting_id)
         and (filters.since is None or (m.date and m.date >= filters.since))
         and (filters.until is None or (m.date and m.date <= filters.until))
@@ -268,8 +288,13 @@ def _facts(session: Session, u: Understanding, meetings: list[MeetingRef], descr
 
 # Meeting fields by the facts a question asks; a question about "the meeting" itself gets the main ones.
 _FIELDS_ASKED = {
-    "date": ("date",), "time": ("date", "time"), "place": ("place",), "agenda": ("agenda",),
-    "attendees": ("attendees",), "count": ("date",), "meeting": ("date", "time", "place", "agenda"),
+    "date": ("date",),
+    "time": ("date", "time"),
+    "place": ("place",),
+    "agenda": ("agenda",),
+    "attendees": ("attendees",),
+    "count": ("date",),
+    "meeting": ("date", "time", "place", "agenda"),
 }
 FIELD_NAMES = {
     "en": {"time": "time", "place": "place", "agenda": "agenda", "attendees": "attendees"},
@@ -296,11 +321,14 @@ def _describe(meeting: Meeting, facts: frozenset[str], language: str) -> str:
     return " · ".join(parts)
 
 
-_COUNCIL_TITLE = re.compile(r"^(?:(?:令和|平成|昭和)(?:\d+|元)年度?|\d{4}年度?)?\s*(?:第\d+回)?\s*|\s*(?:開催概要|議事録|議事概要|会議録)$")
+_COUNCIL_TITLE = re.compile(
+    r"^(?:(?:令和|平成|昭和)(?:\d+|元)年度?|\d{4}年度?)?\s*(?:第\d+回)?\s*|\s*(?:開催概要|議事録|議事概要|会議録)$"
+)
 
 
 def council_name(title: str) -> str:
-    """The council a meeting title names, its year and number left out: 令和7年度留萌地域づくり連携会議 開催概要 → 留萌地域づくり連携会議."""
+    """The council a meeting title names, its year and number left out:
+    令和7年度留萌地域づくり連携会議 開催概要 → 留萌地域づくり連携会議."""
     return _COUNCIL_TITLE.sub("", title).strip() or title
 
 
@@ -354,7 +382,8 @@ MESSAGES = {
     "touched": {"en": " They talked about: {names}.", "ja": "この発言者が触れた話題: {names}。"},
     "unknown_words": {
         "en": "I don't know the word “{words}”, and the minutes do not use it. Try other words, e.g. {examples}",
-        "ja": "「{words}」という言葉が分かりませんでした（議事録にもありません）。別の言葉でお試しください。例: {examples}",
+        "ja": "「{words}」という言葉が分かりませんでした（議事録にもありません）。"
+        "別の言葉でお試しください。例: {examples}",
     },
     "no_meeting": {
         "en": "No meeting matches “{when}”. Meetings in the minutes: {meetings}.",
@@ -378,11 +407,13 @@ MESSAGES = {
         "Ask about a speaker, a topic, a date or a meeting, e.g. {examples} / "
         "“what did the mayors say at the last meeting” / “where was the last meeting held”",
         "ja": "{council}の議事録から、誰が何を言ったかをお答えします（読み込み済みの会議{count}件: {meetings}）。"
-        "発言者・話題・日付・会議について質問してください。例: {examples} / “前回の会議で町長たちは何と言った” / “前回の会議はいつ”",
+        "発言者・話題・日付・会議について質問してください。"
+        "例: {examples} / “前回の会議で町長たちは何と言った” / “前回の会議はいつ”",
     },
     "help_empty": {
         "en": "I answer who said what in council minutes, but none are loaded yet. Once they are, ask e.g. {examples}",
-        "ja": "会議の議事録から誰が何を言ったかをお答えしますが、まだ議事録がありません。読み込み後に質問してください。例: {examples}",
+        "ja": "会議の議事録から誰が何を言ったかをお答えしますが、まだ議事録がありません。"
+        "読み込み後に質問してください。例: {examples}",
     },
     "nobody": {
         "en": "Nobody talked about “{topics}” in the minutes. Try other words, e.g. {examples}",
@@ -408,6 +439,9 @@ def _topics_text(u: Understanding) -> str:
 def _speaker_silent(u: Understanding, touched: list[Concept]) -> str:
     names = [c.ja[0] if u.language == "ja" else (c.en[0] if c.en else c.id) for c in touched]
     return say(
-        "speaker_silent", u.language, speaker=_speakers_text(u), topics=_topics_text(u),
+        "speaker_silent",
+        u.language,
+        speaker=_speakers_text(u),
+        topics=_topics_text(u),
         touched=_listed("touched", u.language, names),
     )

@@ -1,4 +1,5 @@
-"""The command line: `python -m bot ingest|ask|meetings|speakers|run|db|export|import-dump|…`. A thin shell over the library."""
+"""The command line: `python -m bot ingest|ask|meetings|speakers|run|db|export|import-dump|…`.
+A thin shell over the library."""
 
 from __future__ import annotations
 
@@ -59,8 +60,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             print(f"error: {name}: {error}", file=sys.stderr)
             failures += 1
             continue
-        print(f"{result.status}: {name}: {result.title} ({result.date or 'no date'}), "
-              f"{result.speakers} speakers, {result.remarks} remarks")
+        print(
+            f"{result.status}: {name}: {result.title} ({result.date or 'no date'}), "
+            f"{result.speakers} speakers, {result.remarks} remarks"
+        )
         if result.date is None:
             print(f"note: {name}: no meeting date found in the file; the meeting is stored without one")
     return 1 if failures else 0
@@ -80,8 +83,11 @@ def format_dry_run(name: str, minutes: ParsedMinutes, table: AliasTable) -> str:
     speakers = speakers_of(minutes, table)
     lines.append(f"speakers: {len(speakers)}, remarks: {len(minutes.remarks)}")
     for label, (organisation, role, person) in speakers.items():
-        parts = ", ".join(f"{key} {value}" for key, value in (("role", role), ("name", person),
-                                                               ("organisation", organisation)) if value)
+        parts = ", ".join(
+            f"{key} {value}"
+            for key, value in (("role", role), ("name", person), ("organisation", organisation))
+            if value
+        )
         lines.append(f"  {label}  ({parts or 'no role or name'}): {counts[label]} remark(s)")
     lines.append(f"dropped lines: {len(minutes.dropped)}")
     lines += [f"  line {d.line}: {d.reason}: {d.text[:80]}" for d in minutes.dropped]
@@ -154,14 +160,20 @@ def mark(text: str, spans: list[tuple[int, int]], start: str, end: str) -> str:
 
 def remarks_service() -> RemarksService:
     settings = get_settings()
-    return RemarksService(settings.sqlalchemy_url, default_alias_table(), default_glossary(), settings.admin_ids,
-                          SYSTEM_CLOCK)
+    return RemarksService(
+        settings.sqlalchemy_url, default_alias_table(), default_glossary(), settings.admin_ids, SYSTEM_CLOCK
+    )
 
 
 def cmd_meetings(args: argparse.Namespace) -> int:
     meetings = [
-        {"id": m.id, "title": m.title, "date": m.date.isoformat() if m.date else None, "speakers": m.speakers,
-         "remarks": m.remarks}
+        {
+            "id": m.id,
+            "title": m.title,
+            "date": m.date.isoformat() if m.date else None,
+            "speakers": m.speakers,
+            "remarks": m.remarks,
+        }
         for m in remarks_service().meetings()
     ]
     if args.json:
@@ -169,7 +181,10 @@ def cmd_meetings(args: argparse.Namespace) -> int:
     elif not meetings:
         print("No meetings yet: load minutes with `python -m bot ingest FILE`.")
     for m in meetings if not args.json else []:
-        print(f"{m['id']:>4}  {m['date'] or 'no date':<10}  {m['title']}  ({m['speakers']} speakers, {m['remarks']} remarks)")
+        print(
+            f"{m['id']:>4}  {m['date'] or 'no date':<10}  {m['title']}  "
+            f"({m['speakers']} speakers, {m['remarks']} remarks)"
+        )
     return 0
 
 
@@ -195,8 +210,13 @@ def cmd_speakers(args: argparse.Namespace) -> int:
     if args.refresh:
         service.refresh_aliases()
     speakers = [
-        {"id": s.id, "label": s.label, "organisation": s.organisation, "role": s.role,
-         "aliases": list(s.stored_aliases)}
+        {
+            "id": s.id,
+            "label": s.label,
+            "organisation": s.organisation,
+            "role": s.role,
+            "aliases": list(s.stored_aliases),
+        }
         for s in service.speakers()
     ]
     if args.json:
@@ -266,8 +286,10 @@ def cmd_reminders_run_due(_args: argparse.Namespace) -> int:
     service, poster, digest = followup_service(), make_poster(settings), settings.digest
     report = service.run_due(poster)
     digests = service.run_digest(poster, digest) if digest else None
-    print(f"reminders: {report.posted} posted, {report.retrying} to retry, {report.failed} failed"
-          + (f"; digests: {digests.posted} posted, {digests.failed} failed" if digests else ""))
+    print(
+        f"reminders: {report.posted} posted, {report.retrying} to retry, {report.failed} failed"
+        + (f"; digests: {digests.posted} posted, {digests.failed} failed" if digests else "")
+    )
     return 1 if report.failed or (digests and digests.failed) else 0
 
 
@@ -275,8 +297,11 @@ def cmd_followups_suggest(args: argparse.Namespace) -> int:
     service = followup_service()
     found = service.proposed_in_all() if args.all else service.proposed(args.meeting)
     if found is None:
-        print(f"error: no meeting {args.meeting or 'yet'}. See them with `python -m bot meetings`, then e.g. "
-              f"`python -m bot followups suggest 1` / 会議がありません。", file=sys.stderr)
+        print(
+            f"error: no meeting {args.meeting or 'yet'}. See them with `python -m bot meetings`, then e.g. "
+            f"`python -m bot followups suggest 1` / 会議がありません。",
+            file=sys.stderr,
+        )
         return 1
     if args.json:
         print(json.dumps({"suggestions": [s.to_json() for s in found]}, ensure_ascii=False))
@@ -301,17 +326,22 @@ def cmd_followups_add(args: argparse.Namespace) -> int:
     service = followup_service()
     title = " ".join(args.title).strip()
     if not title:
-        print('error: a follow-up needs a title, e.g. `python -m bot followups add "アンケート送付" --due 12月1日`',
-              file=sys.stderr)
+        print(
+            'error: a follow-up needs a title, e.g. `python -m bot followups add "アンケート送付" --due 12月1日`',
+            file=sys.stderr,
+        )
         return 1
     try:
         due = parse_when(args.due, service.clock.now(), service.tz) if args.due else None
     except WhenError as error:
-        print(f"error: --due {args.due}: {error.reason_en} e.g. --due 2026-12-01, --due 12月1日 / {error.reason_ja}",
-              file=sys.stderr)
+        print(
+            f"error: --due {args.due}: {error.reason_en} e.g. --due 2026-12-01, --due 12月1日 / {error.reason_ja}",
+            file=sys.stderr,
+        )
         return 1
-    added = service.add(title=title, owners=args.owner or [], channel_id=args.channel or "", created_by=CLI_USER,
-                        due=due)
+    added = service.add(
+        title=title, owners=args.owner or [], channel_id=args.channel or "", created_by=CLI_USER, due=due
+    )
     print("added: " + terminal_line(added.followup, service))
     if not args.channel:
         print("note: no --channel, so its reminders cannot be posted in Slack.")
@@ -322,8 +352,10 @@ def cmd_followups_close(args: argparse.Namespace) -> int:
     service = followup_service()
     outcome = service.close(args.id, args.status, CLI_USER)
     if outcome.followup is None:
-        print(f"error: there is no follow-up #{args.id}. See them with `python -m bot followups list all`.",
-              file=sys.stderr)
+        print(
+            f"error: there is no follow-up #{args.id}. See them with `python -m bot followups list all`.",
+            file=sys.stderr,
+        )
         return 1
     if not outcome.change:
         print(f"#{args.id} is already {outcome.followup.status}; nothing changed.")
@@ -353,8 +385,12 @@ def cmd_followups_list(args: argparse.Namespace) -> int:
 def followup_json(row) -> dict:
     followup, problem = row.followup, row.problem
     return {
-        "id": followup.id, "title": followup.title, "status": followup.status, "owners": followup.owners,
-        "channel": followup.channel_id, "due_at": followup.due_at.isoformat() if followup.due_at else None,
+        "id": followup.id,
+        "title": followup.title,
+        "status": followup.status,
+        "owners": followup.owners,
+        "channel": followup.channel_id,
+        "due_at": followup.due_at.isoformat() if followup.due_at else None,
         "created_by": followup.created_by,
         "reminder_problem": f"{problem.state}: {problem.last_error}" if problem else None,
     }
@@ -375,7 +411,10 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--until", type=_iso_date, metavar="DATE", help="only meetings on or before DATE (YYYY-MM-DD)")
     ask.add_argument("--speaker", metavar="NAME", help="only these speakers' remarks (苫前町長, Tomamae, the mayors)")
     ask.set_defaults(run=cmd_ask)
-    for name, run, help_text in (("meetings", cmd_meetings, "list meetings"), ("speakers", cmd_speakers, "list speakers and aliases")):
+    for name, run, help_text in (
+        ("meetings", cmd_meetings, "list meetings"),
+        ("speakers", cmd_speakers, "list speakers and aliases"),
+    ):
         command = commands.add_parser(name, help=help_text)
         command.add_argument("--json", action="store_true")
         command.set_defaults(run=run)
@@ -389,21 +428,25 @@ def build_parser() -> argparse.ArgumentParser:
             show.add_argument("--json", action="store_true")
             show.set_defaults(run=cmd_meetings_show)
     run_bot = commands.add_parser("run", help="run the Slack bot (Socket Mode when SLACK_APP_TOKEN is set, else HTTP)")
-    run_bot.add_argument("--mode", choices=["socket", "http"], help="default: socket if SLACK_APP_TOKEN is set, else http")
+    run_bot.add_argument(
+        "--mode", choices=["socket", "http"], help="default: socket if SLACK_APP_TOKEN is set, else http"
+    )
     run_bot.add_argument("--host", default="127.0.0.1", help="HTTP mode: the address to listen on (default 127.0.0.1)")
     run_bot.add_argument("--port", type=int, default=3000, help="HTTP mode: the port (default 3000)")
     run_bot.set_defaults(run=cmd_run)
-    reminders = commands.add_parser("reminders", help="follow-up reminders").add_subparsers(dest="action", required=True)
-    reminders.add_parser("run-due", help="post the reminders and digests that are due, then exit (for cron)").set_defaults(
-        run=cmd_reminders_run_due
+    reminders = commands.add_parser("reminders", help="follow-up reminders").add_subparsers(
+        dest="action", required=True
     )
+    reminders.add_parser(
+        "run-due", help="post the reminders and digests that are due, then exit (for cron)"
+    ).set_defaults(run=cmd_reminders_run_due)
     database = commands.add_parser("db", help="the database's schema").add_subparsers(dest="action", required=True)
-    database.add_parser("upgrade", help="migrate the database to this version's schema (back it up first)").set_defaults(
-        run=cmd_db_upgrade
-    )
-    database.add_parser("current", help="print the database's schema revision (exit status 1 unless the newest)").set_defaults(
-        run=cmd_db_current
-    )
+    database.add_parser(
+        "upgrade", help="migrate the database to this version's schema (back it up first)"
+    ).set_defaults(run=cmd_db_upgrade)
+    database.add_parser(
+        "current", help="print the database's schema revision (exit status 1 unless the newest)"
+    ).set_defaults(run=cmd_db_current)
     export = commands.add_parser("export", help="write the whole database to one JSON file")
     export.add_argument("file", metavar="FILE")
     export.set_defaults(run=cmd_export)
@@ -467,5 +510,8 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as error:  # a bug: still one line for the user, never a traceback
-        print(f"error: unexpected {type(error).__name__}: {error}. Please report it with the command you ran.", file=sys.stderr)
+        print(
+            f"error: unexpected {type(error).__name__}: {error}. Please report it with the command you ran.",
+            file=sys.stderr,
+        )
         return 1

@@ -140,10 +140,14 @@ class Settings(BaseSettings):
         (to post reminders), and in a mode (socket or http) what that mode needs as well."""
         missing = [
             (_secret(self.slack_bot_token), f"SLACK_BOT_TOKEN is not set (find it at {WHERE['SLACK_BOT_TOKEN']})"),
-            (mode != SOCKET or _secret(self.slack_app_token),
-             f"SLACK_APP_TOKEN is not set, and Socket Mode needs it (find it at {WHERE['SLACK_APP_TOKEN']})"),
-            (mode != HTTP or _secret(self.slack_signing_secret),
-             f"SLACK_SIGNING_SECRET is not set, and HTTP mode needs it (find it at {WHERE['SLACK_SIGNING_SECRET']})"),
+            (
+                mode != SOCKET or _secret(self.slack_app_token),
+                f"SLACK_APP_TOKEN is not set, and Socket Mode needs it (find it at {WHERE['SLACK_APP_TOKEN']})",
+            ),
+            (
+                mode != HTTP or _secret(self.slack_signing_secret),
+                f"SLACK_SIGNING_SECRET is not set, and HTTP mode needs it (find it at {WHERE['SLACK_SIGNING_SECRET']})",
+            ),
         ]
         for present, problem in missing:
             if not present:

@@ -108,8 +108,14 @@ def refresh_aliases(session: Session, table: AliasTable, speakers: list[Speaker]
     """Derive the speakers' aliases afresh from their labels, their meetings and the alias table."""
     sole_chairs = _sole_chairs(session, speakers)
     for speaker in speakers:
-        aliases = speaker_aliases(speaker.label, speaker.organisation, table, role=speaker.role, name=speaker.name,
-                                  sole_chair=speaker.id in sole_chairs)
+        aliases = speaker_aliases(
+            speaker.label,
+            speaker.organisation,
+            table,
+            role=speaker.role,
+            name=speaker.name,
+            sole_chair=speaker.id in sole_chairs,
+        )
         queries.replace_aliases(session, speaker.id, aliases)
 
 

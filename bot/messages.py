@@ -39,15 +39,18 @@ def both(key: str, separator: str = " / ", order: tuple[str, ...] = LANGUAGES, *
     entry = catalogue()[key]
     if "all" in entry:
         return say(key, "en", **values)
-    texts = [say(key, language, **{k: v(language) if callable(v) else v for k, v in values.items()})
-             for language in order]
+    texts = [
+        say(key, language, **{k: v(language) if callable(v) else v for k, v in values.items()}) for language in order
+    ]
     return separator.join(text for text in texts if text)
 
 
 def by_language() -> dict[str, dict[str, str]]:
     """{language: {key: text}}, the texts written for both under each language."""
-    return {language: {key: entry.get(language, entry.get("all", "")) for key, entry in catalogue().items()}
-            for language in LANGUAGES}
+    return {
+        language: {key: entry.get(language, entry.get("all", "")) for key, entry in catalogue().items()}
+        for language in LANGUAGES
+    }
 
 
 def _same(text: str) -> str:
@@ -76,7 +79,9 @@ def understood_as(understanding: Understanding, language: str, markup: Markup = 
     if understanding.topics:
         parts.append(f"{say('topics', language)} " + "; ".join(group.gloss() for group in understanding.topics))
     if understanding.meetings:
-        parts.append(f"{say('meetings', language)} " + ", ".join(str(m.date or m.title) for m in understanding.meetings))
+        parts.append(
+            f"{say('meetings', language)} " + ", ".join(str(m.date or m.title) for m in understanding.meetings)
+        )
     if not parts:
         return ""
     return markup.text(f"{say('understood', language)}: " + " · ".join(parts))

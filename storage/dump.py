@@ -69,9 +69,13 @@ def import_dump(engine: Engine, path: Path) -> dict[str, int]:
     """Restore a dump into an empty database at the same schema revision, in one transaction; rows per table."""
     tables = _read(path)
     with locked_transaction(engine) as connection:
-        filled = [table.name for table in TABLES if connection.execute(select(literal(1)).select_from(table).limit(1)).first()]
+        filled = [
+            table.name for table in TABLES if connection.execute(select(literal(1)).select_from(table).limit(1)).first()
+        ]
         if filled:
-            raise DumpError(f"the database is not empty (it has rows in {', '.join(filled)}): import into an empty database")
+            raise DumpError(
+                f"the database is not empty (it has rows in {', '.join(filled)}): import into an empty database"
+            )
         for table in TABLES:
             if tables[table.name]:
                 connection.execute(insert(table), tables[table.name])
@@ -92,7 +96,7 @@ def _read(path: Path) -> dict[str, list[dict[str, Any]]]:
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise DumpError("not a dump written by `python -m bot export` (not JSON)") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("tables"), dict):
-        raise DumpError(f"not a dump written by `python -m bot export` (no \"format\": {FORMAT} and \"tables\")")
+        raise DumpError(f'not a dump written by `python -m bot export` (no "format": {FORMAT} and "tables")')
     if data.get("schema") != migrate.head():
         raise DumpError(
             f"the dump is of schema revision {data.get('schema')} and this version's is {migrate.head()}: "
@@ -123,7 +127,8 @@ def _to_json(value: Any) -> Any:
 def _from_json(column: Column, value: Any) -> Any:
     if value is None:
         return None
-    # A TypeDecorator (sqlmodel's AutoString and UTCDateTime, storage's UTCDateTime) names no Python type; its impl does.
+    # A TypeDecorator (sqlmodel's AutoString and UTCDateTime, storage's UTCDateTime) names no Python type;
+    # its impl does.
     stored = column.type.impl if isinstance(column.type, TypeDecorator) else column.type
     kind = stored.python_type
     if kind is datetime.datetime:
@@ -149,6 +154,9 @@ def _restart_sequences(connection: Connection) -> None:
             if isinstance(column.type, Integer):
                 quoted = connection.dialect.identifier_preparer.quote(table.name)
                 connection.execute(
-                    text(f"SELECT setval(pg_get_serial_sequence(:table, :column), coalesce(max({column.name}), 0) + 1, false) FROM {quoted}"),
+                    text(
+                        "SELECT setval(pg_get_serial_sequence(:table, :column),"
+                        f" coalesce(max({column.name}), 0) + 1, false) FROM {quoted}"
+                    ),
                     {"table": quoted, "column": column.name},
                 )

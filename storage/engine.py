@@ -45,10 +45,14 @@ def check_url(url: str) -> None:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise UnsupportedDatabase("not a database URL: use postgresql://USER:PASSWORD@HOST/NAME or sqlite:///PATH") from None
+        raise UnsupportedDatabase(
+            "not a database URL: use postgresql://USER:PASSWORD@HOST/NAME or sqlite:///PATH"
+        ) from None
     backend = parsed.get_backend_name()
     if backend not in SUPPORTED:
-        raise UnsupportedDatabase(f"{backend} is not supported: use PostgreSQL (postgresql://…) or SQLite (sqlite:///PATH)")
+        raise UnsupportedDatabase(
+            f"{backend} is not supported: use PostgreSQL (postgresql://…) or SQLite (sqlite:///PATH)"
+        )
     if backend == "sqlite" and parsed.database in (None, "", ":memory:"):
         # Migrations and imports open connections of their own, which would each see another empty database.
         raise UnsupportedDatabase("an in-memory SQLite database is not supported: name a file, sqlite:///PATH")
@@ -110,7 +114,9 @@ def new_engine(url: str, **options) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS}, **options)
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS}, **options
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True, **options)
@@ -121,7 +127,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     _use_wal(cursor)
-    cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL: a crash loses no committed meeting, only power loss can
+    cursor.execute(
+        "PRAGMA synchronous=NORMAL"
+    )  # safe with WAL: a crash loses no committed meeting, only power loss can
     cursor.close()
 
 

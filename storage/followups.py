@@ -23,8 +23,8 @@ from storage.models import (
     DigestPost,
     FollowUp,
     Meeting,
-    ReminderRule,
     Remark,
+    ReminderRule,
     Speaker,
 )
 
@@ -75,7 +75,9 @@ def stop_rules(session: Session, followup_id: int, reason: str) -> None:
 
 
 def rules_of(session: Session, followup_id: int) -> Sequence[ReminderRule]:
-    return session.exec(select(ReminderRule).where(ReminderRule.followup_id == followup_id).order_by(col(ReminderRule.id))).all()
+    return session.exec(
+        select(ReminderRule).where(ReminderRule.followup_id == followup_id).order_by(col(ReminderRule.id))
+    ).all()
 
 
 def active_rules(session: Session) -> Sequence[ReminderRule]:
@@ -106,7 +108,9 @@ def _lease_over(now: datetime.datetime):
     return or_(col(Delivery.claimed_until).is_(None), col(Delivery.claimed_until) < now)
 
 
-def reclaim_delivery(session: Session, delivery_id: int, now: datetime.datetime, lease_until: datetime.datetime) -> bool:
+def reclaim_delivery(
+    session: Session, delivery_id: int, now: datetime.datetime, lease_until: datetime.datetime
+) -> bool:
     """Claim a waiting delivery, or take over one whose lease or retry time has passed; False when
     another process got it first."""
     result = session.execute(
@@ -121,7 +125,9 @@ def reclaim_delivery(session: Session, delivery_id: int, now: datetime.datetime,
     return result.rowcount == 1
 
 
-def release_deliveries(session: Session, delivery_ids: Sequence[int], lease_until: datetime.datetime, now: datetime.datetime) -> int:
+def release_deliveries(
+    session: Session, delivery_ids: Sequence[int], lease_until: datetime.datetime, now: datetime.datetime
+) -> int:
     """Give back deliveries a stopping process claimed (its lease ends at `lease_until`) and did not post:
     they wait as `pending`, claimable by any process from `now` on, and the attempt that never happened
     is not counted. A delivery whose lease ran out and that another process took over is left alone."""
@@ -145,7 +151,9 @@ def release_deliveries(session: Session, delivery_ids: Sequence[int], lease_unti
     return result.rowcount
 
 
-def advance_rule(session: Session, rule_id: int, fired_at: datetime.datetime, next_fire_at: datetime.datetime | None) -> bool:
+def advance_rule(
+    session: Session, rule_id: int, fired_at: datetime.datetime, next_fire_at: datetime.datetime | None
+) -> bool:
     """Move a rule past the reminder just claimed, if no one else moved it (False then)."""
     result = session.execute(
         update(ReminderRule)
@@ -162,7 +170,9 @@ def problem_deliveries(session: Session, followup_ids: list[int]) -> dict[int, D
     query = (
         select(Delivery, ReminderRule.followup_id)
         .join(ReminderRule, col(ReminderRule.id) == Delivery.rule_id)
-        .where(col(ReminderRule.followup_id).in_(followup_ids), or_(Delivery.state == FAILED, Delivery.state == PENDING))
+        .where(
+            col(ReminderRule.followup_id).in_(followup_ids), or_(Delivery.state == FAILED, Delivery.state == PENDING)
+        )
         .order_by(col(Delivery.id))
     )
     return {followup_id: delivery for delivery, followup_id in session.exec(query).all()}
@@ -186,8 +196,17 @@ def channels_with_open_followups(session: Session) -> list[str]:
 def add_delivery(session: Session, rule_id: int, scheduled_at: datetime.datetime, now: datetime.datetime) -> bool:
     """Insert the waiting delivery of (rule, scheduled time); False, the session rolled back, when another
     process inserted it first. Called before any read so that SQLite takes its write lock first."""
-    session.add(Delivery(rule_id=rule_id, scheduled_at=scheduled_at, state=PENDING, attempts=0, claimed_until=None,
-                         created_at=now, updated_at=now))
+    session.add(
+        Delivery(
+            rule_id=rule_id,
+            scheduled_at=scheduled_at,
+            state=PENDING,
+            attempts=0,
+            claimed_until=None,
+            created_at=now,
+            updated_at=now,
+        )
+    )
     try:
         session.flush()
     except IntegrityError:
@@ -205,8 +224,17 @@ def delivery_with_followup(session: Session, delivery_id: int) -> tuple[Delivery
     return delivery, followup
 
 
-def finish_delivery(session: Session, delivery_id: int, state: str, now: datetime.datetime, *, error: str | None,
-                    retry_at: datetime.datetime | None, channel: str | None, ts: str | None) -> None:
+def finish_delivery(
+    session: Session,
+    delivery_id: int,
+    state: str,
+    now: datetime.datetime,
+    *,
+    error: str | None,
+    retry_at: datetime.datetime | None,
+    channel: str | None,
+    ts: str | None,
+) -> None:
     session.execute(
         update(Delivery)
         .where(col(Delivery.id) == delivery_id)

@@ -71,9 +71,13 @@ def check(connection: Connection) -> bool:
     if state is Status.NEWER:
         raise SchemaError(_newer(revision))
     if state is Status.OLDER:
-        raise SchemaError(f"the database's schema is at revision {revision}, older than this version's {head()}: {UPGRADE}")
+        raise SchemaError(
+            f"the database's schema is at revision {revision}, older than this version's {head()}: {UPGRADE}"
+        )
     if state is Status.UNVERSIONED:
-        raise SchemaError(f"the database has the bot's tables but no schema revision (it predates migrations): {UPGRADE}")
+        raise SchemaError(
+            f"the database has the bot's tables but no schema revision (it predates migrations): {UPGRADE}"
+        )
     return state is Status.EMPTY
 
 
@@ -91,7 +95,8 @@ def upgrade(connection: Connection) -> tuple[str | None, str]:
         if differences:
             raise SchemaError(
                 f"the database has the bot's tables but no schema revision, and {len(differences)} differences from "
-                f"this version's schema (first: {differences[0]}): it cannot be adopted; load the minutes into an empty database"
+                f"this version's schema (first: {differences[0]}): it cannot be adopted; "
+                "load the minutes into an empty database"
             )
         create_index(connection)  # the index the bot made at start-up before, in case it is missing
         command.stamp(config, "head")

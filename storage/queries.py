@@ -107,8 +107,14 @@ def _remark_rows():
     """Remarks as plain rows with what an answer shows of them (no ORM objects: answers read hundreds)."""
     return (
         select(
-            Remark.id, Remark.speaker_id, Remark.position, Remark.text, Remark.normalized_text,
-            Speaker.label, Meeting.title, Meeting.date,
+            Remark.id,
+            Remark.speaker_id,
+            Remark.position,
+            Remark.text,
+            Remark.normalized_text,
+            Speaker.label,
+            Meeting.title,
+            Meeting.date,
         )
         .join(Speaker, col(Speaker.id) == Remark.speaker_id)
         .join(Meeting, col(Meeting.id) == Remark.meeting_id)

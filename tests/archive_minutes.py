@@ -4,9 +4,28 @@ and several speakers. Written for the tests; not real minutes."""
 
 def minutes(title: str, when: str, place: str, attendees: str, agenda: list[str], remarks: dict[str, list[str]]) -> str:
     """Minutes in the sample's layout: the header fields, then each speaker's remarks as bullets."""
-    lines = [title, "", "1 実施日時", "", when, "", "2 場 所", "", place, "", "3 主な出席者（詳細は参加者名簿のとおり）", "",
-             attendees, "", "4 議 題", "", *(f"- ({n}) {item}" for n, item in enumerate(agenda, start=1)), "",
-             "5 意見交換の主なコメント", ""]
+    lines = [
+        title,
+        "",
+        "1 実施日時",
+        "",
+        when,
+        "",
+        "2 場 所",
+        "",
+        place,
+        "",
+        "3 主な出席者（詳細は参加者名簿のとおり）",
+        "",
+        attendees,
+        "",
+        "4 議 題",
+        "",
+        *(f"- ({n}) {item}" for n, item in enumerate(agenda, start=1)),
+        "",
+        "5 意見交換の主なコメント",
+        "",
+    ]
     for speaker, said in remarks.items():
         lines += [f"<{speaker}>", "", *(f"- {remark}" for remark in said), ""]
     return "\n".join(lines)
@@ -47,7 +66,10 @@ MEETINGS = {
         "各市町村長、留萌振興局長、北海道経済産業局",
         ["洋上風力と地域の将来について", "意見交換 テーマ：脱炭素のまちづくり"],
         {
-            "苫前町長": ["洋上風力発電の促進区域の指定に大きな期待を寄せている。", "除雪車を電動化して、脱炭素に取り組みたい。"],
+            "苫前町長": [
+                "洋上風力発電の促進区域の指定に大きな期待を寄せている。",
+                "除雪車を電動化して、脱炭素に取り組みたい。",
+            ],
             "遠別町長": ["洋上風力発電については、漁業者の声を丁寧に聞いていただきたい。"],
             "初山別村長": ["村の診療所に新しい医師を迎えることができた。"],
         },

@@ -129,7 +129,11 @@ def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp
     for name in list(os.environ):
         if name.startswith(("BOT_", "SLACK_", "DATABASE_URL")):
             monkeypatch.delenv(name)
-    for name, value in {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": "http://127.0.0.1:9/api/", "BOT_DIGEST": "off"}.items():
+    for name, value in {
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_API_URL": "http://127.0.0.1:9/api/",
+        "BOT_DIGEST": "off",
+    }.items():
         monkeypatch.setenv(name, value)
 
     def run(args: list[str], url: str) -> tuple[int, str, str]:

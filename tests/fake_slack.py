@@ -150,7 +150,9 @@ class FakeSlack:
             scripted = self._scripted[method].pop(0) if self._scripted.get(method) else Scripted()
         time.sleep(scripted.delay)
         if scripted.body is not None:
-            return self._send(request, scripted.status, json.dumps(scripted.body).encode(), "application/json", scripted.headers)
+            return self._send(
+                request, scripted.status, json.dumps(scripted.body).encode(), "application/json", scripted.headers
+            )
         if method == "response_url":
             return self._send(request, 200, b"ok", "text/plain")
         expected = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN
@@ -160,11 +162,24 @@ class FakeSlack:
 
     def _answer(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":
-            return {"ok": True, "url": "https://rumoi.example/", "team": "Rumoi", "user": "remarks",
-                    "team_id": TEAM_ID, "user_id": BOT_USER_ID, "bot_id": BOT_ID, "is_enterprise_install": False}
+            return {
+                "ok": True,
+                "url": "https://rumoi.example/",
+                "team": "Rumoi",
+                "user": "remarks",
+                "team_id": TEAM_ID,
+                "user_id": BOT_USER_ID,
+                "bot_id": BOT_ID,
+                "is_enterprise_install": False,
+            }
         if method in ("chat.postMessage", "chat.update"):
             ts = body.get("ts") or f"1700000000.{next(self._ts):06d}"
-            return {"ok": True, "channel": body.get("channel"), "ts": ts, "message": {"text": body.get("text"), "ts": ts}}
+            return {
+                "ok": True,
+                "channel": body.get("channel"),
+                "ts": ts,
+                "message": {"text": body.get("text"), "ts": ts},
+            }
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": f"1700000000.{next(self._ts):06d}"}
         if method in ("views.open", "views.publish"):
@@ -177,8 +192,15 @@ class FakeSlack:
             if file_id not in self.files:
                 return {"ok": False, "error": "file_not_found"}
             name, data = self.files[file_id]
-            return {"ok": True, "file": {"id": file_id, "name": name, "size": len(data),
-                                         "url_private_download": f"{self.base_url}/files/{file_id}"}}
+            return {
+                "ok": True,
+                "file": {
+                    "id": file_id,
+                    "name": name,
+                    "size": len(data),
+                    "url_private_download": f"{self.base_url}/files/{file_id}",
+                },
+            }
         if method == "apps.connections.open":
             return {"ok": True, "url": self.socket_url}
         return {"ok": False, "error": "unknown_method"}
@@ -195,8 +217,13 @@ class FakeSlack:
         self._send(request, 200, json.dumps(payload).encode(), "application/json")
 
     @staticmethod
-    def _send(request: BaseHTTPRequestHandler, status: int, data: bytes, content_type: str,
-              headers: dict[str, str] | None = None) -> None:
+    def _send(
+        request: BaseHTTPRequestHandler,
+        status: int,
+        data: bytes,
+        content_type: str,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         request.send_response(status)
         request.send_header("Content-Type", content_type)
         request.send_header("Content-Length", str(len(data)))

@@ -34,12 +34,16 @@ class Cluster:
         return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
 
     def stop(self) -> None:
-        _run(self.run_as, [_binary("pg_ctl"), "-D", str(self.directory / "data"), "-m", "immediate", "stop"], check=False)
+        _run(
+            self.run_as, [_binary("pg_ctl"), "-D", str(self.directory / "data"), "-m", "immediate", "stop"], check=False
+        )
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
 def _binary(name: str) -> str:
-    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}")) or ([shutil.which(name)] if shutil.which(name) else [])
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}")) or (
+        [shutil.which(name)] if shutil.which(name) else []
+    )
     if not found:
         raise PostgresUnavailable(f"no `{name}` found: install the PostgreSQL server (e.g. apt-get install postgresql)")
     return found[-1]

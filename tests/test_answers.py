@@ -38,7 +38,9 @@ def ask(session, table, glossary, question):
         ("tomamae chocho gaikokujin", "苫前町長", "外国人"),
     ],
 )
-def test_speaker_and_topic_gives_that_speakers_best_remark_first(sample_session, table, glossary, question, speaker, phrase):
+def test_speaker_and_topic_gives_that_speakers_best_remark_first(
+    sample_session, table, glossary, question, speaker, phrase
+):
     answer = ask(sample_session, table, glossary, question)
     assert answer.results, answer.message
     assert answer.results[0].speaker == speaker
@@ -195,14 +197,20 @@ def test_meeting_facts_come_from_the_stored_meeting(archive, table, glossary, qu
 
 def test_meeting_facts_without_a_date_describe_every_meeting(archive, table, glossary):
     answer = ask(archive, table, glossary, "where was the meeting held")
-    assert [m["place"] for m in answer.to_json(0.0)["meetings"]] == ["天塩町社会福祉会館", "羽幌町中央公民館", "留萌市文化センター 2階会議室"]
+    assert [m["place"] for m in answer.to_json(0.0)["meetings"]] == [
+        "天塩町社会福祉会館",
+        "羽幌町中央公民館",
+        "留萌市文化センター 2階会議室",
+    ]
 
 
 @pytest.mark.parametrize(
     "question, speakers",
     [
-        ("what did the chamber of commerce and the finance association say about business succession",
-         {"留萌商工会議所 会頭", "留萌金融協会 会長"}),
+        (
+            "what did the chamber of commerce and the finance association say about business succession",
+            {"留萌商工会議所 会頭", "留萌金融協会 会長"},
+        ),
         ("苫前町長と遠別町長の洋上風力についての発言", {"苫前町長", "遠別町長"}),
         ("the mayors on offshore wind", {"苫前町長", "遠別町長"}),
         ("町長たちは洋上風力について何と言った", {"苫前町長", "遠別町長"}),

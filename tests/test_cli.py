@@ -14,7 +14,13 @@ from tests.conftest import ROOT, SAMPLE
 def run(args, db_url, stdin=None):
     env = dict(os.environ, DATABASE_URL=db_url)
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True, env=env, cwd=ROOT, timeout=120
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
     )
 
 
@@ -108,7 +114,15 @@ def test_meetings_show_prints_one_meeting(loaded):
 def test_meetings_json(loaded):
     done = run(["meetings", "--json"], loaded)
     assert json.loads(done.stdout) == {
-        "meetings": [{"id": 1, "title": "令和7年度留萌地域づくり連携会議 開催概要", "date": "2025-10-08", "speakers": 17, "remarks": 49}]
+        "meetings": [
+            {
+                "id": 1,
+                "title": "令和7年度留萌地域づくり連携会議 開催概要",
+                "date": "2025-10-08",
+                "speakers": 17,
+                "remarks": 49,
+            }
+        ]
     }
 
 

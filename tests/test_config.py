@@ -29,9 +29,21 @@ def environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     ("variable", "value", "problem"),
     [
         ("BOT_TIMEZONE", "Asia/Tokio", "BOT_TIMEZONE: unknown time zone 'Asia/Tokio' (e.g. Asia/Tokyo)"),
-        ("DATABASE_URL", "mysql://bot:pw@db/remarks", "DATABASE_URL: mysql is not supported: use PostgreSQL (postgresql://…) or SQLite (sqlite:///PATH)"),
-        ("DATABASE_URL", "remarks.db", "DATABASE_URL: not a database URL: use postgresql://USER:PASSWORD@HOST/NAME or sqlite:///PATH"),
-        ("DATABASE_URL", "sqlite://", "DATABASE_URL: an in-memory SQLite database is not supported: name a file, sqlite:///PATH"),
+        (
+            "DATABASE_URL",
+            "mysql://bot:pw@db/remarks",
+            "DATABASE_URL: mysql is not supported: use PostgreSQL (postgresql://…) or SQLite (sqlite:///PATH)",
+        ),
+        (
+            "DATABASE_URL",
+            "remarks.db",
+            "DATABASE_URL: not a database URL: use postgresql://USER:PASSWORD@HOST/NAME or sqlite:///PATH",
+        ),
+        (
+            "DATABASE_URL",
+            "sqlite://",
+            "DATABASE_URL: an in-memory SQLite database is not supported: name a file, sqlite:///PATH",
+        ),
     ],
 )
 def test_a_wrong_value_is_one_line_naming_its_variable(environment, variable: str, value: str, problem: str) -> None:
@@ -50,7 +62,9 @@ def test_good_values_are_taken(environment) -> None:
 def test_the_command_line_prints_every_wrong_value_and_no_secret(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "SLACK_", "DATABASE_URL"))}
     env |= {"PYTHONPATH": str(ROOT), "BOT_TIMEZONE": "Asia/Tokio", "DATABASE_URL": "mysql://bot:s3cret@db/remarks"}
-    done = subprocess.run([sys.executable, "-m", "bot", "meetings"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "meetings"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.splitlines() == [
         "error: DATABASE_URL: mysql is not supported: use PostgreSQL (postgresql://…) or SQLite (sqlite:///PATH)",
@@ -70,8 +84,9 @@ def test_the_command_line_prints_every_wrong_value_and_no_secret(tmp_path: Path)
         ("BOT_DIGEST", "tomorrow 9:00", "BOT_DIGEST must repeat"),
     ],
 )
-def test_slack_and_digest_settings_are_checked_with_the_others(environment, variable: str, value: str,
-                                                                problem: str) -> None:
+def test_slack_and_digest_settings_are_checked_with_the_others(
+    environment, variable: str, value: str, problem: str
+) -> None:
     environment.setenv(variable, value)
     with pytest.raises(SettingsError) as refused:
         get_settings()
@@ -96,8 +111,9 @@ def test_the_digest_is_read_as_a_repetition_or_off(environment) -> None:
         ({"SLACK_BOT_TOKEN": "xoxb-1"}, "http", "SLACK_SIGNING_SECRET is not set, and HTTP mode needs it"),
     ],
 )
-def test_what_slack_needs_depends_on_the_mode(environment, variables: dict[str, str], mode: str | None,
-                                              missing: str) -> None:
+def test_what_slack_needs_depends_on_the_mode(
+    environment, variables: dict[str, str], mode: str | None, missing: str
+) -> None:
     for name, value in variables.items():
         environment.setenv(name, value)
     settings = get_settings()

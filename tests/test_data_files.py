@@ -26,8 +26,17 @@ def test_the_alias_table_covers_the_eight_municipalities_and_the_councils_organi
     written = {normalize(name) for entity in table.entities for name in entity.ja}
     for place in ("留萌市", "増毛町", "小平町", "苫前町", "羽幌町", "初山別村", "遠別町", "天塩町"):
         assert place in written
-    for organisation in ("留萌商工会議所", "留萌観光連盟", "るもい農業協同組合", "留萌管内商工会連合会",
-                         "留萌金融協会", "留萌建設協会", "留萌開発建設部", "留萌教育局", "留萌振興局"):
+    for organisation in (
+        "留萌商工会議所",
+        "留萌観光連盟",
+        "るもい農業協同組合",
+        "留萌管内商工会連合会",
+        "留萌金融協会",
+        "留萌建設協会",
+        "留萌開発建設部",
+        "留萌教育局",
+        "留萌振興局",
+    ):
         assert organisation in written
     obira = table.entity_of("小平町")
     assert "Obira" in obira.latin and "おびら" in obira.kana  # not the dictionaries' こだいら

@@ -82,9 +82,15 @@ def test_dates_pick_meetings(question, ids):
 @pytest.mark.parametrize(
     "question",
     [
-        "who talked about snow removal", "3000時間の削減", "what may happen", "1000名が登録",
+        "who talked about snow removal",
+        "3000時間の削減",
+        "what may happen",
+        "1000名が登録",
         "what did the mayor say about March",
-        "2025年問題について話したのは誰", "令和7年度予算", "2050年カーボンニュートラル", "zero carbon by 2050",
+        "2025年問題について話したのは誰",
+        "令和7年度予算",
+        "2050年カーボンニュートラル",
+        "zero carbon by 2050",
         "the 2030 targets",
     ],
 )
@@ -116,6 +122,10 @@ def test_relative_dates_count_only_dated_meetings_and_an_empty_archive_has_none(
 
 
 def test_ordinals_count_from_the_first_meeting_when_no_title_numbers_them():
-    plain = [MeetingRef(1, D(2020, 5, 1), "総会"), MeetingRef(2, D(2021, 5, 1), "総会"), MeetingRef(3, D(2022, 5, 1), "総会")]
+    plain = [
+        MeetingRef(1, D(2020, 5, 1), "総会"),
+        MeetingRef(2, D(2021, 5, 1), "総会"),
+        MeetingRef(3, D(2022, 5, 1), "総会"),
+    ]
     assert picked("the second meeting", plain) == [2]
     assert picked("第3回の会議", plain) == [3]

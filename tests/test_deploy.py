@@ -37,7 +37,10 @@ def instructions(name: str) -> list[str]:
 
 def test_the_image_runs_the_documented_commands_as_a_user_of_its_own() -> None:
     assert instructions("FROM") == ["python:3.11-slim"]
-    assert instructions("RUN")[0] == "pip install -c requirements.lock ." and "pip install -c requirements.lock ." in OPERATIONS
+    assert (
+        instructions("RUN")[0] == "pip install -c requirements.lock ."
+        and "pip install -c requirements.lock ." in OPERATIONS
+    )
     command = " ".join(json.loads(instructions("CMD")[0]))
     assert command == "python -m bot run --mode http --host 0.0.0.0 --port 3000" and command in OPERATIONS
     assert instructions("USER") == ["remarks-bot"]
@@ -74,7 +77,7 @@ def test_compose_runs_postgresql_a_migration_and_two_replicas_behind_one_port() 
 
 
 def test_the_sqlite_variant_is_one_container_with_its_database_on_a_volume() -> None:
-    (name, service), = compose("docker-compose.sqlite.yml")["services"].items()
+    ((name, service),) = compose("docker-compose.sqlite.yml")["services"].items()
     assert service["build"] == {"context": "..", "dockerfile": "deploy/Dockerfile"}
     assert service["environment"]["DATABASE_URL"] == "sqlite:////data/remarks.db"
     assert service["volumes"] == ["data:/data"] and service["ports"] == ["${HOST_PORT:-3000}:3000"]

@@ -58,12 +58,22 @@ def docx_of(text: str) -> bytes:
 
 
 def summary(minutes):
-    return (minutes.title, minutes.date, Counter(r.speaker for r in minutes.remarks),
-            ["".join(r.text.split()) for r in minutes.remarks])
+    return (
+        minutes.title,
+        minutes.date,
+        Counter(r.speaker for r in minutes.remarks),
+        ["".join(r.text.split()) for r in minutes.remarks],
+    )
 
 
-LAYOUTS = {"sample": SAMPLE.read_text(encoding="utf-8"), "inline": INLINE, "classic": CLASSIC, "colon": COLON,
-           "labels": LABELS_ALONE, "pdf-residue": PDF_RESIDUE}
+LAYOUTS = {
+    "sample": SAMPLE.read_text(encoding="utf-8"),
+    "inline": INLINE,
+    "classic": CLASSIC,
+    "colon": COLON,
+    "labels": LABELS_ALONE,
+    "pdf-residue": PDF_RESIDUE,
+}
 
 
 @pytest.mark.parametrize("text", LAYOUTS.values(), ids=LAYOUTS.keys())

@@ -89,8 +89,10 @@ def test_pdf_and_docx_of_the_sample_store_the_same_speakers_and_remarks(session,
 
 
 def test_role_and_name_are_stored_apart_with_their_aliases(session, table):
-    text = ("委員会会議録\n令和6年6月12日\n○委員長（伊藤成一君）　開会いたします。\n"
-            "○事務局（柴田主幹）　資料を御説明いたします。\n").encode()
+    text = (
+        "委員会会議録\n令和6年6月12日\n○委員長（伊藤成一君）　開会いたします。\n"
+        "○事務局（柴田主幹）　資料を御説明いたします。\n"
+    ).encode()
     ingest_minutes(session, text, "giun.txt", table)
     speakers = {s.label: (s.organisation, s.role, s.name) for s in session.exec(select(Speaker))}
     assert speakers == {
@@ -112,8 +114,11 @@ def test_dry_run_shows_what_would_be_stored_and_writes_nothing(tmp_path):
 
     url = f"sqlite:///{tmp_path / 'dry.db'}"
     minutes = tmp_path / "giun.txt"
-    minutes.write_text("委員会会議録\n令和6年6月12日(水)\n○委員長（伊藤成一君）　開会いたします。\n（拍手）\n"
-                       "○事務局（柴田主幹）　資料を御説明いたします。\n", encoding="utf-8")
+    minutes.write_text(
+        "委員会会議録\n令和6年6月12日(水)\n○委員長（伊藤成一君）　開会いたします。\n（拍手）\n"
+        "○事務局（柴田主幹）　資料を御説明いたします。\n",
+        encoding="utf-8",
+    )
     done = run(["ingest", "--dry-run", str(minutes)], url)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [
@@ -133,8 +138,12 @@ def test_dry_run_shows_what_would_be_stored_and_writes_nothing(tmp_path):
 
 def test_the_chairman_is_the_one_chair_of_a_meeting(session, table):
     def chairman_of():
-        return {s.label for s in session.exec(select(Speaker)) for a in session.exec(
-            select(SpeakerAlias).where(SpeakerAlias.speaker_id == s.id)) if a.alias == "chairman"}
+        return {
+            s.label
+            for s in session.exec(select(Speaker))
+            for a in session.exec(select(SpeakerAlias).where(SpeakerAlias.speaker_id == s.id))
+            if a.alias == "chairman"
+        }
 
     ingest_minutes(session, "委員会\n令和6年1月5日\n○委員長(伊藤成一君)　開会します。\n".encode(), "a.txt", table)
     assert chairman_of() == {"委員長(伊藤成一君)"}

@@ -52,8 +52,11 @@ def test_no_query_is_written_outside_storage() -> None:
             if module.split(".")[0] not in ("sqlalchemy", "sqlmodel"):
                 continue
             allowed = DATABASE_NAMES.get(module, set())
-            offenders += [(str(path.relative_to(ROOT)), module, name) for name in names or [module]
-                          if allowed is not None and name not in allowed]
+            offenders += [
+                (str(path.relative_to(ROOT)), module, name)
+                for name in names or [module]
+                if allowed is not None and name not in allowed
+            ]
     assert offenders == []
 
 

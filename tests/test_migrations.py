@@ -47,13 +47,23 @@ def test_the_migrations_ship_with_the_package() -> None:
     assert all((folder / "__init__.py").is_file() for folder in folders)
 
 
-def test_db_upgrade_migrates_an_empty_postgresql_database_and_every_command_works_on_it(request, tmp_path: Path, cli) -> None:
+def test_db_upgrade_migrates_an_empty_postgresql_database_and_every_command_works_on_it(
+    request, tmp_path: Path, cli
+) -> None:
     url = new_database(request, "postgresql", tmp_path)
     newest = migrate.head()
-    assert cli(["db", "current"], url) == (1, f"database: revision none (empty; this version's newest is {newest})\n", "")
+    assert cli(["db", "current"], url) == (
+        1,
+        f"database: revision none (empty; this version's newest is {newest})\n",
+        "",
+    )
     assert cli(["db", "upgrade"], url) == (0, f"database: upgraded from no revision to {newest}\n", "")
     assert cli(["db", "upgrade"], url) == (0, f"database: already at the newest revision, {newest}\n", "")
-    assert cli(["db", "current"], url) == (0, f"database: revision {newest} (current; this version's newest is {newest})\n", "")
+    assert cli(["db", "current"], url) == (
+        0,
+        f"database: revision {newest} (current; this version's newest is {newest})\n",
+        "",
+    )
     status, out, err = cli(["ingest", str(SAMPLE)], url)
     assert status == 0 and "17 speakers, 49 remarks" in out, err
     status, out, err = cli(["ask", "what did 苫前町長 say about foreign workers"], url)
@@ -68,16 +78,22 @@ def test_a_database_of_a_newer_schema_is_refused_with_one_line(tmp_path: Path, c
     url = f"sqlite:///{tmp_path / 'newer.db'}"
     upgrade_database(url)
     set_revision(url, "9999")
-    refusal = ("error: the database's schema is at revision 9999, which this version of the bot does not know "
-               f"(its newest is {migrate.head()})")
+    refusal = (
+        "error: the database's schema is at revision 9999, which this version of the bot does not know "
+        f"(its newest is {migrate.head()})"
+    )
     for args in (["ingest", str(SAMPLE)], ["ask", "奨学金"], ["db", "upgrade"], ["export", "dump.json"]):
         status, out, err = cli(args, url)
         assert (status, out) == (2, "") and err.startswith(refusal) and err.count("\n") == 1, args
     assert cli(["db", "current"], url)[1].startswith("database: revision 9999 (newer;")
     # As an operator sees it: a process of its own, one line, no traceback.
     env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": CHILD_PYTHONPATH}
-    done = subprocess.run([sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
-    assert (done.returncode, done.stdout) == (2, "") and done.stderr.startswith(refusal) and done.stderr.count("\n") == 1
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert (
+        (done.returncode, done.stdout) == (2, "") and done.stderr.startswith(refusal) and done.stderr.count("\n") == 1
+    )
 
 
 @pytest.fixture
@@ -105,7 +121,9 @@ def test_an_older_schema_is_refused_until_db_upgrade(two_revisions: str, tmp_pat
         connection.execute(text("DROP TABLE next_version"))
     engine.dispose()
     set_revision(url, two_revisions)
-    with pytest.raises(SchemaError, match=f"revision {two_revisions}, older than this version's next: run `python -m bot db upgrade`"):
+    with pytest.raises(
+        SchemaError, match=f"revision {two_revisions}, older than this version's next: run `python -m bot db upgrade`"
+    ):
         get_engine(url)
     assert upgrade_database(url) == (two_revisions, "next")
     with get_engine(url).connect() as connection:
@@ -122,7 +140,9 @@ def test_a_database_made_before_migrations_is_adopted_by_db_upgrade(tmp_path: Pa
     with Session(engine) as session:
         ingest_minutes(session, SAMPLE.read_bytes(), SAMPLE.name, default_alias_table())
     engine.dispose()
-    with pytest.raises(SchemaError, match="no schema revision .it predates migrations.: run `python -m bot db upgrade`"):
+    with pytest.raises(
+        SchemaError, match="no schema revision .it predates migrations.: run `python -m bot db upgrade`"
+    ):
         get_engine(url)
     assert upgrade_database(url) == (None, migrate.head())
     with Session(get_engine(url)) as session:
@@ -156,12 +176,16 @@ PROCESSES, ROUNDS = 5, 10
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_processes_starting_together_on_an_empty_database_migrate_it_once(request, backend: str, tmp_path: Path) -> None:
+def test_processes_starting_together_on_an_empty_database_migrate_it_once(
+    request, backend: str, tmp_path: Path
+) -> None:
     """Replicas started together on a new database all come up: one migrates it, the others wait under the
     lock and find it migrated. Ten new databases, five processes each, released at once."""
     env = {**os.environ, "PYTHONPATH": CHILD_PYTHONPATH}
     children = [
-        subprocess.Popen([sys.executable, "-c", _OPENER], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", _OPENER], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
         for _ in range(PROCESSES)
     ]
     try:
@@ -192,20 +216,29 @@ def schema_of(url: str) -> dict:
             table: {
                 "columns": [(c["name"], str(c["type"]), c["nullable"]) for c in found.get_columns(table)],
                 "primary key": found.get_pk_constraint(table)["constrained_columns"],
-                "foreign keys": sorted((fk["constrained_columns"], fk["referred_table"], fk["referred_columns"],
-                                        fk.get("options", {}).get("ondelete")) for fk in found.get_foreign_keys(table)),
+                "foreign keys": sorted(
+                    (
+                        fk["constrained_columns"],
+                        fk["referred_table"],
+                        fk["referred_columns"],
+                        fk.get("options", {}).get("ondelete"),
+                    )
+                    for fk in found.get_foreign_keys(table)
+                ),
                 "unique": sorted((u["name"] or "", u["column_names"]) for u in found.get_unique_constraints(table)),
                 "indexes": sorted((i["name"], i["column_names"], bool(i["unique"])) for i in found.get_indexes(table)),
             }
-            for table in found.get_table_names() if table != "alembic_version"
+            for table in found.get_table_names()
+            if table != "alembic_version"
         }
     engine.dispose()
     return schema
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_a_database_migrated_from_scratch_equals_one_created_from_the_models(request, backend: str,
-                                                                             tmp_path: Path) -> None:
+def test_a_database_migrated_from_scratch_equals_one_created_from_the_models(
+    request, backend: str, tmp_path: Path
+) -> None:
     (migrated_dir := tmp_path / "migrated").mkdir()
     (created_dir := tmp_path / "created").mkdir()
     migrated, created = new_database(request, backend, migrated_dir), new_database(request, backend, created_dir)

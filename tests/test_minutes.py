@@ -169,9 +169,7 @@ def test_speaker_without_remarks_is_skipped():
 # --- Bullets and wrapped remarks ------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "bullet", ["- ", "-", "－", "－\u3000", "・", "･", "●", "•", "*", "＊", "◆", "■", "\u3000・"]
-)
+@pytest.mark.parametrize("bullet", ["- ", "-", "－", "－\u3000", "・", "･", "●", "•", "*", "＊", "◆", "■", "\u3000・"])
 def test_bullet_styles(bullet):
     text = remarks_doc("<市長>", f"{bullet}一つ目の意見", f"{bullet}二つ目の意見")
     assert parse_minutes(text).remarks == (
@@ -260,7 +258,9 @@ def test_section_heading_styles(date_heading, remarks_heading):
 
 
 def test_section_of_unknown_name_with_speakers_is_read_as_remarks():
-    text = "\n".join(["会議", "1 日時", "令和7年10月8日", "2 議事", "事務局から説明があった。", "<市長>", "- 賛成です。"])
+    text = "\n".join(
+        ["会議", "1 日時", "令和7年10月8日", "2 議事", "事務局から説明があった。", "<市長>", "- 賛成です。"]
+    )
     assert pairs(text) == [("市長", "賛成です。")]
 
 
@@ -278,7 +278,9 @@ def test_no_date_at_all_is_allowed():
 
 
 def test_attendees_on_several_lines_and_bullets():
-    text = "\n".join(["会議", "3 出席者", "・留萌市長、増毛町長，小平町長", "・苫前町長", "5 意見", "<留萌市長>", "- 発言。"])
+    text = "\n".join(
+        ["会議", "3 出席者", "・留萌市長、増毛町長，小平町長", "・苫前町長", "5 意見", "<留萌市長>", "- 発言。"]
+    )
     assert parse_minutes(text).attendees == ("留萌市長", "増毛町長", "小平町長", "苫前町長")
 
 

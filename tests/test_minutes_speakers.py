@@ -40,8 +40,22 @@ def test_speaker_labels(label):
 
 @pytest.mark.parametrize(
     "text",
-    ["意見交換", "出 席 者", "出席委員", "会議録署名委員", "議事における主な意見要旨", "|", "", "委嘱状交付", "挨拶",
-     "経済成長", "委員長 守屋亘弘", "定足数に達してい", "長" * 60, "1 開会"],
+    [
+        "意見交換",
+        "出 席 者",
+        "出席委員",
+        "会議録署名委員",
+        "議事における主な意見要旨",
+        "|",
+        "",
+        "委嘱状交付",
+        "挨拶",
+        "経済成長",
+        "委員長 守屋亘弘",
+        "定足数に達してい",
+        "長" * 60,
+        "1 開会",
+    ],
 )
 def test_not_speaker_labels(text):
     assert not is_speaker_label(text)
@@ -54,8 +68,16 @@ def aliases(label, table, sole_chair=False):
 
 def test_aliases_of_role_and_name(table):
     names = aliases("委員長(守屋亘弘君)", table)
-    for alias in ("委員長(守屋亘弘君)", "委員長守屋亘弘", "委員長", "守屋亘弘", "守屋", "守屋委員長", "moriya",
-                  "committee chairman"):
+    for alias in (
+        "委員長(守屋亘弘君)",
+        "委員長守屋亘弘",
+        "委員長",
+        "守屋亘弘",
+        "守屋",
+        "守屋委員長",
+        "moriya",
+        "committee chairman",
+    ):
         assert alias in names
     assert "chairman" not in names  # only when no other speaker of the meeting chairs
     assert "chairman" in aliases("委員長(守屋亘弘君)", table, sole_chair=True)
@@ -71,16 +93,26 @@ def test_one_character_names_are_no_japanese_aliases(table):
 
 
 def test_rumoi_labels_keep_their_curated_names_only(table):
-    assert aliases("苫前町長", table) == ["苫前町長", "苫前町", "苫前", "とままえ", "とままえちょう", "tomamae",
-                                          "tomamae town", "tomamae-cho"]
+    assert aliases("苫前町長", table) == [
+        "苫前町長",
+        "苫前町",
+        "苫前",
+        "とままえ",
+        "とままえちょう",
+        "tomamae",
+        "tomamae town",
+        "tomamae-cho",
+    ]
     assert "mayor" not in aliases("留萌市長", table)  # "the mayor" alone does not pick one of eight
 
 
 def directory(labels, table, sole_chair=False):
-    return SpeakerDirectory([
-        KnownSpeaker(i, label, split_label(label, table).role, tuple(aliases(label, table, sole_chair)))
-        for i, label in enumerate(labels)
-    ])
+    return SpeakerDirectory(
+        [
+            KnownSpeaker(i, label, split_label(label, table).role, tuple(aliases(label, table, sole_chair)))
+            for i, label in enumerate(labels)
+        ]
+    )
 
 
 @pytest.mark.parametrize(
@@ -94,8 +126,9 @@ def directory(labels, table, sole_chair=False):
     ],
 )
 def test_questions_find_speakers_by_role_and_name(question, label, table):
-    found = resolve_speaker(normalize(question), directory(["委員長(守屋亘弘君)", "事務局(柴田主幹)"], table, True),
-                            table)
+    found = resolve_speaker(
+        normalize(question), directory(["委員長(守屋亘弘君)", "事務局(柴田主幹)"], table, True), table
+    )
     assert found is not None and [s.label for s in found.speakers] == [label]
 
 

@@ -105,10 +105,21 @@ def test_read_order(question, order):
 @pytest.mark.parametrize(
     "question, small_talk",
     [
-        ("", True), ("   ", True), ("hi", True), ("Good morning!", True), ("thanks", True), ("help", True),
-        ("what can you do?", True), ("how do I use this?", True), ("こんにちは", True), ("ありがとうございます。", True),
-        ("使い方を教えて", True), ("ヘルプ", True),
-        ("help with snow removal", False), ("who talked about help desks", False), ("ありがとう券について", False),
+        ("", True),
+        ("   ", True),
+        ("hi", True),
+        ("Good morning!", True),
+        ("thanks", True),
+        ("help", True),
+        ("what can you do?", True),
+        ("how do I use this?", True),
+        ("こんにちは", True),
+        ("ありがとうございます。", True),
+        ("使い方を教えて", True),
+        ("ヘルプ", True),
+        ("help with snow removal", False),
+        ("who talked about help desks", False),
+        ("ありがとう券について", False),
     ],
 )
 def test_small_talk(question, small_talk):
@@ -117,8 +128,15 @@ def test_small_talk(question, small_talk):
 
 @pytest.mark.parametrize(
     "words, everyone",
-    [("everyone", True), ("anyone", True), ("Everybody", True), ("皆さん", True), ("all the speakers", True),
-     ("the mayors", False), ("everyone else in tomamae", False)],
+    [
+        ("everyone", True),
+        ("anyone", True),
+        ("Everybody", True),
+        ("皆さん", True),
+        ("all the speakers", True),
+        ("the mayors", False),
+        ("everyone else in tomamae", False),
+    ],
 )
 def test_everyone_names_no_one_in_particular(words, everyone):
     assert is_everyone(normalize(words, keep_spaces=True)) is everyone

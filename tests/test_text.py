@@ -54,7 +54,12 @@ def test_has_japanese():
 def test_fast_normalize_agrees_with_the_mapped_one_on_real_text():
     from tests.conftest import SAMPLE
 
-    lines = SAMPLE.read_text(encoding="utf-8").splitlines() + ["A B C d", " S N S に", "Ｐ Ｒ 活動 〜 ～", "ガ ギ ヴ ヵ"]
+    lines = SAMPLE.read_text(encoding="utf-8").splitlines() + [
+        "A B C d",
+        " S N S に",
+        "Ｐ Ｒ 活動 〜 ～",
+        "ガ ギ ヴ ヵ",
+    ]
     for line in lines:
         for keep_spaces in (False, True):
             assert normalize(line, keep_spaces) == normalize_with_map(line, keep_spaces)[0], line

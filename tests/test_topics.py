@@ -28,7 +28,9 @@ def topics(text):
     return expand_topics(text, GLOSSARY)
 
 
-@pytest.mark.parametrize("a, b", [("workers", "worker"), ("changing", "change"), ("companies", "company"), ("schools", "school")])
+@pytest.mark.parametrize(
+    "a, b", [("workers", "worker"), ("changing", "change"), ("companies", "company"), ("schools", "school")]
+)
 def test_stem_brings_forms_together(a, b):
     assert stem(a) == stem(b)
 

@@ -80,8 +80,23 @@ def test_recurrences(text: str, recurrence: Recurrence, first: datetime.datetime
 
 @pytest.mark.parametrize(
     "text",
-    ["", "yesterday", "昨日", "2020-01-01", "10時", "9am", "blah", "25:00", "13pm", "every fortnight",
-     "2026-02-30", "毎月32日", "12/1", "next blursday", "in a while"],
+    [
+        "",
+        "yesterday",
+        "昨日",
+        "2020-01-01",
+        "10時",
+        "9am",
+        "blah",
+        "25:00",
+        "13pm",
+        "every fortnight",
+        "2026-02-30",
+        "毎月32日",
+        "12/1",
+        "next blursday",
+        "in a while",
+    ],
 )
 def test_refusals_come_with_examples(text: str):
     with pytest.raises(WhenError) as refused:
@@ -126,9 +141,15 @@ def test_echo_in_english_and_japanese():
 
 @pytest.mark.parametrize(
     ("text", "delta"),
-    [("1d", datetime.timedelta(days=1)), ("1 week", datetime.timedelta(weeks=1)), ("2h", datetime.timedelta(hours=2)),
-     ("30 minutes", datetime.timedelta(minutes=30)), ("3日", datetime.timedelta(days=3)), ("1週間", datetime.timedelta(weeks=1)),
-     ("2時間", datetime.timedelta(hours=2))],
+    [
+        ("1d", datetime.timedelta(days=1)),
+        ("1 week", datetime.timedelta(weeks=1)),
+        ("2h", datetime.timedelta(hours=2)),
+        ("30 minutes", datetime.timedelta(minutes=30)),
+        ("3日", datetime.timedelta(days=3)),
+        ("1週間", datetime.timedelta(weeks=1)),
+        ("2時間", datetime.timedelta(hours=2)),
+    ],
 )
 def test_durations(text: str, delta: datetime.timedelta):
     assert parse_duration(text) == delta

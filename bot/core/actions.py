@@ -88,8 +88,9 @@ def _word_sets(table: dict) -> dict[str, frozenset[str]]:
 
 def load_action_cues(text: str) -> ActionCues:
     data = tomllib.loads(text)
-    bodies = sorted(((name, body["owner"]) for body in data["body"] for name in body["names"]),
-                    key=lambda body: -len(body[0]))
+    bodies = sorted(
+        ((name, body["owner"]) for body in data["body"] for name in body["names"]), key=lambda body: -len(body[0])
+    )
     joint = dict(data["joint"])
     return ActionCues(
         grammar=_word_sets(data["grammar"]),
@@ -222,7 +223,7 @@ def _is_conditional(tokens: Sequence[Morpheme], i: int, cues: ActionCues) -> boo
     token = tokens[i]
     if not token.pos[5].startswith("仮定形") or (token.pos[0] == "助動詞" and token.form in cues.words("negation")):
         return False
-    return [t.form for t in tokens[i + 1:i + 3]][-1:] != list(cues.words("quote_particle"))
+    return [t.form for t in tokens[i + 1 : i + 3]][-1:] != list(cues.words("quote_particle"))
 
 
 def _has_condition(tokens: Sequence[Morpheme], cues: ActionCues) -> bool:
@@ -231,8 +232,11 @@ def _has_condition(tokens: Sequence[Morpheme], cues: ActionCues) -> bool:
 
 def _is_connective(token: Morpheme, cues: ActionCues) -> bool:
     """What joins a clause to the next after its predicate: て, ので, ため, うえで, ながら, ことから."""
-    return (token.pos[1] in ("接続助詞", "格助詞", "準体助詞") or token.form in cues.words("clause_nouns")
-            or (token.pos[0] == "助動詞" and token.form == "だ"))
+    return (
+        token.pos[1] in ("接続助詞", "格助詞", "準体助詞")
+        or token.form in cues.words("clause_nouns")
+        or (token.pos[0] == "助動詞" and token.form == "だ")
+    )
 
 
 def _role(tokens: list[Morpheme], cues: ActionCues) -> Role:
@@ -258,8 +262,11 @@ def _role(tokens: list[Morpheme], cues: ActionCues) -> Role:
     if forms[-2:] == ["だ", "有る"]:
         return "act" if forms[-3:-2] and forms[-3] in cues.words("plan_nouns") else "state"  # 〜する予定であり
     last = next((t for t in reversed(tokens[:end]) if not _is_mark(t)), None)
-    return "act" if last is not None and last.pos[0] in ("動詞", "助動詞") and last.form not in cues.words("negation") \
-        else "state"  # 〜ではなく、 〜が難しく、
+    return (
+        "act"
+        if last is not None and last.pos[0] in ("動詞", "助動詞") and last.form not in cues.words("negation")
+        else "state"
+    )  # 〜ではなく、 〜が難しく、
 
 
 # The ending of a sentence
@@ -308,9 +315,11 @@ def _mood(tokens: Sequence[Morpheme], cues: ActionCues) -> tuple[Mood, list[Morp
         return "report", tail
     if last.form in cues.words("plan_nouns") and len(tail) >= 2:
         before = tail[-2]
-        planned = (before.pos[0] == "動詞" and before.pos[5].startswith(("終止形", "連体形"))
-                   and before.form not in cues.words("auxiliary_verbs")) or (
-            before.form == "の" and len(tail) >= 3 and tail[-3].pos[2] == "サ変可能")  # 〜する予定, 〜開催の予定
+        planned = (
+            before.pos[0] == "動詞"
+            and before.pos[5].startswith(("終止形", "連体形"))
+            and before.form not in cues.words("auxiliary_verbs")
+        ) or (before.form == "の" and len(tail) >= 3 and tail[-3].pos[2] == "サ変可能")  # 〜する予定, 〜開催の予定
         return ("commitment" if planned else "none"), tail
     if last.form in cues.words("wish"):
         core = tail[:-1]
@@ -351,8 +360,11 @@ def _asks(tokens: Sequence[Morpheme], cues: ActionCues) -> bool:
         return False
     if forms[-1] in cues.words("request_verbs"):
         return True
-    return forms[-1] in cues.words("light_verbs") and len(forms) >= 2 and (
-        forms[-2] in cues.words("request_nouns") | cues.words("request_verbs"))
+    return (
+        forms[-1] in cues.words("light_verbs")
+        and len(forms) >= 2
+        and (forms[-2] in cues.words("request_nouns") | cues.words("request_verbs"))
+    )
 
 
 # The act named
@@ -367,8 +379,11 @@ def _heads(tokens: Sequence[Morpheme], cues: ActionCues) -> list[tuple[str, int]
         if token.form in cues.words("light_verbs") and previous is not None:
             if previous.pos[0] in ("名詞", "接尾辞"):
                 heads.append((previous.form, i - 1))
-            elif previous.pos[0] == "形容詞" or previous.form in cues.words("state_markers") or (
-                    previous.pos[0] == "助動詞" and previous.form == "だ"):
+            elif (
+                previous.pos[0] == "形容詞"
+                or previous.form in cues.words("state_markers")
+                or (previous.pos[0] == "助動詞" and previous.form == "だ")
+            ):
                 heads.append(("state", i - 1))
             continue
         if token.pos[0] != "動詞" or token.form in cues.words("auxiliary_verbs") | cues.words("request_verbs"):
@@ -407,7 +422,7 @@ def _external_event(tokens: Sequence[Morpheme], cues: ActionCues) -> bool:
     heads = _heads(tokens, cues)
     if not heads:
         return False
-    for token in reversed(tokens[:heads[-1][1]]):
+    for token in reversed(tokens[: heads[-1][1]]):
         if token.pos[1] == "格助詞" and token.form in cues.words("subject_particle"):
             return True
         if token.form in cues.words("object_particle") or token.pos[0] in ("動詞", "形容詞", "助動詞"):
@@ -459,12 +474,15 @@ def _joint_owner(clauses: list[_Clause], cues: ActionCues) -> str | None:
 def _joint_marker(tokens: Sequence[Morpheme], cues: ActionCues) -> str | None:
     joint = cues.joint
     for i, token in enumerate(tokens):
-        following = [t.form for t in tokens[i + 1:i + 3]]
+        following = [t.form for t in tokens[i + 1 : i + 3]]
         through = len(following) == 2 and following[0] in cues.words("object_particle") and following[1] in joint["via"]
         if token.form in joint["channels"] and through:
             return cues.body_named(token.surface) or token.surface
-        together = 0 < i < len(tokens) - 1 and tokens[i - 1].form in joint["together_before"] \
+        together = (
+            0 < i < len(tokens) - 1
+            and tokens[i - 1].form in joint["together_before"]
             and tokens[i + 1].form in joint["together_after"]
+        )
         if token.form in joint["together"] and together and any(t.form in joint["groups"] for t in tokens[:i]):
             return cues.group_owner
     return None
@@ -483,7 +501,7 @@ def _body_asked(tokens: Sequence[Morpheme], cues: ActionCues) -> str | None:
         after = tokens[end].surface if end < len(tokens) else ""
         named.append((owner, after))
         i = end
-    for index, (owner, after) in enumerate(named):
+    for index, (_owner, after) in enumerate(named):
         if after in cues.words("addressed"):
             listed = index
             while listed > 0 and named[listed - 1][1] in cues.words("listing"):
@@ -518,7 +536,7 @@ def _body_at(tokens: Sequence[Morpheme], i: int, cues: ActionCues) -> tuple[str,
         if after is None or (after.pos[0] in ("助詞", "補助記号") and after.form != "の") or after.surface == "とも":
             return owner, end
         if after.form == "の":
-            asked_for = next((t for t in tokens[end + 1:end + 3] if t.pos[0] != "接頭辞"), None)
+            asked_for = next((t for t in tokens[end + 1 : end + 3] if t.pos[0] != "接頭辞"), None)
             if asked_for is not None and asked_for.form in cues.words("request_objects"):
                 return owner, end
     return None
@@ -527,8 +545,12 @@ def _body_at(tokens: Sequence[Morpheme], i: int, cues: ActionCues) -> tuple[str,
 # The due date
 
 
-def _due(clauses: list[_Clause], meeting_date: datetime.date | None, next_meeting_date: datetime.date | None,
-         cues: ActionCues) -> tuple[datetime.date | None, str | None]:
+def _due(
+    clauses: list[_Clause],
+    meeting_date: datetime.date | None,
+    next_meeting_date: datetime.date | None,
+    cues: ActionCues,
+) -> tuple[datetime.date | None, str | None]:
     """The first time words of the action's clauses (not of its reports: 今年度から無償化しており、) and their date."""
     for clause in clauses:
         if clause.role in NOT_THE_ACT:
@@ -547,12 +569,21 @@ def _time_words(tokens: Sequence[Morpheme], cues: ActionCues) -> tuple[str, str,
     tg = cues.time_grammar
     for i, token in enumerate(tokens):
         month = fiscal_year = None
-        following = [t.surface for t in tokens[i + 1:i + 3]]
-        if token.pos[1] == "数詞" and following[:1] and following[0] in tg["month"] and token.surface.isdigit() \
-                and 1 <= int(token.surface) <= 12:
+        following = [t.surface for t in tokens[i + 1 : i + 3]]
+        if (
+            token.pos[1] == "数詞"
+            and following[:1]
+            and following[0] in tg["month"]
+            and token.surface.isdigit()
+            and 1 <= int(token.surface) <= 12
+        ):
             cue, month, end = None, int(token.surface), i + 2
-        elif token.surface in cues.eras and len(following) == 2 and following[0].isdigit() \
-                and following[1] in tg["fiscal_year"]:
+        elif (
+            token.surface in cues.eras
+            and len(following) == 2
+            and following[0].isdigit()
+            and following[1] in tg["fiscal_year"]
+        ):
             cue, fiscal_year, end = None, cues.eras[token.surface] + int(following[0]), i + 3
         else:
             cue = next((c for c in cues.times if token.surface in c.words), None)
@@ -560,9 +591,12 @@ def _time_words(tokens: Sequence[Morpheme], cues: ActionCues) -> tuple[str, str,
                 continue
             end = i + 1
         parts = [t.surface for t in tokens[i:end]]
-        if cue is not None and cue.due == "next_meeting" and [t.surface for t in tokens[end:end + 2]] in (
-                [link, "会議"] for link in tg["linking"]):
-            parts += [t.surface for t in tokens[end:end + 2]]  # 次の会議までに
+        if (
+            cue is not None
+            and cue.due == "next_meeting"
+            and [t.surface for t in tokens[end : end + 2]] in ([link, "会議"] for link in tg["linking"])
+        ):
+            parts += [t.surface for t in tokens[end : end + 2]]  # 次の会議までに
             end += 2
         suffixes = []
         while end < len(tokens):
@@ -571,11 +605,14 @@ def _time_words(tokens: Sequence[Morpheme], cues: ActionCues) -> tuple[str, str,
                 suffixes.append(surface)
                 end += 1
             elif surface == "に" and end + 1 < len(tokens) and tokens[end + 1].form in tg["towards"]:
-                suffixes += ["に", tokens[end + 1].surface] + (["て"] if end + 2 < len(tokens)
-                                                                and tokens[end + 2].surface == "て" else [])
+                suffixes += ["に", tokens[end + 1].surface] + (
+                    ["て"] if end + 2 < len(tokens) and tokens[end + 2].surface == "て" else []
+                )
                 break
-            elif surface == "に" and ((suffixes or parts)[-1].endswith(("まで", "中", "内"))
-                                     or (cue is not None and cue.needs_suffix and not suffixes)):  # 秋に
+            elif surface == "に" and (
+                (suffixes or parts)[-1].endswith(("まで", "中", "内"))
+                or (cue is not None and cue.needs_suffix and not suffixes)
+            ):  # 秋に
                 suffixes.append(surface)
                 break
             else:
@@ -584,7 +621,9 @@ def _time_words(tokens: Sequence[Morpheme], cues: ActionCues) -> tuple[str, str,
             continue
         kept = set(suffixes)
         if month is not None:
-            rule = "month_end" if kept & (tg["month_end"] | {"まで"}) else "month_start" if kept & tg["since"] else "none"
+            rule = (
+                "month_end" if kept & (tg["month_end"] | {"まで"}) else "month_start" if kept & tg["since"] else "none"
+            )
         elif fiscal_year is not None:
             rule = "fiscal_year_end" if kept & tg["month_end"] or "まで" in kept else "fiscal_year_start"
         else:
@@ -597,8 +636,9 @@ def _time_words(tokens: Sequence[Morpheme], cues: ActionCues) -> tuple[str, str,
     return None
 
 
-def _resolve(rule: str, month: int | None, fiscal_year: int | None, on: datetime.date,
-             next_meeting: datetime.date | None) -> datetime.date | None:
+def _resolve(
+    rule: str, month: int | None, fiscal_year: int | None, on: datetime.date, next_meeting: datetime.date | None
+) -> datetime.date | None:
     """The date time words stand for, said on `on`; the fiscal year runs from April to March."""
     fiscal_start = fiscal_year if fiscal_year is not None else (on.year if on.month >= 4 else on.year - 1)
     if rule == "calendar_year_end":

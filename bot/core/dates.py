@@ -21,9 +21,20 @@ from bot.core.text import normalize
 _MONTHS = {
     name: number
     for number, names in enumerate(
-        [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
-         ("july", "jul"), ("august", "aug"), ("september", "sept", "sep"), ("october", "oct"),
-         ("november", "nov"), ("december", "dec")],
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sept", "sep"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
         start=1,
     )
     for name in names
@@ -266,6 +277,7 @@ def _named(mention: DateMention, ordered: list[MeetingRef]) -> list[MeetingRef]:
             return dated[mention.number - 1 : mention.number]
         return [m for m in numbered if f"第{mention.number}回" in normalize(m.title).replace(" ", "")]
     return [
-        m for m in dated
+        m
+        for m in dated
         if (mention.first is None or m.date >= mention.first) and (mention.last is None or m.date <= mention.last)
     ]

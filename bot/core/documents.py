@@ -126,8 +126,11 @@ def _docx_text(data: bytes) -> str:
         elif tag == "tbl":
             for row in block.iter():
                 if row.tag.endswith("}tr"):
-                    cells = ["".join(t.text or "" for t in cell.iter() if t.tag.endswith("}t"))
-                             for cell in row if cell.tag.endswith("}tc")]
+                    cells = [
+                        "".join(t.text or "" for t in cell.iter() if t.tag.endswith("}t"))
+                        for cell in row
+                        if cell.tag.endswith("}tc")
+                    ]
                     lines.append(" | ".join(cells) + " |")
     text = "\n".join(lines)
     if not text.strip():

@@ -16,13 +16,44 @@ from zoneinfo import ZoneInfo
 
 from bot.core.when import When, WhenError, fold_width, parse_duration, parse_when
 
-KEYWORDS = {"owner": "owner", "owners": "owner", "担当": "owner", "担当者": "owner",
-            "due": "due", "期限": "due", "remind": "remind", "リマインド": "remind"}
-SUBCOMMANDS = {"add": "add", "追加": "add", "list": "list", "一覧": "list", "done": "done", "完了": "done",
-               "cancel": "cancel", "取消": "cancel", "キャンセル": "cancel", "snooze": "snooze", "延期": "snooze",
-               "help": "help", "ヘルプ": "help", "suggest": "suggest", "提案": "suggest"}
-LIST_SCOPES = {"": "open", "open": "open", "mine": "mine", "自分": "mine", "all": "all", "全部": "all", "すべて": "all",
-               "overdue": "overdue", "期限切れ": "overdue"}
+KEYWORDS = {
+    "owner": "owner",
+    "owners": "owner",
+    "担当": "owner",
+    "担当者": "owner",
+    "due": "due",
+    "期限": "due",
+    "remind": "remind",
+    "リマインド": "remind",
+}
+SUBCOMMANDS = {
+    "add": "add",
+    "追加": "add",
+    "list": "list",
+    "一覧": "list",
+    "done": "done",
+    "完了": "done",
+    "cancel": "cancel",
+    "取消": "cancel",
+    "キャンセル": "cancel",
+    "snooze": "snooze",
+    "延期": "snooze",
+    "help": "help",
+    "ヘルプ": "help",
+    "suggest": "suggest",
+    "提案": "suggest",
+}
+LIST_SCOPES = {
+    "": "open",
+    "open": "open",
+    "mine": "mine",
+    "自分": "mine",
+    "all": "all",
+    "全部": "all",
+    "すべて": "all",
+    "overdue": "overdue",
+    "期限切れ": "overdue",
+}
 OWNER_SEPARATORS = re.compile(r"[\s,、]+")
 UserOf = Callable[[str], str | None]  # the user id a word names, or None
 
@@ -149,4 +180,3 @@ def _when(parts: dict[str, list[str]], key: str, now: datetime.datetime, tz: Zon
         return parse_when(" ".join(parts[key]), now, tz)
     except WhenError as error:
         raise CommandError("command_when", error=str(error)) from None
-

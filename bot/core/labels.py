@@ -69,8 +69,10 @@ class LabelWords:
 
 def load_label_words(text: str) -> LabelWords:
     data = tomllib.loads(text).get("labels", {})
-    lists = (tuple(data.get(key, ())) for key in ("roles", "endings", "not_roles", "headings", "exact", "honorifics",
-                                                  "chairs", "chair_english"))
+    lists = (
+        tuple(data.get(key, ()))
+        for key in ("roles", "endings", "not_roles", "headings", "exact", "honorifics", "chairs", "chair_english")
+    )
     english = tuple((role, tuple(names)) for role, names in sorted(data.get("english", {}).items()))
     return LabelWords(*lists, english=english)
 
@@ -140,7 +142,7 @@ def split_label(label: str, words: LabelWords | None = None, is_place=lambda pla
             return LabelParts(organisation, place[-1] + "長", place[:-1])
     member = _SUFFIXED.search(unicodedata.normalize("NFKC", head))  # 委員A: member A (NFKC keeps the length)
     if member and not name and words.role_at_end(head[: member.start()]):
-        head, name = head[: member.start()], head[member.start():]
+        head, name = head[: member.start()], head[member.start() :]
     role = words.role_at_end(head) or ("" if not _NUMBERED.fullmatch(head) and not organisation else head)
     rest = head[: len(head) - len(role)]
     if not role and not name:
@@ -153,7 +155,7 @@ def split_label(label: str, words: LabelWords | None = None, is_place=lambda pla
         return LabelParts(organisation, role, rest)  # A委員: member A
     if rest and not name:
         person = person_name_prefix(rest)
-        name, rest = person, rest[len(person):]
+        name, rest = person, rest[len(person) :]
         if organisation and not person:  # 留萌教育局 教育局長: the word after the space is the role
             role, rest = rest + role, ""
     return LabelParts(" ".join(filter(None, [organisation, rest])), role, name)

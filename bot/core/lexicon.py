@@ -101,8 +101,12 @@ def _gloss_forms(word: str) -> list[str]:
     """The glosses an English word may be listed under: itself and its singular, as written or capitalised
     (Olympics), and `to` + its bare verb (saving → to save; bears is a noun, not "to bear")."""
     nouns = list(dict.fromkeys([word, singular(word)]))
-    verbs = [word] + [word[: -len(end)] + tail for end in ("ing", "ed") if word.endswith(end) and len(word) > len(end) + 2
-                      for tail in ("e", "")]
+    verbs = [word] + [
+        word[: -len(end)] + tail
+        for end in ("ing", "ed")
+        if word.endswith(end) and len(word) > len(end) + 2
+        for tail in ("e", "")
+    ]
     return [f"to {verb}" for verb in dict.fromkeys(verbs)] + nouns + [noun.capitalize() for noun in nouns]
 
 

@@ -89,8 +89,10 @@ _INNER_LABEL = re.compile(
 _SENTENCE_SOON = re.compile(r"[。！？!?]")
 _PARAGRAPHS = re.compile(r"(?<=[。！？!?」）)])[ \u3000]{2,}")
 # 午後1時00分開議, 午前11時30分休憩: the clock of the sitting, between turns.
-_TIME_NOTE = re.compile(r"(?:午前|午後)?\s*\d{1,2}\s*(?:時\s*\d{0,2}\s*分?|:\s*\d{2})\s*"
-                        r"(?:開議|開会|休憩|再開|散会|閉会|延会|閉議)")
+_TIME_NOTE = re.compile(
+    r"(?:午前|午後)?\s*\d{1,2}\s*(?:時\s*\d{0,2}\s*分?|:\s*\d{2})\s*"
+    r"(?:開議|開会|休憩|再開|散会|閉会|延会|閉議)"
+)
 
 
 def _speech_like(text: str) -> bool:
@@ -111,8 +113,11 @@ def _clean_label(label: str) -> str:
     """Whitespace runs collapsed; Q1, A1 of numbered questions and answers are Q and A."""
     label = " ".join(label.split())
     unnumbered = re.sub(r"[0-9０-９]{1,2}$", "", label)
-    return unnumbered if unnumbered != label and unicodedata.normalize("NFKC", unnumbered) in \
-        default_label_words().exact else label
+    return (
+        unnumbered
+        if unnumbered != label and unicodedata.normalize("NFKC", unnumbered) in default_label_words().exact
+        else label
+    )
 
 
 # --- Splitting flattened lines ------------------------------------------------------
@@ -122,7 +127,7 @@ def _split_points(text: str) -> list[int]:
     """Where turns start inside a line (not at its start)."""
     points: set[int] = set()
     for match in re.finditer(r"(?<=\s)[○◎◯〇●](?=\S)", text):
-        if _marked_turn(text[match.start():]) is not None:
+        if _marked_turn(text[match.start() :]) is not None:
             points.add(match.start())
     for match in re.finditer(rf"(?<=\s){_HONORIFIC_LABEL.pattern}", text):
         call = _repeated_call(match["blob"])
@@ -130,12 +135,12 @@ def _split_points(text: str) -> list[int]:
             points.add(match.start() + call)
     if len(text) > _FLATTENED:
         for match in _INNER_LABEL.finditer(text):
-            if _unmarked_turn(text[match.start():]) is not None:  # (事務局)資料1の… | 江口部会長:将来的には…
+            if _unmarked_turn(text[match.start() :]) is not None:  # (事務局)資料1の… | 江口部会長:将来的には…
                 points.add(match.start())
         for match in re.finditer(r"(?<=\s)[-－―]\S[^-－―]{0,60}(?:から|より)の?説明[-－―]", text):
             points.add(match.start())  # -資料1に基づき、事務局から説明-
         for match in re.finditer(r"(?<=\s)[^\s]{2,30}(?=[ \u3000]+\S)", text):
-            if is_speaker_label(match.group()) and _speaks_next(text[match.end():]):
+            if is_speaker_label(match.group()) and _speaks_next(text[match.end() :]):
                 points.add(match.start())  # 梶市長 本日は…。
     return sorted(point for point in points if point > 0)
 
@@ -162,6 +167,7 @@ _SPACED_RUN = re.compile(r"(?<!\S)[\u3400-\u9fff](?: {1,2}[\u3400-\u9fff])+(?!\S
 
 def _close_spaced_roles(text: str) -> str:
     """In a flattened PDF table the speaker column is spaced out (開 会 会 長 定刻に…): 開会 会長 定刻に…"""
+
     def close(match: re.Match[str]) -> str:
         joined = match.group().replace(" ", "")
         role = default_label_words().role_at_end(joined)
@@ -214,8 +220,11 @@ def _honorific_label(blob: str) -> str:
 def _names_person(label: str) -> bool:
     """佐藤: a person's name alone, as summaries label speakers (佐藤：…, ○佐藤　…, （佐藤）…)."""
     name = default_label_words().strip_honorific("".join(label.split()))
-    return 2 <= len(name) <= 8 and not any(c.isdigit() or c in _SENTENCE_ENDS for c in name) and \
-        person_name_prefix(name) == name
+    return (
+        2 <= len(name) <= 8
+        and not any(c.isdigit() or c in _SENTENCE_ENDS for c in name)
+        and person_name_prefix(name) == name
+    )
 
 
 def _marked_turn(text: str) -> _Turn | None:
@@ -229,7 +238,7 @@ def _marked_turn(text: str) -> _Turn | None:
             return _Turn(_clean_label(match["label"]), match["speech"].strip(), 0)
     match = _HONORIFIC_LABEL.match(rest)
     if match and is_speaker_label(_honorific_label(match["blob"])):
-        return _Turn(_honorific_label(match["blob"]), rest[match.end():].strip(), 0)
+        return _Turn(_honorific_label(match["blob"]), rest[match.end() :].strip(), 0)
     return None
 
 
@@ -240,9 +249,13 @@ def _unmarked_turn(text: str) -> _Turn | None:
     match = _HONORIFIC_LABEL.match(text)
     separated = match and (match.end() == len(text) or text[match.end()] in " \u3000:：「" or "(" not in match["blob"])
     if separated and _repeated_call(match["blob"]) == 0 and is_speaker_label(_honorific_label(match["blob"])):
-        return _Turn(_honorific_label(match["blob"]), text[match.end():].strip(" \u3000:："), 0)
-    for pattern, needs_speech in ((_OPEN_LABEL, True), (_BRACKET_LABEL, False), (_COLON_LABEL, True),
-                                  (_SPACE_LABEL, True)):
+        return _Turn(_honorific_label(match["blob"]), text[match.end() :].strip(" \u3000:："), 0)
+    for pattern, needs_speech in (
+        (_OPEN_LABEL, True),
+        (_BRACKET_LABEL, False),
+        (_COLON_LABEL, True),
+        (_SPACE_LABEL, True),
+    ):
         match = pattern.fullmatch(text)
         named = pattern in (_OPEN_LABEL, _COLON_LABEL) and match is not None and _names_person(match["label"])
         if match and (is_speaker_label(match["label"]) or named):
@@ -274,7 +287,7 @@ def _classify(line: Line) -> _Turn | _Drop | None:
     if reported and (reported.end() == len(text) or text[reported.end()] in " \u3000"):
         speaker = _REPORTED_SPEAKER.search(reported["note"])
         if speaker and is_speaker_label(speaker["label"]):
-            return _Turn(_clean_label(speaker["label"]), text[reported.end():].strip(), 0)
+            return _Turn(_clean_label(speaker["label"]), text[reported.end() :].strip(), 0)
         if reported.end() == len(text):
             return _Drop("stage note")
     turn = _unmarked_turn(text)
@@ -425,7 +438,7 @@ def _is_short_title(text: str) -> bool:
 
 
 def _turn_follows(segments: list[Line], kinds: list, index: int) -> bool:
-    return isinstance(next((k for s, k in zip(segments[index + 1:], kinds[index + 1:]) if s.text), None), _Turn)
+    return isinstance(next((k for s, k in zip(segments[index + 1 :], kinds[index + 1 :]) if s.text), None), _Turn)
 
 
 def parse_minutes(text: str) -> ParsedMinutes:
@@ -435,8 +448,9 @@ def parse_minutes(text: str) -> ParsedMinutes:
         raise MinutesError("the file is empty")
     reader = _read(lines)
     if not reader.started:
-        raise MinutesError("no speakers found (expected lines like <留萌市長>, ○議長(山田太郎君) ただいまから…, "
-                           "or 委員長：…)")
+        raise MinutesError(
+            "no speakers found (expected lines like <留萌市長>, ○議長(山田太郎君) ただいまから…, or 委員長：…)"
+        )
     remarks = tuple(
         remark
         for draft in reader.drafts
@@ -445,8 +459,11 @@ def parse_minutes(text: str) -> ParsedMinutes:
     if not remarks:
         raise MinutesError("no remarks found under the speakers (expected their words after <留萌市長> or 委員長：)")
     header = read_header(reader.header)
-    unread = [DroppedLine(line.number, line.text, "header line that is no field kept")
-              for line in reader.header if line.text and line.number not in header.read_lines]
+    unread = [
+        DroppedLine(line.number, line.text, "header line that is no field kept")
+        for line in reader.header
+        if line.text and line.number not in header.read_lines
+    ]
     dropped = sorted([*reader.dropped, *residue, *unread], key=lambda d: d.line)
     return ParsedMinutes(
         title=header.title,
@@ -459,4 +476,3 @@ def parse_minutes(text: str) -> ParsedMinutes:
         remarks=remarks,
         dropped=tuple(dropped),
     )
-

@@ -109,7 +109,7 @@ def _looks_like_title(name: str) -> bool:
 def field_of(line: Line) -> _Field | None:
     """The header field a line labels, if it does: 1 日時 | 開催日時 平成… | ○日　時 | 開 催 場 所 …."""
     numbering = _NUMBERING.match(line.norm)
-    rest = line.norm[numbering.end():] if numbering else line.norm
+    rest = line.norm[numbering.end() :] if numbering else line.norm
     compact = "".join(rest.split()).strip(_SEPARATORS)
     for kind, patterns in _LABEL_PATTERNS:
         for word, pattern in patterns:
@@ -118,7 +118,7 @@ def field_of(line: Line) -> _Field | None:
             match = pattern.match(rest)
             if match is None:
                 continue
-            value = rest[match.end():].strip(_SEPARATORS)
+            value = rest[match.end() :].strip(_SEPARATORS)
             if not value or kind in ("date", "place") or compact == word or value[:1] in "(（":
                 return _Field(kind, value if value[:1] not in "(（" else "")
     return None
@@ -192,8 +192,13 @@ def _ends_field(line: Line, current: str | None, after_blank: bool) -> bool:
     if _NUMBERED_TITLE.fullmatch(line.norm):
         return current != "agenda" or not line.indented and after_blank
     bullet, _ = split_bullet(line.text)
-    return after_blank and not line.indented and not bullet and _looks_like_title(line.norm) and \
-        not _NUMBERING.match(line.norm)
+    return (
+        after_blank
+        and not line.indented
+        and not bullet
+        and _looks_like_title(line.norm)
+        and not _NUMBERING.match(line.norm)
+    )
 
 
 def read_header(lines: list[Line]) -> Header:
@@ -214,8 +219,9 @@ def read_header(lines: list[Line]) -> Header:
                 labels.append(line.number)
                 values[current] = []
                 if field.value:
-                    values[current].append(Line(line.number, field.value, unicodedata.normalize("NFKC", field.value),
-                                                False))
+                    values[current].append(
+                        Line(line.number, field.value, unicodedata.normalize("NFKC", field.value), False)
+                    )
             continue
         if current is not None and line.text.strip(_SEPARATORS):
             values[current].append(line)
@@ -226,8 +232,11 @@ def read_header(lines: list[Line]) -> Header:
     attendees = [n.strip() for item in _list_items(attendee_lines) for n in re.split(r"[、，,､]", item)]
     title, title_lines = _title(lines)
     time_lines = [*values.get("opening", [])[:1], *values.get("closing", [])[:1]]
-    used = {*title_lines, *labels,
-            *(line.number for line in [*place_lines, *attendee_lines, *agenda_lines, *time_lines])}
+    used = {
+        *title_lines,
+        *labels,
+        *(line.number for line in [*place_lines, *attendee_lines, *agenda_lines, *time_lines]),
+    }
     return Header(
         title=title,
         date=date,

@@ -118,9 +118,15 @@ def _page_furniture(raw_lines: list[str]) -> set[str]:
             pages.append([part])
     if len(pages) == 1:
         counts = Counter(_furniture_key(raw) for raw in raw_lines if raw.strip())
-        return {key for key, count in counts.items() if count >= 3 and 5 <= len(key) <= 60
-                and key[-1] not in "。.!?」)）>】" and key[0] not in "<(【〈《[○◎◯〇●-・•*"
-                and not default_label_words().ends_like_role(key)}
+        return {
+            key
+            for key, count in counts.items()
+            if count >= 3
+            and 5 <= len(key) <= 60
+            and key[-1] not in "。.!?」)）>】"
+            and key[0] not in "<(【〈《[○◎◯〇●-・•*"
+            and not default_label_words().ends_like_role(key)
+        }
     if len(pages) < 3:
         return set()
     edges: Counter[str] = Counter()

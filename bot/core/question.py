@@ -13,7 +13,10 @@ import re
 from dataclasses import dataclass
 
 _ABOUT = r"(?:about|on|regarding|concerning|re|of|with respect to|in relation to)"
-_SAID = r"(?:say|said|says|talk|talked|speak|spoke|mention|mentioned|think|thought|comment|commented|state|stated|discuss|discussed)"
+_SAID = (
+    r"(?:say|said|says|talk|talked|speak|spoke|mention|mentioned|think|thought|comment|commented|state|stated"
+    r"|discuss|discussed)"
+)
 
 # Each pattern names its slots: s (speaker), t (topic). A pattern with no s asks "who".
 ENGLISH_FRAMES = [
@@ -96,9 +99,11 @@ def _slot_span(match: re.Match, slot: str) -> tuple[int, int]:
 # What a question asks about a meeting itself. Strong words ask it alone; weak ones (start, end) only
 # beside a meeting word or a date, since "start-ups" or "the end of the ferry" are topics.
 _STRONG_FACTS = {
-    "place": r"\bwhere\b|\bvenue\b|\blocation\b|\bwhich\s+(?:building|hall|city|town|place)\b|どこ|何処|場所|会場|開催地"
+    "place": r"\bwhere\b|\bvenue\b|\blocation\b|\bwhich\s+(?:building|hall|city|town|place)\b"
+    r"|どこ|何処|場所|会場|開催地"
     r"|\bbasho\b|\bdoko\b",
-    "date": r"\bwhen\b|\bwhat\s+(?:day|date)\b|\bwhich\s+(?:day|date)\b|\btitle\b|いつ(?!も)|何日|日付|日にち|開催日|日時|日程"
+    "date": r"\bwhen\b|\bwhat\s+(?:day|date)\b|\bwhich\s+(?:day|date)\b|\btitle\b"
+    r"|いつ(?!も)|何日|日付|日にち|開催日|日時|日程"
     r"|会議名|名称|\bitsu\b",
     "time": r"\bwhat\s+time\b|\bhow\s+long\b|何時|なんじ|開始時|終了時",
     "agenda": r"\bagenda\b|\btheme\b|\bwhat\s+was\s+(?:the|that|this)\s+meeting\s+about\b|議題|議事|てーま|\bgidai\b",
@@ -149,7 +154,7 @@ _OLDEST_FIRST = re.compile(
 
 
 def read_order(question: str) -> tuple[str | None, list[tuple[int, int]]]:
-    """"newest" or "oldest" when the question asks for remarks in order of meetings, and where it says so."""
+    """ "newest" or "oldest" when the question asks for remarks in order of meetings, and where it says so."""
     for order, pattern in (("oldest", _OLDEST_FIRST), ("newest", _NEWEST_FIRST)):
         spans = [m.span() for m in pattern.finditer(question)]
         if spans:

@@ -38,8 +38,23 @@ _ROWS = {
     "ts": "つぁ つぃ つ つぇ つぉ",
 }
 _SMALL_Y = {"a": "ゃ", "u": "ゅ", "o": "ょ"}
-_Y_SOUNDS = {"ky": "き", "gy": "ぎ", "sy": "し", "zy": "じ", "jy": "じ", "ty": "ち", "cy": "ち", "dy": "ぢ", "ny": "に",
-             "hy": "ひ", "by": "び", "py": "ぴ", "my": "み", "ry": "り", "ly": "り"}
+_Y_SOUNDS = {
+    "ky": "き",
+    "gy": "ぎ",
+    "sy": "し",
+    "zy": "じ",
+    "jy": "じ",
+    "ty": "ち",
+    "cy": "ち",
+    "dy": "ぢ",
+    "ny": "に",
+    "hy": "ひ",
+    "by": "び",
+    "py": "ぴ",
+    "my": "み",
+    "ry": "り",
+    "ly": "り",
+}
 _SYLLABLES: dict[str, str] = {}
 for _consonant, _kana in _ROWS.items():
     _row = _kana.split() if " " in _kana else list(_kana)
@@ -48,7 +63,17 @@ for _consonant, _kana in _ROWS.items():
 for _consonant, _kana in _Y_SOUNDS.items():
     for _vowel, _small in _SMALL_Y.items():
         _SYLLABLES[_consonant + _vowel] = _kana + _small
-_SYLLABLES |= {"si": "し", "ti": "ち", "tu": "つ", "hu": "ふ", "zi": "じ", "di": "ぢ", "du": "づ", "wo": "を", "-": "ー"}
+_SYLLABLES |= {
+    "si": "し",
+    "ti": "ち",
+    "tu": "つ",
+    "hu": "ふ",
+    "zi": "じ",
+    "di": "ぢ",
+    "du": "づ",
+    "wo": "を",
+    "-": "ー",
+}
 _LONGEST = max(map(len, _SYLLABLES))
 _LONG_VOWEL_KANA = {"o": "う", "u": "う"}  # the long vowels romaji leaves out: しょう, きゅう
 MAX_READINGS = 64
@@ -140,22 +165,74 @@ def katakana_readings(word: str) -> list[str]:
 # --- katakana readings → romaji ------------------------------------------------------------------
 
 _KANA_DIGRAPHS = {
-    "キャ": "kya", "キュ": "kyu", "キョ": "kyo", "シャ": "sha", "シュ": "shu", "ショ": "sho", "チャ": "cha",
-    "チュ": "chu", "チョ": "cho", "ニャ": "nya", "ニュ": "nyu", "ニョ": "nyo", "ヒャ": "hya", "ヒュ": "hyu",
-    "ヒョ": "hyo", "ミャ": "mya", "ミュ": "myu", "ミョ": "myo", "リャ": "rya", "リュ": "ryu", "リョ": "ryo",
-    "ギャ": "gya", "ギュ": "gyu", "ギョ": "gyo", "ジャ": "ja", "ジュ": "ju", "ジョ": "jo", "ビャ": "bya",
-    "ビュ": "byu", "ビョ": "byo", "ピャ": "pya", "ピュ": "pyu", "ピョ": "pyo", "ヂャ": "ja", "ヂュ": "ju", "ヂョ": "jo",
+    "キャ": "kya",
+    "キュ": "kyu",
+    "キョ": "kyo",
+    "シャ": "sha",
+    "シュ": "shu",
+    "ショ": "sho",
+    "チャ": "cha",
+    "チュ": "chu",
+    "チョ": "cho",
+    "ニャ": "nya",
+    "ニュ": "nyu",
+    "ニョ": "nyo",
+    "ヒャ": "hya",
+    "ヒュ": "hyu",
+    "ヒョ": "hyo",
+    "ミャ": "mya",
+    "ミュ": "myu",
+    "ミョ": "myo",
+    "リャ": "rya",
+    "リュ": "ryu",
+    "リョ": "ryo",
+    "ギャ": "gya",
+    "ギュ": "gyu",
+    "ギョ": "gyo",
+    "ジャ": "ja",
+    "ジュ": "ju",
+    "ジョ": "jo",
+    "ビャ": "bya",
+    "ビュ": "byu",
+    "ビョ": "byo",
+    "ピャ": "pya",
+    "ピュ": "pyu",
+    "ピョ": "pyo",
+    "ヂャ": "ja",
+    "ヂュ": "ju",
+    "ヂョ": "jo",
 }
 _KANA_ROWS = {
-    "": "アイウエオ", "k": "カキクケコ", "s": "サシスセソ", "t": "タチツテト", "n": "ナニヌネノ", "h": "ハヒフヘホ",
-    "m": "マミムメモ", "y": "ヤ-ユ-ヨ", "r": "ラリルレロ", "w": "ワ---ヲ", "g": "ガギグゲゴ", "z": "ザジズゼゾ",
-    "d": "ダヂヅデド", "b": "バビブベボ", "p": "パピプペポ",
+    "": "アイウエオ",
+    "k": "カキクケコ",
+    "s": "サシスセソ",
+    "t": "タチツテト",
+    "n": "ナニヌネノ",
+    "h": "ハヒフヘホ",
+    "m": "マミムメモ",
+    "y": "ヤ-ユ-ヨ",
+    "r": "ラリルレロ",
+    "w": "ワ---ヲ",
+    "g": "ガギグゲゴ",
+    "z": "ザジズゼゾ",
+    "d": "ダヂヅデド",
+    "b": "バビブベボ",
+    "p": "パピプペポ",
 }
 _KANA_IRREGULAR = {
-    "シ": "shi", "チ": "chi", "ツ": "tsu", "フ": "fu", "ジ": "ji", "ヂ": "ji", "ヅ": "zu", "ヲ": "o", "ン": "n",
+    "シ": "shi",
+    "チ": "chi",
+    "ツ": "tsu",
+    "フ": "fu",
+    "ジ": "ji",
+    "ヂ": "ji",
+    "ヅ": "zu",
+    "ヲ": "o",
+    "ン": "n",
 }
-_KANA_SYLLABLES = {kana: consonant + vowel for consonant, row in _KANA_ROWS.items() for kana, vowel in zip(row, "aiueo")
-              if kana != "-"} | _KANA_IRREGULAR
+_KANA_SYLLABLES = {
+    kana: consonant + vowel for consonant, row in _KANA_ROWS.items() for kana, vowel in zip(row, "aiueo") if kana != "-"
+} | _KANA_IRREGULAR
 
 
 def romaji(katakana: str) -> str:
@@ -170,7 +247,9 @@ def romaji(katakana: str) -> str:
             continue
         char = katakana[index]
         if char == "ッ" and index + 1 < len(katakana):
-            following = _KANA_DIGRAPHS.get(katakana[index + 1 : index + 3]) or _KANA_SYLLABLES.get(katakana[index + 1], "")
+            following = _KANA_DIGRAPHS.get(katakana[index + 1 : index + 3]) or _KANA_SYLLABLES.get(
+                katakana[index + 1], ""
+            )
             out += following[:1]
         elif char == "ー":
             pass

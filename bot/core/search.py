@@ -25,8 +25,8 @@ from bot.core.question import (
     read_order,
     without_everyone,
 )
-from bot.core.speakers import AliasTable, SpeakerDirectory, SpeakerMatch, resolve_speaker
 from bot.core.romaji import to_katakana
+from bot.core.speakers import AliasTable, SpeakerDirectory, SpeakerMatch, resolve_speaker
 from bot.core.text import fold_romaji, has_japanese, language_of, normalize, normalize_with_map, tokenize
 from bot.core.topics import Glossary, TopicGroup, expand_topics, idf
 
@@ -244,7 +244,9 @@ def _kana_word_pos(term: str) -> str:
     return tokenize(to_katakana(term))[0][2]
 
 
-def group_match(group: TopicGroup, text: str, matchers: dict[str, Callable[[str], bool]]) -> tuple[float, tuple[str, ...]]:
+def group_match(
+    group: TopicGroup, text: str, matchers: dict[str, Callable[[str], bool]]
+) -> tuple[float, tuple[str, ...]]:
     """How well a remark answers one topic group, and the terms that show it.
 
     The best term found counts, and each further term of the group found adds a little:
@@ -269,7 +271,10 @@ def rank(topics: tuple[TopicGroup, ...], candidates: list[Candidate], total: int
     latin_free = {term: matcher for term, matcher in matchers.items() if has_japanese(term)}
     # Most remarks have no Latin letters: then no Latin term can match, and testing them is most of the cost.
     matches = [
-        [group_match(g, c.normalized_text, matchers if _HAS_LATIN.search(c.normalized_text) else latin_free) for g in topics]
+        [
+            group_match(g, c.normalized_text, matchers if _HAS_LATIN.search(c.normalized_text) else latin_free)
+            for g in topics
+        ]
         for c in candidates
     ]
     weights = [idf(total, frequency) for frequency in frequencies]

@@ -55,7 +55,8 @@ class SpeakerGroup:
 
     def members(self, speakers: list[KnownSpeaker]) -> list[KnownSpeaker]:
         return [
-            s for s in speakers
+            s
+            for s in speakers
             if normalize(s.role) in self.roles or any(kind in normalize(s.label) for kind in self.kinds)
         ]
 
@@ -271,7 +272,9 @@ class SpeakerDirectory:
         for size, aliases in self.latin.items():
             for i in range(len(words) - size + 1):
                 window = " ".join(folded[i : i + size])
-                for alias, score, _ in process.extract(window, list(aliases), scorer=fuzz.ratio, score_cutoff=80, limit=None):
+                for alias, score, _ in process.extract(
+                    window, list(aliases), scorer=fuzz.ratio, score_cutoff=80, limit=None
+                ):
                     if score >= _latin_cutoff(alias):
                         span = SpeakerSpan(words[i][1], words[i + size - 1][2], frozenset(aliases[alias]), alias, score)
                         found.append(span)
@@ -372,7 +375,8 @@ def _speakers_named(text: str, directory: SpeakerDirectory, table: AliasTable) -
         named.append(_Named(start, end, tuple(speakers), span.alias, False))
     pattern, by_name = table.group_words
     groups = [
-        _Named(m.start(), m.end(), directory.members(by_name[m.group()]), m.group(), True) for m in pattern.finditer(text)
+        _Named(m.start(), m.end(), directory.members(by_name[m.group()]), m.group(), True)
+        for m in pattern.finditer(text)
     ]
     groups.sort(key=lambda g: (-(g.end - g.start), g.start))
     for group in groups:

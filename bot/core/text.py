@@ -80,7 +80,9 @@ def normalize_with_map(text: str, keep_spaces: bool = False) -> tuple[str, list[
     return folded, [index for _, index in kept]
 
 
-_FOLD = str.maketrans({**{chr(c): chr(c - _KATAKANA_TO_HIRAGANA) for c in range(ord("ァ"), ord("ヶ") + 1)}, **_WAVE_DASHES})
+_FOLD = str.maketrans(
+    {**{chr(c): chr(c - _KATAKANA_TO_HIRAGANA) for c in range(ord("ァ"), ord("ヶ") + 1)}, **_WAVE_DASHES}
+)
 _SPACED_CAPITALS = re.compile(r"(?<![A-Za-z0-9])[A-Z](?:\s+[A-Z](?![A-Za-z0-9]))+")
 _WHITESPACE = re.compile(r"\s+")
 _SPACE_BESIDE_JAPANESE = re.compile(rf" (?={_JAPANESE.pattern})|(?<={_JAPANESE.pattern}) ")

@@ -20,12 +20,43 @@ UTC = datetime.UTC
 DEFAULT_TIME = datetime.time(9, 0)
 SEARCH_DAYS = 400  # every recurrence fires within a year and a month
 
-EXAMPLES_EN = ["2026-12-01 15:00", "tomorrow 9am", "in 3 days", "next Monday", "Dec 1", "every Monday 9:00", "weekdays 8:30"]
-EXAMPLES_JA = ["明日 9時", "明後日", "3日後", "来週月曜", "今週金曜 15時", "12月1日 15時", "毎週月曜 9時", "毎月1日", "午後3時"]
+EXAMPLES_EN = [
+    "2026-12-01 15:00",
+    "tomorrow 9am",
+    "in 3 days",
+    "next Monday",
+    "Dec 1",
+    "every Monday 9:00",
+    "weekdays 8:30",
+]
+EXAMPLES_JA = [
+    "明日 9時",
+    "明後日",
+    "3日後",
+    "来週月曜",
+    "今週金曜 15時",
+    "12月1日 15時",
+    "毎週月曜 9時",
+    "毎月1日",
+    "午後3時",
+]
 
 WEEKDAYS_EN = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 WEEKDAYS_JA = "月火水木金土日"
-MONTHS_EN = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]
+MONTHS_EN = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
 
 Kind = Literal["daily", "weekdays", "weekly", "monthly"]
 
@@ -105,7 +136,9 @@ _TIME_PATTERNS = [
     # 午後3時, 午前9時半, 15時30分, 9時
     re.compile(r"(?P<ampm_ja>午前|午後)?\s*(?P<h>\d{1,2})\s*時\s*(?:(?P<m>\d{1,2})\s*分|(?P<half>半))?$"),
     # 午後3:30, 15:00, at 9:00, 3:30pm, 15:00:30 (ISO times may carry seconds)
-    re.compile(r"(?:\bat\s*)?(?P<ampm_ja>午前|午後)?\s*(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?\s*(?P<ampm>am|pm|a\.m\.|p\.m\.)?$"),
+    re.compile(
+        r"(?:\bat\s*)?(?P<ampm_ja>午前|午後)?\s*(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?\s*(?P<ampm>am|pm|a\.m\.|p\.m\.)?$"
+    ),
     # 9am, 3 pm, at 9
     re.compile(r"(?:\bat\s*)?\b(?P<h>\d{1,2})\s*(?P<ampm>am|pm|a\.m\.|p\.m\.)$"),
     re.compile(r"\bat\s*(?P<h>\d{1,2})$"),
@@ -127,10 +160,14 @@ def _split_time(text: str, original: str) -> tuple[str, datetime.time | None]:
         hour, minute, second = int(parts["h"]), int(parts.get("m") or 0), int(parts.get("s") or 0)
         if parts.get("half"):
             minute = 30
-        marker = (parts.get("ampm") or "").replace(".", "") or {"午前": "am", "午後": "pm"}.get(parts.get("ampm_ja") or "", "")
+        marker = (parts.get("ampm") or "").replace(".", "") or {"午前": "am", "午後": "pm"}.get(
+            parts.get("ampm_ja") or "", ""
+        )
         if marker:
             if not 0 <= hour <= 12:
-                raise WhenError(original, f"{hour} is not an hour of a 12-hour clock.", f"{hour}時は12時間制の時刻ではありません。")
+                raise WhenError(
+                    original, f"{hour} is not an hour of a 12-hour clock.", f"{hour}時は12時間制の時刻ではありません。"
+                )
             hour = hour % 12 + (12 if marker == "pm" else 0)
         if hour > 23 or minute > 59 or second > 59:
             raise WhenError(original, "that is not a time of day.", "時刻として正しくありません。")
@@ -163,7 +200,9 @@ def _date_of(text: str, original: str, today: datetime.date) -> datetime.date | 
     if m := re.fullmatch(r"in (\d{1,3}) (day|week)s?", text) or re.fullmatch(r"(\d{1,3}) ?(日|週間)後", text):
         days = int(m.group(1)) * (7 if m.group(2) in ("week", "週間") else 1)
         return today + datetime.timedelta(days=days)
-    if m := re.fullmatch(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})", text) or re.fullmatch(r"(\d{4})年(\d{1,2})月(\d{1,2})日", text):
+    if m := re.fullmatch(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})", text) or re.fullmatch(
+        r"(\d{4})年(\d{1,2})月(\d{1,2})日", text
+    ):
         return _calendar_date(int(m.group(1)), int(m.group(2)), int(m.group(3)), original)
     if m := re.fullmatch(r"(\d{1,2})月(\d{1,2})日", text):
         return _next_month_day(int(m.group(1)), int(m.group(2)), today, original)
@@ -222,14 +261,19 @@ def _recurrence(text: str, time: datetime.time | None, original: str) -> Recurre
         return Recurrence("daily", time)
     if text in ("weekdays", "every weekday", "every weekdays", "平日", "毎平日", "平日毎日"):
         return Recurrence("weekdays", time)
-    if m := re.fullmatch(r"(?:every|weekly on|weekly|on) ((?:" + _WEEKDAY_EN + r")(?:(?:,| and|, and) ?(?:" + _WEEKDAY_EN + r"))*)s?", text):
+    if m := re.fullmatch(
+        r"(?:every|weekly on|weekly|on) ((?:" + _WEEKDAY_EN + r")(?:(?:,| and|, and) ?(?:" + _WEEKDAY_EN + r"))*)s?",
+        text,
+    ):
         days = tuple(sorted({_weekday_en(w) for w in re.findall(r"[a-z]+", m.group(1)) if w != "and"}))
         return Recurrence("weekly", time, weekdays=days)
     if m := re.fullmatch(r"毎週の?((?:[月火水木金土日](?:曜日?)?[・、,と]?)+)", text):
         # findall consumes each name with its 曜日, so the 日 of 月曜日 is not read as Sunday.
         days = tuple(sorted({WEEKDAYS_JA.index(c) for c in re.findall(r"([月火水木金土日])(?:曜日?)?", m.group(1))}))
         return Recurrence("weekly", time, weekdays=days)
-    if m := re.fullmatch(r"(?:every month on (?:the )?(?:day )?|monthly on (?:the )?(?:day )?|毎月)(\d{1,2})(?:st|nd|rd|th|日)?", text):
+    if m := re.fullmatch(
+        r"(?:every month on (?:the )?(?:day )?|monthly on (?:the )?(?:day )?|毎月)(\d{1,2})(?:st|nd|rd|th|日)?", text
+    ):
         day = int(m.group(1))
         if not 1 <= day <= 31:
             raise WhenError(original, "a month has days 1 to 31.", "日付は1日から31日までです。")
@@ -265,13 +309,13 @@ def parse_when(text: str, now: datetime.datetime, tz: ZoneInfo) -> When:
 
 def _future(when: When, now: datetime.datetime, original: str) -> When:
     if when.at.astimezone(UTC) <= now.astimezone(UTC):
-        raise WhenError(original, f"{describe_time(when.at, 'en')} is in the past.", f"{describe_time(when.at, 'ja')}は過去です。")
+        raise WhenError(
+            original, f"{describe_time(when.at, 'en')} is in the past.", f"{describe_time(when.at, 'ja')}は過去です。"
+        )
     return when
 
 
-_DURATION = re.compile(
-    r"(\d{1,4}) ?(m|min|mins|minutes?|分|h|hr|hrs|hours?|時間|d|days?|日|日間|w|wk|weeks?|週|週間)"
-)
+_DURATION = re.compile(r"(\d{1,4}) ?(m|min|mins|minutes?|分|h|hr|hrs|hours?|時間|d|days?|日|日間|w|wk|weeks?|週|週間)")
 _DURATION_MINUTES = {"m": 1, "分": 1, "h": 60, "時": 60, "d": 1440, "日": 1440, "w": 10080, "週": 10080}
 
 
@@ -279,7 +323,11 @@ def parse_duration(text: str) -> datetime.timedelta:
     """`1d`, `2 hours`, `1 week`, `3日`, `1週間`, `30分` (for snoozing)."""
     cleaned = fold_width(text)
     if not (m := _DURATION.fullmatch(cleaned)) or int(m.group(1)) == 0:
-        raise WhenError(text.strip(), "that is not a duration (e.g. 1d, 2h, 1 week).", "期間として理解できません(例: 1日、2時間、1週間)。")
+        raise WhenError(
+            text.strip(),
+            "that is not a duration (e.g. 1d, 2h, 1 week).",
+            "期間として理解できません(例: 1日、2時間、1週間)。",
+        )
     unit = m.group(2)
     minutes = _DURATION_MINUTES["w" if unit.startswith("wk") else unit[0]]
     return datetime.timedelta(minutes=int(m.group(1)) * minutes)
@@ -293,7 +341,8 @@ def describe_time(at: datetime.datetime, language: str, tz: ZoneInfo | None = No
     local = at.astimezone(tz) if tz else at
     seconds = f":{local.second:02d}" if local.second else ""
     if language == "ja":
-        return f"{local.year}年{local.month}月{local.day}日({WEEKDAYS_JA[local.weekday()]}) {local.hour}:{local.minute:02d}{seconds}"
+        weekday = WEEKDAYS_JA[local.weekday()]
+        return f"{local.year}年{local.month}月{local.day}日({weekday}) {local.hour}:{local.minute:02d}{seconds}"
     return f"{local:%Y-%m-%d} ({local:%a}) {local:%H:%M}{seconds} {local.tzname()}"
 
 

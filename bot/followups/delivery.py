@@ -89,8 +89,14 @@ class RunReport:
         setattr(self, field, getattr(self, field) + 1)
 
 
-def run_due(engine: Engine, poster: Poster, tz: ZoneInfo, now: datetime.datetime | Clock | None = None, *,
-            lease: datetime.timedelta = LEASE) -> RunReport:
+def run_due(
+    engine: Engine,
+    poster: Poster,
+    tz: ZoneInfo,
+    now: datetime.datetime | Clock | None = None,
+    *,
+    lease: datetime.timedelta = LEASE,
+) -> RunReport:
     """Post every reminder due at the clock's time (`now`: an instant, a clock, or None for the machine's)
     that no process has claimed, and retry those waiting for it.
 
@@ -178,8 +184,17 @@ def _deliver(engine: Engine, poster: Poster, delivery_id: int, now: datetime.dat
     return _finish(engine, delivery_id, SENT, now, channel=posted_channel, ts=ts)
 
 
-def _finish(engine: Engine, delivery_id: int, state: str, now: datetime.datetime, *, error: str | None = None,
-            retry_at: datetime.datetime | None = None, channel: str | None = None, ts: str | None = None) -> str:
+def _finish(
+    engine: Engine,
+    delivery_id: int,
+    state: str,
+    now: datetime.datetime,
+    *,
+    error: str | None = None,
+    retry_at: datetime.datetime | None = None,
+    channel: str | None = None,
+    ts: str | None = None,
+) -> str:
     with Session(engine) as session:
         store.finish_delivery(session, delivery_id, state, now, error=error, retry_at=retry_at, channel=channel, ts=ts)
         session.commit()
@@ -201,8 +216,9 @@ def _stop_and_tell_creator(engine: Engine, poster: Poster, followup: FollowUp, e
 # --- weekly digest ----------------------------------------------------------------------------------
 
 
-def run_digest(engine: Engine, poster: Poster, tz: ZoneInfo, schedule: Recurrence,
-               now: datetime.datetime | Clock | None = None) -> RunReport:
+def run_digest(
+    engine: Engine, poster: Poster, tz: ZoneInfo, schedule: Recurrence, now: datetime.datetime | Clock | None = None
+) -> RunReport:
     """Post the digest of the latest scheduled time to each channel with open follow-ups, once per
     channel and time whichever process gets there first. A digest missed by more than
     DIGEST_CATCH_UP (the bot was down) is skipped: a Monday digest on Thursday is noise."""

@@ -32,8 +32,9 @@ def recurrence_of(rule: ReminderRule) -> Recurrence | None:
     return Recurrence(rule.kind, datetime.time(hour, minute), weekdays, rule.month_day)  # type: ignore[arg-type]
 
 
-def next_fire_after(rule: ReminderRule, fired_at: datetime.datetime,
-                    now: datetime.datetime) -> datetime.datetime | None:
+def next_fire_after(
+    rule: ReminderRule, fired_at: datetime.datetime, now: datetime.datetime
+) -> datetime.datetime | None:
     """The rule's next reminder after the one just claimed. Reminders missed while the bot was down
     coalesce into that one post: the next is after `now`, not after each missed time."""
     recurrence = recurrence_of(rule)

@@ -36,8 +36,13 @@ JOB_OPTIONS = {"misfire_grace_time": None, "coalesce": True, "max_instances": 1,
 
 
 class ReminderScheduler:
-    def __init__(self, service: FollowupService, poster: Poster, digest: Recurrence | None = None,
-                 sweep_seconds: int = SWEEP_SECONDS):
+    def __init__(
+        self,
+        service: FollowupService,
+        poster: Poster,
+        digest: Recurrence | None = None,
+        sweep_seconds: int = SWEEP_SECONDS,
+    ):
         self.service, self.poster, self.digest = service, poster, digest
         self.tz, self.clock = service.tz, service.clock
         self.sweep_seconds = sweep_seconds
@@ -59,8 +64,13 @@ class ReminderScheduler:
         what fell due while the bot was down, then schedules what is to come. Returns at once, so that a
         slow catch-up (Slack asking to wait) never holds up the bot's start."""
         self.scheduler.start()
-        self.scheduler.add_job(self.run, IntervalTrigger(seconds=self.sweep_seconds, timezone=self.tz), id="sweep",
-                               next_run_time=self.clock.now(), **JOB_OPTIONS)
+        self.scheduler.add_job(
+            self.run,
+            IntervalTrigger(seconds=self.sweep_seconds, timezone=self.tz),
+            id="sweep",
+            next_run_time=self.clock.now(),
+            **JOB_OPTIONS,
+        )
 
     def shutdown(self) -> None:
         """Stop posting (a post waiting on Slack gives its delivery back), then wait for the running job."""

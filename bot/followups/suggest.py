@@ -27,10 +27,18 @@ class Suggestion(Action):
 
     def to_json(self) -> dict:
         return {
-            "meeting": {"id": self.meeting_id, "title": self.meeting_title,
-                        "date": self.meeting_date.isoformat() if self.meeting_date else None},
-            "remark_id": self.remark_id, "speaker": self.speaker, "text": self.text, "kind": self.kind,
-            "owner": self.owner, "due": self.due.isoformat() if self.due else None, "due_words": self.due_words,
+            "meeting": {
+                "id": self.meeting_id,
+                "title": self.meeting_title,
+                "date": self.meeting_date.isoformat() if self.meeting_date else None,
+            },
+            "remark_id": self.remark_id,
+            "speaker": self.speaker,
+            "text": self.text,
+            "kind": self.kind,
+            "owner": self.owner,
+            "due": self.due.isoformat() if self.due else None,
+            "due_words": self.due_words,
         }
 
 
@@ -39,20 +47,27 @@ def find_meeting(session: Session, title: str) -> Meeting | None:
     return queries.latest_meeting_titled(session, title)
 
 
-def suggestions(session: Session, meeting_id: int, table: AliasTable | None = None,
-                cues: ActionCues | None = None) -> list[Suggestion]:
+def suggestions(
+    session: Session, meeting_id: int, table: AliasTable | None = None, cues: ActionCues | None = None
+) -> list[Suggestion]:
     """The follow-ups proposed from one meeting's remarks, in order; none for an unknown meeting."""
     return _suggest(session, queries.meetings_by_date(session), table, cues, only=meeting_id)
 
 
-def all_suggestions(session: Session, table: AliasTable | None = None,
-                    cues: ActionCues | None = None) -> list[Suggestion]:
+def all_suggestions(
+    session: Session, table: AliasTable | None = None, cues: ActionCues | None = None
+) -> list[Suggestion]:
     """The follow-ups proposed from every meeting, oldest meeting first."""
     return _suggest(session, queries.meetings_by_date(session), table, cues)
 
 
-def _suggest(session: Session, meetings: Sequence[Meeting], table: AliasTable | None,
-             cues: ActionCues | None, only: int | None = None) -> list[Suggestion]:
+def _suggest(
+    session: Session,
+    meetings: Sequence[Meeting],
+    table: AliasTable | None,
+    cues: ActionCues | None,
+    only: int | None = None,
+) -> list[Suggestion]:
     table, cues = table or default_alias_table(), cues or default_action_cues()
     found = []
     for meeting in meetings:
@@ -61,8 +76,11 @@ def _suggest(session: Session, meetings: Sequence[Meeting], table: AliasTable | 
         rows = queries.remarks_with_speakers(session, meeting.id or 0)
         remarks = [RemarkText(remark_id, label, text) for remark_id, label, text in rows]
         for action in find_actions(remarks, meeting.date, next_meeting_date(meetings, meeting), table, cues):
-            found.append(Suggestion(**vars(action), meeting_id=meeting.id or 0, meeting_title=meeting.title,
-                                    meeting_date=meeting.date))
+            found.append(
+                Suggestion(
+                    **vars(action), meeting_id=meeting.id or 0, meeting_title=meeting.title, meeting_date=meeting.date
+                )
+            )
     return found
 
 

@@ -27,8 +27,9 @@ def owners_text(followup: FollowUp, markup: Markup) -> str:
     return " ".join(markup.user(user) for user in followup.owners)
 
 
-def summary_line(followup: FollowUp, now: datetime.datetime, tz: ZoneInfo, markup: Markup,
-                 problem: Delivery | None = None) -> str:
+def summary_line(
+    followup: FollowUp, now: datetime.datetime, tz: ZoneInfo, markup: Markup, problem: Delivery | None = None
+) -> str:
     """`#12 Send the survey — @U1 — due 2026-12-01 (Tue) 09:00 JST (overdue)`"""
     language = language_of_followup(followup)
     parts = [f"#{followup.id} {markup.text(followup.title)}", owners_text(followup, markup)]
@@ -37,8 +38,11 @@ def summary_line(followup: FollowUp, now: datetime.datetime, tz: ZoneInfo, marku
         parts.append(say("summary_due", language, due=describe_time(followup.due_at, language, tz)) + overdue)
     if followup.status != OPEN:
         closed_by = followup.closed_by
-        parts.append(say("summary_status_by", language, status=followup.status, user=markup.user(closed_by))
-                     if closed_by else followup.status)
+        parts.append(
+            say("summary_status_by", language, status=followup.status, user=markup.user(closed_by))
+            if closed_by
+            else followup.status
+        )
     if problem is not None:
         key = "reminder_failed" if problem.state == FAILED else "reminder_retrying"
         parts.append(f"{markup.warning} {say(key, language, error=problem.last_error)}")

@@ -31,8 +31,7 @@ SCOPES = ("open", "mine", "overdue", "all")
 class FollowupService:
     """`admins` (BOT_ADMINS) may change any follow-up; anyone else only those they created or own."""
 
-    def __init__(self, engine: Engine, tz: ZoneInfo, clock: Clock = SYSTEM_CLOCK,
-                 admins: frozenset[str] = frozenset()):
+    def __init__(self, engine: Engine, tz: ZoneInfo, clock: Clock = SYSTEM_CLOCK, admins: frozenset[str] = frozenset()):
         self.engine, self.tz, self.clock, self.admins = engine, tz, clock, admins
         self._rules_listeners: list[Callable[[], None]] = []
 
@@ -43,27 +42,39 @@ class FollowupService:
         for listener in self._rules_listeners:
             listener()
 
-    def add(self, *, title: str, owners: list[str], channel_id: str, created_by: str, due: When | None = None,
-            remind: When | None = None, remark_id: int | None = None) -> Added:
+    def add(
+        self,
+        *,
+        title: str,
+        owners: list[str],
+        channel_id: str,
+        created_by: str,
+        due: When | None = None,
+        remind: When | None = None,
+        remark_id: int | None = None,
+    ) -> Added:
         """A new open follow-up, owned by its creator unless owners are named, from a remark if one is
         given. With a due date and no reminder, the reminder is at the due time."""
         now = self.clock.now()
         reminder = remind or due
         with Session(self.engine) as session:
             source = _source(session, remark_id) if remark_id else None
-            followup = store.add_followup(session, FollowUp(
-                title=title,
-                owners=owners or [created_by],
-                channel_id=channel_id,
-                created_by=created_by,
-                due_at=due.at.astimezone(datetime.UTC) if due else None,
-                meeting_id=source.meeting_id if source else None,
-                remark_id=source.remark_id if source else None,
-                source_meeting=source.meeting if source else None,
-                source_remark=source.remark if source else None,
-                created_at=now,
-                updated_at=now,
-            ))
+            followup = store.add_followup(
+                session,
+                FollowUp(
+                    title=title,
+                    owners=owners or [created_by],
+                    channel_id=channel_id,
+                    created_by=created_by,
+                    due_at=due.at.astimezone(datetime.UTC) if due else None,
+                    meeting_id=source.meeting_id if source else None,
+                    remark_id=source.remark_id if source else None,
+                    source_meeting=source.meeting if source else None,
+                    source_remark=source.remark if source else None,
+                    created_at=now,
+                    updated_at=now,
+                ),
+            )
             rule = store.add_rule(session, rule_for(followup.id or 0, reminder, self.tz, now)) if reminder else None
             session.commit()
             session.refresh(followup)

@@ -46,8 +46,14 @@ class SpeakerSummary:
 class RemarksService:
     """The answering core over one database, plus the small state the Slack app keeps there."""
 
-    def __init__(self, database_url: str, table: AliasTable, glossary: Glossary, admins: frozenset[str],
-                 clock: Clock = SYSTEM_CLOCK):
+    def __init__(
+        self,
+        database_url: str,
+        table: AliasTable,
+        glossary: Glossary,
+        admins: frozenset[str],
+        clock: Clock = SYSTEM_CLOCK,
+    ):
         self.engine = get_engine(database_url)
         self.clock = clock
         self.table = table
@@ -116,8 +122,14 @@ class RemarksService:
         with Session(self.engine) as session:
             aliases = queries.aliases_by_speaker(session)
             return [
-                SpeakerSummary(s.label, tuple(a for a in aliases.get(s.id or 0, []) if a != s.label), s.id,
-                               s.organisation, s.role, tuple(aliases.get(s.id or 0, [])))
+                SpeakerSummary(
+                    s.label,
+                    tuple(a for a in aliases.get(s.id or 0, []) if a != s.label),
+                    s.id,
+                    s.organisation,
+                    s.role,
+                    tuple(aliases.get(s.id or 0, [])),
+                )
                 for s in queries.all_speakers(session)
             ]
 

@@ -44,12 +44,15 @@ class LoggingApp(App):
     def dispatch(self, req: BoltRequest) -> BoltResponse:
         started = time.perf_counter()
         response = super().dispatch(req)
-        request_logger.info("request", extra={
-            **describe_request(req.body),
-            "status": response.status,
-            "latency_ms": round((time.perf_counter() - started) * 1000, 1),
-            "outcome": request_outcome(response.status, bool(req.context.get(DUPLICATE))),
-        })
+        request_logger.info(
+            "request",
+            extra={
+                **describe_request(req.body),
+                "status": response.status,
+                "latency_ms": round((time.perf_counter() - started) * 1000, 1),
+                "outcome": request_outcome(response.status, bool(req.context.get(DUPLICATE))),
+            },
+        )
         return response
 
 
@@ -61,8 +64,9 @@ def request_outcome(status: int, duplicate: bool) -> str:
     return {401: "rejected", 404: "unhandled"}.get(status, "error")
 
 
-def create_app(settings: Settings, service: RemarksService, followups: FollowupService,
-               listener_pool: ThreadPoolExecutor) -> App:
+def create_app(
+    settings: Settings, service: RemarksService, followups: FollowupService, listener_pool: ThreadPoolExecutor
+) -> App:
     """Calls auth.test once (Bolt checks the token): raises BoltError when Slack refuses it, OSError when
     SLACK_API_URL cannot be reached."""
     token = secret(settings.slack_bot_token)

@@ -155,7 +155,9 @@ def answer_blocks(
     blocks += [remark_section(result, language) for result in shown]
     if answer.results:
         first = page * PAGE_SIZE + 1
-        blocks.append(_context(words["range"].format(first=first, last=first + len(shown) - 1, total=len(answer.results))))
+        blocks.append(
+            _context(words["range"].format(first=first, last=first + len(shown) - 1, total=len(answer.results)))
+        )
     shared_by = shared_by if shared_by and _USER_ID.fullmatch(shared_by) else None
     if shared_by:
         blocks.append(_context(words["shared_by"].format(user=mention(shared_by))))
@@ -266,7 +268,10 @@ NO_FOLLOWUPS = _ja_en("no_open_followups")
 
 
 def home_view(
-    meetings: Sequence[MeetingSummary], followups: Sequence[FollowupRow], now: datetime.datetime, tz: ZoneInfo,
+    meetings: Sequence[MeetingSummary],
+    followups: Sequence[FollowupRow],
+    now: datetime.datetime,
+    tz: ZoneInfo,
     note: str | None = None,
 ) -> dict[str, Any]:
     """The app's Home tab: `note` (what a click on it did) if any, how to ask, the user's open

@@ -22,7 +22,10 @@ from bot.slack.mrkdwn import MRKDWN, escape, mention
 from storage.models import OPEN, FollowUp
 
 DONE_ACTION, SNOOZE_DAY_ACTION, SNOOZE_WEEK_ACTION, TRACK_ACTION = (
-    "followup_done", "followup_snooze_1d", "followup_snooze_1w", "followup_track",
+    "followup_done",
+    "followup_snooze_1d",
+    "followup_snooze_1w",
+    "followup_track",
 )
 SNOOZE_DELAYS = {SNOOZE_DAY_ACTION: datetime.timedelta(days=1), SNOOZE_WEEK_ACTION: datetime.timedelta(weeks=1)}
 MODAL = "followup_modal"
@@ -67,8 +70,11 @@ def reminder_message(followup: FollowUp, now: datetime.datetime, tz: ZoneInfo) -
     text = f"{owners_text(followup, MRKDWN)} " + say("reminder", language, title=escape(followup.title))
     body = [f":bell: *{text}*"]
     if followup.due_at is not None:
-        due = say("reminder_overdue" if is_overdue(followup, now) else "reminder_due", language,
-                  due=describe_due(followup, language, tz))
+        due = say(
+            "reminder_overdue" if is_overdue(followup, now) else "reminder_due",
+            language,
+            due=describe_due(followup, language, tz),
+        )
         body.append((":red_circle: " if is_overdue(followup, now) else "") + due)
     blocks: list[dict] = [{"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(body)}}]
     if source := source_lines(followup):
@@ -86,8 +92,12 @@ def action_buttons(followup_id: int, language: str) -> dict:
     keys = ("button_done", "button_snooze_day", "button_snooze_week")
     actions = (DONE_ACTION, SNOOZE_DAY_ACTION, SNOOZE_WEEK_ACTION)
     buttons = [
-        {"type": "button", "action_id": action, "value": str(followup_id),
-         "text": {"type": "plain_text", "text": say(key, language)}}
+        {
+            "type": "button",
+            "action_id": action,
+            "value": str(followup_id),
+            "text": {"type": "plain_text", "text": say(key, language)},
+        }
         for action, key in zip(actions, keys, strict=True)
     ]
     buttons[0]["style"] = "primary"
@@ -168,24 +178,39 @@ def suggestions_message(found: Suggestions | None) -> dict[str, Any]:
     header = both("suggestions_header", meeting=found.meeting_title, count=len(found.found))
     blocks: list[dict] = [{"type": "header", "text": {"type": "plain_text", "text": header[:150]}}]
     for s in found.found:
-        blocks.append({
-            "type": "section",
-            "text": {"type": "mrkdwn", "text": f"*{escape(s.speaker)}*: {escape(s.text)}"[:2900]},
-            "accessory": {"type": "button", "action_id": TRACK_ACTION, "value": str(s.remark_id),
-                          "text": {"type": "plain_text", "text": both("suggestion_track")}},
-        })
+        blocks.append(
+            {
+                "type": "section",
+                "text": {"type": "mrkdwn", "text": f"*{escape(s.speaker)}*: {escape(s.text)}"[:2900]},
+                "accessory": {
+                    "type": "button",
+                    "action_id": TRACK_ACTION,
+                    "value": str(s.remark_id),
+                    "text": {"type": "plain_text", "text": both("suggestion_track")},
+                },
+            }
+        )
     return {"text": header, "blocks": blocks[:50]}
 
 
 def followup_modal(remark_id: int, remark: str, channel: str | None, user: str) -> dict:
-    """"Track as follow-up": a modal prefilled from the remark (its words after the speaker's name)."""
+    """ "Track as follow-up": a modal prefilled from the remark (its words after the speaker's name)."""
+
     def block(block_id: str, label: str, element: dict, optional: bool = False) -> dict:
-        return {"type": "input", "block_id": block_id, "optional": optional,
-                "label": {"type": "plain_text", "text": label}, "element": element}
+        return {
+            "type": "input",
+            "block_id": block_id,
+            "optional": optional,
+            "label": {"type": "plain_text", "text": label},
+            "element": element,
+        }
 
     title = remark.split(": ", 1)[-1][:150]
-    channel_select = {"type": "conversations_select", "action_id": "value",
-                      "filter": {"include": ["public", "private"]}}
+    channel_select = {
+        "type": "conversations_select",
+        "action_id": "value",
+        "filter": {"include": ["public", "private"]},
+    }
     if channel:
         channel_select["initial_conversation"] = channel
     title_input = {"type": "plain_text_input", "action_id": "value", "initial_value": title, "max_length": 300}
@@ -197,8 +222,11 @@ def followup_modal(remark_id: int, remark: str, channel: str | None, user: str) 
         "submit": {"type": "plain_text", "text": both("modal_submit")},
         "blocks": [
             block("title", both("modal_what"), title_input),
-            block("owners", both("modal_owners"), {"type": "multi_users_select", "action_id": "value",
-                                                   "initial_users": [user]}),
+            block(
+                "owners",
+                both("modal_owners"),
+                {"type": "multi_users_select", "action_id": "value", "initial_users": [user]},
+            ),
             block("due", both("modal_due"), {"type": "datepicker", "action_id": "value"}, optional=True),
             block("channel", both("modal_channel"), channel_select),
             block("remind", both("modal_remind"), {"type": "plain_text_input", "action_id": "value"}, optional=True),

@@ -65,7 +65,9 @@ def configure_logging(secrets: Iterable[str], level: int = logging.INFO) -> None
 
 def _log_thread_exception(args: threading.ExceptHookArgs) -> None:
     name = args.thread.name if args.thread else "?"
-    logging.getLogger("bot").error("uncaught exception in thread %s", name, exc_info=(args.exc_type, args.exc_value, args.exc_traceback))
+    logging.getLogger("bot").error(
+        "uncaught exception in thread %s", name, exc_info=(args.exc_type, args.exc_value, args.exc_traceback)
+    )
 
 
 def describe_request(body: dict[str, Any]) -> dict[str, str]:

@@ -43,7 +43,9 @@ def make_context_provider(remarks: RemarksService, followups: FollowupService) -
 
 
 def make_once_per_event(service: RemarksService) -> Callable[..., BoltResponse | None]:
-    def once_per_event(body: dict[str, Any], context: BoltContext, next: Callable[[], BoltResponse | None]) -> BoltResponse | None:
+    def once_per_event(
+        body: dict[str, Any], context: BoltContext, next: Callable[[], BoltResponse | None]
+    ) -> BoltResponse | None:
         if body.get("type") == "event_callback" and body.get("event_id"):
             # Claimed before acknowledging, so a retry that arrives while the first is still
             # being answered is dropped too; answered with 200 so that Slack stops retrying.

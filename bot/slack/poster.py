@@ -76,8 +76,12 @@ class SlackPoster:
         return self.post(channel, text, blocks)[1]
 
     def tell_reminders_stopped(self, followup: FollowUp, error: str) -> None:
-        values = {"id": followup.id, "title": MRKDWN.text(followup.title),
-                  "channel": MRKDWN.channel(followup.channel_id), "error": error}
+        values = {
+            "id": followup.id,
+            "title": MRKDWN.text(followup.title),
+            "channel": MRKDWN.channel(followup.channel_id),
+            "error": error,
+        }
         self.direct_message(followup.created_by, both("reminders_stopped", "\n", **values))
 
     def post(self, channel: str, text: str, blocks: list[dict] | None = None) -> tuple[str, str]:
@@ -117,13 +121,20 @@ class SlackPoster:
             except SlackApiError as error:
                 status, code = error.response.status_code, error.response.get("error") or ""
                 if status == 429:
-                    retry_after = float(error.response.headers.get("Retry-After", error.response.headers.get("retry-after", 1)))
+                    retry_after = float(
+                        error.response.headers.get("Retry-After", error.response.headers.get("retry-after", 1))
+                    )
                     rate_limited += 1
                     if retry_after > MAX_RETRY_AFTER or rate_limited > MAX_RATE_LIMITED:
                         raise TransientError(f"rate limited (Retry-After {retry_after:.0f} s)") from error
                     self._wait(retry_after)  # a rate limit is not a failure: it uses up no back-off retry
                     continue
-                if status < 500 and code not in ("internal_error", "fatal_error", "service_unavailable", "request_timeout"):
+                if status < 500 and code not in (
+                    "internal_error",
+                    "fatal_error",
+                    "service_unavailable",
+                    "request_timeout",
+                ):
                     raise PermanentError(code or f"http_{status}", code in PERMANENT_CHANNEL_ERRORS) from error
                 reason = f"Slack answered {status} {code}".strip()
             except (urllib.error.URLError, HTTPException, OSError) as error:

@@ -56,8 +56,14 @@ def reply_to_followup_command(service: FollowupService, text: str, user: str, ch
     except CommandError as error:
         return {"text": both(error.key, "\n", **error.values)}
     if isinstance(parsed, Add):
-        added = service.add(title=parsed.title, owners=list(parsed.owners), channel_id=channel, created_by=user,
-                            due=parsed.due, remind=parsed.remind)
+        added = service.add(
+            title=parsed.title,
+            owners=list(parsed.owners),
+            channel_id=channel,
+            created_by=user,
+            due=parsed.due,
+            remind=parsed.remind,
+        )
         return {"text": added_text(added, tz)}
     if isinstance(parsed, ListFollowups):
         rows = service.find(parsed.scope, user, channel_id=None if parsed.scope == "all" else channel)
@@ -71,8 +77,9 @@ def reply_to_followup_command(service: FollowupService, text: str, user: str, ch
     return {"text": followup_messages.help_text()}
 
 
-def publish_home(client: WebClient, remarks: RemarksService, followups: FollowupService, user: str,
-                 note: str | None = None) -> None:
+def publish_home(
+    client: WebClient, remarks: RemarksService, followups: FollowupService, user: str, note: str | None = None
+) -> None:
     """(Re)draw `user`'s Home tab; `note` says what their last click on it did."""
     view = home_view(remarks.meetings(), followups.find("mine", user), followups.clock.now(), followups.tz, note)
     client.views_publish(user_id=user, view=view)

@@ -32,10 +32,12 @@ def run_bot(settings: Settings, mode: str | None, host: str, port: int, clock: C
     mode = settings.slack_mode(mode)
     settings.check_slack(mode)
     configure_logging(
-        secret(value) or "" for value in (settings.slack_bot_token, settings.slack_app_token, settings.slack_signing_secret)
+        secret(value) or ""
+        for value in (settings.slack_bot_token, settings.slack_app_token, settings.slack_signing_secret)
     )
-    service = RemarksService(settings.sqlalchemy_url, default_alias_table(), default_glossary(), settings.admin_ids,
-                             clock)
+    service = RemarksService(
+        settings.sqlalchemy_url, default_alias_table(), default_glossary(), settings.admin_ids, clock
+    )
     try:
         bot = build_bot(settings, service)
     except BoltError:

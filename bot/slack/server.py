@@ -78,7 +78,14 @@ def serve_http(server: WSGIServer, stopping: threading.Event) -> None:
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, name="http")
     thread.start()
     host, port = server.server_address[:2]
-    logger.info("serving Slack requests at http://%s:%d%s (health: %s, readiness: %s)", host, port, EVENTS_PATH, HEALTH_PATH, READY_PATH)
+    logger.info(
+        "serving Slack requests at http://%s:%d%s (health: %s, readiness: %s)",
+        host,
+        port,
+        EVENTS_PATH,
+        HEALTH_PATH,
+        READY_PATH,
+    )
     stopping.wait()
     logger.info("stopping: taking no new requests, finishing those in flight")
     server.shutdown()

@@ -1,1 +1,2 @@
-"""Alembic's migration environment (env.py) and revisions (versions/): a package, so that an installed bot can migrate."""
+"""Alembic's migration environment (env.py) and revisions (versions/): a package, so that an installed bot
+can migrate."""

@@ -1,4 +1,5 @@
-"""Fixtures of the follow-up tests: a fresh database (SQLite and PostgreSQL), the fake Slack and a poster whose sleeps are recorded."""
+"""Fixtures of the follow-up tests: a fresh database (SQLite and PostgreSQL), the fake Slack and a poster whose
+sleeps are recorded."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+
 from bot.core.when import When
 from bot.services.followups import FollowupService
 from bot.slack.poster import SlackPoster, make_client
@@ -45,7 +47,14 @@ def poster(slack: FakeSlack, sleeps: list[float]) -> SlackPoster:
 def add(engine):
     """Create a follow-up in channel C1 by U1, reminded at `remind`."""
 
-    def add(title: str = "Send the survey", remind: When | None = None, *, due: When | None = None, owners=("U2",), channel="C1"):
+    def add(
+        title: str = "Send the survey",
+        remind: When | None = None,
+        *,
+        due: When | None = None,
+        owners=("U2",),
+        channel="C1",
+    ):
         added = FollowupService(engine, TZ).add(
             title=title, owners=list(owners), channel_id=channel, created_by="U1", due=due, remind=remind
         )

@@ -18,12 +18,12 @@ from bot.slack.poster import SlackPoster as Poster
 from bot.slack.poster import make_client
 from storage.followups import release_deliveries
 from storage.models import Delivery, ReminderRule
-from tests.followups.conftest import TZ, jst
 from tests.fake_slack import BOT_TOKEN, CHANNEL_NOT_FOUND, SERVER_ERROR, rate_limited
-
+from tests.followups.conftest import TZ, jst
 
 # Whatever the machine's clock says: these tests give every time, and the code must use it.
 pytestmark = pytest.mark.usefixtures("machine_clock")
+
 
 def deliveries(engine) -> list[Delivery]:
     with Session(engine) as session:
@@ -70,7 +70,9 @@ def test_reminders_missed_while_down_are_posted_once_after_restart(engine, poste
 def test_a_claim_left_by_a_crashed_process_is_retried_after_its_lease(engine, poster, slack, add):
     _, rule_id = add(remind=When(jst(2026, 12, 1, 9, 0)))
     with Session(engine) as session:  # a process claimed it, then died before posting
-        session.add(Delivery(rule_id=rule_id, scheduled_at=jst(2026, 12, 1, 9, 0), claimed_until=jst(2026, 12, 1, 9, 5)))
+        session.add(
+            Delivery(rule_id=rule_id, scheduled_at=jst(2026, 12, 1, 9, 0), claimed_until=jst(2026, 12, 1, 9, 5))
+        )
         session.get(ReminderRule, rule_id).next_fire_at = None
         session.commit()
     assert run_due(engine, poster, TZ, jst(2026, 12, 1, 9, 3)).posted == 0  # lease still held
@@ -164,7 +166,9 @@ def test_a_stopped_poster_gives_back_what_the_run_claimed_and_did_not_post(engin
 def test_a_delivery_taken_over_by_another_process_is_not_given_back(engine, add):
     _, rule_id = add(remind=When(jst(2026, 12, 1, 9, 0)))
     with Session(engine) as session:  # another process holds it under its own lease
-        session.add(Delivery(rule_id=rule_id, scheduled_at=jst(2026, 12, 1, 9, 0), claimed_until=jst(2026, 12, 1, 9, 10)))
+        session.add(
+            Delivery(rule_id=rule_id, scheduled_at=jst(2026, 12, 1, 9, 0), claimed_until=jst(2026, 12, 1, 9, 10))
+        )
         session.commit()
         [delivery] = session.exec(select(Delivery)).all()
         assert release_deliveries(session, [delivery.id], jst(2026, 12, 1, 9, 5), jst(2026, 12, 1, 9, 6)) == 0

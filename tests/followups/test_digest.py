@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import datetime
 
-
+from bot.clock import FixedClock
 from bot.core.when import Recurrence, When
 from bot.followups.delivery import run_digest
-from bot.clock import FixedClock
 from bot.services.followups import FollowupService
 from bot.slack.followup_messages import DIGEST_BUTTONS, digest_message, message_after_click
 from storage.models import FollowUp
@@ -26,8 +25,12 @@ def texts(blocks: list[dict]) -> str:
 
 
 def test_owners_with_overdue_follow_ups_come_first_and_overdue_ones_first_in_each():
-    rows = [followup(1, "Book the hall", ["U1"]), followup(2, "Not due", ["U2"]),
-            followup(3, "Late", ["U2"], due=jst(2026, 11, 20, 9, 0)), followup(4, "Shared", ["U1", "U2"])]
+    rows = [
+        followup(1, "Book the hall", ["U1"]),
+        followup(2, "Not due", ["U2"]),
+        followup(3, "Late", ["U2"], due=jst(2026, 11, 20, 9, 0)),
+        followup(4, "Shared", ["U1", "U2"]),
+    ]
     text, blocks = digest_message(rows, NOW, TZ)
     assert text == "Open follow-ups / 未完了のフォローアップ (4)"
     body = texts(blocks)
@@ -37,7 +40,10 @@ def test_owners_with_overdue_follow_ups_come_first_and_overdue_ones_first_in_eac
     actions = [b for b in blocks if b["type"] == "actions"]
     assert len(actions) == 5 and len({b["block_id"] for b in blocks if "block_id" in b}) == len(blocks)
     assert [e["action_id"] for e in actions[0]["elements"]] == [
-        "followup_done", "followup_snooze_1d", "followup_snooze_1w"]
+        "followup_done",
+        "followup_snooze_1d",
+        "followup_snooze_1w",
+    ]
     assert actions[0]["elements"][0]["value"] == "3"
 
 

@@ -15,9 +15,22 @@ from tests.followups.conftest import TZ
 
 
 def bot(args: list[str], db_url: str, slack_url: str, cwd: Path) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": db_url, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": slack_url,
-           "BOT_DIGEST": "off", "PYTHONPATH": CHILD_PYTHONPATH}
-    return subprocess.Popen([sys.executable, "-m", "bot", *args], cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_API_URL": slack_url,
+        "BOT_DIGEST": "off",
+        "PYTHONPATH": CHILD_PYTHONPATH,
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def test_processes_running_due_reminders_at_once_post_each_once(engine, db_url, slack, add, tmp_path):
@@ -35,6 +48,10 @@ def test_processes_running_due_reminders_at_once_post_each_once(engine, db_url, 
 
 
 def test_followups_list_prints_them_for_an_administrator(engine, db_url, slack, add, tmp_path):
-    add("Send the survey", When(datetime.datetime(2030, 12, 1, 9, 0, tzinfo=TZ)), due=When(datetime.datetime(2030, 12, 1, 9, 0, tzinfo=TZ)))
+    add(
+        "Send the survey",
+        When(datetime.datetime(2030, 12, 1, 9, 0, tzinfo=TZ)),
+        due=When(datetime.datetime(2030, 12, 1, 9, 0, tzinfo=TZ)),
+    )
     out, err = bot(["followups", "list"], db_url, slack.api_url, tmp_path).communicate(timeout=60)
     assert "#1 Send the survey — @U2 — due 2030-12-01 (Sun) 09:00 JST" in out, err  # plain text: no Slack markup

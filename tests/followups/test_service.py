@@ -26,6 +26,7 @@ NOW = jst(2026, 11, 25, 10, 0)
 # Whatever the machine's clock says: these tests give every time, and the code must use it.
 pytestmark = pytest.mark.usefixtures("machine_clock")
 
+
 def test_done_closes_and_stops_reminders_and_a_stale_click_says_who(engine, poster, slack, add):
     followup_id, rule_id = add(remind=When(jst(2026, 12, 1, 9, 0), Recurrence("daily", datetime.time(9))))
     service = FollowupService(engine, TZ, FixedClock(NOW), admins=frozenset({"U3"}))  # U3 may close it
@@ -127,7 +128,9 @@ def test_followup_command_in_english_and_japanese():
     assert parse_command("snooze 3 1w", NOW, TZ) == Snooze(3, datetime.timedelta(weeks=1))
 
 
-@pytest.mark.parametrize("text", ["add", "add x owner sato", "add x due every Monday", "add x remind someday", "frobnicate", "done x"])
+@pytest.mark.parametrize(
+    "text", ["add", "add x owner sato", "add x due every Monday", "add x remind someday", "frobnicate", "done x"]
+)
 def test_followup_command_refusals(text: str):
     with pytest.raises(CommandError):
         parse_command(text, NOW, TZ, user_in_mention)
@@ -138,8 +141,9 @@ def test_every_change_of_the_rules_is_announced_once_and_nothing_else_is(engine)
     changes = []
     service.on_rules_changed(lambda: changes.append(1))
     plain = service.add(title="No reminder", owners=[], channel_id="C1", created_by="U1")
-    reminded = service.add(title="Reminded", owners=[], channel_id="C1", created_by="U1",
-                           remind=When(jst(2026, 12, 1, 9)))
+    reminded = service.add(
+        title="Reminded", owners=[], channel_id="C1", created_by="U1", remind=When(jst(2026, 12, 1, 9))
+    )
     assert (plain.rule_id, len(changes)) == (None, 1)
     service.snooze(reminded.followup.id, datetime.timedelta(days=1), "U1")
     service.close(reminded.followup.id, "done", "U1")

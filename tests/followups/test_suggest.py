@@ -3,9 +3,8 @@ on minutes written for these tests, in real databases."""
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 import json
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import Session
@@ -139,8 +138,9 @@ def test_suggest_reads_well_and_says_kindly_what_is_missing(cli, db_url: str):
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_add_list_done_cancel_in_plain_text(cli, db_url: str):
-    status, out, err = cli(["followups", "add", "アンケート送付", "--owner", "U2", "--due", "2099-12-01", "--channel", "C1"],
-                           db_url)
+    status, out, err = cli(
+        ["followups", "add", "アンケート送付", "--owner", "U2", "--due", "2099-12-01", "--channel", "C1"], db_url
+    )
     assert status == 0, err
     assert out.startswith("added: #1 アンケート送付 — @U2 — 期限 2099年12月1日") and "[C1]" in out
     cli(["followups", "add", "Book the hall"], db_url)

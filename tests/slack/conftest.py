@@ -29,9 +29,9 @@ from bot.config import Settings
 from bot.core.speakers import default_alias_table
 from bot.core.topics import default_glossary
 from bot.ingest import ingest_minutes
+from bot.services.remarks import RemarksService
 from bot.slack.app import build_bot
 from bot.slack.server import make_http_server
-from bot.services.remarks import RemarksService
 from storage.engine import database_url, get_engine
 from tests.conftest import BACKENDS, CHILD_PYTHONPATH, SAMPLE, new_database
 from tests.fake_slack import BOT_TOKEN, BOT_USER_ID, SIGNING_SECRET, TEAM_ID, FakeSlack
@@ -80,55 +80,126 @@ class AppClient:
             assert process is None or process.poll() is None, f"the bot exited with {process.returncode}"
             time.sleep(0.1)
 
-    def post(self, body: bytes, content_type: str, timestamp: int | None = None,
-             secret: str = SIGNING_SECRET, headers: dict[str, str] | None = None) -> Response:
+    def post(
+        self,
+        body: bytes,
+        content_type: str,
+        timestamp: int | None = None,
+        secret: str = SIGNING_SECRET,
+        headers: dict[str, str] | None = None,
+    ) -> Response:
         """POST to /slack/events, signed the way Slack signs."""
         ts = str(timestamp if timestamp is not None else int(time.time()))
         signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
-        request = urllib.request.Request(self.url + "/slack/events", data=body, method="POST", headers={
-            "Content-Type": content_type, "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature, **(headers or {})})
+        request = urllib.request.Request(
+            self.url + "/slack/events",
+            data=body,
+            method="POST",
+            headers={
+                "Content-Type": content_type,
+                "X-Slack-Request-Timestamp": ts,
+                "X-Slack-Signature": signature,
+                **(headers or {}),
+            },
+        )
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
                 return Response(response.status, response.read().decode())
         except urllib.error.HTTPError as error:
             return Response(error.code, error.read().decode())
 
-    def command(self, text: str, user: str = "U1", response_name: str = "command", name: str = "/remarks",
-                **kwargs: Any) -> Response:
-        form = {"command": name, "text": text, "user_id": user, "user_name": "someone", "channel_id": "C1",
-                "channel_name": "general", "team_id": TEAM_ID, "token": "verification-token",
-                "response_url": self.fake.response_url(response_name), "trigger_id": "1.2.3", "api_app_id": "A1"}
+    def command(
+        self, text: str, user: str = "U1", response_name: str = "command", name: str = "/remarks", **kwargs: Any
+    ) -> Response:
+        form = {
+            "command": name,
+            "text": text,
+            "user_id": user,
+            "user_name": "someone",
+            "channel_id": "C1",
+            "channel_name": "general",
+            "team_id": TEAM_ID,
+            "token": "verification-token",
+            "response_url": self.fake.response_url(response_name),
+            "trigger_id": "1.2.3",
+            "api_app_id": "A1",
+        }
         return self.post(urlencode(form).encode(), "application/x-www-form-urlencoded", **kwargs)
 
     def event(self, event: dict[str, Any], event_id: str, **kwargs: Any) -> Response:
-        body = {"type": "event_callback", "token": "verification-token", "team_id": TEAM_ID, "api_app_id": "A1",
-                "event": event, "event_id": event_id, "event_time": int(time.time()),
-                "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}]}
+        body = {
+            "type": "event_callback",
+            "token": "verification-token",
+            "team_id": TEAM_ID,
+            "api_app_id": "A1",
+            "event": event,
+            "event_id": event_id,
+            "event_time": int(time.time()),
+            "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}],
+        }
         return self.post(json.dumps(body).encode(), "application/json", **kwargs)
 
     def interaction(self, payload: dict[str, Any], **kwargs: Any) -> Response:
         payload = {"team": {"id": TEAM_ID}, "api_app_id": "A1", "token": "verification-token", **payload}
-        return self.post(urlencode({"payload": json.dumps(payload)}).encode(), "application/x-www-form-urlencoded", **kwargs)
+        return self.post(
+            urlencode({"payload": json.dumps(payload)}).encode(), "application/x-www-form-urlencoded", **kwargs
+        )
 
-    def click(self, button: dict[str, Any], response_name: str, ephemeral: bool = True, user: str = "U1",
-              message_ts: str = "1700000000.000001") -> Response:
+    def click(
+        self,
+        button: dict[str, Any],
+        response_name: str,
+        ephemeral: bool = True,
+        user: str = "U1",
+        message_ts: str = "1700000000.000001",
+    ) -> Response:
         """A click on a button of a message in channel C1."""
-        return self.interaction({
-            "type": "block_actions", "user": {"id": user}, "trigger_id": "1.2.3",
-            "container": {"type": "message", "message_ts": message_ts, "channel_id": "C1", "is_ephemeral": ephemeral},
-            "channel": {"id": "C1"}, "message": {"ts": message_ts}, "response_url": self.fake.response_url(response_name),
-            "actions": [{"type": "button", "block_id": "b", "action_id": button["action_id"], "value": button["value"],
-                         "action_ts": str(time.time())}],
-        })
+        return self.interaction(
+            {
+                "type": "block_actions",
+                "user": {"id": user},
+                "trigger_id": "1.2.3",
+                "container": {
+                    "type": "message",
+                    "message_ts": message_ts,
+                    "channel_id": "C1",
+                    "is_ephemeral": ephemeral,
+                },
+                "channel": {"id": "C1"},
+                "message": {"ts": message_ts},
+                "response_url": self.fake.response_url(response_name),
+                "actions": [
+                    {
+                        "type": "button",
+                        "block_id": "b",
+                        "action_id": button["action_id"],
+                        "value": button["value"],
+                        "action_ts": str(time.time()),
+                    }
+                ],
+            }
+        )
 
     def click_home(self, button: dict[str, Any], user: str = "U1") -> Response:
         """A click on a button of the user's Home tab: no message, no response_url."""
-        return self.interaction({
-            "type": "block_actions", "user": {"id": user}, "trigger_id": "1.2.3",
-            "container": {"type": "view", "view_id": "V1"}, "view": {"id": "V1", "type": "home", "blocks": []},
-            "actions": [{"type": "button", "block_id": "b", "action_id": button["action_id"], "value": button["value"],
-                         "action_ts": str(time.time())}],
-        })
+        return self.interaction(
+            {
+                "type": "block_actions",
+                "user": {"id": user},
+                "trigger_id": "1.2.3",
+                "container": {"type": "view", "view_id": "V1"},
+                "view": {"id": "V1", "type": "home", "blocks": []},
+                "actions": [
+                    {
+                        "type": "button",
+                        "block_id": "b",
+                        "action_id": button["action_id"],
+                        "value": button["value"],
+                        "action_ts": str(time.time()),
+                    }
+                ],
+            }
+        )
 
 
 @dataclass
@@ -168,8 +239,14 @@ def module_db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
 @pytest.fixture(scope="module")
 def running(fake: FakeSlack, module_db_url: str) -> Iterator[RunningApp]:
     """The app as `python -m bot run --mode http` wires it (scheduler included), in this process."""
-    settings = Settings(slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET, slack_api_url=fake.api_url,
-                        database_url=module_db_url, bot_admins=ADMIN, bot_digest="off")
+    settings = Settings(
+        slack_bot_token=BOT_TOKEN,
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=fake.api_url,
+        database_url=module_db_url,
+        bot_admins=ADMIN,
+        bot_digest="off",
+    )
     service = FailingService(settings.sqlalchemy_url, default_alias_table(), default_glossary(), settings.admin_ids)
     bot = build_bot(settings, service)
     bot.start()
@@ -217,15 +294,25 @@ class BotProcess:
         return [json.loads(line) for line in self.output().splitlines() if line.startswith("{")]
 
 
-def start_bot(directory: Path, fake: FakeSlack, db_url: str, mode: str = "http", name: str = "bot", **settings: str) -> BotProcess:
+def start_bot(
+    directory: Path, fake: FakeSlack, db_url: str, mode: str = "http", name: str = "bot", **settings: str
+) -> BotProcess:
     """`python -m bot run` against `fake`: in HTTP mode on a free port of 127.0.0.1."""
     port = free_port()
     log = directory / f"{name}.log"
-    env = bot_env(db_url, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=fake.api_url, **settings)
+    env = bot_env(
+        db_url, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=fake.api_url, **settings
+    )
     args = ["--mode", mode] + (["--port", str(port)] if mode == "http" else [])
     with log.open("w") as out:
-        process = subprocess.Popen([sys.executable, "-m", "bot", "run", *args], cwd=directory, env=env,
-                                   stdout=out, stderr=subprocess.STDOUT, text=True)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run", *args],
+            cwd=directory,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
     return BotProcess(process, log, AppClient(f"http://127.0.0.1:{port}", fake))
 
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import datetime
 import json
+from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
 
-from zoneinfo import ZoneInfo
-
 from bot.answers import Answer, Result
 from bot.core.search import Understanding
 from bot.followups.results import FollowupRow
+from bot.services.remarks import MeetingSummary, SpeakerSummary
 from bot.slack.blocks import (
     MAX_BLOCKS,
     PAGE_SIZE,
@@ -25,7 +25,6 @@ from bot.slack.blocks import (
     speakers_blocks,
 )
 from bot.slack.log import redact
-from bot.services.remarks import MeetingSummary, SpeakerSummary
 from storage.models import FollowUp
 from tests.slack.conftest import ROOT
 
@@ -78,8 +77,16 @@ def test_pages_hold_five_remarks_and_more_points_at_the_next_page() -> None:
     pages = [answer_blocks(many, page, "key", True)[0] for page in range(3)]
     counts = [sum(1 for b in blocks if b["type"] == "section") for blocks in pages]
     assert counts == [PAGE_SIZE, PAGE_SIZE, 2]
-    more = [[e["value"] for b in blocks if b["type"] == "actions" for e in b["elements"] if e["action_id"] == "remarks_more"]
-            for blocks in pages]
+    more = [
+        [
+            e["value"]
+            for b in blocks
+            if b["type"] == "actions"
+            for e in b["elements"]
+            if e["action_id"] == "remarks_more"
+        ]
+        for blocks in pages
+    ]
     assert more == [["key:1"], ["key:2"], []]
     for blocks in pages:
         check_limits(blocks)
@@ -94,8 +101,20 @@ def test_each_remark_has_a_track_button_carrying_its_id() -> None:
 
 def test_the_home_tab_stays_within_slacks_limits_with_many_followups() -> None:
     now = datetime.datetime(2026, 12, 1, tzinfo=datetime.UTC)
-    rows = [FollowupRow(FollowUp(id=n, title="<!here> " + "調査" * 400, owners=["U1"], channel_id="C1", created_by="U1",
-                                 due_at=now + datetime.timedelta(days=n % 7)), None) for n in range(1, 301)]
+    rows = [
+        FollowupRow(
+            FollowUp(
+                id=n,
+                title="<!here> " + "調査" * 400,
+                owners=["U1"],
+                channel_id="C1",
+                created_by="U1",
+                due_at=now + datetime.timedelta(days=n % 7),
+            ),
+            None,
+        )
+        for n in range(1, 301)
+    ]
     meetings = [MeetingSummary("会議" * 150, datetime.date(2025, 10, 8), 17, 49)] * 30
     view = home_view(meetings, rows, now, ZoneInfo("Asia/Tokyo"), note="Done: #1")
     check_limits(view["blocks"], max_blocks=100)  # a Home tab's limit
@@ -119,8 +138,16 @@ def test_an_answer_without_results_shows_its_message_and_no_buttons() -> None:
     assert "Nobody talked about “&lt;x&gt;”." in json.dumps(blocks, ensure_ascii=False) and "<x>" not in fallback
 
 
-@pytest.mark.parametrize(("value", "parsed"), [("abc:2", ("abc", 2, None)), ("abc:2:U777", ("abc", 2, "U777")),
-                                               ("abc:2:<!here>", ("abc", 2, None)), ("abc", None), (":1", None)])
+@pytest.mark.parametrize(
+    ("value", "parsed"),
+    [
+        ("abc:2", ("abc", 2, None)),
+        ("abc:2:U777", ("abc", 2, "U777")),
+        ("abc:2:<!here>", ("abc", 2, None)),
+        ("abc", None),
+        (":1", None),
+    ],
+)
 def test_button_values_are_parsed_strictly(value: str, parsed: tuple | None) -> None:
     assert (tuple(parse_button_value(value)) if parse_button_value(value) else None) == parsed
 
@@ -133,9 +160,12 @@ def test_a_long_speaker_list_stays_within_the_block_limit() -> None:
 
 
 def test_logs_never_carry_tokens() -> None:
-    line = "POST auth.test headers={'Authorization': 'Bearer xoxb-123-abc'} app=xapp-1-A0-xyz body=token=verif&x=1 s3cr3t"
+    line = (
+        "POST auth.test headers={'Authorization': 'Bearer xoxb-123-abc'} app=xapp-1-A0-xyz body=token=verif&x=1 s3cr3t"
+    )
     assert redact(line, ["s3cr3t"]) == (
-        "POST auth.test headers={'Authorization': 'Bearer [redacted]'} app=[redacted] body=token=[redacted]&x=1 [redacted]"
+        "POST auth.test headers={'Authorization': 'Bearer [redacted]'} app=[redacted] "
+        "body=token=[redacted]&x=1 [redacted]"
     )
 
 

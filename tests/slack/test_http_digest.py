@@ -22,14 +22,31 @@ def add(slack: RunningApp, title: str, replies: int) -> int:
 
 
 def click_in(slack: RunningApp, blocks: list[dict], action_id: str, followup_id: int, user: str = "U2"):
-    return slack.interaction({
-        "type": "block_actions", "user": {"id": user}, "trigger_id": "1.2.3",
-        "container": {"type": "message", "message_ts": "1700000000.000200", "channel_id": "C1", "is_ephemeral": False},
-        "channel": {"id": "C1"}, "message": {"ts": "1700000000.000200", "blocks": blocks},
-        "response_url": slack.fake.response_url("digest-click"),
-        "actions": [{"type": "button", "block_id": f"followup-{followup_id}-1", "action_id": action_id,
-                     "value": str(followup_id), "action_ts": str(time.time())}],
-    })
+    return slack.interaction(
+        {
+            "type": "block_actions",
+            "user": {"id": user},
+            "trigger_id": "1.2.3",
+            "container": {
+                "type": "message",
+                "message_ts": "1700000000.000200",
+                "channel_id": "C1",
+                "is_ephemeral": False,
+            },
+            "channel": {"id": "C1"},
+            "message": {"ts": "1700000000.000200", "blocks": blocks},
+            "response_url": slack.fake.response_url("digest-click"),
+            "actions": [
+                {
+                    "type": "button",
+                    "block_id": f"followup-{followup_id}-1",
+                    "action_id": action_id,
+                    "value": str(followup_id),
+                    "action_ts": str(time.time()),
+                }
+            ],
+        }
+    )
 
 
 def test_done_and_snooze_in_the_digest_act_and_update_only_that_line(slack: RunningApp) -> None:

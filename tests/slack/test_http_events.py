@@ -6,8 +6,8 @@ import json
 import time
 from typing import Any
 
-from tests.slack.conftest import ADMIN, FAILING_QUESTION, RunningApp, all_text, has_bold, section_texts
 from tests.fake_slack import BOT_ID, BOT_USER_ID
+from tests.slack.conftest import ADMIN, FAILING_QUESTION, RunningApp, all_text, has_bold, section_texts
 
 HOSTILE_MINUTES = """<!channel> 臨時会議 & 報告
 
@@ -24,13 +24,28 @@ HOSTILE_MINUTES = """<!channel> 臨時会議 & 報告
 
 
 def mention(text: str, ts: str, channel: str = "C1", user: str = "U1", **extra: Any) -> dict[str, Any]:
-    return {"type": "app_mention", "user": user, "text": f"<@{BOT_USER_ID}> {text}", "ts": ts, "channel": channel,
-            "event_ts": ts, **extra}
+    return {
+        "type": "app_mention",
+        "user": user,
+        "text": f"<@{BOT_USER_ID}> {text}",
+        "ts": ts,
+        "channel": channel,
+        "event_ts": ts,
+        **extra,
+    }
 
 
 def direct_message(text: str, ts: str, user: str = "U1", **extra: Any) -> dict[str, Any]:
-    return {"type": "message", "channel_type": "im", "channel": "D1", "user": user, "text": text, "ts": ts,
-            "event_ts": ts, **extra}
+    return {
+        "type": "message",
+        "channel_type": "im",
+        "channel": "D1",
+        "user": user,
+        "text": text,
+        "ts": ts,
+        "event_ts": ts,
+        **extra,
+    }
 
 
 def test_a_mention_is_answered_in_a_thread_of_that_message(slack: RunningApp) -> None:
@@ -124,10 +139,18 @@ def test_a_file_that_is_not_minutes_gets_the_parse_error(slack: RunningApp) -> N
 
 def test_the_import_shortcut_imports_the_files_of_a_message(slack: RunningApp) -> None:
     file = slack.fake.add_file("F4", "hostile.txt", HOSTILE_MINUTES)
-    slack.interaction({"type": "message_action", "callback_id": "import_minutes", "user": {"id": ADMIN},
-                       "channel": {"id": "C1"}, "trigger_id": "1.2.3", "message_ts": "109.1",
-                       "message": {"type": "message", "ts": "109.1", "text": "minutes", "files": [file]},
-                       "response_url": slack.fake.response_url("shortcut")})
+    slack.interaction(
+        {
+            "type": "message_action",
+            "callback_id": "import_minutes",
+            "user": {"id": ADMIN},
+            "channel": {"id": "C1"},
+            "trigger_id": "1.2.3",
+            "message_ts": "109.1",
+            "message": {"type": "message", "ts": "109.1", "text": "minutes", "files": [file]},
+            "response_url": slack.fake.response_url("shortcut"),
+        }
+    )
     [reply] = slack.fake.wait_for("response_url")
     assert reply.body["response_type"] == "ephemeral"
     assert "Already imported, unchanged" in reply.body["text"] or "Imported" in reply.body["text"]

@@ -24,9 +24,18 @@ def submission(view: dict[str, Any], title: str, remind: str, user: str = "U1") 
         "channel": {"value": {"type": "conversations_select", "selected_conversation": "C1"}},
         "remind": {"value": {"type": "plain_text_input", "value": remind}},
     }
-    return {"type": "view_submission", "user": {"id": user}, "trigger_id": "1.2.4",
-            "view": {"id": "V1", "type": "modal", "callback_id": view["callback_id"],
-                     "private_metadata": view["private_metadata"], "state": {"values": values}}}
+    return {
+        "type": "view_submission",
+        "user": {"id": user},
+        "trigger_id": "1.2.4",
+        "view": {
+            "id": "V1",
+            "type": "modal",
+            "callback_id": view["callback_id"],
+            "private_metadata": view["private_metadata"],
+            "state": {"values": values},
+        },
+    }
 
 
 def followup(running: RunningApp, followup_id: int) -> FollowUp:
@@ -41,7 +50,11 @@ def test_track_on_a_remark_opens_a_modal_prefilled_from_it_and_submitting_adds_t
     [answer] = slack.fake.wait_for("response_url")
     [track] = accessories(answer.body["blocks"])
     remark_id = slack.service.answer(QUESTION).results[0].remark_id
-    assert (track["action_id"], track["value"], track["text"]["text"]) == ("followup_track", str(remark_id), "Track as follow-up")
+    assert (track["action_id"], track["value"], track["text"]["text"]) == (
+        "followup_track",
+        str(remark_id),
+        "Track as follow-up",
+    )
 
     assert slack.click(track, "track").status == 200
     [opened] = slack.fake.wait_for("views.open")

@@ -30,7 +30,9 @@ def fake() -> Iterator[FakeSlack]:
     fake.close()
 
 
-def test_each_request_is_one_json_log_line_without_its_text_or_any_secret(tmp_path: Path, fake: FakeSlack, db_url: str) -> None:
+def test_each_request_is_one_json_log_line_without_its_text_or_any_secret(
+    tmp_path: Path, fake: FakeSlack, db_url: str
+) -> None:
     load_sample(db_url)
     bot = start_bot(tmp_path, fake, db_url)
     try:
@@ -55,7 +57,9 @@ def test_each_request_is_one_json_log_line_without_its_text_or_any_secret(tmp_pa
     assert all(isinstance(r["latency_ms"], float) and r["level"] == "INFO" for r in requests)
 
 
-def test_sigterm_finishes_the_work_in_flight_and_gives_back_an_unposted_reminder(tmp_path: Path, fake: FakeSlack, db_url: str) -> None:
+def test_sigterm_finishes_the_work_in_flight_and_gives_back_an_unposted_reminder(
+    tmp_path: Path, fake: FakeSlack, db_url: str
+) -> None:
     tz = ZoneInfo("Asia/Tokyo")
     # a reminder fell due while the bot was down
     due = When(datetime.datetime.now(tz) - datetime.timedelta(minutes=5))
@@ -69,8 +73,15 @@ def test_sigterm_finishes_the_work_in_flight_and_gives_back_an_unposted_reminder
         bot.client.wait_ready(bot.process)
         fake.wait_for("chat.postMessage")  # the catch-up tried the reminder and now waits
         file = fake.add_file("F1", "minutes.txt", SAMPLE.read_bytes())
-        event = {"type": "app_mention", "user": ADMIN, "text": f"<@{BOT_USER_ID}> import", "ts": "300.1", "channel": "C1",
-                 "event_ts": "300.1", "files": [file]}
+        event = {
+            "type": "app_mention",
+            "user": ADMIN,
+            "text": f"<@{BOT_USER_ID}> import",
+            "ts": "300.1",
+            "channel": "C1",
+            "event_ts": "300.1",
+            "files": [file],
+        }
         assert bot.client.event(event, "EvImport").status == 200
         fake.wait_for("files.info")  # the import is in flight
         started = time.monotonic()
@@ -89,7 +100,9 @@ def test_sigterm_finishes_the_work_in_flight_and_gives_back_an_unposted_reminder
     assert "reminders: gave back 1 unposted reminder(s) for another process" in messages and messages[-1] == "stopped"
 
 
-def test_readyz_is_503_while_the_database_is_unreachable(tmp_path: Path, fake: FakeSlack, request: pytest.FixtureRequest) -> None:
+def test_readyz_is_503_while_the_database_is_unreachable(
+    tmp_path: Path, fake: FakeSlack, request: pytest.FixtureRequest
+) -> None:
     url = new_database(request, "postgresql", tmp_path)
     bot = start_bot(tmp_path, fake, url)
     try:

@@ -41,7 +41,9 @@ def fake() -> Iterator[FakeSlack]:
 
 
 @pytest.fixture(scope="module")
-def replicas(fake: FakeSlack, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Replicas]]:
+def replicas(
+    fake: FakeSlack, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Replicas]]:
     """Two replicas on one database, for each backend, all running at once: the reminder test waits for
     the next minute on both databases together."""
     pairs = {}
@@ -69,8 +71,14 @@ def pair(request: pytest.FixtureRequest, replicas: dict[str, Replicas], fake: Fa
 
 def test_an_event_retried_to_the_other_replica_is_answered_once(pair: list[BotProcess], fake: FakeSlack) -> None:
     one, two = pair
-    event = {"type": "app_mention", "user": "U1", "text": f"<@{BOT_USER_ID}> who talked about scholarships", "ts": "400.1",
-             "channel": "C1", "event_ts": "400.1"}
+    event = {
+        "type": "app_mention",
+        "user": "U1",
+        "text": f"<@{BOT_USER_ID}> who talked about scholarships",
+        "ts": "400.1",
+        "channel": "C1",
+        "event_ts": "400.1",
+    }
     assert one.client.event(event, "EvReplicas1").status == 200
     retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
     assert two.client.event(event, "EvReplicas1", headers=retry).status == 200
@@ -94,19 +102,28 @@ def soon(margin: float) -> datetime.datetime:
     return (datetime.datetime.now(TZ) + datetime.timedelta(seconds=margin)).replace(microsecond=0)
 
 
-def test_a_reminder_added_on_one_replica_is_posted_once_at_its_time(replicas: dict[str, Replicas], fake: FakeSlack) -> None:
+def test_a_reminder_added_on_one_replica_is_posted_once_at_its_time(
+    replicas: dict[str, Replicas], fake: FakeSlack
+) -> None:
     """On each database, `/followup add … remind <time>` sent to replica one: one post at that time."""
     fake.reset()
     at = soon(margin=4)
     for backend, pair in replicas.items():
-        pair.bots[0].client.command(f"add Survey on {backend} owner <@U2> remind {at:%Y-%m-%dT%H:%M:%S}", name="/followup",
-                                    response_name=backend)
+        pair.bots[0].client.command(
+            f"add Survey on {backend} owner <@U2> remind {at:%Y-%m-%dT%H:%M:%S}",
+            name="/followup",
+            response_name=backend,
+        )
     for added in fake.wait_for("response_url", len(replicas)):
         assert f"Reminder set for {at:%Y-%m-%d}" in added.body["text"]
     time.sleep(max(0.0, (at - datetime.datetime.now(TZ)).total_seconds()))
     posts = fake.wait_for("chat.postMessage", len(replicas), timeout=5)
-    assert sorted(post.body["text"].split("Reminder: ")[1] for post in posts) == [f"Survey on {b}" for b in sorted(replicas)]
-    assert all(post.body["channel"] == "C1" and at.timestamp() <= post.received_at < at.timestamp() + 3 for post in posts)
+    assert sorted(post.body["text"].split("Reminder: ")[1] for post in posts) == [
+        f"Survey on {b}" for b in sorted(replicas)
+    ]
+    assert all(
+        post.body["channel"] == "C1" and at.timestamp() <= post.received_at < at.timestamp() + 3 for post in posts
+    )
     time.sleep(3)  # both replicas' schedulers woke at that minute: a second post would have come by now
     assert len(fake.recorded("chat.postMessage")) == len(replicas)
     for pair in replicas.values():

@@ -38,7 +38,9 @@ def handle_more(ack: Ack, action: dict[str, Any], body: dict[str, Any], respond:
     respond(blocks=blocks, text=fallback, replace_original=True)
 
 
-def handle_share(ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+def handle_share(
+    ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, context: BoltContext
+) -> None:
     ack()
     asked = recall(action, context, respond)
     if asked is None:
@@ -62,8 +64,9 @@ def recall(action: dict[str, Any], context: BoltContext, respond: Respond) -> tu
     return button, answer
 
 
-def handle_followup_button(ack: Ack, action: dict[str, Any], body: dict[str, Any], client: WebClient,
-                           respond: Respond, context: BoltContext) -> None:
+def handle_followup_button(
+    ack: Ack, action: dict[str, Any], body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
     """Done / Snooze on a reminder or on the Home tab: the database first, then what the user sees.
     A stale click (the follow-up was closed meanwhile) says what happened."""
     ack()
@@ -85,9 +88,10 @@ def handle_followup_button(ack: Ack, action: dict[str, Any], body: dict[str, Any
         respond(text=note, response_type="ephemeral", replace_original=False)
 
 
-def handle_track(ack: Ack, action: dict[str, Any], body: dict[str, Any], client: WebClient,
-                 context: BoltContext) -> None:
-    """"Track as follow-up" on a remark: a modal prefilled from it."""
+def handle_track(
+    ack: Ack, action: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    """ "Track as follow-up" on a remark: a modal prefilled from it."""
     ack()
     remark_id = int(action.get("value") or 0)
     source = context["followup_service"].source_of_remark(remark_id)

@@ -9,11 +9,11 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.core.text import language_of
+from bot.services.remarks import RemarksService
 from bot.slack.blocks import help_blocks
 from bot.slack.errors import apologising
 from bot.slack.importing import import_files, is_import_request
 from bot.slack.middleware import is_answerable_message
-from bot.services.remarks import RemarksService
 from bot.slack.replies import publish_home, reply_to_question, text_from_slack
 
 
@@ -44,7 +44,9 @@ def reply_to_message(event: dict[str, Any], client: WebClient, context: BoltCont
     service: RemarksService = context["remarks"]
     text = text_from_slack(event.get("text") or "", context.bot_user_id)
     if is_import_request(text):
-        blocks, fallback = import_files(client, service, event.get("user", ""), event.get("files") or [], language_of(text))
+        blocks, fallback = import_files(
+            client, service, event.get("user", ""), event.get("files") or [], language_of(text)
+        )
     elif not text:
         blocks, fallback = help_blocks()
     else:

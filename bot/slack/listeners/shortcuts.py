@@ -26,5 +26,7 @@ def handle_import_shortcut(
     service: RemarksService = context["remarks"]
     message = shortcut.get("message") or {}
     user = shortcut.get("user", {}).get("id", "")
-    blocks, fallback = import_files(client, service, user, message.get("files") or [], language_of(message.get("text") or ""))
+    blocks, fallback = import_files(
+        client, service, user, message.get("files") or [], language_of(message.get("text") or "")
+    )
     respond(blocks=blocks, text=fallback, response_type="ephemeral")

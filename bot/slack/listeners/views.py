@@ -20,8 +20,9 @@ def register(app: App) -> None:
     app.view(MODAL)(apologising(handle_followup_modal))
 
 
-def handle_followup_modal(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient,
-                          context: BoltContext) -> None:
+def handle_followup_modal(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
     service: FollowupService = context["followup_service"]
     now, tz = service.clock.now(), service.tz
     values = {block_id: next(iter(fields.values())) for block_id, fields in view["state"]["values"].items()}
@@ -40,8 +41,12 @@ def handle_followup_modal(ack: Ack, body: dict[str, Any], view: dict[str, Any], 
         return
     ack()
     added = service.add(
-        title=values["title"]["value"], owners=values["owners"].get("selected_users") or [user],
-        channel_id=values["channel"]["selected_conversation"], created_by=user, due=due, remind=remind,
+        title=values["title"]["value"],
+        owners=values["owners"].get("selected_users") or [user],
+        channel_id=values["channel"]["selected_conversation"],
+        created_by=user,
+        due=due,
+        remind=remind,
         remark_id=json.loads(view.get("private_metadata") or "{}").get("remark_id"),
     )
     client.chat_postMessage(channel=user, text=added_text(added, tz))
