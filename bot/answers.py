@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 
 from sqlmodel import Session
 
+from bot import messages
 from bot.core.dates import MeetingRef, chronological
 from bot.core.lexicon import Lexicon
 from bot.core.search import (
@@ -360,72 +361,13 @@ def _result(row, score: float, terms: tuple[str, ...]) -> Result:
     return Result(row.id, row.label, row.text, row.title, row.date, score, highlight_spans(row.text, terms))
 
 
-# What the user is told when there is nothing to show, in the language of the question.
-MESSAGES = {
-    "too_long": {
-        "en": "That question is too long (at most {limit} characters). Please shorten it, e.g. {examples}",
-        "ja": "質問が長すぎます（{limit}文字まで）。短くしてお試しください。例: {examples}",
-    },
-    "unknown_speaker": {
-        "en": "No speaker called “{name}” appears in the minutes.{closest} For example: {examples}",
-        "ja": "「{name}」という発言者は議事録に見つかりません。{closest}例: {examples}",
-    },
-    "closest": {"en": " Closest speakers: {names}.", "ja": "近い発言者: {names}。"},
-    "nothing_asked": {
-        "en": "Please name a speaker or a topic. For example: {examples}",
-        "ja": "発言者か話題を入れて質問してください。例: {examples}",
-    },
-    "speaker_silent": {
-        "en": "{speaker} said nothing about “{topics}” in the minutes.{touched}",
-        "ja": "{speaker}の発言に「{topics}」に関するものは見つかりませんでした。{touched}",
-    },
-    "touched": {"en": " They talked about: {names}.", "ja": "この発言者が触れた話題: {names}。"},
-    "unknown_words": {
-        "en": "I don't know the word “{words}”, and the minutes do not use it. Try other words, e.g. {examples}",
-        "ja": "「{words}」という言葉が分かりませんでした（議事録にもありません）。"
-        "別の言葉でお試しください。例: {examples}",
-    },
-    "no_meeting": {
-        "en": "No meeting matches “{when}”. Meetings in the minutes: {meetings}.",
-        "ja": "「{when}」に当たる会議はありません。議事録にある会議: {meetings}。",
-    },
-    "no_meetings": {
-        "en": "No meetings yet: the minutes have not been loaded.",
-        "ja": "まだ会議がありません。議事録が読み込まれていません。",
-    },
-    "meeting_count": {"en": "{count} meeting(s) in the minutes:", "ja": "議事録にある会議は{count}件です:"},
-    "within": {
-        "en": " (Searched the meeting(s) of “{when}”: {dates}.)",
-        "ja": "（「{when}」の会議のみ: {dates}）",
-    },
-    "silent_then": {
-        "en": "{speaker} did not speak at the meeting(s) of “{when}”.",
-        "ja": "{speaker}は「{when}」の会議で発言していません。",
-    },
-    "help": {
-        "en": "I answer who said what at the {council} ({count} meeting(s) loaded: {meetings}). "
-        "Ask about a speaker, a topic, a date or a meeting, e.g. {examples} / "
-        "“what did the mayors say at the last meeting” / “where was the last meeting held”",
-        "ja": "{council}の議事録から、誰が何を言ったかをお答えします（読み込み済みの会議{count}件: {meetings}）。"
-        "発言者・話題・日付・会議について質問してください。"
-        "例: {examples} / “前回の会議で町長たちは何と言った” / “前回の会議はいつ”",
-    },
-    "help_empty": {
-        "en": "I answer who said what in council minutes, but none are loaded yet. Once they are, ask e.g. {examples}",
-        "ja": "会議の議事録から誰が何を言ったかをお答えしますが、まだ議事録がありません。"
-        "読み込み後に質問してください。例: {examples}",
-    },
-    "nobody": {
-        "en": "Nobody talked about “{topics}” in the minutes. Try other words, e.g. {examples}",
-        "ja": "「{topics}」について話した発言は見つかりませんでした。別の言葉でお試しください。例: {examples}",
-    },
-}
 _LIST_SEPARATOR = {"en": ", ", "ja": "、"}
 
 
 def say(key: str, language: str, **values: str) -> str:
+    """A message of the catalogue in the question's language, its {examples} filled with questions that work."""
     examples = " / ".join(f"“{e}”" for e in EXAMPLES[language])
-    return MESSAGES[key][language].format(examples=examples, **values)
+    return messages.say(key, language, examples=examples, **values)
 
 
 def _listed(key: str, language: str, names: list[str]) -> str:

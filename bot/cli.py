@@ -132,22 +132,19 @@ def _questions(args: argparse.Namespace) -> Iterator[str]:
 
 def format_answer(answer: Answer, mark_start: str = "", mark_end: str = "") -> str:
     """A readable answer in the question's language, matched words between the marks (bold on a terminal)."""
-    u, ja = answer.understanding, answer.language == "ja"
-    lines = [f"{say('question', answer.language)}: {u.question}"]
-    if understood := understood_as(u, answer.language, PLAIN):
+    u, language = answer.understanding, answer.language
+    lines = [f"{say('question', language)}: {u.question}"]
+    if understood := understood_as(u, language, PLAIN):
         lines.append(understood)
     if answer.message:
         lines.append(answer.message)
     if answer.results:
-        lines.append(f"{len(answer.results)}件の発言:" if ja else f"{len(answer.results)} remark(s):")
+        lines.append(say("cli_remark_count", language, count=len(answer.results)))
     for number, result in enumerate(answer.results, start=1):
-        lines.append(f"{number}. {result.speaker} — {result.meeting_title} ({_meeting_date(result.meeting_date, ja)})")
+        date = result.meeting_date.isoformat() if result.meeting_date else say("no_date", language)
+        lines.append(f"{number}. {result.speaker} — {result.meeting_title} ({date})")
         lines.append("   " + mark(result.text, result.highlights, mark_start, mark_end))
     return "\n".join(lines) + "\n"
-
-
-def _meeting_date(date: datetime.date | None, ja: bool) -> str:
-    return date.isoformat() if date else ("日付なし" if ja else "no date")
 
 
 def mark(text: str, spans: list[tuple[int, int]], start: str, end: str) -> str:
