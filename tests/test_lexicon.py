@@ -204,3 +204,10 @@ def test_english_words_are_looked_up_as_the_dictionary_writes_them(word, japanes
 
 def test_a_plural_noun_is_not_read_as_a_verb():
     assert "担う" not in archive_lexicon().read("bears").english  # to bear
+
+
+def test_an_adjective_is_looked_up_by_its_noun():
+    from bot.core.lexicon import _gloss_forms
+
+    assert "absence" in _gloss_forms("absent") and "importance" in _gloss_forms("important")
+    assert not any(form.endswith("ce") for form in _gloss_forms("rent"))  # too short to be one

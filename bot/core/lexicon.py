@@ -99,7 +99,7 @@ def _terms(entries: list[tuple[str, ...]]) -> tuple[str, ...]:
 
 def _gloss_forms(word: str) -> list[str]:
     """The glosses an English word may be listed under: itself and its singular, as written or capitalised
-    (Olympics), and `to` + its bare verb (saving → to save; bears is a noun, not "to bear")."""
+    (Olympics), `to` + its bare verb (saving → to save; bears is a noun, not "to bear"), an adjective's noun."""
     nouns = list(dict.fromkeys([word, singular(word)]))
     verbs = [word] + [
         word[: -len(end)] + tail
@@ -107,6 +107,8 @@ def _gloss_forms(word: str) -> list[str]:
         if word.endswith(end) and len(word) > len(end) + 2
         for tail in ("e", "")
     ]
+    # An adjective is often glossed by its noun: absent → absence, important → importance.
+    nouns += [word[:-1] + "ce" for end in ("ent", "ant") if word.endswith(end) and len(word) > 5]
     return [f"to {verb}" for verb in dict.fromkeys(verbs)] + nouns + [noun.capitalize() for noun in nouns]
 
 

@@ -131,11 +131,17 @@ def _understand_remarks(
             unknown = None if speaker else frame.speaker
             outside = text.replace(frame.speaker, " ")
             if speaker:
-                # Words of the slot beside the speakers (羽幌町長のオンライン診療についての発言) are topic words.
+                # Words of the slot beside the speakers (羽幌町長のオンライン診療についての発言) are topic words,
+                # but not another name of the same speaker (the secretariat (Naka)).
                 start = frame.speaker_span[0]
-                topic = " ".join(
-                    [typed(start, start + speaker.start), typed(start + speaker.end, frame.speaker_span[1]), topic]
-                )
+                ids = {s.id for s in speaker.speakers}
+                again = [(a.start, a.end) for a in speakers.find_spans(frame.speaker) if a.speaker_ids & ids]
+                kept, last = [], 0
+                for a_start, a_end in sorted([(speaker.start, speaker.end), *again]):
+                    kept.append(typed(start + last, start + max(last, a_start)))
+                    last = max(last, a_end)
+                kept.append(typed(start + last, frame.speaker_span[1]))
+                topic = " ".join([*kept, topic])
         else:
             topic = question
     if speaker is None and unknown is None and not frame.explicit:
