@@ -142,3 +142,14 @@ def test_everyone_names_no_one_in_particular(words, everyone):
     assert is_everyone(normalize(words, keep_spaces=True)) is everyone
     if everyone:
         assert without_everyone("what " + words + " said").split() == ["what", "said"]
+
+
+def test_a_second_name_of_the_speaker_in_the_slot_is_no_topic(table, glossary):
+    from bot.core.search import understand
+    from bot.core.speakers import KnownSpeaker, SpeakerDirectory
+
+    speakers = SpeakerDirectory([KnownSpeaker(1, "事務局(中)", "事務局", ("事務局", "secretariat", "naka"))])
+    u = understand("remarks of the secretariat (Naka)", speakers, table, glossary)
+    assert [s.label for s in u.speaker.speakers] == ["事務局(中)"] and u.topics == ()
+    u = understand("remarks of the secretariat on the budget", speakers, table, glossary)
+    assert [g.label for g in u.topics] == ["budget"]
