@@ -146,6 +146,10 @@ def forget_handled_events(session: Session, before: datetime.datetime) -> None:
     session.execute(delete(HandledEvent).where(col(HandledEvent.handled_at) < before))
 
 
+def forget_handled_event(session: Session, event_id: str) -> None:
+    session.execute(delete(HandledEvent).where(col(HandledEvent.event_id) == event_id))
+
+
 def add_asked_question(session: Session, key: str, question: str) -> None:
     session.add(AskedQuestion(key=key, question=question))
 

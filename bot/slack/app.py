@@ -18,7 +18,7 @@ from bot.followups.scheduler import ReminderScheduler
 from bot.followups.setup import make_scheduler
 from bot.slack.listeners import register_listeners
 from bot.slack.log import describe_request
-from bot.slack.middleware import DUPLICATE, make_context_provider, make_once_per_event
+from bot.slack.middleware import DUPLICATE, answer_retry_handlers, make_context_provider, make_once_per_event
 from bot.slack.service import Followups, RemarksService
 
 logger = logging.getLogger("bot.slack")
@@ -65,7 +65,8 @@ def create_app(settings: Settings, service: RemarksService, followups: Followups
     SLACK_API_URL cannot be reached."""
     token = secret(settings.slack_bot_token)
     app = LoggingApp(
-        client=WebClient(token=token, base_url=api_base_url(settings.slack_api_url), logger=logger),
+        client=WebClient(token=token, base_url=api_base_url(settings.slack_api_url), logger=logger,
+                         retry_handlers=answer_retry_handlers()),
         # Empty in Socket Mode, where requests come over the app's own WebSocket and are not signed.
         signing_secret=secret(settings.slack_signing_secret) or "",
         # Acknowledge first, then answer: the 3-second deadline never depends on the database.

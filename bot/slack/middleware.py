@@ -1,17 +1,74 @@
-"""Global middleware: the services for listeners, and each Slack event taken on once however often it arrives."""
+"""Global middleware: the services for listeners, each Slack event taken on once however often it arrives, and
+answers that survive Slack's transient failures (retried; an event whose answer never got through is given
+back, so that Slack's retry of it is answered)."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import BoltContext, BoltResponse
+from slack_bolt.context.respond import Respond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler, RetryHandler
+from slack_sdk.http_retry.builtin_handlers import ServerErrorRetryHandler
+from slack_sdk.webhook import WebhookClient, WebhookResponse
 
 from bot.slack.service import Followups, RemarksService
 
 # Message events the bot answers; others (edits, deletions, bot posts) are acknowledged and ignored.
 ANSWERED_SUBTYPES = (None, "file_share")
 DUPLICATE = "duplicate"  # set in the context of an event that was already taken on, for the request log
+CLAIMED_EVENT = "claimed_event"  # the id of the event this request claimed, in its context
+ANSWER_RETRIES = 3  # after the first try, with back-off (0.5 s, 1 s, 2 s and a jitter): Slack's 5xx pass quickly
+
+
+class AnswerNotDelivered(RuntimeError):
+    """A response_url did not take the answer (after the retries)."""
+
+    def __init__(self, status: int):
+        super().__init__(f"response_url answered HTTP {status}")
+        self.status = status
+
+
+class AnyServerErrorRetryHandler(ServerErrorRetryHandler):
+    """slack_sdk's handler retries only 500 and 503; a 502 or 504 from Slack's edge is as passing."""
+
+    def _can_retry(self, *, state: Any, request: Any, response: Any = None, error: Exception | None = None) -> bool:
+        return response is not None and response.status_code >= 500
+
+
+def answer_retry_handlers() -> list[RetryHandler]:
+    """How the clients that answer people retry: connection errors and 5xx with back-off, one 429 after its
+    Retry-After. (Reminders have their own policy, bot.followups.poster.)"""
+    return [
+        ConnectionErrorRetryHandler(max_retry_count=ANSWER_RETRIES),
+        AnyServerErrorRetryHandler(max_retry_count=ANSWER_RETRIES),
+        RateLimitErrorRetryHandler(max_retry_count=1),
+    ]
+
+
+class RetryingRespond(Respond):
+    """Bolt's respond, retrying through Slack's transient failures; raises AnswerNotDelivered when the
+    answer still did not get through (Bolt's returns the failed response, which nobody reads)."""
+
+    def __call__(self, text: str = "", blocks: list[dict[str, Any]] | None = None, **fields: Any) -> WebhookResponse:
+        message = {"text": text, **({"blocks": blocks} if blocks is not None else {}),
+                   **{name: value for name, value in fields.items() if value is not None}}
+        response = WebhookClient(url=self.response_url or "", retry_handlers=answer_retry_handlers()).send_dict(message)
+        if response.status_code >= 300:
+            raise AnswerNotDelivered(response.status_code)
+        return response
+
+
+def is_transient(error: Exception) -> bool:
+    """Slack could not be reached or failed on its side: trying again later may work."""
+    if isinstance(error, SlackApiError):
+        return error.response.status_code >= 500 or error.response.status_code == 429
+    if isinstance(error, AnswerNotDelivered):
+        return error.status >= 500 or error.status == 429
+    return isinstance(error, OSError)
 
 
 def is_answerable_message(event: dict[str, Any]) -> bool:
@@ -31,11 +88,14 @@ def message_key(event: dict[str, Any]) -> str | None:
 
 
 def make_context_provider(service: RemarksService, followups: Followups) -> Callable[..., BoltResponse | None]:
-    """Hands the services to every listener as context["service"] and context["followups"]."""
+    """Hands the services to every listener as context["service"] and context["followups"], and a respond
+    that retries."""
 
     def provide(context: BoltContext, next: Callable[[], BoltResponse | None]) -> BoltResponse | None:
         context["service"] = service
         context["followups"] = followups
+        if context.response_url:
+            context["respond"] = RetryingRespond(response_url=context.response_url)
         return next()
 
     return provide
@@ -49,6 +109,25 @@ def make_once_per_event(service: RemarksService) -> Callable[..., BoltResponse |
             if not service.claim_event(body["event_id"], message_key(body.get("event") or {})):
                 context[DUPLICATE] = True
                 return BoltResponse(status=200, body="")
+            context[CLAIMED_EVENT] = body["event_id"]
         return next()
 
     return once_per_event
+
+
+def given_back_if_undelivered(listener: Callable[..., None]) -> Callable[..., None]:
+    """The event listener, giving its event's claim back when the answer could not reach Slack (after the
+    client's retries), so that it counts as handled only once answered or failed for good. Wrap it in
+    `apologising`: the error still goes on to the log and the user."""
+
+    @functools.wraps(listener)
+    def wrapper(**kwargs: Any) -> None:
+        try:
+            listener(**kwargs)
+        except Exception as error:
+            context: BoltContext = kwargs["context"]
+            if is_transient(error) and context.get(CLAIMED_EVENT):
+                context["service"].release_event(context[CLAIMED_EVENT])
+            raise
+
+    return wrapper

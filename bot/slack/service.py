@@ -80,6 +80,12 @@ class RemarksService:
                 return False
         return True
 
+    def release_event(self, event_id: str) -> None:
+        """Forget a claimed event whose answer did not get through, so that Slack's retry of it is answered."""
+        with Session(self.engine) as session:
+            queries.forget_handled_event(session, event_id)
+            session.commit()
+
     def ingest(self, data: bytes, source_name: str) -> IngestResult:
         """Raises MinutesError with a one-line reason when the file is not minutes."""
         with Session(self.engine) as session:
