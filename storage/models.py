@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -79,3 +79,12 @@ class AskedQuestion(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=32)
     question: str
     asked_at: datetime.datetime = Field(default_factory=utcnow, index=True)
+
+
+class SeenRequest(SQLModel, table=True):
+    """A signed request from Slack already taken, by its timestamp and signature: the same request sent
+    again (replayed by someone who recorded it) is not executed twice, whichever replica gets it. Slack's
+    signature counts as fresh for five minutes either side of its timestamp; after that it is refused anyway."""
+
+    slack_timestamp: int = Field(primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False})
+    signature: str = Field(primary_key=True, max_length=100)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy import delete, func, insert
 from sqlmodel import Session, col, select
 
-from storage.models import AskedQuestion, HandledEvent, Meeting, Remark, Speaker, SpeakerAlias
+from storage.models import AskedQuestion, HandledEvent, Meeting, Remark, SeenRequest, Speaker, SpeakerAlias
 
 
 def find_meeting(session: Session, title: str, date: datetime.date | None) -> Meeting | None:
@@ -148,6 +148,16 @@ def forget_handled_events(session: Session, before: datetime.datetime) -> None:
 
 def forget_handled_event(session: Session, event_id: str) -> None:
     session.execute(delete(HandledEvent).where(col(HandledEvent.event_id) == event_id))
+
+
+def add_seen_request(session: Session, slack_timestamp: int, signature: str) -> None:
+    """Record a signed request as taken; flushing raises IntegrityError when it already was."""
+    session.add(SeenRequest(slack_timestamp=slack_timestamp, signature=signature))
+    session.flush()
+
+
+def forget_seen_requests(session: Session, before_timestamp: int) -> None:
+    session.execute(delete(SeenRequest).where(col(SeenRequest.slack_timestamp) < before_timestamp))
 
 
 def add_asked_question(session: Session, key: str, question: str) -> None:

@@ -14,7 +14,7 @@ from bot.answers import answer_question
 from bot.core.when import When
 from bot.followups.service import create_followup, source_of_remark
 from bot.ingest import ingest_minutes
-from storage import queries
+from storage import migrate, queries
 from storage.dump import DumpError, export_dump, import_dump
 from storage.engine import database_url, get_engine
 from storage.followups import Delivery, FollowUp, ReminderRule
@@ -91,8 +91,9 @@ def test_import_dump_refuses_a_database_that_is_not_empty(source, tmp_path):
     [
         ("not json", "not a dump written by `python -m bot export` (not JSON)"),
         ('{"tables": {}}', 'not a dump written by `python -m bot export` (no "format": 1 and "tables")'),
-        ('{"format": 1, "schema": "0000", "tables": {}}', "the dump is of schema revision 0000 and this version's is 0001: import it with"),
-        ('{"format": 1, "schema": "0001", "tables": {}}', "the dump has no table askedquestion, digestpost,"),
+        ('{"format": 1, "schema": "0000", "tables": {}}',
+         f"the dump is of schema revision 0000 and this version's is {migrate.head()}: import it with"),
+        (json.dumps({"format": 1, "schema": migrate.head(), "tables": {}}), "the dump has no table askedquestion, digestpost,"),
     ],
 )
 def test_import_dump_refuses_what_is_not_a_dump_of_this_version(tmp_path, content, message):

@@ -18,7 +18,13 @@ from bot.followups.scheduler import ReminderScheduler
 from bot.followups.setup import make_scheduler
 from bot.slack.listeners import register_listeners
 from bot.slack.log import describe_request
-from bot.slack.middleware import DUPLICATE, answer_retry_handlers, make_context_provider, make_once_per_event
+from bot.slack.middleware import (
+    DUPLICATE,
+    answer_retry_handlers,
+    make_context_provider,
+    make_once_per_event,
+    make_refuse_replays,
+)
 from bot.slack.service import Followups, RemarksService
 
 logger = logging.getLogger("bot.slack")
@@ -54,7 +60,7 @@ class LoggingApp(App):
 
 def request_outcome(status: int, duplicate: bool) -> str:
     if duplicate:
-        return "duplicate"  # an event already taken on, here or by another replica
+        return "duplicate"  # a request or event already taken on, here or by another replica
     if status < 300:
         return "ok"
     return {401: "rejected", 404: "unhandled"}.get(status, "error")
@@ -75,6 +81,7 @@ def create_app(settings: Settings, service: RemarksService, followups: Followups
         logger=logger,
     )
     app.use(make_context_provider(service, followups))
+    app.use(make_refuse_replays(service))
     app.use(make_once_per_event(service))
     register_listeners(app)
     return app

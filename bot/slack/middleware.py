@@ -8,7 +8,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import BoltContext, BoltResponse
+from slack_bolt import BoltContext, BoltRequest, BoltResponse
 from slack_bolt.context.respond import Respond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler, RetryHandler
@@ -19,8 +19,9 @@ from bot.slack.service import Followups, RemarksService
 
 # Message events the bot answers; others (edits, deletions, bot posts) are acknowledged and ignored.
 ANSWERED_SUBTYPES = (None, "file_share")
-DUPLICATE = "duplicate"  # set in the context of an event that was already taken on, for the request log
+DUPLICATE = "duplicate"  # set in the context of a request or event already taken on, for the request log
 CLAIMED_EVENT = "claimed_event"  # the id of the event this request claimed, in its context
+TIMESTAMP_HEADER, SIGNATURE_HEADER = "x-slack-request-timestamp", "x-slack-signature"
 ANSWER_RETRIES = 3  # after the first try, with back-off (0.5 s, 1 s, 2 s and a jitter): Slack's 5xx pass quickly
 
 
@@ -101,8 +102,27 @@ def make_context_provider(service: RemarksService, followups: Followups) -> Call
     return provide
 
 
+def make_refuse_replays(service: RemarksService) -> Callable[..., BoltResponse | None]:
+    """A signed request seen before (the same timestamp and signature), here or by another replica, is
+    answered 200 and not executed again. Runs after Bolt has checked the signature; Socket Mode's requests
+    are not signed. Events are left to `make_once_per_event`: their ids already make each be taken once,
+    and Slack's retries of one must reach that check."""
+
+    def refuse_replays(req: BoltRequest, body: dict[str, Any], context: BoltContext,
+                       next: Callable[[], BoltResponse | None]) -> BoltResponse | None:
+        timestamp, signature = (req.headers.get(name, [""])[0] for name in (TIMESTAMP_HEADER, SIGNATURE_HEADER))
+        if timestamp and signature and body.get("type") != "event_callback":
+            if not service.first_sight_of_request(int(timestamp), signature):
+                context[DUPLICATE] = True
+                return BoltResponse(status=200, body="")
+        return next()
+
+    return refuse_replays
+
+
 def make_once_per_event(service: RemarksService) -> Callable[..., BoltResponse | None]:
-    def once_per_event(body: dict[str, Any], context: BoltContext, next: Callable[[], BoltResponse | None]) -> BoltResponse | None:
+    def once_per_event(body: dict[str, Any], context: BoltContext,
+                       next: Callable[[], BoltResponse | None]) -> BoltResponse | None:
         if body.get("type") == "event_callback" and body.get("event_id"):
             # Claimed before acknowledging, so a retry that arrives while the first is still
             # being answered is dropped too; answered with 200 so that Slack stops retrying.

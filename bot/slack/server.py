@@ -107,7 +107,8 @@ class HttpServer:
 
     def _busy(self) -> bool:
         """A request received and not yet answered, or an answer not yet sent."""
-        return any(channel.requests or channel.total_outbufs_len for channel in list(self._server.active_channels.values()))
+        channels = list(self._server.active_channels.values())
+        return any(channel.requests or channel.total_outbufs_len for channel in channels)
 
     def shutdown(self) -> None:
         """Stop serve_forever (running in another thread) and wait for it to finish."""

@@ -25,6 +25,9 @@ from storage.engine import get_engine
 HANDLED_EVENTS_KEPT = datetime.timedelta(days=1)
 # An answer's "More" and "Share" buttons work this long; after it they say to ask again.
 ASKED_QUESTIONS_KEPT = datetime.timedelta(days=30)
+# Slack's signature counts as fresh five minutes either side of its timestamp: twice that, for replicas
+# whose clocks differ, is how long a signed request is remembered.
+SEEN_REQUESTS_KEPT = datetime.timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,19 @@ class RemarksService:
             queries.forget_handled_events(session, datetime.datetime.now(datetime.UTC) - HANDLED_EVENTS_KEPT)
             try:
                 queries.add_handled_event(session, event_id, message_key)
+                session.commit()
+            except IntegrityError:
+                session.rollback()
+                return False
+        return True
+
+    def first_sight_of_request(self, slack_timestamp: int, signature: str) -> bool:
+        """True the first time a signed request (its timestamp and signature) is seen, False ever after."""
+        with Session(self.engine) as session:
+            forget_before = datetime.datetime.now(datetime.UTC) - SEEN_REQUESTS_KEPT
+            queries.forget_seen_requests(session, int(forget_before.timestamp()))
+            try:
+                queries.add_seen_request(session, slack_timestamp, signature)
                 session.commit()
             except IntegrityError:
                 session.rollback()

@@ -3,14 +3,15 @@ Slack's 5xx, replayed requests are not executed again, malformed requests get 40
 
 from __future__ import annotations
 
-import json
-import logging
 import time
+from pathlib import Path
 
-import pytest
+from sqlmodel import Session, select
 
+from storage.engine import database_url, get_engine
+from storage.followups import FollowUp
 from tests.fake_slack import BOT_USER_ID, SERVER_ERROR
-from tests.slack.conftest import RunningApp
+from tests.slack.conftest import RunningApp, start_bot
 
 APOLOGY = "Sorry, something went wrong"
 
@@ -46,3 +47,37 @@ def test_an_event_whose_answer_never_got_through_is_answered_when_slack_retries_
     assert retry.status == 200
     answer = slack.fake.wait_for("chat.postMessage", 6)[5]
     assert "奨学金" in answer.body["text"] and answer.body["thread_ts"] == "501.1"
+
+
+def followups_titled(db_url: str, title: str) -> int:
+    with Session(get_engine(database_url(db_url, Path(".")))) as session:
+        return len(session.exec(select(FollowUp).where(FollowUp.title == title)).all())
+
+
+def test_a_replayed_followup_command_is_acknowledged_and_not_executed_again(slack: RunningApp) -> None:
+    signed_at = int(time.time())  # one timestamp, one body: the same signature, as a recorded request replayed
+    for _ in range(3):
+        assert slack.command("add Replayed survey owner <@U2>", name="/followup", response_name="replayed",
+                             timestamp=signed_at).status == 200
+    [added] = slack.fake.wait_for("response_url")
+    assert "added" in added.body["text"]
+    slack.command("help", response_name="sentinel")  # answered after the replays: they had their chance
+    slack.fake.wait_for("response_url", 2)
+    assert followups_titled(slack.db_url, "Replayed survey") == 1
+    assert [call.path for call in slack.fake.recorded("response_url")] == ["/respond/replayed", "/respond/sentinel"]
+
+
+def test_a_request_replayed_to_another_replica_is_not_executed_there(slack: RunningApp, tmp_path: Path) -> None:
+    other = start_bot(tmp_path, slack.fake, slack.db_url, name="other-replica")
+    try:
+        other.client.wait_ready(other.process)
+        signed_at = int(time.time())
+        assert slack.command("add Survey replayed elsewhere", name="/followup", timestamp=signed_at).status == 200
+        slack.fake.wait_for("response_url")
+        assert other.client.command("add Survey replayed elsewhere", name="/followup", timestamp=signed_at).status == 200
+        other.client.command("help", response_name="sentinel")
+        slack.fake.wait_for("response_url", 2)
+    finally:
+        assert other.stop() == 0, other.output()
+    assert followups_titled(slack.db_url, "Survey replayed elsewhere") == 1
+    assert [line["outcome"] for line in other.log_lines() if line.get("type") == "/followup"] == ["duplicate"]

@@ -19,6 +19,7 @@ from tests.fake_slack import FakeSlack
 from tests.slack.conftest import BotProcess, load_sample, start_bot
 
 BURST = 200
+QUESTION = "奨学金について話したのは誰"
 ACK_DEADLINE = 3.0  # seconds: Slack shows the user an error when a command is not acknowledged by then
 STOPPED_WITHIN = 15.0  # seconds from SIGTERM to exit; systemd's default is 90 before it kills
 
@@ -43,7 +44,7 @@ def send_together(bot: BotProcess, count: int) -> list[tuple[int | None, float]]
         barrier.wait()
         started = time.monotonic()
         try:
-            status: int | None = bot.client.command("奨学金について話したのは誰", response_name=f"burst-{number}").status
+            status: int | None = bot.client.command(QUESTION, response_name=f"burst-{number}").status
         except OSError:  # reset, refused or timed out: the request was lost
             status = None
         return status, time.monotonic() - started

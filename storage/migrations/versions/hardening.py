@@ -1,0 +1,32 @@
+"""seen requests
+
+Revision ID: hardening
+Revises: 0001
+Create Date: 2026-12-01 23:30:00
+
+The signed requests from Slack already taken (storage.models.SeenRequest), so that a replay is not executed.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "hardening"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "seenrequest",
+        sa.Column("slack_timestamp", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("signature", sa.String(length=100), nullable=False),
+        sa.PrimaryKeyConstraint("slack_timestamp", "signature"),
+    )
+
+
+def downgrade() -> None:
+    # Not supported: to go back, restore the backup taken before `db upgrade` (docs/operations.md).
+    raise NotImplementedError("downgrades are not supported: restore the backup taken before upgrading")
