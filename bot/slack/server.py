@@ -3,6 +3,7 @@ process is up) and GET /readyz (it can serve: database reachable, scheduler runn
 
 from __future__ import annotations
 
+import io
 import logging
 import threading
 import time
@@ -11,6 +12,7 @@ from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.request.internals import parse_body
 from waitress import wasyncore
 from waitress.server import create_server
 
@@ -50,9 +52,29 @@ def make_wsgi_app(app: App, readiness_problem: ReadinessCheck) -> WSGIApp:
             return _plain(start_response, "400 Bad Request", "bad Content-Length")
         if length > MAX_BODY_BYTES:
             return _plain(start_response, "413 Content Too Large", "request too large")
+        body = environ["wsgi.input"].read(length) if length else b""
+        problem = malformation(environ, body)
+        if problem:
+            return _plain(start_response, "400 Bad Request", problem)
+        environ["wsgi.input"] = io.BytesIO(body)  # read again by Bolt
         return slack(environ, start_response)
 
     return wsgi_app
+
+
+def malformation(environ: dict[str, Any], body: bytes) -> str | None:
+    """What makes a request one that Bolt would fail on with a traceback (a timestamp that is not a number,
+    a body that is not what its type says), or None. Checked before the signature: a malformed request is
+    refused whoever signed it."""
+    timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP")
+    if timestamp is not None and not (timestamp.isascii() and timestamp.isdigit()):
+        return "bad X-Slack-Request-Timestamp"
+    content_type = (environ.get("CONTENT_TYPE") or "").split(";")[0].strip() or None
+    try:
+        parsed = parse_body(body.decode("utf-8"), content_type)  # as Bolt reads it
+    except ValueError:  # not UTF-8, or not JSON where JSON was said or is needed
+        return "malformed body"
+    return None if isinstance(parsed, dict) else "malformed body"
 
 
 def _plain(start_response: Callable[..., Any], status: str, text: str) -> list[bytes]:

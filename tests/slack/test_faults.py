@@ -3,9 +3,11 @@ Slack's 5xx, replayed requests are not executed again, malformed requests get 40
 
 from __future__ import annotations
 
+import logging
 import time
 from pathlib import Path
 
+import pytest
 from sqlmodel import Session, select
 
 from storage.engine import database_url, get_engine
@@ -81,3 +83,22 @@ def test_a_request_replayed_to_another_replica_is_not_executed_there(slack: Runn
         assert other.stop() == 0, other.output()
     assert followups_titled(slack.db_url, "Survey replayed elsewhere") == 1
     assert [line["outcome"] for line in other.log_lines() if line.get("type") == "/followup"] == ["duplicate"]
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "headers"),
+    [
+        (b"command=%2Fremarks&text=help", "application/x-www-form-urlencoded", {"X-Slack-Request-Timestamp": "soon"}),
+        (b'{"type": "event_callback", "event": ', "application/json", {}),
+        (b"[1, 2]", "application/json", {}),
+        (b"payload=%7Bnot+json", "application/x-www-form-urlencoded", {}),
+    ],
+    ids=["timestamp-not-a-number", "broken-json", "json-not-an-object", "broken-payload"],
+)
+def test_a_malformed_request_gets_400_and_no_traceback(slack: RunningApp, caplog: pytest.LogCaptureFixture,
+                                                       body: bytes, content_type: str, headers: dict[str, str]) -> None:
+    caplog.set_level(logging.DEBUG)
+    response = slack.post(body, content_type, headers=headers)  # signed as Slack signs
+    assert response.status == 400
+    assert [record.getMessage() for record in caplog.records if record.exc_info or record.levelno >= logging.ERROR] == []
+    assert slack.fake.said() == []
