@@ -19,6 +19,7 @@ from bot.followups.setup import make_scheduler
 from bot.slack.listeners import register_listeners
 from bot.slack.log import describe_request
 from bot.slack.middleware import (
+    ANSWER_TIMEOUT,
     DUPLICATE,
     answer_retry_handlers,
     make_context_provider,
@@ -72,7 +73,7 @@ def create_app(settings: Settings, service: RemarksService, followups: Followups
     token = secret(settings.slack_bot_token)
     app = LoggingApp(
         client=WebClient(token=token, base_url=api_base_url(settings.slack_api_url), logger=logger,
-                         retry_handlers=answer_retry_handlers()),
+                         timeout=ANSWER_TIMEOUT, retry_handlers=answer_retry_handlers()),
         # Empty in Socket Mode, where requests come over the app's own WebSocket and are not signed.
         signing_secret=secret(settings.slack_signing_secret) or "",
         # Acknowledge first, then answer: the 3-second deadline never depends on the database.

@@ -23,6 +23,9 @@ DUPLICATE = "duplicate"  # set in the context of a request or event already take
 CLAIMED_EVENT = "claimed_event"  # the id of the event this request claimed, in its context
 TIMESTAMP_HEADER, SIGNATURE_HEADER = "x-slack-request-timestamp", "x-slack-signature"
 ANSWER_RETRIES = 3  # after the first try, with back-off (0.5 s, 1 s, 2 s and a jitter): Slack's 5xx pass quickly
+# Seconds an answer's call to Slack may take: with its retries it stays within a stop's 30 s (systemd, compose).
+ANSWER_TIMEOUT = 10
+MAX_ANSWER_RETRY_AFTER = 5  # seconds
 
 
 class AnswerNotDelivered(RuntimeError):
@@ -40,13 +43,24 @@ class AnyServerErrorRetryHandler(ServerErrorRetryHandler):
         return response is not None and response.status_code >= 500
 
 
+class ShortRateLimitRetryHandler(RateLimitErrorRetryHandler):
+    """A 429 is waited out only when Slack asks for a short wait: a listener thread asleep for minutes would
+    hold the bot's stop."""
+
+    def _can_retry(self, *, state: Any, request: Any, response: Any = None, error: Exception | None = None) -> bool:
+        if response is None or response.status_code != 429:
+            return False
+        retry_after = {name.lower(): values for name, values in response.headers.items()}.get("retry-after", ["1"])
+        return retry_after[0].isdigit() and int(retry_after[0]) <= MAX_ANSWER_RETRY_AFTER
+
+
 def answer_retry_handlers() -> list[RetryHandler]:
-    """How the clients that answer people retry: connection errors and 5xx with back-off, one 429 after its
-    Retry-After. (Reminders have their own policy, bot.followups.poster.)"""
+    """How the clients that answer people retry: 5xx with back-off, a connection error (a timeout among them)
+    and a 429 (after its Retry-After) once. (Reminders have their own policy, bot.followups.poster.)"""
     return [
-        ConnectionErrorRetryHandler(max_retry_count=ANSWER_RETRIES),
+        ConnectionErrorRetryHandler(max_retry_count=1),
         AnyServerErrorRetryHandler(max_retry_count=ANSWER_RETRIES),
-        RateLimitErrorRetryHandler(max_retry_count=1),
+        ShortRateLimitRetryHandler(max_retry_count=1),
     ]
 
 
@@ -57,7 +71,8 @@ class RetryingRespond(Respond):
     def __call__(self, text: str = "", blocks: list[dict[str, Any]] | None = None, **fields: Any) -> WebhookResponse:
         message = {"text": text, **({"blocks": blocks} if blocks is not None else {}),
                    **{name: value for name, value in fields.items() if value is not None}}
-        response = WebhookClient(url=self.response_url or "", retry_handlers=answer_retry_handlers()).send_dict(message)
+        client = WebhookClient(url=self.response_url or "", timeout=ANSWER_TIMEOUT, retry_handlers=answer_retry_handlers())
+        response = client.send_dict(message)
         if response.status_code >= 300:
             raise AnswerNotDelivered(response.status_code)
         return response

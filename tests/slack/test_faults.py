@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from storage.engine import database_url, get_engine
 from storage.followups import FollowUp
-from tests.fake_slack import BOT_USER_ID, SERVER_ERROR
+from tests.fake_slack import BOT_USER_ID, SERVER_ERROR, rate_limited
 from tests.slack.conftest import RunningApp, start_bot
 
 APOLOGY = "Sorry, something went wrong"
@@ -29,6 +29,13 @@ def test_an_answer_to_a_mention_survives_one_slack_500(slack: RunningApp) -> Non
     failed, answer = slack.fake.wait_for("chat.postMessage", 2)
     assert failed.body["text"] == answer.body["text"] and "奨学金" in answer.body["text"]
     assert APOLOGY not in answer.body["text"]
+
+
+def test_an_answer_to_a_mention_waits_out_a_short_rate_limit(slack: RunningApp) -> None:
+    slack.fake.script("chat.postMessage", rate_limited(retry_after=1))
+    slack.event(mention("奨学金について話したのは誰", "500.2"), "EvFault429")
+    limited, answer = slack.fake.wait_for("chat.postMessage", 2)
+    assert limited.body["text"] == answer.body["text"] and answer.received_at - limited.received_at >= 1
 
 
 def test_an_answer_to_a_command_survives_one_slack_500(slack: RunningApp) -> None:
