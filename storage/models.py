@@ -69,7 +69,8 @@ class HandledEvent(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     event_id: str = Field(unique=True)
     message_key: str | None = Field(default=None, unique=True)  # "channel:ts" of the message answered
-    handled_at: datetime.datetime = Field(default_factory=utcnow, index=True)
+    handled_at: datetime.datetime = Field(default_factory=utcnow, index=True)  # claimed (or taken over)
+    answered_at: datetime.datetime | None = None  # the answer posted, or failed for good
 
 
 class AskedQuestion(SQLModel, table=True):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 
-from sqlalchemy import delete, func, insert
+from sqlalchemy import delete, func, insert, update
 from sqlmodel import Session, col, select
 
 from storage.models import AskedQuestion, HandledEvent, Meeting, Remark, SeenRequest, Speaker, SpeakerAlias
@@ -144,6 +144,23 @@ def add_handled_event(session: Session, event_id: str, message_key: str | None) 
 
 def forget_handled_events(session: Session, before: datetime.datetime) -> None:
     session.execute(delete(HandledEvent).where(col(HandledEvent.handled_at) < before))
+
+
+def take_over_stale_claim(session: Session, event_id: str, claimed_before: datetime.datetime,
+                          now: datetime.datetime) -> bool:
+    """Claim anew an event about a message that was claimed before `claimed_before` and never answered;
+    whether it was."""
+    statement = (
+        update(HandledEvent)
+        .where(col(HandledEvent.event_id) == event_id, col(HandledEvent.answered_at).is_(None),
+               col(HandledEvent.message_key).is_not(None), col(HandledEvent.handled_at) < claimed_before)
+        .values(handled_at=now)
+    )
+    return session.execute(statement).rowcount == 1
+
+
+def mark_event_answered(session: Session, event_id: str, now: datetime.datetime) -> None:
+    session.execute(update(HandledEvent).where(col(HandledEvent.event_id) == event_id).values(answered_at=now))
 
 
 def forget_handled_event(session: Session, event_id: str) -> None:

@@ -71,7 +71,8 @@ class RetryingRespond(Respond):
     def __call__(self, text: str = "", blocks: list[dict[str, Any]] | None = None, **fields: Any) -> WebhookResponse:
         message = {"text": text, **({"blocks": blocks} if blocks is not None else {}),
                    **{name: value for name, value in fields.items() if value is not None}}
-        client = WebhookClient(url=self.response_url or "", timeout=ANSWER_TIMEOUT, retry_handlers=answer_retry_handlers())
+        client = WebhookClient(url=self.response_url or "", timeout=ANSWER_TIMEOUT,
+                               retry_handlers=answer_retry_handlers())
         response = client.send_dict(message)
         if response.status_code >= 300:
             raise AnswerNotDelivered(response.status_code)
@@ -139,30 +140,40 @@ def make_once_per_event(service: RemarksService) -> Callable[..., BoltResponse |
     def once_per_event(body: dict[str, Any], context: BoltContext,
                        next: Callable[[], BoltResponse | None]) -> BoltResponse | None:
         if body.get("type") == "event_callback" and body.get("event_id"):
-            # Claimed before acknowledging, so a retry that arrives while the first is still
-            # being answered is dropped too; answered with 200 so that Slack stops retrying.
-            if not service.claim_event(body["event_id"], message_key(body.get("event") or {})):
+            # Claimed before acknowledging, so a retry that arrives while the first is still being answered
+            # is dropped too (unless that claim has gone unanswered for CLAIM_LEASE: its replica is gone);
+            # answered with 200 so that Slack stops retrying.
+            event_id = body["event_id"]
+            claimed = service.claim_event(event_id, message_key(body.get("event") or {}))
+            if not claimed and not service.take_over_event(event_id):
                 context[DUPLICATE] = True
                 return BoltResponse(status=200, body="")
-            context[CLAIMED_EVENT] = body["event_id"]
+            context[CLAIMED_EVENT] = event_id
         return next()
 
     return once_per_event
 
 
-def given_back_if_undelivered(listener: Callable[..., None]) -> Callable[..., None]:
-    """The event listener, giving its event's claim back when the answer could not reach Slack (after the
-    client's retries), so that it counts as handled only once answered or failed for good. Wrap it in
-    `apologising`: the error still goes on to the log and the user."""
+def handled_once_answered(listener: Callable[..., None]) -> Callable[..., None]:
+    """The event listener, marking its event handled once the answer is posted or has failed for good; when
+    the answer could not reach Slack (after the client's retries) the claim is given back instead, so that
+    Slack's retry of the event is answered. Wrap it in `apologising`: an error still goes on to the log and
+    the user."""
 
     @functools.wraps(listener)
     def wrapper(**kwargs: Any) -> None:
+        context: BoltContext = kwargs["context"]
+        service: RemarksService = context["service"]
+        event_id = context.get(CLAIMED_EVENT)
         try:
             listener(**kwargs)
         except Exception as error:
-            context: BoltContext = kwargs["context"]
-            if is_transient(error) and context.get(CLAIMED_EVENT):
-                context["service"].release_event(context[CLAIMED_EVENT])
+            if event_id and is_transient(error):
+                service.release_event(event_id)
+            elif event_id:
+                service.finish_event(event_id)
             raise
+        if event_id:
+            service.finish_event(event_id)
 
     return wrapper

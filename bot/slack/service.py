@@ -23,6 +23,9 @@ from storage.engine import get_engine
 
 # Slack retries an event for about an hour at most; remembering a day of them is plenty.
 HANDLED_EVENTS_KEPT = datetime.timedelta(days=1)
+# An event claimed this long ago and still not answered lost its replica (killed while answering, say):
+# Slack's next retry of it (they come after about 1 and 5 minutes) takes it over.
+CLAIM_LEASE = datetime.timedelta(minutes=2)
 # An answer's "More" and "Share" buttons work this long; after it they say to ask again.
 ASKED_QUESTIONS_KEPT = datetime.timedelta(days=30)
 # Slack's signature counts as fresh five minutes either side of its timestamp: twice that, for replicas
@@ -95,6 +98,21 @@ class RemarksService:
                 session.rollback()
                 return False
         return True
+
+    def take_over_event(self, event_id: str) -> bool:
+        """True when an event about a message was claimed but not answered within CLAIM_LEASE: it is claimed
+        anew, here."""
+        now = datetime.datetime.now(datetime.UTC)
+        with Session(self.engine) as session:
+            taken = queries.take_over_stale_claim(session, event_id, now - CLAIM_LEASE, now)
+            session.commit()
+        return taken
+
+    def finish_event(self, event_id: str) -> None:
+        """Mark a claimed event handled for good: its answer was posted, or failed in a way retrying will not mend."""
+        with Session(self.engine) as session:
+            queries.mark_event_answered(session, event_id, datetime.datetime.now(datetime.UTC))
+            session.commit()
 
     def release_event(self, event_id: str) -> None:
         """Forget a claimed event whose answer did not get through, so that Slack's retry of it is answered."""

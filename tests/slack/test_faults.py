@@ -3,6 +3,7 @@ Slack's 5xx, replayed requests are not executed again, malformed requests get 40
 
 from __future__ import annotations
 
+import datetime
 import logging
 import time
 from pathlib import Path
@@ -12,6 +13,7 @@ from sqlmodel import Session, select
 
 from storage.engine import database_url, get_engine
 from storage.followups import FollowUp
+from storage.models import HandledEvent
 from tests.fake_slack import BOT_USER_ID, SERVER_ERROR, rate_limited
 from tests.slack.conftest import RunningApp, start_bot
 
@@ -56,6 +58,32 @@ def test_an_event_whose_answer_never_got_through_is_answered_when_slack_retries_
     assert retry.status == 200
     answer = slack.fake.wait_for("chat.postMessage", 6)[5]
     assert "奨学金" in answer.body["text"] and answer.body["thread_ts"] == "501.1"
+
+
+def claimed_earlier(db_url: str, event_id: str, ts: str, minutes_ago: float, answered: bool) -> None:
+    """The event as a replica left it, that claimed it `minutes_ago` and then answered it or died."""
+    claimed_at = datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=minutes_ago)
+    with Session(get_engine(database_url(db_url, Path(".")))) as session:
+        session.add(HandledEvent(event_id=event_id, message_key=f"C1:{ts}", handled_at=claimed_at,
+                                 answered_at=claimed_at if answered else None))
+        session.commit()
+
+
+def test_an_event_whose_replica_died_before_answering_is_answered_on_slacks_later_retry(slack: RunningApp) -> None:
+    claimed_earlier(slack.db_url, "EvDied", "502.1", minutes_ago=5, answered=False)
+    claimed_earlier(slack.db_url, "EvAnswering", "502.2", minutes_ago=0.5, answered=False)  # still at it
+    claimed_earlier(slack.db_url, "EvAnswered", "502.3", minutes_ago=5, answered=True)
+    retry = {"X-Slack-Retry-Num": "2", "X-Slack-Retry-Reason": "http_timeout"}
+    for event_id, ts in (("EvAnswering", "502.2"), ("EvAnswered", "502.3"), ("EvDied", "502.1")):
+        assert slack.event(mention("奨学金について話したのは誰", ts), event_id, headers=retry).status == 200
+    [answer] = slack.fake.wait_for("chat.postMessage")
+    assert answer.body["thread_ts"] == "502.1"
+    time.sleep(0.3)  # an answer to either of the others would have come by now
+    assert len(slack.fake.recorded("chat.postMessage")) == 1
+    # Answered now: a retry after this one is dropped.
+    assert slack.event(mention("奨学金について話したのは誰", "502.1"), "EvDied", headers=retry).status == 200
+    time.sleep(0.3)
+    assert len(slack.fake.recorded("chat.postMessage")) == 1
 
 
 def followups_titled(db_url: str, title: str) -> int:

@@ -11,7 +11,7 @@ from bot.core.text import language_of
 from bot.slack.blocks import help_blocks
 from bot.slack.errors import apologising
 from bot.slack.importing import import_files, is_import_request
-from bot.slack.middleware import given_back_if_undelivered, is_answerable_message
+from bot.slack.middleware import handled_once_answered, is_answerable_message
 from bot.slack.replies import reply_to_question, text_from_slack
 from bot.slack.service import RemarksService
 
@@ -19,7 +19,7 @@ from bot.slack.service import RemarksService
 def register(app: App) -> None:
     # Mentions, and messages (subscribed for direct messages only, message.im).
     for event_type in ("app_mention", "message"):
-        app.event(event_type)(apologising(given_back_if_undelivered(handle_message)))
+        app.event(event_type)(apologising(handled_once_answered(handle_message)))
 
 
 def handle_message(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:

@@ -1,10 +1,12 @@
-"""seen requests
+"""seen requests, answered events
 
 Revision ID: hardening
 Revises: 0001
 Create Date: 2026-12-01 23:30:00
 
-The signed requests from Slack already taken (storage.models.SeenRequest), so that a replay is not executed.
+The signed requests from Slack already taken (storage.models.SeenRequest), so that a replay is not executed;
+when each handled event's answer was posted (HandledEvent.answered_at), so that an event whose replica died
+before answering is taken over by Slack's retry.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ def upgrade() -> None:
         sa.Column("signature", sa.String(length=100), nullable=False),
         sa.PrimaryKeyConstraint("slack_timestamp", "signature"),
     )
+    op.add_column("handledevent", sa.Column("answered_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
