@@ -8,7 +8,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import BoltContext, BoltRequest, BoltResponse
+from slack_bolt import Ack, BoltContext, BoltRequest, BoltResponse
 from slack_bolt.context.respond import Respond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler, RetryHandler
@@ -104,13 +104,28 @@ def message_key(event: dict[str, Any]) -> str | None:
     return f"{event['channel']}:{event['ts']}"
 
 
-def make_context_provider(service: RemarksService, followups: Followups) -> Callable[..., BoltResponse | None]:
-    """Hands the services to every listener as context["service"] and context["followups"], and a respond
-    that retries."""
+class AckThenWaitTurn(Ack):
+    """Bolt's ack, after which the listener waits for its turn to answer (`take_turn`)."""
+
+    def __init__(self, take_turn: Callable[[], None]):
+        super().__init__()
+        self._take_turn = take_turn
+
+    def __call__(self, *args: Any, **kwargs: Any) -> BoltResponse:
+        response = super().__call__(*args, **kwargs)
+        self._take_turn()
+        return response
+
+
+def make_context_provider(service: RemarksService, followups: Followups,
+                          take_turn: Callable[[], None]) -> Callable[..., BoltResponse | None]:
+    """Hands the services to every listener as context["service"] and context["followups"], an ack after
+    which it waits for its turn to answer, and a respond that retries."""
 
     def provide(context: BoltContext, next: Callable[[], BoltResponse | None]) -> BoltResponse | None:
         context["service"] = service
         context["followups"] = followups
+        context["ack"] = AckThenWaitTurn(take_turn)
         if context.response_url:
             context["respond"] = RetryingRespond(response_url=context.response_url)
         return next()

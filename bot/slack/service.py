@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from zoneinfo import ZoneInfo
@@ -76,23 +77,22 @@ class RemarksService:
 
     def claim_event(self, event_id: str, message_key: str | None) -> bool:
         """True the first time an event (and the message it is about) is seen, False ever after."""
-        with Session(self.engine) as session:
-            queries.forget_handled_events(session, datetime.datetime.now(datetime.UTC) - HANDLED_EVENTS_KEPT)
-            try:
-                queries.add_handled_event(session, event_id, message_key)
-                session.commit()
-            except IntegrityError:
-                session.rollback()
-                return False
-        return True
+        forget_before = datetime.datetime.now(datetime.UTC) - HANDLED_EVENTS_KEPT
+        return self._recorded_first(lambda session: queries.forget_handled_events(session, forget_before),
+                                    lambda session: queries.add_handled_event(session, event_id, message_key))
 
     def first_sight_of_request(self, slack_timestamp: int, signature: str) -> bool:
         """True the first time a signed request (its timestamp and signature) is seen, False ever after."""
+        forget_before = int((datetime.datetime.now(datetime.UTC) - SEEN_REQUESTS_KEPT).timestamp())
+        return self._recorded_first(lambda session: queries.forget_seen_requests(session, forget_before),
+                                    lambda session: queries.add_seen_request(session, slack_timestamp, signature))
+
+    def _recorded_first(self, forget_old: Callable[[Session], None], add: Callable[[Session], None]) -> bool:
+        """Forget the records too old to matter, then add one: False when the database has it already."""
         with Session(self.engine) as session:
-            forget_before = datetime.datetime.now(datetime.UTC) - SEEN_REQUESTS_KEPT
-            queries.forget_seen_requests(session, int(forget_before.timestamp()))
+            forget_old(session)
             try:
-                queries.add_seen_request(session, slack_timestamp, signature)
+                add(session)
                 session.commit()
             except IntegrityError:
                 session.rollback()

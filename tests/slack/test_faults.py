@@ -14,7 +14,8 @@ from sqlmodel import Session, select
 from storage.engine import database_url, get_engine
 from storage.followups import FollowUp
 from storage.models import HandledEvent
-from tests.fake_slack import BOT_USER_ID, SERVER_ERROR, rate_limited
+from bot.slack.app import ANSWERING_AT_ONCE
+from tests.fake_slack import BOT_USER_ID, SERVER_ERROR, rate_limited, slow
 from tests.slack.conftest import RunningApp, start_bot
 
 APOLOGY = "Sorry, something went wrong"
@@ -58,6 +59,30 @@ def test_an_event_whose_answer_never_got_through_is_answered_when_slack_retries_
     assert retry.status == 200
     answer = slack.fake.wait_for("chat.postMessage", 6)[5]
     assert "奨学金" in answer.body["text"] and answer.body["thread_ts"] == "501.1"
+
+
+def test_an_acknowledgement_never_waits_behind_other_answers(slack: RunningApp) -> None:
+    # Every answering turn taken by an answer that Slack takes 5 s to accept.
+    slack.fake.script("response_url", *[slow(5)] * ANSWERING_AT_ONCE)
+    for number in range(ANSWERING_AT_ONCE):
+        assert slack.command("help", response_name=f"slow-{number}").status == 200
+    slack.fake.wait_for("response_url", ANSWERING_AT_ONCE)
+    started = time.monotonic()
+    assert slack.command("help", response_name="next").status == 200
+    assert time.monotonic() - started < 3  # Slack's deadline, and before any turn comes free
+    answers = slack.fake.wait_for("response_url", ANSWERING_AT_ONCE + 1, timeout=15)
+    assert answers[-1].path == "/respond/next"
+
+
+def test_events_acknowledged_by_bolt_give_their_answering_turns_back(slack: RunningApp) -> None:
+    # Bolt acknowledges an event itself, in the receiving thread, before its listener runs.
+    events = 2 * ANSWERING_AT_ONCE + 1
+    for number in range(events):
+        slack.event(mention("help", f"503.{number}"), f"EvTurn{number}")
+    slack.fake.wait_for("chat.postMessage", events)
+    assert slack.command("help", response_name="after-events").status == 200
+    [answer] = slack.fake.wait_for("response_url")
+    assert answer.path == "/respond/after-events"
 
 
 def claimed_earlier(db_url: str, event_id: str, ts: str, minutes_ago: float, answered: bool) -> None:
