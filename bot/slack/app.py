@@ -32,9 +32,10 @@ from bot.slack.service import Followups, RemarksService
 logger = logging.getLogger("bot.slack")
 request_logger = logging.getLogger("bot.slack.requests")
 # Listeners run in this many threads, so that a burst's acknowledgements never wait behind answers; after
-# acknowledging, this many answer at once (they share the CPU and the database's connections).
+# acknowledging, this many answer at once: they share one interpreter's CPU with the acknowledgements
+# (more would slow those, not speed answers up) and the database's connections.
 LISTENER_THREADS = 256
-ANSWERING_AT_ONCE = 8
+ANSWERING_AT_ONCE = 4
 
 
 def api_base_url(url: str) -> str:
