@@ -133,7 +133,9 @@ class HttpServer:
         return any(channel.requests or channel.total_outbufs_len for channel in channels)
 
     def shutdown(self) -> None:
-        """Stop serve_forever (running in another thread) and wait for it to finish."""
+        """Stop serve_forever (running in another thread) and wait for it to finish; at once if it has."""
+        if self._stopped.is_set():
+            return
         self._stop.set()
         self._server.pull_trigger()
         self._stopped.wait()
