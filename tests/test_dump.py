@@ -93,7 +93,8 @@ def test_import_dump_refuses_a_database_that_is_not_empty(source, tmp_path):
         ('{"tables": {}}', 'not a dump written by `python -m bot export` (no "format": 1 and "tables")'),
         ('{"format": 1, "schema": "0000", "tables": {}}',
          f"the dump is of schema revision 0000 and this version's is {migrate.head()}: import it with"),
-        (json.dumps({"format": 1, "schema": migrate.head(), "tables": {}}), "the dump has no table askedquestion, digestpost,"),
+        (json.dumps({"format": 1, "schema": migrate.head(), "tables": {}}),
+         "the dump has no table askedquestion, digestpost,"),
     ],
 )
 def test_import_dump_refuses_what_is_not_a_dump_of_this_version(tmp_path, content, message):
