@@ -136,8 +136,9 @@ class HttpServer:
         """Stop serve_forever (running in another thread) and wait for it to finish; at once if it has."""
         if self._stopped.is_set():
             return
-        self._stop.set()
-        self._server.pull_trigger()
+        # The loop's own thread sets the flag (a trigger's thunk runs there) and only then closes the trigger:
+        # set here, the loop could close it before it is pulled.
+        self._server.trigger.pull_trigger(self._stop.set)
         self._stopped.wait()
 
     def server_close(self) -> None:
