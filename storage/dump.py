@@ -24,7 +24,7 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel
 
 from storage import migrate
-from storage.engine import locked_transaction, snapshot_transaction
+from storage.engine import create_private_file, locked_transaction, snapshot_transaction
 from storage.search_index import index_remarks
 
 FORMAT = 1
@@ -43,6 +43,8 @@ def export_dump(engine: Engine, path: Path) -> dict[str, int]:
     partial = path.with_name(path.name + ".partial")  # renamed when complete: a failed export leaves no dump behind
     counts: dict[str, int] = {}
     try:
+        partial.unlink(missing_ok=True)
+        create_private_file(partial)  # a dump holds every message the bot stored
         with snapshot_transaction(engine) as connection, partial.open("w", encoding="utf-8") as out:
             out.write(f'{{"format": {FORMAT}, "schema": "{migrate.head()}", "exported_at": "{_now()}", "tables": {{')
             for number, table in enumerate(TABLES):

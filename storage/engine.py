@@ -3,6 +3,7 @@ The schema is the migrations' (storage.migrate): a new database gets it on first
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -110,16 +111,30 @@ def database_works(engine: Engine) -> bool:
 
 
 def new_engine(url: str, **options) -> Engine:
+    """An engine that never writes SQL parameters (message text, titles) into an error, and so into a log."""
     check_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        Path(parsed.database).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        create_private_file(Path(parsed.database))
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS}, **options
+            url,
+            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS},
+            hide_parameters=True,
+            **options,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, **options)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True, **options)
+
+
+def create_private_file(path: Path) -> None:
+    """Create `path`, empty, readable and writable by its owner only (0600), unless it exists. SQLite gives
+    its -wal and -shm files the database file's permissions."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -11,7 +11,6 @@ import datetime
 from collections.abc import Sequence
 
 from sqlalchemy import delete, or_, update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from storage.models import (
@@ -27,6 +26,7 @@ from storage.models import (
     ReminderRule,
     Speaker,
 )
+from storage.queries import inserted
 
 
 def add_followup(session: Session, followup: FollowUp) -> FollowUp:
@@ -207,12 +207,7 @@ def add_delivery(session: Session, rule_id: int, scheduled_at: datetime.datetime
             updated_at=now,
         )
     )
-    try:
-        session.flush()
-    except IntegrityError:
-        session.rollback()
-        return False
-    return True
+    return inserted(session)
 
 
 def delivery_with_followup(session: Session, delivery_id: int) -> tuple[Delivery, FollowUp] | None:
@@ -247,12 +242,7 @@ def claim_digest(session: Session, channel_id: str, scheduled_at: datetime.datet
     another process claimed it first."""
     post = DigestPost(channel_id=channel_id, scheduled_at=scheduled_at)
     session.add(post)
-    try:
-        session.flush()
-    except IntegrityError:
-        session.rollback()
-        return None
-    return post.id
+    return post.id if inserted(session) else None
 
 
 def release_digest(session: Session, post_id: int) -> None:

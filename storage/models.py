@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 
-from sqlalchemy import JSON, Column, DateTime, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, DateTime, UniqueConstraint
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -75,7 +75,8 @@ class HandledEvent(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     event_id: str = Field(unique=True)
     message_key: str | None = Field(default=None, unique=True)  # "channel:ts" of the message answered
-    handled_at: datetime.datetime = Field(default_factory=utcnow, index=True)
+    handled_at: datetime.datetime = Field(default_factory=utcnow, index=True)  # claimed (or taken over)
+    answered_at: datetime.datetime | None = None  # the answer posted, or failed for good
 
 
 class AskedQuestion(SQLModel, table=True):
@@ -187,3 +188,12 @@ class DigestPost(SQLModel, table=True):
     state: str = Field(default=SENDING)
     last_error: str | None = None
     ts: str | None = None
+
+
+class SeenRequest(SQLModel, table=True):
+    """A signed request from Slack already taken, by its timestamp and signature: the same request sent
+    again (replayed by someone who recorded it) is not executed twice, whichever replica gets it. Slack's
+    signature counts as fresh for five minutes either side of its timestamp; after that it is refused anyway."""
+
+    slack_timestamp: int = Field(primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False})
+    signature: str = Field(primary_key=True, max_length=100)

@@ -6,11 +6,11 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, insert
+from sqlalchemy import delete, func, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from storage.models import AskedQuestion, HandledEvent, Meeting, Remark, Speaker, SpeakerAlias
+from storage.models import AskedQuestion, HandledEvent, Meeting, Remark, SeenRequest, Speaker, SpeakerAlias
 
 
 def find_meeting(session: Session, title: str, date: datetime.date | None) -> Meeting | None:
@@ -181,9 +181,9 @@ def meetings_with_counts(session: Session):
     return session.exec(query).all()
 
 
-def add_handled_event(session: Session, event_id: str, message_key: str | None, at: datetime.datetime) -> bool:
-    """Record an event as taken on; False, the session rolled back, when it (or its message) already was."""
-    session.add(HandledEvent(event_id=event_id, message_key=message_key, handled_at=at))
+def inserted(session: Session) -> bool:
+    """Flush the row just added, which a unique key may refuse: False, the session rolled back, when it did.
+    How one process of several claims something (an event, a request, a reminder) in the database."""
     try:
         session.flush()
     except IntegrityError:
@@ -192,8 +192,50 @@ def add_handled_event(session: Session, event_id: str, message_key: str | None, 
     return True
 
 
+def add_handled_event(session: Session, event_id: str, message_key: str | None, at: datetime.datetime) -> bool:
+    """Record an event as taken on; False, the session rolled back, when it (or its message) already was."""
+    session.add(HandledEvent(event_id=event_id, message_key=message_key, handled_at=at))
+    return inserted(session)
+
+
 def forget_handled_events(session: Session, before: datetime.datetime) -> None:
     session.execute(delete(HandledEvent).where(col(HandledEvent.handled_at) < before))
+
+
+def take_over_stale_claim(
+    session: Session, event_id: str, claimed_before: datetime.datetime, now: datetime.datetime
+) -> bool:
+    """Claim anew an event about a message that was claimed before `claimed_before` and never answered;
+    whether it was."""
+    statement = (
+        update(HandledEvent)
+        .where(
+            col(HandledEvent.event_id) == event_id,
+            col(HandledEvent.answered_at).is_(None),
+            col(HandledEvent.message_key).is_not(None),
+            col(HandledEvent.handled_at) < claimed_before,
+        )
+        .values(handled_at=now)
+    )
+    return session.execute(statement).rowcount == 1
+
+
+def mark_event_answered(session: Session, event_id: str, now: datetime.datetime) -> None:
+    session.execute(update(HandledEvent).where(col(HandledEvent.event_id) == event_id).values(answered_at=now))
+
+
+def forget_handled_event(session: Session, event_id: str) -> None:
+    session.execute(delete(HandledEvent).where(col(HandledEvent.event_id) == event_id))
+
+
+def add_seen_request(session: Session, slack_timestamp: int, signature: str) -> bool:
+    """Record a signed request as taken; False, the session rolled back, when it already was."""
+    session.add(SeenRequest(slack_timestamp=slack_timestamp, signature=signature))
+    return inserted(session)
+
+
+def forget_seen_requests(session: Session, before_timestamp: int) -> None:
+    session.execute(delete(SeenRequest).where(col(SeenRequest.slack_timestamp) < before_timestamp))
 
 
 def add_asked_question(

@@ -20,6 +20,12 @@ from storage.engine import database_works, get_engine
 
 # Slack retries an event for about an hour at most; remembering a day of them is plenty.
 HANDLED_EVENTS_KEPT = datetime.timedelta(days=1)
+# An event claimed this long ago and still not answered lost its replica (killed while answering, say):
+# Slack's next retry of it (they come after about 1 and 5 minutes) takes it over.
+CLAIM_LEASE = datetime.timedelta(minutes=2)
+# Slack's signature counts as fresh five minutes either side of its timestamp: twice that, for replicas
+# whose clocks differ, is how long a signed request is remembered.
+SEEN_REQUESTS_KEPT = datetime.timedelta(minutes=10)
 # An answer's "More" and "Share" buttons work this long; after it they say to ask again.
 ASKED_QUESTIONS_KEPT = datetime.timedelta(days=30)
 
@@ -98,6 +104,37 @@ class RemarksService:
                 return False
             session.commit()
         return True
+
+    def first_sight_of_request(self, slack_timestamp: int, signature: str) -> bool:
+        """True the first time a signed request (its timestamp and signature) is seen, False ever after."""
+        with Session(self.engine) as session:
+            forget_before = int((self.clock.now() - SEEN_REQUESTS_KEPT).timestamp())
+            queries.forget_seen_requests(session, forget_before)
+            if not queries.add_seen_request(session, slack_timestamp, signature):
+                return False
+            session.commit()
+        return True
+
+    def take_over_event(self, event_id: str) -> bool:
+        """True when an event about a message was claimed but not answered within CLAIM_LEASE: it is claimed
+        anew, here."""
+        now = self.clock.now()
+        with Session(self.engine) as session:
+            taken = queries.take_over_stale_claim(session, event_id, now - CLAIM_LEASE, now)
+            session.commit()
+        return taken
+
+    def finish_event(self, event_id: str) -> None:
+        """Mark a claimed event handled for good: its answer was posted, or failed in a way retrying will not mend."""
+        with Session(self.engine) as session:
+            queries.mark_event_answered(session, event_id, self.clock.now())
+            session.commit()
+
+    def release_event(self, event_id: str) -> None:
+        """Forget a claimed event whose answer did not get through, so that Slack's retry of it is answered."""
+        with Session(self.engine) as session:
+            queries.forget_handled_event(session, event_id)
+            session.commit()
 
     def ingest(self, data: bytes, source_name: str) -> IngestResult:
         """Raises MinutesError with a one-line reason when the file is not minutes."""

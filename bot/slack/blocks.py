@@ -28,6 +28,7 @@ Block = dict[str, Any]
 PAGE_SIZE = 5  # remarks per message; "More" shows the next ones
 SECTION_TEXT_LIMIT = 3000  # Slack: section text
 CONTEXT_TEXT_LIMIT = 3000  # Slack: a context element's text
+BUTTON_TEXT_LIMIT = 75  # Slack: a button's text
 MAX_BLOCKS = 50  # Slack: blocks in a message
 FALLBACK_TEXT_LIMIT = 3000  # our own: the notification text need not carry the whole answer
 TITLE_LIMIT = 200  # a meeting title or speaker label shown in a remark's header line
@@ -80,16 +81,34 @@ def _clip(spans: Sequence[tuple[int, int]], cut: int) -> list[tuple[int, int]]:
     return [(start, min(end, cut)) for start, end in spans if start < cut]
 
 
+def cut(text: str, limit: int) -> str:
+    """mrkdwn `text` in at most `limit` characters, cut with … where it is longer: never inside an escape
+    (&lt;) or a mention (<@U…>), which would show as broken markup."""
+    if len(text) <= limit:
+        return text
+    kept = text[: limit - len(ELLIPSIS)]
+    for opener, closer in (("&", ";"), ("<", ">")):
+        if kept.rfind(opener) > kept.rfind(closer):
+            kept = kept[: kept.rfind(opener)]
+    return kept + ELLIPSIS
+
+
+# Every block is made by one of these, which hold its text to Slack's limits whatever the caller passes.
 def _section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+    return {"type": "section", "text": {"type": "mrkdwn", "text": cut(text, SECTION_TEXT_LIMIT)}}
 
 
 def _context(text: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": cut(text, CONTEXT_TEXT_LIMIT)}]}
 
 
 def _button(text: str, action_id: str, value: str) -> Block:
-    return {"type": "button", "text": {"type": "plain_text", "text": text}, "action_id": action_id, "value": value}
+    return {
+        "type": "button",
+        "text": {"type": "plain_text", "text": text[:BUTTON_TEXT_LIMIT]},
+        "action_id": action_id,
+        "value": value,
+    }
 
 
 def remark_section(result: Result, language: str) -> Block:
@@ -185,7 +204,7 @@ def answer_fallback(answer: Answer, shown: Sequence[Result]) -> str:
 
 def notice(text: str) -> tuple[list[Block], str]:
     """A one-paragraph message of our own words (which may carry mrkdwn)."""
-    return [_section(text[:SECTION_TEXT_LIMIT])], text[:FALLBACK_TEXT_LIMIT]
+    return [_section(text)], cut(text, FALLBACK_TEXT_LIMIT)
 
 
 def too_long_blocks(question: str) -> tuple[list[Block], str]:
@@ -234,7 +253,7 @@ def _listing(title: str, lines: list[str], empty: str) -> tuple[list[Block], str
             if len(blocks) == MAX_BLOCKS - 2:
                 blocks.append(_context(f"… +{len(lines) - index}"))
                 return blocks, title
-        chunk.append(line[:SECTION_TEXT_LIMIT])
+        chunk.append(cut(line, SECTION_TEXT_LIMIT))
     blocks.append(_section("\n".join(chunk)))
     return blocks, title
 
@@ -276,13 +295,13 @@ def home_view(
 ) -> dict[str, Any]:
     """The app's Home tab: `note` (what a click on it did) if any, how to ask, the user's open
     follow-ups with their Done and Snooze buttons, soonest due first, and the latest meetings."""
-    blocks: list[Block] = [_context(note[:CONTEXT_TEXT_LIMIT])] if note else []
+    blocks: list[Block] = [_context(note)] if note else []
     blocks += [_section("\n".join(usage_lines())), {"type": "divider"}]
     blocks.append(_section(f"*{_ja_en('your_followups')} ({len(followups)})*"))
     never = datetime.datetime.max.replace(tzinfo=datetime.UTC)
     soonest = sorted(followups, key=lambda row: (row.followup.due_at or never, row.followup.id or 0))
     for row in soonest[:HOME_FOLLOWUPS]:
-        blocks.append(_section(followup_messages.summary(row, now, tz)[:SECTION_TEXT_LIMIT]))
+        blocks.append(_section(followup_messages.summary(row, now, tz)))
         blocks.append(followup_messages.action_buttons(row.followup.id or 0, language_of(row.followup.title)))
     if len(soonest) > HOME_FOLLOWUPS:
         blocks.append(_context(f"… +{len(soonest) - HOME_FOLLOWUPS}: `/followup list mine`"))

@@ -1,18 +1,96 @@
-"""Global middleware: the services for listeners, and each Slack event taken on once however often it arrives."""
+"""Global middleware: the services for listeners, each Slack event taken on once however often it arrives, and
+answers that survive Slack's transient failures (retried; an event whose answer never got through is given
+back, so that Slack's retry of it is answered)."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import BoltContext, BoltResponse
+from slack_bolt import Ack, BoltContext, BoltRequest, BoltResponse
+from slack_bolt.context.respond import Respond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler, RetryHandler
+from slack_sdk.http_retry.builtin_handlers import ServerErrorRetryHandler
+from slack_sdk.webhook import WebhookClient, WebhookResponse
 
 from bot.services.followups import FollowupService
 from bot.services.remarks import RemarksService
 
 # Message events the bot answers; others (edits, deletions, bot posts) are acknowledged and ignored.
 ANSWERED_SUBTYPES = (None, "file_share")
-DUPLICATE = "duplicate"  # set in the context of an event that was already taken on, for the request log
+DUPLICATE = "duplicate"  # set in the context of a request or event already taken on, for the request log
+CLAIMED_EVENT = "claimed_event"  # the id of the event this request claimed, in its context
+TIMESTAMP_HEADER, SIGNATURE_HEADER = "x-slack-request-timestamp", "x-slack-signature"
+ANSWER_RETRIES = 3  # after the first try, with back-off (0.5 s, 1 s, 2 s and a jitter): Slack's 5xx pass quickly
+# Seconds an answer's call to Slack may take: with its retries it stays within a stop's 30 s (systemd, compose).
+ANSWER_TIMEOUT = 10
+MAX_ANSWER_RETRY_AFTER = 5  # seconds
+
+
+class AnswerNotDelivered(RuntimeError):
+    """A response_url did not take the answer (after the retries)."""
+
+    def __init__(self, status: int):
+        super().__init__(f"response_url answered HTTP {status}")
+        self.status = status
+
+
+class AnyServerErrorRetryHandler(ServerErrorRetryHandler):
+    """slack_sdk's handler retries only 500 and 503; a 502 or 504 from Slack's edge is as passing."""
+
+    def _can_retry(self, *, state: Any, request: Any, response: Any = None, error: Exception | None = None) -> bool:
+        return response is not None and response.status_code >= 500
+
+
+class ShortRateLimitRetryHandler(RateLimitErrorRetryHandler):
+    """A 429 is waited out only when Slack asks for a short wait: a listener thread asleep for minutes would
+    hold the bot's stop."""
+
+    def _can_retry(self, *, state: Any, request: Any, response: Any = None, error: Exception | None = None) -> bool:
+        if response is None or response.status_code != 429:
+            return False
+        retry_after = {name.lower(): values for name, values in response.headers.items()}.get("retry-after", ["1"])
+        return retry_after[0].isdigit() and int(retry_after[0]) <= MAX_ANSWER_RETRY_AFTER
+
+
+def answer_retry_handlers() -> list[RetryHandler]:
+    """How the clients that answer people retry: 5xx with back-off, a connection error (a timeout among them)
+    and a 429 (after its Retry-After) once. (Reminders have their own policy, bot.followups.poster.)"""
+    return [
+        ConnectionErrorRetryHandler(max_retry_count=1),
+        AnyServerErrorRetryHandler(max_retry_count=ANSWER_RETRIES),
+        ShortRateLimitRetryHandler(max_retry_count=1),
+    ]
+
+
+class RetryingRespond(Respond):
+    """Bolt's respond, retrying through Slack's transient failures; raises AnswerNotDelivered when the
+    answer still did not get through (Bolt's returns the failed response, which nobody reads)."""
+
+    def __call__(self, text: str = "", blocks: list[dict[str, Any]] | None = None, **fields: Any) -> WebhookResponse:
+        message = {
+            "text": text,
+            **({"blocks": blocks} if blocks is not None else {}),
+            **{name: value for name, value in fields.items() if value is not None},
+        }
+        client = WebhookClient(
+            url=self.response_url or "", timeout=ANSWER_TIMEOUT, retry_handlers=answer_retry_handlers()
+        )
+        response = client.send_dict(message)
+        if response.status_code >= 300:
+            raise AnswerNotDelivered(response.status_code)
+        return response
+
+
+def is_transient(error: Exception) -> bool:
+    """Slack could not be reached or failed on its side: trying again later may work."""
+    if isinstance(error, SlackApiError):
+        return error.response.status_code >= 500 or error.response.status_code == 429
+    if isinstance(error, AnswerNotDelivered):
+        return error.status >= 500 or error.status == 429
+    return isinstance(error, OSError)
 
 
 def is_answerable_message(event: dict[str, Any]) -> bool:
@@ -31,15 +109,53 @@ def message_key(event: dict[str, Any]) -> str | None:
     return f"{event['channel']}:{event['ts']}"
 
 
-def make_context_provider(remarks: RemarksService, followups: FollowupService) -> Callable[..., BoltResponse | None]:
-    """Hands the services to every listener as context["remarks"] and context["followup_service"]."""
+class AckThenWaitTurn(Ack):
+    """Bolt's ack, after which the listener waits for its turn to answer (`take_turn`)."""
+
+    def __init__(self, take_turn: Callable[[], None]):
+        super().__init__()
+        self._take_turn = take_turn
+
+    def __call__(self, *args: Any, **kwargs: Any) -> BoltResponse:
+        response = super().__call__(*args, **kwargs)
+        self._take_turn()
+        return response
+
+
+def make_context_provider(
+    remarks: RemarksService, followups: FollowupService, take_turn: Callable[[], None]
+) -> Callable[..., BoltResponse | None]:
+    """Hands the services to every listener as context["remarks"] and context["followup_service"], an ack
+    after which it waits for its turn to answer, and a respond that retries."""
 
     def provide(context: BoltContext, next: Callable[[], BoltResponse | None]) -> BoltResponse | None:
         context["remarks"] = remarks
         context["followup_service"] = followups
+        context["ack"] = AckThenWaitTurn(take_turn)
+        if context.response_url:
+            context["respond"] = RetryingRespond(response_url=context.response_url)
         return next()
 
     return provide
+
+
+def make_refuse_replays(service: RemarksService) -> Callable[..., BoltResponse | None]:
+    """A signed request seen before (the same timestamp and signature), here or by another replica, is
+    answered 200 and not executed again. Runs after Bolt has checked the signature; Socket Mode's requests
+    are not signed. Events are left to `make_once_per_event`: their ids already make each be taken once,
+    and Slack's retries of one must reach that check."""
+
+    def refuse_replays(
+        req: BoltRequest, body: dict[str, Any], context: BoltContext, next: Callable[[], BoltResponse | None]
+    ) -> BoltResponse | None:
+        timestamp, signature = (req.headers.get(name, [""])[0] for name in (TIMESTAMP_HEADER, SIGNATURE_HEADER))
+        if timestamp and signature and body.get("type") != "event_callback":
+            if not service.first_sight_of_request(int(timestamp), signature):
+                context[DUPLICATE] = True
+                return BoltResponse(status=200, body="")
+        return next()
+
+    return refuse_replays
 
 
 def make_once_per_event(service: RemarksService) -> Callable[..., BoltResponse | None]:
@@ -47,11 +163,40 @@ def make_once_per_event(service: RemarksService) -> Callable[..., BoltResponse |
         body: dict[str, Any], context: BoltContext, next: Callable[[], BoltResponse | None]
     ) -> BoltResponse | None:
         if body.get("type") == "event_callback" and body.get("event_id"):
-            # Claimed before acknowledging, so a retry that arrives while the first is still
-            # being answered is dropped too; answered with 200 so that Slack stops retrying.
-            if not service.claim_event(body["event_id"], message_key(body.get("event") or {})):
+            # Claimed before acknowledging, so a retry that arrives while the first is still being answered
+            # is dropped too (unless that claim has gone unanswered for CLAIM_LEASE: its replica is gone);
+            # answered with 200 so that Slack stops retrying.
+            event_id = body["event_id"]
+            claimed = service.claim_event(event_id, message_key(body.get("event") or {}))
+            if not claimed and not service.take_over_event(event_id):
                 context[DUPLICATE] = True
                 return BoltResponse(status=200, body="")
+            context[CLAIMED_EVENT] = event_id
         return next()
 
     return once_per_event
+
+
+def handled_once_answered(listener: Callable[..., None]) -> Callable[..., None]:
+    """The event listener, marking its event handled once the answer is posted or has failed for good; when
+    the answer could not reach Slack (after the client's retries) the claim is given back instead, so that
+    Slack's retry of the event is answered. Wrap it in `apologising`: an error still goes on to the log and
+    the user."""
+
+    @functools.wraps(listener)
+    def wrapper(**kwargs: Any) -> None:
+        context: BoltContext = kwargs["context"]
+        service: RemarksService = context["remarks"]
+        event_id = context.get(CLAIMED_EVENT)
+        try:
+            listener(**kwargs)
+        except Exception as error:
+            if event_id and is_transient(error):
+                service.release_event(event_id)
+            elif event_id:
+                service.finish_event(event_id)
+            raise
+        if event_id:
+            service.finish_event(event_id)
+
+    return wrapper

@@ -13,14 +13,14 @@ from bot.services.remarks import RemarksService
 from bot.slack.blocks import help_blocks
 from bot.slack.errors import apologising
 from bot.slack.importing import import_files, is_import_request
-from bot.slack.middleware import is_answerable_message
+from bot.slack.middleware import handled_once_answered, is_answerable_message
 from bot.slack.replies import publish_home, reply_to_question, text_from_slack
 
 
 def register(app: App) -> None:
     # Mentions, and messages (subscribed for direct messages only, message.im).
     for event_type in ("app_mention", "message"):
-        app.event(event_type)(apologising(handle_message))
+        app.event(event_type)(apologising(handled_once_answered(handle_message)))
     app.event("app_home_opened")(apologising(handle_home_opened))
 
 
