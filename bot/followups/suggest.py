@@ -42,11 +42,6 @@ class Suggestion(Action):
         }
 
 
-def find_meeting(session: Session, title: str) -> Meeting | None:
-    """The latest meeting whose title contains `title`; the latest of all when it is empty."""
-    return queries.latest_meeting_titled(session, title)
-
-
 def suggestions(
     session: Session, meeting_id: int, table: AliasTable | None = None, cues: ActionCues | None = None
 ) -> list[Suggestion]:

@@ -20,7 +20,7 @@ from bot.followups import delivery
 from bot.followups.delivery import LEASE, Poster, RunReport
 from bot.followups.results import Added, FollowupRow, Outcome, Source, Suggestions
 from bot.followups.rules import rule_for
-from bot.followups.suggest import Suggestion, all_suggestions, find_meeting, suggestions
+from bot.followups.suggest import Suggestion, all_suggestions, suggestions
 from storage import followups as store
 from storage import queries
 from storage.models import CANCELLED, DONE, OPEN, FollowUp
@@ -144,7 +144,7 @@ class FollowupService:
     def suggest(self, meeting_title: str) -> Suggestions | None:
         """Remarks of the latest meeting whose title contains `meeting_title` that sound like commitments."""
         with Session(self.engine) as session:
-            meeting = find_meeting(session, meeting_title)
+            meeting = queries.latest_meeting_titled(session, meeting_title)
             if meeting is None:
                 return None
             return Suggestions(meeting.title, suggestions(session, meeting.id or 0))
@@ -153,7 +153,9 @@ class FollowupService:
         """The follow-ups proposed from one meeting's minutes (the latest meeting when no id is given);
         None when there is no such meeting."""
         with Session(self.engine) as session:
-            meeting = queries.meeting_by_id(session, meeting_id) if meeting_id else find_meeting(session, "")
+            meeting = (
+                queries.meeting_by_id(session, meeting_id) if meeting_id else queries.latest_meeting_titled(session, "")
+            )
             return None if meeting is None else suggestions(session, meeting.id or 0)
 
     def proposed_in_all(self) -> list[Suggestion]:

@@ -10,10 +10,11 @@ import pytest
 from sqlmodel import Session
 
 from bot.core.speakers import default_alias_table
-from bot.followups.suggest import all_suggestions, find_meeting, suggestions
+from bot.followups.suggest import all_suggestions, suggestions
 from bot.ingest import ingest_minutes
 from bot.services.followups import FollowupService
 from bot.slack.followup_messages import suggestions_message
+from storage import queries
 from storage.engine import get_engine
 
 AUTUMN = """令和7年度テスト地域連携会議 開催概要
@@ -86,7 +87,7 @@ def ingest(db_url: str, text: str, name: str) -> None:
 def test_suggestions_of_a_meeting_with_kind_owner_and_due(db_url: str):
     ingest(db_url, AUTUMN, "autumn.txt")
     with Session(get_engine(db_url)) as session:
-        meeting = find_meeting(session, "")
+        meeting = queries.latest_meeting_titled(session, "")
         found = suggestions(session, meeting.id)
     assert [(s.speaker, s.kind, s.owner, s.due, s.due_words) for s in found] == [
         ("留萌市長", "commitment", "留萌市", None, "次回会議までに"),  # no next meeting in the archive yet
