@@ -87,8 +87,11 @@ class FollowupService:
         with Session(self.engine) as session:
             return _source(session, remark_id)
 
-    def find(self, scope: str, user_id: str | None = None, channel_id: str | None = None) -> list[FollowupRow]:
-        """scope: open, mine (open and owned by user_id), overdue, all (any status); in one channel if given."""
+    def find(
+        self, scope: str, user_id: str | None = None, channel_id: str | None = None, seen_from: str | None = None
+    ) -> list[FollowupRow]:
+        """scope: open, mine (open and owned by user_id), overdue, all (any status); in one channel if given.
+        Asked by `user_id` from the channel `seen_from`, only what they may see (see `may_see`)."""
         assert scope in SCOPES
         now = self.clock.now()
         with Session(self.engine) as session:
@@ -97,18 +100,25 @@ class FollowupService:
                 rows = [f for f in rows if user_id in f.owners]
             if scope == "overdue":
                 rows = [f for f in rows if f.due_at is not None and f.due_at < now]
+            if seen_from is not None:
+                rows = [f for f in rows if self.may_see(f, user_id or "", seen_from)]
             problems = store.problem_deliveries(session, [f.id for f in rows if f.id is not None])
             return [FollowupRow(f, problems.get(f.id or 0)) for f in rows]
 
     def may_change(self, followup: FollowUp, user_id: str) -> bool:
         return user_id == followup.created_by or user_id in followup.owners or user_id in self.admins
 
+    def may_see(self, followup: FollowUp, user_id: str, seen_from: str) -> bool:
+        """A follow-up is seen by those who may change it, and from the channel it was made in (whoever asks
+        there is a member of it): never from elsewhere by others, though its id is a plain number."""
+        return followup.channel_id == seen_from or self.may_change(followup, user_id)
+
     def _unchangeable(self, followup_id: int, followup: FollowUp | None, user_id: str) -> Outcome | None:
         """Why `user_id` cannot act on the follow-up now (gone, already closed, not theirs), or None."""
+        if followup is not None and not self.may_change(followup, user_id):
+            return Outcome(followup_id, followup, "", user_id, refused=True)  # not even whether it is still open
         if followup is None or followup.status != OPEN:
             return Outcome(followup_id, followup, "", user_id)
-        if not self.may_change(followup, user_id):
-            return Outcome(followup_id, followup, "", user_id, refused=True)
         return None
 
     def close(self, followup_id: int, status: str, user_id: str) -> Outcome:

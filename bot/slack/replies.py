@@ -66,7 +66,9 @@ def reply_to_followup_command(service: FollowupService, text: str, user: str, ch
         )
         return {"text": added_text(added, tz)}
     if isinstance(parsed, ListFollowups):
-        rows = service.find(parsed.scope, user, channel_id=None if parsed.scope == "all" else channel)
+        rows = service.find(
+            parsed.scope, user, channel_id=None if parsed.scope == "all" else channel, seen_from=channel
+        )
         return {"text": followup_messages.list_reply(rows, service.clock.now(), tz)}
     if isinstance(parsed, Close):
         return {"text": followup_messages.outcome_reply(service.close(parsed.followup_id, parsed.status, user), tz)}

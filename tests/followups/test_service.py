@@ -176,3 +176,22 @@ def test_the_scheduler_takes_its_time_from_the_service_clock(engine, poster):
         assert scheduler.scheduler.get_job("digest").next_run_time == jst(2030, 1, 7, 9, 0)
     finally:
         scheduler.scheduler.shutdown(wait=False)
+
+
+def test_a_followup_is_seen_only_from_its_channel_or_by_those_who_may_change_it(engine, add):
+    private, _ = add("Private plan", channel="G1")  # made in a private channel by U1, owned by U2
+    public, _ = add("Public plan", channel="C1")
+    service = FollowupService(engine, TZ, FixedClock(NOW), admins=frozenset({"U9"}))
+
+    def titles(user: str, channel: str) -> list[str]:
+        return [row.followup.title for row in service.find("all", user, seen_from=channel)]
+
+    assert titles("U3", "C1") == ["Public plan"]  # someone else, asking in the public channel
+    assert titles("U3", "G1") == ["Private plan", "Public plan"][:1]  # in the private channel: its own
+    assert titles("U2", "C1") == ["Private plan", "Public plan"]  # the owner sees theirs anywhere
+    assert titles("U9", "C9") == ["Private plan", "Public plan"]  # an admin sees all
+    refused = service.close(private, "done", "U3")
+    assert refused.refused and "Private plan" not in outcome_reply(refused, TZ)
+    service.close(private, "done", "U1")
+    assert service.close(private, "done", "U3").refused  # closed or not, a stranger learns nothing of it
+    assert public
