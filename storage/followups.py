@@ -57,6 +57,11 @@ def find_followups(session: Session, *, status: str | None = OPEN, channel_id: s
     return session.exec(query).all()
 
 
+def open_followup_of_remark(session: Session, remark_id: int) -> FollowUp | None:
+    query = select(FollowUp).where(FollowUp.remark_id == remark_id, FollowUp.status == OPEN).order_by(col(FollowUp.id))
+    return session.exec(query).first()
+
+
 def get_rule(session: Session, rule_id: int) -> ReminderRule | None:
     return session.get(ReminderRule, rule_id)
 

@@ -51,6 +51,16 @@ class Review:
     proposals: list[Proposal]
 
 
+@dataclass(frozen=True)
+class Edit:
+    """A proposal as changed in the review's modal; no reminder keeps the default schedule."""
+
+    title: str
+    owners: tuple[str, ...]
+    due: datetime.date | None
+    remind: When | None
+
+
 def default_schedule(due: datetime.date | None, now: datetime.datetime, tz: ZoneInfo) -> list[When]:
     """The reminders of a follow-up from the minutes that are still ahead of `now`."""
     if due is None:
@@ -150,25 +160,25 @@ class FollowupService:
             found = [s for s in suggestions(session, meeting_id) if s.remark_id == remark_id]
             return Proposal(found[0], tuple(_members(session, found[0]))) if found else None
 
-    def track(
-        self,
-        proposal: Proposal,
-        created_by: str,
-        channel_id: str,
-        *,
-        title: str | None = None,
-        owners: Sequence[str] = (),
-        due: datetime.date | None = None,
-        remind: When | None = None,
-    ) -> Added:
+    def track(self, proposal: Proposal, created_by: str, channel_id: str, edit: Edit | None = None) -> Added:
         """Track a proposed follow-up: owned by the members linked to its owner (else by `created_by`), due
-        when the minutes say, with the default reminders; the review's Edit modal gives other values."""
+        when the minutes say, with the default reminders; or as edited in the review's modal."""
         suggestion = proposal.suggestion
-        due = due or suggestion.due
-        reminders = [remind] if remind else default_schedule(due, self.clock.now(), self.tz)
+        with Session(self.engine) as session:
+            # The review is in the admin's DM and maybe a channel too: a second Track there tracks nothing new.
+            tracked = store.open_followup_of_remark(session, suggestion.remark_id)
+        if tracked is not None:
+            return Added(tracked, None, None)
+        title = edit.title if edit else suggestion.sentence or suggestion.text
+        owners = (edit.owners if edit else ()) or proposal.members or (created_by,)
+        due = edit.due if edit else suggestion.due
+        if edit and edit.remind:
+            reminders = [edit.remind]
+        else:
+            reminders = default_schedule(due, self.clock.now(), self.tz)
         return self._add(
-            title or suggestion.sentence or suggestion.text,
-            owners or proposal.members or [created_by],
+            title,
+            owners,
             channel_id,
             created_by,
             due_time(due, self.tz),
