@@ -65,7 +65,8 @@ class MovedClock:
 
 
 @pytest.fixture(scope="module")
-def clock() -> MovedClock:
+def clock(module_db_url: str) -> MovedClock:
+    """A clock per database: each backend's run starts at the same time."""
     return MovedClock(datetime.datetime(2025, 11, 12, 10, 0, tzinfo=JST))
 
 
