@@ -215,6 +215,12 @@ def add_delivery(session: Session, rule_id: int, scheduled_at: datetime.datetime
             updated_at=now,
         )
     )
+    return inserted(session)
+
+
+def inserted(session: Session) -> bool:
+    """Flush a row added to claim something; False, the session rolled back, when a unique key says another
+    process claimed it first."""
     try:
         session.flush()
     except IntegrityError:
@@ -255,12 +261,7 @@ def claim_digest(session: Session, channel_id: str, scheduled_at: datetime.datet
     another process claimed it first."""
     post = DigestPost(channel_id=channel_id, scheduled_at=scheduled_at)
     session.add(post)
-    try:
-        session.flush()
-    except IntegrityError:
-        session.rollback()
-        return None
-    return post.id
+    return post.id if inserted(session) else None
 
 
 def release_digest(session: Session, post_id: int) -> None:
@@ -276,12 +277,7 @@ def finish_digest(session: Session, post_id: int, state: str, ts: str | None, er
 def claim_review(session: Session, meeting_id: int, requested_by: str, now: datetime.datetime) -> bool:
     """Claim sending a meeting's review; False, the session rolled back, when it was sent already."""
     session.add(FollowupReview(meeting_id=meeting_id, requested_by=requested_by, sent_at=now))
-    try:
-        session.flush()
-    except IntegrityError:
-        session.rollback()
-        return False
-    return True
+    return inserted(session)
 
 
 def add_links(session: Session, name: str, user_ids: Sequence[str]) -> None:

@@ -93,19 +93,19 @@ def describe_due(followup: FollowUp, language: str, tz: ZoneInfo) -> str:
 
 
 def action_buttons(followup_id: int, language: str) -> dict:
-    keys = ("button_done", "button_snooze_day", "button_snooze_week")
+    texts = [say(key, language) for key in ("button_done", "button_snooze_day", "button_snooze_week")]
     actions = (DONE_ACTION, SNOOZE_DAY_ACTION, SNOOZE_WEEK_ACTION)
+    return _button_row(f"followup-{followup_id}", actions, texts, str(followup_id))
+
+
+def _button_row(block_id: str, actions: Sequence[str], texts: Sequence[str], value: str) -> dict:
+    """An actions block of buttons carrying one value, the first one primary."""
     buttons = [
-        {
-            "type": "button",
-            "action_id": action,
-            "value": str(followup_id),
-            "text": {"type": "plain_text", "text": say(key, language)},
-        }
-        for action, key in zip(actions, keys, strict=True)
+        {"type": "button", "action_id": action, "value": value, "text": {"type": "plain_text", "text": text}}
+        for action, text in zip(actions, texts, strict=True)
     ]
     buttons[0]["style"] = "primary"
-    return {"type": "actions", "block_id": f"followup-{followup_id}", "elements": buttons}
+    return {"type": "actions", "block_id": block_id, "elements": buttons}
 
 
 def closed_message(followup: FollowUp, note: str) -> tuple[str, list[dict]]:
@@ -232,19 +232,9 @@ def _proposal_section(proposal: Proposal) -> dict:
 
 
 def _review_buttons(meeting_id: int, remark_id: int) -> dict:
-    keys = ("review_track", "review_edit", "review_dismiss")
+    texts = [both(key, order=JAPANESE_FIRST) for key in ("review_track", "review_edit", "review_dismiss")]
     actions = (REVIEW_TRACK_ACTION, REVIEW_EDIT_ACTION, REVIEW_DISMISS_ACTION)
-    buttons = [
-        {
-            "type": "button",
-            "action_id": action,
-            "value": f"{meeting_id}:{remark_id}",
-            "text": {"type": "plain_text", "text": both(key, order=JAPANESE_FIRST)},
-        }
-        for action, key in zip(actions, keys, strict=True)
-    ]
-    buttons[0]["style"] = "primary"
-    return {"type": "actions", "block_id": f"review-actions-{remark_id}", "elements": buttons}
+    return _button_row(f"review-actions-{remark_id}", actions, texts, f"{meeting_id}:{remark_id}")
 
 
 def review_button_value(value: str) -> tuple[int, int] | None:
