@@ -303,16 +303,16 @@ def linked_members(session: Session, name: str) -> list[str]:
 
 
 def all_links(session: Session) -> dict[str, list[str]]:
-    """{name: member ids} of every link, names in order, members in the order they were linked."""
+    """{name: member ids} of every link, names in code point order (whatever the database's collation),
+    members in the order they were linked."""
     links: dict[str, list[str]] = {}
-    for link in session.exec(select(MemberLink).order_by(col(MemberLink.name), col(MemberLink.id))):
+    for link in session.exec(select(MemberLink).order_by(col(MemberLink.id))):
         links.setdefault(link.name, []).append(link.user_id)
-    return links
+    return dict(sorted(links.items()))
 
 
 def names_linked_to(session: Session, user_id: str) -> list[str]:
-    query = select(MemberLink.name).where(MemberLink.user_id == user_id).order_by(col(MemberLink.name))
-    return list(session.exec(query).all())
+    return sorted(session.exec(select(MemberLink.name).where(MemberLink.user_id == user_id)).all())
 
 
 def set_owner_name(session: Session, followup_id: int, name: str) -> None:

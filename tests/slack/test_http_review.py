@@ -258,3 +258,17 @@ def test_from_the_upload_to_the_reminders(slack: RunningApp, settings: Settings,
     # The import's reply is posted after any review: once it is there, nothing else will come.
     reply = slack.fake.wait_for("chat.postMessage", before + 1)[before:]
     assert [p.body["channel"] for p in reply] == ["C1"] and "フォローアップ候補" not in reply[0].body["text"]
+
+
+def test_links_by_name_as_the_minutes_write_it_listed_and_removed(slack: RunningApp) -> None:
+    def reply(text: str, name: str, count: int) -> str:
+        slack.command(text, user=ADMIN, response_name=name)
+        return slack.fake.wait_for("response_url", count)[count - 1].body["text"]
+
+    assert "例: `/remarks link 苫前町長 @user`" in reply("link <@U7>", "no-name", 1)
+    assert "例: `/remarks link 苫前町長 @user`" in reply("link 留萌商工会議所 会頭", "no-member", 2)
+    assert "留萌商工会議所 会頭 の担当: <@U11>" in reply("link 留萌商工会議所 会頭 <@U11|kato>", "spaced", 3)
+    listed = reply("links", "links", 4)
+    assert "• 留萌商工会議所 会頭 → <@U11>" in listed and listed.index("留萌商工会議所") > listed.index("増毛町")
+    assert "留萌商工会議所 会頭 の担当メンバーはいません" in reply("unlink 留萌商工会議所 会頭", "unlink", 5)
+    assert "留萌商工会議所" not in reply("links", "links-again", 6)

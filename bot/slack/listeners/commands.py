@@ -58,14 +58,17 @@ def handle_followup_command(ack: Ack, command: dict[str, Any], respond: Respond,
 
 
 def link_command(text: str, user: str, service: RemarksService, followups: FollowupService) -> str:
-    """`links`, or (admins) `link NAME @user…` and `unlink NAME [@user…]`: the reply's text."""
+    """`links`, or (admins) `link NAME @user…` and `unlink NAME [@user…]`: the reply's text. NAME is every word
+    before the first member, as the minutes write it (留萌商工会議所 会頭)."""
     verb, *words = text.split(" ")
     if verb.lower() == "links":
         return links_reply(followups.links())
     if not service.is_admin(user):
         return both("link_not_admin", order=JAPANESE_FIRST)
-    members = [found for word in words[1:] if (found := user_in_mention(word))]
-    if not words or len(members) != len(words) - 1 or (verb.lower() == "link" and not members):
+    named = [word for word in words if user_in_mention(word) is None]
+    members = [found for word in words if (found := user_in_mention(word))]
+    name = " ".join(named)
+    if not name or words[: len(named)] != named or (verb.lower() == "link" and not members):
         return both("link_usage", separator="\n", order=JAPANESE_FIRST)
-    linked = followups.link(words[0], members) if verb.lower() == "link" else followups.unlink(words[0], members)
-    return link_reply(words[0], linked)
+    linked = followups.link(name, members) if verb.lower() == "link" else followups.unlink(name, members)
+    return link_reply(name, linked)
