@@ -70,6 +70,8 @@ class Settings(BaseSettings):
     # Follow-ups: reminders and the digest are in this zone, never the machine's.
     bot_timezone: str = "Asia/Tokyo"
     bot_digest: str = "every Monday 9:00"  # when each channel gets its weekly digest ("off": none)
+    # A channel ID (C…) that also gets the review of follow-ups found in imported minutes ("": only the admin).
+    bot_secretariat_channel: str = ""
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -21,7 +21,10 @@ from storage.models import (
     Delivery,
     DigestPost,
     FollowUp,
+    FollowupOwnerName,
+    FollowupReview,
     Meeting,
+    MemberLink,
     Remark,
     ReminderRule,
     Speaker,
@@ -52,6 +55,11 @@ def find_followups(session: Session, *, status: str | None = OPEN, channel_id: s
     if channel_id is not None:
         query = query.where(FollowUp.channel_id == channel_id)
     return session.exec(query).all()
+
+
+def open_followup_of_remark(session: Session, remark_id: int) -> FollowUp | None:
+    query = select(FollowUp).where(FollowUp.remark_id == remark_id, FollowUp.status == OPEN).order_by(col(FollowUp.id))
+    return session.exec(query).first()
 
 
 def get_rule(session: Session, rule_id: int) -> ReminderRule | None:
@@ -253,3 +261,56 @@ def release_digest(session: Session, post_id: int) -> None:
 def finish_digest(session: Session, post_id: int, state: str, ts: str | None, error: str | None) -> None:
     statement = update(DigestPost).where(col(DigestPost.id) == post_id)
     session.execute(statement.values(state=state, ts=ts, last_error=error))
+
+
+def claim_review(session: Session, meeting_id: int, requested_by: str, now: datetime.datetime) -> bool:
+    """Claim sending a meeting's review; False, the session rolled back, when it was sent already."""
+    session.add(FollowupReview(meeting_id=meeting_id, requested_by=requested_by, sent_at=now))
+    return inserted(session)
+
+
+def add_links(session: Session, name: str, user_ids: Sequence[str]) -> None:
+    known = set(linked_members(session, name))
+    for user_id in user_ids:
+        if user_id not in known:
+            session.add(MemberLink(name=name, user_id=user_id))
+            known.add(user_id)
+    session.flush()
+
+
+def remove_links(session: Session, name: str, user_ids: Sequence[str] | None = None) -> None:
+    """Unlink these members from the name, or every member when none are given."""
+    query = delete(MemberLink).where(col(MemberLink.name) == name)
+    if user_ids:
+        query = query.where(col(MemberLink.user_id).in_(list(user_ids)))
+    session.execute(query)
+
+
+def linked_members(session: Session, name: str) -> list[str]:
+    query = select(MemberLink.user_id).where(MemberLink.name == name).order_by(col(MemberLink.id))
+    return list(session.exec(query).all())
+
+
+def all_links(session: Session) -> dict[str, list[str]]:
+    """{name: member ids} of every link, names in code point order (whatever the database's collation),
+    members in the order they were linked."""
+    links: dict[str, list[str]] = {}
+    for link in session.exec(select(MemberLink).order_by(col(MemberLink.id))):
+        links.setdefault(link.name, []).append(link.user_id)
+    return dict(sorted(links.items()))
+
+
+def names_linked_to(session: Session, user_id: str) -> list[str]:
+    return sorted(session.exec(select(MemberLink.name).where(MemberLink.user_id == user_id)).all())
+
+
+def set_owner_name(session: Session, followup_id: int, name: str) -> None:
+    session.add(FollowupOwnerName(followup_id=followup_id, name=name))
+    session.flush()
+
+
+def followup_ids_owed_by(session: Session, names: Sequence[str]) -> set[int]:
+    if not names:
+        return set()
+    query = select(FollowupOwnerName.followup_id).where(col(FollowupOwnerName.name).in_(list(names)))
+    return set(session.exec(query).all())

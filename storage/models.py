@@ -197,3 +197,32 @@ class SeenRequest(SQLModel, table=True):
 
     slack_timestamp: int = Field(primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False})
     signature: str = Field(primary_key=True, max_length=100)
+
+
+class MemberLink(SQLModel, table=True):
+    """A Slack member who acts for a speaker or an organisation as the minutes name them (苫前町長, 苫前町):
+    a follow-up owed by that name is theirs."""
+
+    __table_args__ = (UniqueConstraint("name", "user_id", name="uq_member_link"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True)
+    user_id: str
+
+
+class FollowupReview(SQLModel, table=True):
+    """The review of a meeting's proposed follow-ups, sent once after its import: inserting the row claims
+    the sending, so a re-import or a second replica sends nothing."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", unique=True, ondelete="CASCADE")
+    requested_by: str
+    sent_at: datetime.datetime = _utc_field(default_now=True, nullable=False)
+
+
+class FollowupOwnerName(SQLModel, table=True):
+    """The speaker or organisation a follow-up tracked from the minutes is owed by (苫前町, 北海道): members
+    linked to it later see it as theirs too."""
+
+    followup_id: int = Field(primary_key=True, foreign_key="followup.id", ondelete="CASCADE")
+    name: str = Field(index=True)

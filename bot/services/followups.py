@@ -8,14 +8,15 @@ this process, which re-reads the rules so that a new reminder gets its job at on
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.clock import SYSTEM_CLOCK, Clock
-from bot.core.when import Recurrence, When
+from bot.core.when import DEFAULT_TIME, Recurrence, When
 from bot.followups import delivery
 from bot.followups.delivery import LEASE, Poster, RunReport
 from bot.followups.results import Added, FollowupRow, Outcome, Source, Suggestions
@@ -26,6 +27,50 @@ from storage import queries
 from storage.models import CANCELLED, DONE, OPEN, FollowUp
 
 SCOPES = ("open", "mine", "overdue", "all")
+# Reminders of a follow-up from the minutes: this long before its due date, and on the day, at DEFAULT_TIME;
+# without a due date, monthly on the 1st.
+REMIND_BEFORE_DUE = datetime.timedelta(days=7)
+MONTHLY_WITHOUT_DUE = Recurrence("monthly", DEFAULT_TIME, month_day=1)
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A follow-up proposed from the minutes, with the members linked to its owner (none: nobody yet)."""
+
+    suggestion: Suggestion
+    members: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Review:
+    """A meeting's proposed follow-ups, to be reviewed by whoever imported it."""
+
+    meeting_id: int
+    meeting_title: str
+    meeting_date: datetime.date | None
+    proposals: list[Proposal]
+
+
+@dataclass(frozen=True)
+class Edit:
+    """A proposal as changed in the review's modal; no reminder keeps the default schedule."""
+
+    title: str
+    owners: tuple[str, ...]
+    due: datetime.date | None
+    remind: When | None
+
+
+def default_schedule(due: datetime.date | None, now: datetime.datetime, tz: ZoneInfo) -> list[When]:
+    """The reminders of a follow-up from the minutes that are still ahead of `now`."""
+    if due is None:
+        return [When(MONTHLY_WITHOUT_DUE.next_after(now, tz), MONTHLY_WITHOUT_DUE)]
+    times = (datetime.datetime.combine(day, DEFAULT_TIME, tzinfo=tz) for day in (due - REMIND_BEFORE_DUE, due))
+    return [When(at) for at in times if at > now]
+
+
+def due_time(due: datetime.date | None, tz: ZoneInfo) -> When | None:
+    return When(datetime.datetime.combine(due, DEFAULT_TIME, tzinfo=tz)) if due else None
 
 
 class FollowupService:
@@ -55,15 +100,28 @@ class FollowupService:
     ) -> Added:
         """A new open follow-up, owned by its creator unless owners are named, from a remark if one is
         given. With a due date and no reminder, the reminder is at the due time."""
-        now = self.clock.now()
         reminder = remind or due
+        return self._add(title, owners, channel_id, created_by, due, [reminder] if reminder else [], remark_id)
+
+    def _add(
+        self,
+        title: str,
+        owners: Sequence[str],
+        channel_id: str,
+        created_by: str,
+        due: When | None,
+        reminders: Sequence[When],
+        remark_id: int | None,
+        owed_by: str | None = None,
+    ) -> Added:
+        now = self.clock.now()
         with Session(self.engine) as session:
             source = _source(session, remark_id) if remark_id else None
             followup = store.add_followup(
                 session,
                 FollowUp(
                     title=title,
-                    owners=owners or [created_by],
+                    owners=list(owners) or [created_by],
                     channel_id=channel_id,
                     created_by=created_by,
                     due_at=due.at.astimezone(datetime.UTC) if due else None,
@@ -75,13 +133,77 @@ class FollowupService:
                     updated_at=now,
                 ),
             )
-            rule = store.add_rule(session, rule_for(followup.id or 0, reminder, self.tz, now)) if reminder else None
+            rules = [store.add_rule(session, rule_for(followup.id or 0, when, self.tz, now)) for when in reminders]
+            if owed_by:
+                store.set_owner_name(session, followup.id or 0, owed_by)
             session.commit()
             session.refresh(followup)
-            rule_id = rule.id if rule else None
-        if reminder:
+            rule_id = rules[0].id if rules else None
+        if reminders:
             self._rules_changed()
-        return Added(followup, reminder, rule_id)
+        return Added(followup, reminders[0] if reminders else None, rule_id)
+
+    def review(self, meeting_id: int, requested_by: str) -> Review | None:
+        """The follow-ups proposed from a meeting just imported, the first time it is asked for that meeting;
+        None ever after (a re-import, another replica importing the same file)."""
+        with Session(self.engine) as session:
+            meeting = queries.meeting_by_id(session, meeting_id)
+            if meeting is None or not store.claim_review(session, meeting_id, requested_by, self.clock.now()):
+                return None
+            proposals = [Proposal(s, tuple(_members(session, s))) for s in suggestions(session, meeting_id)]
+            session.commit()
+            return Review(meeting_id, meeting.title, meeting.date, proposals)
+
+    def proposal(self, meeting_id: int, remark_id: int) -> Proposal | None:
+        """One follow-up proposed from a meeting's minutes (for its review's buttons); None once it is gone."""
+        with Session(self.engine) as session:
+            found = [s for s in suggestions(session, meeting_id) if s.remark_id == remark_id]
+            return Proposal(found[0], tuple(_members(session, found[0]))) if found else None
+
+    def track(self, proposal: Proposal, created_by: str, channel_id: str, edit: Edit | None = None) -> Added:
+        """Track a proposed follow-up: owned by the members linked to its owner (else by `created_by`), due
+        when the minutes say, with the default reminders; or as edited in the review's modal."""
+        suggestion = proposal.suggestion
+        with Session(self.engine) as session:
+            # The review is in the admin's DM and maybe a channel too: a second Track there tracks nothing new.
+            tracked = store.open_followup_of_remark(session, suggestion.remark_id)
+        if tracked is not None:
+            return Added(tracked, None, None)
+        title = edit.title if edit else suggestion.sentence or suggestion.text
+        owners = (edit.owners if edit else ()) or proposal.members or (created_by,)
+        due = edit.due if edit else suggestion.due
+        if edit and edit.remind:
+            reminders = [edit.remind]
+        else:
+            reminders = default_schedule(due, self.clock.now(), self.tz)
+        return self._add(
+            title,
+            owners,
+            channel_id,
+            created_by,
+            due_time(due, self.tz),
+            reminders,
+            suggestion.remark_id,
+            owed_by=suggestion.owner,
+        )
+
+    def link(self, name: str, user_ids: Sequence[str]) -> list[str]:
+        """Link members to a speaker or organisation as the minutes name them; the members linked now."""
+        with Session(self.engine) as session:
+            store.add_links(session, name, user_ids)
+            session.commit()
+            return store.linked_members(session, name)
+
+    def unlink(self, name: str, user_ids: Sequence[str] = ()) -> list[str]:
+        """Unlink these members (every member when none are given); the members still linked."""
+        with Session(self.engine) as session:
+            store.remove_links(session, name, user_ids)
+            session.commit()
+            return store.linked_members(session, name)
+
+    def links(self) -> dict[str, list[str]]:
+        with Session(self.engine) as session:
+            return store.all_links(session)
 
     def source_of_remark(self, remark_id: int) -> Source | None:
         with Session(self.engine) as session:
@@ -97,7 +219,9 @@ class FollowupService:
         with Session(self.engine) as session:
             rows = store.find_followups(session, status=None if scope == "all" else OPEN, channel_id=channel_id)
             if scope == "mine":
-                rows = [f for f in rows if user_id in f.owners]
+                # Also what the speakers and organisations the user is linked to owe.
+                owed = store.followup_ids_owed_by(session, store.names_linked_to(session, user_id or ""))
+                rows = [f for f in rows if user_id in f.owners or f.id in owed]
             if scope == "overdue":
                 rows = [f for f in rows if f.due_at is not None and f.due_at < now]
             if seen_from is not None:
@@ -115,10 +239,10 @@ class FollowupService:
 
     def _unchangeable(self, followup_id: int, followup: FollowUp | None, user_id: str) -> Outcome | None:
         """Why `user_id` cannot act on the follow-up now (gone, already closed, not theirs), or None."""
-        if followup is not None and not self.may_change(followup, user_id):
-            return Outcome(followup_id, followup, "", user_id, refused=True)  # not even whether it is still open
         if followup is None or followup.status != OPEN:
             return Outcome(followup_id, followup, "", user_id)
+        if not self.may_change(followup, user_id):
+            return Outcome(followup_id, followup, "", user_id, refused=True)
         return None
 
     def close(self, followup_id: int, status: str, user_id: str) -> Outcome:
@@ -184,6 +308,11 @@ class FollowupService:
 
     def run_digest(self, poster: Poster, schedule: Recurrence) -> RunReport:
         return delivery.run_digest(self.engine, poster, self.tz, schedule, self.clock)
+
+
+def _members(session: Session, suggestion: Suggestion) -> list[str]:
+    """The members linked to a proposal's owner (苫前町), else to its speaker (苫前町長)."""
+    return store.linked_members(session, suggestion.owner) or store.linked_members(session, suggestion.speaker)
 
 
 def _source(session: Session, remark_id: int) -> Source | None:

@@ -59,8 +59,11 @@ class RemarksService:
         glossary: Glossary,
         admins: frozenset[str],
         clock: Clock = SYSTEM_CLOCK,
+        secretariat_channel: str = "",
     ):
         self.engine = get_engine(database_url)
+        # Where the review of follow-ups found in imported minutes also goes ("": only to the importer).
+        self.secretariat_channel = secretariat_channel
         self.clock = clock
         self.table = table
         self.glossary = glossary

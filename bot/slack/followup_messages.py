@@ -17,7 +17,9 @@ from zoneinfo import ZoneInfo
 from bot.core.when import describe_time
 from bot.followups.results import FollowupRow, Outcome, Suggestions
 from bot.followups.text import is_overdue, language_of_followup, outcome_text, owners_text, summary_line
-from bot.messages import both, say
+from bot.messages import JAPANESE_FIRST, both, say
+from bot.services.followups import Proposal, Review
+from bot.slack.blocks import marked
 from bot.slack.mrkdwn import MRKDWN, escape, mention
 from storage.models import OPEN, FollowUp
 
@@ -28,7 +30,9 @@ DONE_ACTION, SNOOZE_DAY_ACTION, SNOOZE_WEEK_ACTION, TRACK_ACTION = (
     "followup_track",
 )
 SNOOZE_DELAYS = {SNOOZE_DAY_ACTION: datetime.timedelta(days=1), SNOOZE_WEEK_ACTION: datetime.timedelta(weeks=1)}
+REVIEW_TRACK_ACTION, REVIEW_EDIT_ACTION, REVIEW_DISMISS_ACTION = "review_track", "review_edit", "review_dismiss"
 MODAL = "followup_modal"
+REVIEW_ITEMS = 24  # proposals shown in one review: Slack takes 50 blocks, each takes two, the header one
 NEVER = datetime.datetime.max.replace(tzinfo=datetime.UTC)
 
 
@@ -89,19 +93,19 @@ def describe_due(followup: FollowUp, language: str, tz: ZoneInfo) -> str:
 
 
 def action_buttons(followup_id: int, language: str) -> dict:
-    keys = ("button_done", "button_snooze_day", "button_snooze_week")
+    texts = [say(key, language) for key in ("button_done", "button_snooze_day", "button_snooze_week")]
     actions = (DONE_ACTION, SNOOZE_DAY_ACTION, SNOOZE_WEEK_ACTION)
+    return _button_row(f"followup-{followup_id}", actions, texts, str(followup_id))
+
+
+def _button_row(block_id: str, actions: Sequence[str], texts: Sequence[str], value: str) -> dict:
+    """An actions block of buttons carrying one value, the first one primary."""
     buttons = [
-        {
-            "type": "button",
-            "action_id": action,
-            "value": str(followup_id),
-            "text": {"type": "plain_text", "text": say(key, language)},
-        }
-        for action, key in zip(actions, keys, strict=True)
+        {"type": "button", "action_id": action, "value": value, "text": {"type": "plain_text", "text": text}}
+        for action, text in zip(actions, texts, strict=True)
     ]
     buttons[0]["style"] = "primary"
-    return {"type": "actions", "block_id": f"followup-{followup_id}", "elements": buttons}
+    return {"type": "actions", "block_id": block_id, "elements": buttons}
 
 
 def closed_message(followup: FollowUp, note: str) -> tuple[str, list[dict]]:
@@ -193,7 +197,112 @@ def suggestions_message(found: Suggestions | None) -> dict[str, Any]:
     return {"text": header, "blocks": blocks[:50]}
 
 
-def followup_modal(remark_id: int, remark: str, channel: str | None, user: str) -> dict:
+def review_message(review: Review) -> tuple[str, list[dict]]:
+    """ "N follow-ups found in <meeting> (date)": each proposal with its speaker, the remark with the action's
+    words in bold, owner (and the members linked to it) and due date, and Track / Edit / Dismiss."""
+    meeting = f"{review.meeting_title} ({review.meeting_date.isoformat() if review.meeting_date else '-'})"
+    header = both("review_header", order=JAPANESE_FIRST, count=len(review.proposals), meeting=escape(meeting))
+    blocks: list[dict] = [{"type": "section", "text": {"type": "mrkdwn", "text": f"*{header}*"}}]
+    for proposal in review.proposals[:REVIEW_ITEMS]:
+        blocks += [_proposal_section(proposal), _review_buttons(review.meeting_id, proposal.suggestion.remark_id)]
+    if len(review.proposals) > REVIEW_ITEMS:
+        more = both("review_more", order=JAPANESE_FIRST, count=len(review.proposals) - REVIEW_ITEMS)
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": more}]})
+    return header, blocks
+
+
+def _proposal_section(proposal: Proposal) -> dict:
+    s = proposal.suggestion
+    start = s.text.find(s.sentence) if s.sentence else -1
+    words = marked(s.text, [(start, start + len(s.sentence))] if start >= 0 else [], 2000)
+    owner = escape(s.owner)
+    if proposal.members:
+        owner += " → " + " ".join(mention(member) for member in proposal.members)
+    else:
+        owner += " (" + both("review_unlinked", order=JAPANESE_FIRST, name=escape(s.owner)) + ")"
+    due = s.due.isoformat() if s.due else "-"
+    if s.due_words:
+        due += f" ({escape(s.due_words)})"
+    lines = [f"*{escape(s.speaker)}*: {words}", both("review_owner_due", order=JAPANESE_FIRST, owner=owner, due=due)]
+    return {
+        "type": "section",
+        "block_id": f"review-{s.remark_id}",
+        "text": {"type": "mrkdwn", "text": "\n".join(lines)},
+    }
+
+
+def _review_buttons(meeting_id: int, remark_id: int) -> dict:
+    texts = [both(key, order=JAPANESE_FIRST) for key in ("review_track", "review_edit", "review_dismiss")]
+    actions = (REVIEW_TRACK_ACTION, REVIEW_EDIT_ACTION, REVIEW_DISMISS_ACTION)
+    return _button_row(f"review-actions-{remark_id}", actions, texts, f"{meeting_id}:{remark_id}")
+
+
+def review_button_value(value: str) -> tuple[int, int] | None:
+    """(meeting id, remark id) of a review button, or None when it is not one."""
+    meeting, _, remark = value.partition(":")
+    return (int(meeting), int(remark)) if meeting.isdigit() and remark.isdigit() else None
+
+
+def review_after(blocks: list[dict], remark_id: int, note: str | None) -> list[dict]:
+    """A review once one proposal is acted on: its buttons give way to `note`, or (no note: dismissed) the
+    proposal leaves the review."""
+    updated = []
+    for block in blocks:
+        block_id = block.get("block_id") or ""
+        if block_id == f"review-actions-{remark_id}":
+            if note is not None:
+                updated.append({"type": "context", "elements": [{"type": "mrkdwn", "text": note}]})
+            continue
+        if block_id == f"review-{remark_id}" and note is None:
+            continue
+        updated.append(block)
+    return updated
+
+
+def tracked_note(followup: FollowUp, user: str) -> str:
+    return both("review_tracked", order=JAPANESE_FIRST, id=followup.id, user=mention(user))
+
+
+def links_reply(links: dict[str, list[str]]) -> str:
+    """Who is linked to each speaker and organisation."""
+    lines = [f"• {escape(name)} → " + " ".join(mention(user) for user in users) for name, users in links.items()]
+    return "\n".join([both("links_header", order=JAPANESE_FIRST), *lines]) if lines else both("links_none")
+
+
+def link_reply(name: str, members: list[str]) -> str:
+    if not members:
+        return both("link_nobody", order=JAPANESE_FIRST, name=escape(name))
+    return both("link_now", order=JAPANESE_FIRST, name=escape(name), members=" ".join(map(mention, members)))
+
+
+def review_modal(proposal: Proposal, channel: str | None, user: str, message_ts: str | None) -> dict:
+    """The review's Edit: the follow-up modal prefilled from the proposal (owner members, due date); an empty
+    reminder keeps the default schedule."""
+    s = proposal.suggestion
+    metadata = {"remark_id": s.remark_id, "meeting_id": s.meeting_id, "review": [channel, message_ts]}
+    return followup_modal(
+        s.remark_id,
+        s.sentence or s.text,
+        channel,
+        user,
+        owners=list(proposal.members),
+        due=s.due,
+        metadata=metadata,
+        remind_hint=both("review_default_reminders", order=JAPANESE_FIRST),
+    )
+
+
+def followup_modal(
+    remark_id: int,
+    remark: str,
+    channel: str | None,
+    user: str,
+    *,
+    owners: Sequence[str] = (),
+    due: datetime.date | None = None,
+    metadata: dict | None = None,
+    remind_hint: str | None = None,
+) -> dict:
     """ "Track as follow-up": a modal prefilled from the remark (its words after the speaker's name)."""
 
     def block(block_id: str, label: str, element: dict, optional: bool = False) -> dict:
@@ -214,10 +323,16 @@ def followup_modal(remark_id: int, remark: str, channel: str | None, user: str) 
     if channel:
         channel_select["initial_conversation"] = channel
     title_input = {"type": "plain_text_input", "action_id": "value", "initial_value": title, "max_length": 300}
+    due_picker: dict[str, Any] = {"type": "datepicker", "action_id": "value"}
+    if due:
+        due_picker["initial_date"] = due.isoformat()
+    remind_input: dict[str, Any] = {"type": "plain_text_input", "action_id": "value"}
+    if remind_hint:
+        remind_input["placeholder"] = {"type": "plain_text", "text": remind_hint[:150]}
     return {
         "type": "modal",
         "callback_id": MODAL,
-        "private_metadata": json.dumps({"remark_id": remark_id}),
+        "private_metadata": json.dumps(metadata or {"remark_id": remark_id}),
         "title": {"type": "plain_text", "text": both("modal_title")},
         "submit": {"type": "plain_text", "text": both("modal_submit")},
         "blocks": [
@@ -225,10 +340,10 @@ def followup_modal(remark_id: int, remark: str, channel: str | None, user: str) 
             block(
                 "owners",
                 both("modal_owners"),
-                {"type": "multi_users_select", "action_id": "value", "initial_users": [user]},
+                {"type": "multi_users_select", "action_id": "value", "initial_users": list(owners) or [user]},
             ),
-            block("due", both("modal_due"), {"type": "datepicker", "action_id": "value"}, optional=True),
+            block("due", both("modal_due"), due_picker, optional=True),
             block("channel", both("modal_channel"), channel_select),
-            block("remind", both("modal_remind"), {"type": "plain_text_input", "action_id": "value"}, optional=True),
+            block("remind", both("modal_remind"), remind_input, optional=True),
         ],
     }

@@ -1,7 +1,9 @@
-"""Importing minutes files shared in Slack: download with the bot's token, ingest, summarise."""
+"""Importing minutes files shared in Slack: download with the bot's token, ingest, summarise; then the review
+of the follow-ups found in each new meeting, to the importing admin (and the secretariat channel, if set)."""
 
 from __future__ import annotations
 
+import logging
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
@@ -12,8 +14,12 @@ from slack_sdk.errors import SlackApiError
 
 from bot.core.documents import MAX_DOCUMENT_BYTES
 from bot.core.minutes import MinutesError
+from bot.services.followups import FollowupService
 from bot.services.remarks import RemarksService
 from bot.slack.blocks import WORDS, Block, import_failed_line, import_result_line, notice
+from bot.slack.followup_messages import review_message
+
+logger = logging.getLogger("bot.slack")
 
 MAX_FILES = 5
 DOWNLOAD_TIMEOUT_SECONDS = 30
@@ -29,7 +35,12 @@ def is_import_request(text: str) -> bool:
 
 
 def import_files(
-    client: WebClient, service: RemarksService, user_id: str, files: Sequence[dict[str, Any]], language: str
+    client: WebClient,
+    service: RemarksService,
+    followups: FollowupService,
+    user_id: str,
+    files: Sequence[dict[str, Any]],
+    language: str,
 ) -> tuple[list[Block], str]:
     words = WORDS[language]
     if not service.is_admin(user_id):
@@ -45,7 +56,23 @@ def import_files(
             lines.append(import_failed_line(name, str(error), language))
         else:
             lines.append(import_result_line(result, language))
+            send_review(client, followups, result.meeting_id, user_id, service.secretariat_channel)
     return notice("\n".join(lines))
+
+
+def send_review(client: WebClient, followups: FollowupService, meeting_id: int, user_id: str, channel: str) -> None:
+    """The follow-ups found in a meeting, the first time it is imported (claimed in the database: a re-import
+    or another replica sends nothing); nothing when none are found."""
+    review = followups.review(meeting_id, user_id)
+    if review is None or not review.proposals:
+        return
+    text, blocks = review_message(review)
+    for recipient in [user_id, channel] if channel else [user_id]:
+        try:
+            client.chat_postMessage(channel=recipient, text=text, blocks=blocks, unfurl_links=False)
+        except SlackApiError as error:
+            # The import itself worked; a channel the bot is not in must not hide that.
+            logger.warning("review not sent", extra={"channel": recipient, "error": error.response.get("error")})
 
 
 def download(client: WebClient, file_id: str) -> bytes:

@@ -36,7 +36,12 @@ def run_bot(settings: Settings, mode: str | None, host: str, port: int, clock: C
         for value in (settings.slack_bot_token, settings.slack_app_token, settings.slack_signing_secret)
     )
     service = RemarksService(
-        settings.sqlalchemy_url, default_alias_table(), default_glossary(), settings.admin_ids, clock
+        settings.sqlalchemy_url,
+        default_alias_table(),
+        default_glossary(),
+        settings.admin_ids,
+        clock,
+        settings.bot_secretariat_channel,
     )
     try:
         bot = build_bot(settings, service)

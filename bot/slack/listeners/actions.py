@@ -1,5 +1,6 @@
 """Buttons. On answers: "More" shows the next page in place, "Share in channel" posts the page visibly.
-On follow-ups (reminders, the Home tab): Done and Snooze; on remarks: "Track as follow-up" opens its modal."""
+On follow-ups (reminders, the Home tab): Done and Snooze; on remarks: "Track as follow-up" opens its modal.
+On the review of follow-ups found in imported minutes: Track, Edit (the modal) and Dismiss."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.answers import Answer
+from bot.messages import both
 from bot.services.followups import FollowupService
 from bot.services.remarks import RemarksService
 from bot.slack import followup_messages as fm
@@ -23,6 +25,8 @@ def register(app: App) -> None:
     for action_id in (fm.DONE_ACTION, fm.SNOOZE_DAY_ACTION, fm.SNOOZE_WEEK_ACTION):
         app.action(action_id)(apologising(handle_followup_button))
     app.action(fm.TRACK_ACTION)(apologising(handle_track))
+    for action_id in (fm.REVIEW_TRACK_ACTION, fm.REVIEW_EDIT_ACTION, fm.REVIEW_DISMISS_ACTION):
+        app.action(action_id)(apologising(handle_review_button))
 
 
 def handle_more(ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
@@ -98,3 +102,29 @@ def handle_track(
     channel = body.get("channel", {}).get("id") or body.get("container", {}).get("channel_id")
     modal = fm.followup_modal(remark_id, source.remark if source else "", channel, body["user"]["id"])
     client.views_open(trigger_id=body["trigger_id"], view=modal)
+
+
+def handle_review_button(
+    ack: Ack, action: dict[str, Any], body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    """Track / Edit / Dismiss on a review: the proposal is read again from the minutes in the database."""
+    ack()
+    service: FollowupService = context["followup_service"]
+    user = body["user"]["id"]
+    channel = body.get("channel", {}).get("id") or body.get("container", {}).get("channel_id")
+    message = body.get("message") or {}
+    key = fm.review_button_value(action.get("value") or "")
+    proposal = service.proposal(*key) if key else None
+    if key is None or proposal is None:
+        respond(text=both("review_gone"), response_type="ephemeral", replace_original=False)
+        return
+    if action["action_id"] == fm.REVIEW_EDIT_ACTION:
+        modal = fm.review_modal(proposal, channel, user, message.get("ts"))
+        client.views_open(trigger_id=body["trigger_id"], view=modal)
+        return
+    note = None
+    if action["action_id"] == fm.REVIEW_TRACK_ACTION:
+        note = fm.tracked_note(service.track(proposal, user, channel or user).followup, user)
+    if channel and message.get("ts"):
+        blocks = fm.review_after(message.get("blocks") or [], key[1], note)
+        client.chat_update(channel=channel, ts=message["ts"], text=message.get("text") or "", blocks=blocks)

@@ -45,7 +45,12 @@ def reply_to_message(event: dict[str, Any], client: WebClient, context: BoltCont
     text = text_from_slack(event.get("text") or "", context.bot_user_id)
     if is_import_request(text):
         blocks, fallback = import_files(
-            client, service, event.get("user", ""), event.get("files") or [], language_of(text)
+            client,
+            service,
+            context["followup_service"],
+            event.get("user", ""),
+            event.get("files") or [],
+            language_of(text),
         )
     elif not text:
         blocks, fallback = help_blocks()

@@ -27,6 +27,11 @@ def handle_import_shortcut(
     message = shortcut.get("message") or {}
     user = shortcut.get("user", {}).get("id", "")
     blocks, fallback = import_files(
-        client, service, user, message.get("files") or [], language_of(message.get("text") or "")
+        client,
+        service,
+        context["followup_service"],
+        user,
+        message.get("files") or [],
+        language_of(message.get("text") or ""),
     )
     respond(blocks=blocks, text=fallback, response_type="ephemeral")

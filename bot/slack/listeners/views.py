@@ -1,7 +1,9 @@
-"""Modal submissions: the "Track as follow-up" modal adds the follow-up, or points at the field to correct."""
+"""Modal submissions: the "Track as follow-up" modal adds the follow-up, or points at the field to correct; from a
+review's Edit, it tracks the proposal as edited and marks it tracked in the review."""
 
 from __future__ import annotations
 
+import datetime
 import json
 from typing import Any
 
@@ -11,13 +13,13 @@ from slack_sdk import WebClient
 from bot.core.when import WhenError, parse_when
 from bot.followups.text import added_text
 from bot.messages import both
-from bot.services.followups import FollowupService
+from bot.services.followups import Edit, FollowupService
+from bot.slack import followup_messages as fm
 from bot.slack.errors import apologising
-from bot.slack.followup_messages import MODAL
 
 
 def register(app: App) -> None:
-    app.view(MODAL)(apologising(handle_followup_modal))
+    app.view(fm.MODAL)(apologising(handle_followup_modal))
 
 
 def handle_followup_modal(
@@ -39,14 +41,31 @@ def handle_followup_modal(
     except WhenError as error:
         ack(response_action="errors", errors={"remind": f"{error.reason_en} {both('when_example')}"[:150]})
         return
+    metadata = json.loads(view.get("private_metadata") or "{}")
+    owners = values["owners"].get("selected_users") or [user]
+    channel = values["channel"]["selected_conversation"]
+    if "meeting_id" not in metadata:
+        ack()
+        added = service.add(
+            title=values["title"]["value"],
+            owners=owners,
+            channel_id=channel,
+            created_by=user,
+            due=due,
+            remind=remind,
+            remark_id=metadata.get("remark_id"),
+        )
+        client.chat_postMessage(channel=user, text=added_text(added, tz))
+        return
+    proposal = service.proposal(metadata["meeting_id"], metadata["remark_id"])
+    if proposal is None:
+        ack(response_action="errors", errors={"title": both("review_gone")[:150]})
+        return
     ack()
-    added = service.add(
-        title=values["title"]["value"],
-        owners=values["owners"].get("selected_users") or [user],
-        channel_id=values["channel"]["selected_conversation"],
-        created_by=user,
-        due=due,
-        remind=remind,
-        remark_id=json.loads(view.get("private_metadata") or "{}").get("remark_id"),
-    )
+    due_day = datetime.date.fromisoformat(due_date) if due_date else None
+    added = service.track(proposal, user, channel, Edit(values["title"]["value"], tuple(owners), due_day, remind))
     client.chat_postMessage(channel=user, text=added_text(added, tz))
+    review_channel, review_ts = metadata.get("review") or [None, None]
+    if review_channel and review_ts:
+        # A modal's submission does not carry the review's blocks: the review hears of it in its thread.
+        client.chat_postMessage(channel=review_channel, thread_ts=review_ts, text=fm.tracked_note(added.followup, user))
