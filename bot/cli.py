@@ -66,7 +66,22 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         )
         if result.date is None:
             print(f"note: {name}: no meeting date found in the file; the meeting is stored without one")
+        if result.status != "unchanged" and get_settings().bot_secretariat_channel:
+            send_review_to_secretariat(result.meeting_id)
     return 1 if failures else 0
+
+
+def send_review_to_secretariat(meeting_id: int) -> None:
+    """Minutes loaded from the command line are reviewed in the secretariat's channel, as an upload in Slack is."""
+    from bot.slack.importing import send_review  # Slack's libraries load only to post
+    from bot.slack.poster import make_client
+
+    settings = get_settings()
+    settings.check_slack()
+    client = make_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
+    channel = settings.bot_secretariat_channel
+    send_review(client, followup_service(), meeting_id, CLI_USER, [channel])
+    print(f"note: the follow-ups found, if any, were sent for review to {channel}")
 
 
 def format_dry_run(name: str, minutes: ParsedMinutes, table: AliasTable) -> str:

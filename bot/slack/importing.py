@@ -56,18 +56,21 @@ def import_files(
             lines.append(import_failed_line(name, str(error), language))
         else:
             lines.append(import_result_line(result, language))
-            send_review(client, followups, result.meeting_id, user_id, service.secretariat_channel)
+            send_review(client, followups, result.meeting_id, user_id, [user_id, service.secretariat_channel])
     return notice("\n".join(lines))
 
 
-def send_review(client: WebClient, followups: FollowupService, meeting_id: int, user_id: str, channel: str) -> None:
-    """The follow-ups found in a meeting, the first time it is imported (claimed in the database: a re-import
-    or another replica sends nothing); nothing when none are found."""
-    review = followups.review(meeting_id, user_id)
+def send_review(
+    client: WebClient, followups: FollowupService, meeting_id: int, imported_by: str, recipients: list[str]
+) -> None:
+    """The follow-ups found in a meeting, to each recipient (a user or a channel; empty ones skipped), the first
+    time it is imported (claimed in the database: a re-import or another replica sends nothing); nothing when
+    none are found."""
+    review = followups.review(meeting_id, imported_by)
     if review is None or not review.proposals:
         return
     text, blocks = review_message(review)
-    for recipient in [user_id, channel] if channel else [user_id]:
+    for recipient in filter(None, recipients):
         try:
             client.chat_postMessage(channel=recipient, text=text, blocks=blocks, unfurl_links=False)
         except SlackApiError as error:

@@ -13,6 +13,8 @@ from bot.core.speakers import default_alias_table
 from bot.ingest import ingest_minutes
 from bot.services.followups import Edit, FollowupService, default_schedule
 from storage import followups as store
+from tests.conftest import SAMPLE
+from tests.fake_slack import FakeSlack
 from tests.followups.conftest import TZ, jst
 
 MINUTES = """令和7年度 南留萌まちづくり懇談会
@@ -102,3 +104,19 @@ def test_tracking_a_proposal_gives_it_to_the_linked_members_once(engine, meeting
     again = followups.proposal(meeting_id, proposals["小平町"].suggestion.remark_id)
     assert again is not None and again.suggestion == proposals["小平町"].suggestion and again.members == ("U6",)
     assert followups.proposal(meeting_id, 10**6) is None
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_minutes_ingested_on_the_command_line_are_reviewed_in_the_secretariat_channel(cli, db_url, monkeypatch):
+    fake = FakeSlack()
+    try:
+        monkeypatch.setenv("SLACK_API_URL", fake.api_url)
+        monkeypatch.setenv("BOT_SECRETARIAT_CHANNEL", "C0SECRETARIAT")
+        status, out, err = cli(["ingest", str(SAMPLE)], db_url)
+        assert status == 0 and "sent for review to C0SECRETARIAT" in out, err
+        [review] = fake.recorded("chat.postMessage")
+        assert review.body["channel"] == "C0SECRETARIAT" and "follow-ups found in" in review.body["text"]
+        assert cli(["ingest", str(SAMPLE)], db_url)[0] == 0  # unchanged: no second review
+        assert len(fake.recorded("chat.postMessage")) == 1
+    finally:
+        fake.close()
