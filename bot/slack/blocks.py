@@ -292,9 +292,11 @@ def home_view(
     now: datetime.datetime,
     tz: ZoneInfo,
     note: str | None = None,
+    links: dict[str, list[str]] | None = None,
 ) -> dict[str, Any]:
     """The app's Home tab: `note` (what a click on it did) if any, how to ask, the user's open
-    follow-ups with their Done and Snooze buttons, soonest due first, and the latest meetings."""
+    follow-ups with their Done and Snooze buttons, soonest due first, the latest meetings, and for an admin
+    (`links` given) the speakers and organisations linked to members, with how to change them."""
     blocks: list[Block] = [_context(note)] if note else []
     blocks += [_section("\n".join(usage_lines())), {"type": "divider"}]
     blocks.append(_section(f"*{_ja_en('your_followups')} ({len(followups)})*"))
@@ -310,6 +312,8 @@ def home_view(
     recent = [meeting_line(m) for m in meetings[:HOME_MEETINGS]]
     recent_text = f"*{_ja_en('recent_meetings')}*\n" + "\n".join(recent) if recent else NO_MINUTES
     blocks += [{"type": "divider"}, _section(recent_text)]
+    if links is not None:
+        blocks += [{"type": "divider"}, _section(followup_messages.links_reply(links)), _context(both("link_usage"))]
     return {"type": "home", "blocks": blocks}
 
 

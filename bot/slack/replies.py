@@ -83,5 +83,7 @@ def publish_home(
     client: WebClient, remarks: RemarksService, followups: FollowupService, user: str, note: str | None = None
 ) -> None:
     """(Re)draw `user`'s Home tab; `note` says what their last click on it did."""
-    view = home_view(remarks.meetings(), followups.find("mine", user), followups.clock.now(), followups.tz, note)
+    links = followups.links() if remarks.is_admin(user) else None
+    mine = followups.find("mine", user)
+    view = home_view(remarks.meetings(), mine, followups.clock.now(), followups.tz, note, links)
     client.views_publish(user_id=user, view=view)

@@ -26,7 +26,7 @@ from bot.slack.blocks import (
 )
 from bot.slack.log import redact
 from storage.models import FollowUp
-from tests.slack.conftest import ROOT
+from tests.slack.conftest import ROOT, all_text
 
 HOSTILE = "<!channel> <@U123> <https://x.example|click> & more"
 
@@ -186,3 +186,11 @@ def test_the_manifest_declares_what_the_app_uses_and_no_broad_scopes() -> None:
     assert sorted(settings["event_subscriptions"]["bot_events"]) == ["app_home_opened", "app_mention", "message.im"]
     assert settings["interactivity"]["is_enabled"] is True
     assert settings["socket_mode_enabled"] is True
+
+
+def test_the_home_tab_of_an_admin_lists_the_linked_members_and_how_to_change_them():
+    now = datetime.datetime(2026, 12, 1, tzinfo=datetime.UTC)
+    view = home_view([], [], now, ZoneInfo("Asia/Tokyo"), links={"苫前町": ["U1", "U2"]})
+    text = all_text(view["blocks"])
+    assert "苫前町" in text and "<@U1>" in text and "/remarks link" in text
+    assert "苫前町" not in all_text(home_view([], [], now, ZoneInfo("Asia/Tokyo"))["blocks"])  # not for others
