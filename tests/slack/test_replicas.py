@@ -20,11 +20,12 @@ from sqlmodel import Session, select
 
 from storage.engine import database_url, get_engine
 from storage.models import Delivery
-from tests.conftest import BACKENDS, new_database
+from tests.conftest import BACKENDS, SAMPLE, new_database
 from tests.fake_slack import BOT_USER_ID, FakeSlack
 from tests.slack.conftest import BotProcess, all_text, buttons, load_sample, start_bot
 
 TZ = ZoneInfo("Asia/Tokyo")  # BOT_TIMEZONE's default, which the replicas run with
+ADMIN = "U0ADMIN"
 
 
 @dataclass
@@ -51,7 +52,8 @@ def replicas(
         directory = tmp_path_factory.mktemp(backend)
         url = new_database(request, backend, directory)
         load_sample(url)
-        pairs[backend] = Replicas(url, [start_bot(directory, fake, url, name=f"replica-{n}") for n in (1, 2)])
+        replicas = [start_bot(directory, fake, url, name=f"replica-{n}", BOT_ADMINS=ADMIN) for n in (1, 2)]
+        pairs[backend] = Replicas(url, replicas)
     bots = [bot for pair in pairs.values() for bot in pair.bots]
     try:
         for bot in bots:
@@ -130,3 +132,32 @@ def test_a_reminder_added_on_one_replica_is_posted_once_at_its_time(
         with Session(get_engine(database_url(pair.db_url, Path(".")))) as session:
             [delivery] = session.exec(select(Delivery)).all()
         assert delivery.state == "sent" and delivery.scheduled_at == at
+
+
+def test_minutes_imported_through_both_replicas_are_reviewed_once(pair: list[BotProcess], fake: FakeSlack) -> None:
+    """The same minutes imported on each replica (one after the other, or as Slack retries): one review."""
+    file = fake.add_file("FSAMPLE", SAMPLE.name, SAMPLE.read_bytes())
+    for n, bot in enumerate(pair):
+        ts = f"500.{n}"
+        event = {
+            "type": "app_mention",
+            "user": ADMIN,
+            "text": f"<@{BOT_USER_ID}> import",
+            "ts": ts,
+            "channel": "C1",
+            "event_ts": ts,
+            "files": [file],
+        }
+        assert bot.client.event(event, f"EvImport{n}").status == 200
+        wait_for_reply_in_thread(fake, ts)  # posted after the review, if the import sent one
+    reviews = [p for p in fake.recorded("chat.postMessage") if "follow-ups found in" in p.body.get("text", "")]
+    assert [review.body["channel"] for review in reviews] == [ADMIN]
+
+
+def wait_for_reply_in_thread(fake: FakeSlack, ts: str, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(post.body.get("thread_ts") == ts for post in fake.recorded("chat.postMessage")):
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"no reply in the thread of {ts} within {timeout} s")
