@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from bot.core.documents import document_text
 from bot.core.labels import LabelParts, default_label_words
-from bot.core.minutes import ParsedMinutes, parse_minutes
+from bot.core.minutes import MinutesError, ParsedMinutes, parse_minutes
 from bot.core.speakers import AliasTable, speaker_aliases, split_label
 from bot.core.text import normalize
 from storage import queries, search_index
@@ -45,11 +45,22 @@ def ingest_minutes(session: Session, data: bytes, source_name: str, table: Alias
         raise
 
 
+# A council meeting has tens of speakers; a file naming thousands is not minutes, and each new speaker costs
+# a few milliseconds of alias derivation while the database is written.
+MAX_SPEAKERS_PER_MEETING = 500
+
+
 def read_minutes_file(data: bytes, source_name: str) -> tuple[str, ParsedMinutes]:
     """The text and the parsed minutes of a file (text, PDF or .docx); a file without a title is named after
     itself. Writes nothing: `ingest --dry-run` shows this."""
     text = document_text(data)
     minutes = parse_minutes(text)
+    speakers = len({remark.speaker for remark in minutes.remarks})
+    if speakers > MAX_SPEAKERS_PER_MEETING:
+        raise MinutesError(
+            f"{speakers} different speakers in one meeting, more than minutes have "
+            f"({MAX_SPEAKERS_PER_MEETING} at most): is this a list of names rather than minutes of one meeting?"
+        )
     if not minutes.title:
         minutes = dataclasses.replace(minutes, title=PurePath(source_name).stem or source_name)
     return text, minutes

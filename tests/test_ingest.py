@@ -150,3 +150,13 @@ def test_the_chairman_is_the_one_chair_of_a_meeting(session, table):
     text = "委員会\n令和6年2月5日\n○委員長(伊藤成一君)　開会します。\n○議長(鈴木一郎君)　一言申し上げます。\n"
     ingest_minutes(session, text.encode(), "b.txt", table)
     assert chairman_of() == set()  # two chairs at one meeting: "the chairman" names neither
+
+
+def test_a_file_naming_more_speakers_than_a_meeting_has_is_refused(session, table):
+    names = [f"{a}{b}{c}町長" for a in "山川田中村" for b in "木林森石松竹梅花" for c in "鳥風月雪星海空谷沢岡島原野"][
+        :501
+    ]
+    text = "会議 議事録\n開催日時 令和7年10月8日\n\n" + "".join(f"＜{name}＞\n- 検討していきたい。\n" for name in names)
+    with pytest.raises(MinutesError, match="501 different speakers in one meeting"):
+        ingest_minutes(session, text.encode(), "list.txt", table)
+    assert session.exec(select(Meeting)).all() == []
