@@ -125,6 +125,20 @@ def reclaim_delivery(
     return result.rowcount == 1
 
 
+def renew_delivery(
+    session: Session, delivery_id: int, lease_until: datetime.datetime, new_until: datetime.datetime
+) -> bool:
+    """Hold a claimed delivery until `new_until`; False when its lease (`lease_until`) was lost to another process."""
+    result = session.execute(
+        update(Delivery)
+        .where(
+            col(Delivery.id) == delivery_id, col(Delivery.state) == SENDING, col(Delivery.claimed_until) == lease_until
+        )
+        .values(claimed_until=new_until)
+    )
+    return result.rowcount == 1
+
+
 def release_deliveries(
     session: Session, delivery_ids: Sequence[int], lease_until: datetime.datetime, now: datetime.datetime
 ) -> int:
