@@ -59,6 +59,18 @@ def rate_limited(retry_after: int = 2) -> Scripted:
 
 SERVER_ERROR = Scripted(500, {"ok": False, "error": "internal_error"})
 CHANNEL_NOT_FOUND = Scripted(200, {"ok": False, "error": "channel_not_found"})
+INVALID_BLOCKS = Scripted(200, {"ok": False, "error": "invalid_blocks"})
+BLOCK_TEXT_LIMIT = 3000  # what Slack takes in a section's or a context element's text
+
+
+def _too_long(body: dict[str, Any]) -> bool:
+    """Whether Slack would refuse the message's blocks: a section or context text over its limit."""
+    blocks = body.get("blocks") or []
+    if isinstance(blocks, str):
+        blocks = json.loads(blocks)
+    texts = [b["text"].get("text", "") for b in blocks if isinstance(b.get("text"), dict)]
+    texts += [e.get("text", "") for b in blocks if b.get("type") == "context" for e in b.get("elements", [])]
+    return any(len(text) > BLOCK_TEXT_LIMIT for text in texts)
 
 
 def slow(seconds: float) -> Scripted:
@@ -151,7 +163,9 @@ class FakeSlack:
         with self._lock:
             self.calls.append(Call(method, body, url.path, headers))
             scripted = self._scripted[method].pop(0) if self._scripted.get(method) else Scripted()
-            if method == "chat.postMessage" and scripted.status == 200 and scripted.body is None:
+            if method in ("chat.postMessage", "chat.update") and scripted.body is None and _too_long(body):
+                scripted = INVALID_BLOCKS
+            if method == "chat.postMessage" and scripted.body is None:
                 body["ts"] = f"1700000000.{next(self._ts):06d}"
                 message = {"type": "message", "text": body.get("text"), "ts": body["ts"]}
                 if body.get("metadata"):

@@ -1,0 +1,134 @@
+"""Reminders under faults: none lost, none doubled (issue 14, items 3 and 4).
+
+Each test is one experiment of the fault-injection run, with a shortened lease and the time set through the
+clock given to `run_due`; Slack is the fake, whose channel history holds every post that reached it.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from slack_sdk import WebClient
+from sqlmodel import Session, select
+
+from bot.core.when import When
+from bot.followups.delivery import run_due
+from bot.slack.poster import DELIVERY_EVENT, SlackPoster
+from storage.models import Delivery, FollowUp, ReminderRule
+from tests.fake_slack import BOT_TOKEN, SERVER_ERROR, rate_limited, slow
+from tests.followups.conftest import TZ, jst
+
+pytestmark = pytest.mark.usefixtures("machine_clock")
+
+NINE = jst(2026, 12, 1, 9, 0)
+
+
+class SteppingClock:
+    """A clock that moves only when told: by the poster's waits, or by the test."""
+
+    def __init__(self, at: datetime.datetime):
+        self.at = at
+
+    def now(self) -> datetime.datetime:
+        return self.at.astimezone(datetime.UTC)
+
+    def advance(self, seconds: float) -> None:
+        self.at += datetime.timedelta(seconds=seconds)
+
+
+def only_delivery(engine) -> Delivery:
+    with Session(engine) as session:
+        [delivery] = session.exec(select(Delivery))
+        return delivery
+
+
+def posts(slack, channel: str = "C1") -> list[dict]:
+    return slack.history.get(channel, [])
+
+
+def test_a_post_slack_answers_after_the_client_timeout_is_not_repeated(engine, slack, sleeps, add):
+    add(remind=When(NINE))
+    # Slack takes every post but answers after the client has given up on it.
+    client = WebClient(token=BOT_TOKEN, base_url=slack.api_url, retry_handlers=[], timeout=0.2)
+    poster = SlackPoster(client, sleep=sleeps.append, backoff=0.5)
+    slack.script("chat.postMessage", *[slow(1.0)] * 4)
+    run_due(engine, poster, TZ, NINE)
+    run_due(engine, poster, TZ, NINE + datetime.timedelta(minutes=30))
+    [post] = posts(slack)  # before: 5 posts of the one reminder
+    assert post["metadata"]["event_type"] == DELIVERY_EVENT
+    delivery = only_delivery(engine)
+    assert delivery.state == "sent" and delivery.ts == post["ts"]
+    assert slack.recorded("conversations.history")[0].body["include_all_metadata"] in ("1", "true", "True")
+
+
+def test_a_reminder_posted_by_a_process_killed_before_recording_it_is_not_reposted(engine, slack, poster, add):
+    _, rule_id = add(remind=When(NINE))
+    with Session(engine) as session:  # a process claimed the reminder, posted it, and was killed
+        delivery = Delivery(rule_id=rule_id, scheduled_at=NINE, claimed_until=NINE + datetime.timedelta(minutes=5))
+        session.add(delivery)
+        session.get(ReminderRule, rule_id).next_fire_at = None
+        session.commit()
+        delivery_id = delivery.id
+    tag = {"event_type": DELIVERY_EVENT, "event_payload": {"delivery_id": f"reminder:{delivery_id}"}}
+    poster.client.chat_postMessage(channel="C1", text="reminder", metadata=tag)
+    assert run_due(engine, poster, TZ, NINE + datetime.timedelta(minutes=6)).posted == 1
+    [post] = posts(slack)  # before: 2
+    delivery = only_delivery(engine)
+    assert delivery.state == "sent" and delivery.ts == post["ts"]
+
+
+def test_a_process_waiting_out_retry_after_keeps_its_claim_from_another(engine, slack, add):
+    add(remind=When(NINE))
+    clock, lease = SteppingClock(NINE), datetime.timedelta(minutes=2)
+    other_runs = []
+
+    def other_process() -> None:
+        other = SlackPoster(poster.client, sleep=lambda seconds: None)
+        other_runs.append(run_due(engine, other, TZ, clock, lease=lease))
+
+    def wait(seconds: float) -> None:  # while this process waits out Retry-After, the other one runs
+        clock.advance(seconds)
+        other_process()
+
+    poster = SlackPoster(WebClient(token=BOT_TOKEN, base_url=slack.api_url, retry_handlers=[]), sleep=wait)
+    slack.script("chat.postMessage", rate_limited(100), rate_limited(100))
+    assert run_due(engine, poster, TZ, clock, lease=lease).posted == 1
+    assert len(posts(slack)) == 1  # before: 2 (the other process took over the lapsed lease and posted too)
+    assert [r.posted for r in other_runs] == [0, 0]
+    assert only_delivery(engine).state == "sent"
+
+
+def test_a_reminder_is_retried_through_hours_of_slack_errors_and_posted_once_slack_recovers(engine, slack, poster, add):
+    add(remind=When(NINE))
+    slack.script("chat.postMessage", *[SERVER_ERROR] * 4 * 6)  # six runs' attempts, each with its quick retries
+    for minutes in range(0, 4 * 60, 10):
+        run_due(engine, poster, TZ, NINE + datetime.timedelta(minutes=minutes))
+    assert len(posts(slack)) == 1  # before: 0, `failed` after 5 attempts in 15 minutes
+    delivery = only_delivery(engine)
+    assert delivery.state == "sent" and delivery.attempts == 7
+    assert not slack.recorded("conversations.open")
+
+
+def test_after_a_day_of_slack_errors_the_creator_and_owners_are_told(engine, slack, poster, add):
+    add(remind=When(NINE), owners=("U2", "U3"))
+    for run in range(25):  # runs 61 minutes apart, past the longest back-off: each makes one attempt
+        slack.script("chat.postMessage", *[SERVER_ERROR] * 4)  # the attempt and its quick retries
+        run_due(engine, poster, TZ, NINE + datetime.timedelta(minutes=61 * run))
+    delivery = only_delivery(engine)
+    assert delivery.state == "failed" and "500" in delivery.last_error
+    assert [c.body["users"] for c in slack.recorded("conversations.open")] == ["U1", "U2", "U3"]  # before: none
+    assert delivery.attempts == 25
+    run_due(engine, poster, TZ, NINE + datetime.timedelta(hours=30))
+    assert only_delivery(engine).attempts == 25 and len(slack.recorded("conversations.open")) == 3
+
+
+def test_a_reminder_of_a_very_long_title_keeps_within_block_kits_limits(engine, slack, poster, add):
+    followup_id, _ = add(remind=When(NINE))
+    with Session(engine) as session:  # a title made before titles were limited
+        session.get(FollowUp, followup_id).title = "アンケート" * 20_000
+        session.commit()
+    assert run_due(engine, poster, TZ, NINE).posted == 1  # before: 0, Slack refused it (invalid_blocks)
+    [post] = slack.recorded("chat.postMessage")
+    assert all(len(b["text"]["text"]) <= 3000 for b in post.body["blocks"] if "text" in b)
+    assert len(post.body["text"]) <= 4000
