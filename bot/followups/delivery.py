@@ -142,9 +142,11 @@ def run_due(
     with Session(engine) as session:
         waiting = _channels_in_turn(store.claimable_deliveries(session, clock.now()))
     for delivery_id in waiting:
-        claim = _Claim(engine, delivery_id, clock, lease)
-        if not claim.take():
-            continue  # another process took it
+        claim = _Claim(engine, clock, lease, store.renew_delivery, delivery_id)
+        with Session(engine) as session:
+            if not store.reclaim_delivery(session, delivery_id, clock.now(), claim.until):
+                continue  # another process took it
+            session.commit()
         try:
             report.add(_deliver(engine, poster, claim, clock.now(), tz))
         except Interrupted:
@@ -153,19 +155,15 @@ def run_due(
     return report
 
 
+Renew = Callable[[Session, int, datetime.datetime, datetime.datetime], bool]  # (session, id, lease, new lease)
+
+
 class _Claim:
-    """One process's claim on one delivery: taken by a conditional update, held longer when needed."""
+    """One process's claim on one delivery or digest (`row_id`), held longer while the poster waits."""
 
-    def __init__(self, engine: Engine, delivery_id: int, clock: Clock, lease: datetime.timedelta):
-        self.engine, self.delivery_id, self.clock, self.lease = engine, delivery_id, clock, lease
+    def __init__(self, engine: Engine, clock: Clock, lease: datetime.timedelta, renew: Renew, row_id: int):
+        self.engine, self.clock, self.lease, self.renew, self.row_id = engine, clock, lease, renew, row_id
         self.until = clock.now() + lease
-
-    def take(self) -> bool:
-        with Session(self.engine) as session:
-            if not store.reclaim_delivery(session, self.delivery_id, self.clock.now(), self.until):
-                return False
-            session.commit()
-        return True
 
     def hold(self, seconds: float) -> None:
         now, wait = self.clock.now(), datetime.timedelta(seconds=seconds)
@@ -173,8 +171,8 @@ class _Claim:
             return
         until = now + wait + self.lease
         with Session(self.engine) as session:
-            if not store.renew_delivery(session, self.delivery_id, self.until, until):
-                raise ClaimLost(f"reminder {self.delivery_id}: taken over by another process")
+            if not self.renew(session, self.row_id, self.until, until):
+                raise ClaimLost(f"#{self.row_id}: taken over by another process")
             session.commit()
         self.until = until
 
@@ -213,7 +211,7 @@ def _create_delivery(engine: Engine, rule_id: int, fired_at: datetime.datetime |
 def _deliver(engine: Engine, poster: Poster, claim: _Claim, now: datetime.datetime, tz: ZoneInfo) -> str:
     """Post one claimed delivery; its final state for this run. Raises `Interrupted`, the delivery
     untouched, when the poster is stopped before posting."""
-    delivery_id = claim.delivery_id
+    delivery_id = claim.row_id
     with Session(engine) as session:
         found = store.delivery_with_followup(session, delivery_id)
         if found is None:
@@ -283,11 +281,19 @@ def _tell(tell: Callable[[FollowUp, str], None], followup: FollowUp, error: str)
 
 
 def run_digest(
-    engine: Engine, poster: Poster, tz: ZoneInfo, schedule: Recurrence, now: datetime.datetime | Clock | None = None
+    engine: Engine,
+    poster: Poster,
+    tz: ZoneInfo,
+    schedule: Recurrence,
+    now: datetime.datetime | Clock | None = None,
+    *,
+    lease: datetime.timedelta = LEASE,
 ) -> RunReport:
     """Post the digest of the latest scheduled time to each channel with open follow-ups, once per
-    channel and time whichever process gets there first. A digest missed by more than
-    DIGEST_CATCH_UP (the bot was down) is skipped: a Monday digest on Thursday is noise."""
+    channel and time whichever process gets there first; one that failed for a transient reason is
+    retried at later runs like a reminder, one left `sending` by a dead process is taken over after its
+    lease. A digest missed by more than DIGEST_CATCH_UP (the bot was down, Slack kept failing) is
+    skipped: a Monday digest on Thursday is noise."""
     clock = clock_at(now)
     at = clock.now()
     report = RunReport()
@@ -297,25 +303,34 @@ def run_digest(
     with Session(engine) as session:
         channels = store.channels_with_open_followups(session)
     for channel in channels:
+        claim = _Claim(engine, clock, lease, store.renew_digest, 0)
         with Session(engine) as session:
-            post_id = store.claim_digest(session, channel, scheduled)
-            if post_id is None:
+            post = store.claim_digest(session, channel, scheduled, clock.now(), claim.until)
+            if post is None:
                 continue
             session.commit()
+            claim.row_id, attempts = post.id or 0, post.attempts
             followups = list(store.find_followups(session, status=OPEN, channel_id=channel))
+        tag = Tag(f"digest:{claim.row_id}", maybe_posted=attempts > 1, hold=claim.hold)
+        ts, state, error, retry_at = None, FAILED, None, None
         try:
-            tag = Tag(f"digest:{post_id}", maybe_posted=False, hold=lambda seconds: None)
-            ts, state, error = poster.post_digest(channel, followups, at, tz, tag), SENT, None
-        except (PermanentError, TransientError) as failure:
-            ts, state, error = None, FAILED, str(failure)
+            ts, state = poster.post_digest(channel, followups, at, tz, tag), SENT
+        except ClaimLost:
+            continue
+        except PermanentError as failure:
+            error = str(failure)
+        except TransientError as failure:
+            error, retry_at = str(failure), at + retry_delay(attempts)
+            if retry_at - scheduled <= DIGEST_CATCH_UP:
+                state = PENDING
         except Interrupted:
             # The bot is stopping: without its claim, another process (or the next start) posts this digest.
             with Session(engine) as session:
-                store.release_digest(session, post_id)
+                store.release_digest(session, claim.row_id)
                 session.commit()
             break
         with Session(engine) as session:
-            store.finish_digest(session, post_id, state, ts, error)
+            store.finish_digest(session, claim.row_id, state, ts, error, retry_at if state == PENDING else None)
             session.commit()
         report.add(state)
     return report

@@ -12,16 +12,18 @@ import pytest
 from slack_sdk import WebClient
 from sqlmodel import Session, select
 
-from bot.core.when import When
-from bot.followups.delivery import run_due
+from bot.core.when import Recurrence, When
+from bot.followups.delivery import run_digest, run_due
 from bot.slack.poster import DELIVERY_EVENT, SlackPoster
-from storage.models import Delivery, FollowUp, ReminderRule
+from storage.models import Delivery, DigestPost, FollowUp, ReminderRule
 from tests.fake_slack import BOT_TOKEN, SERVER_ERROR, rate_limited, slow
 from tests.followups.conftest import TZ, jst
 
 pytestmark = pytest.mark.usefixtures("machine_clock")
 
 NINE = jst(2026, 12, 1, 9, 0)
+MONDAY = Recurrence("weekly", datetime.time(9), (0,))
+DIGEST_AT = jst(2026, 11, 30, 9, 0)
 
 
 class SteppingClock:
@@ -132,3 +134,45 @@ def test_a_reminder_of_a_very_long_title_keeps_within_block_kits_limits(engine, 
     [post] = slack.recorded("chat.postMessage")
     assert all(len(b["text"]["text"]) <= 3000 for b in post.body["blocks"] if "text" in b)
     assert len(post.body["text"]) <= 4000
+
+
+def digest_states(engine) -> list[str]:
+    with Session(engine) as session:
+        return [post.state for post in session.exec(select(DigestPost).order_by(DigestPost.channel_id))]
+
+
+def test_digests_failing_for_seconds_of_slack_errors_are_posted_at_a_later_run(engine, slack, poster, add):
+    for channel in ("C1", "C2", "C3"):
+        add(channel=channel)
+    slack.script("chat.postMessage", *[SERVER_ERROR] * 4 * 3)  # every channel's attempt and quick retries
+    assert run_digest(engine, poster, TZ, MONDAY, DIGEST_AT).retrying == 3
+    assert run_digest(engine, poster, TZ, MONDAY, DIGEST_AT + datetime.timedelta(seconds=30)).posted == 0
+    assert run_digest(engine, poster, TZ, MONDAY, DIGEST_AT + datetime.timedelta(minutes=2)).posted == 3
+    assert [len(posts(slack, channel)) for channel in ("C1", "C2", "C3")] == [1, 1, 1]  # before: 0 0 0
+    assert digest_states(engine) == ["sent"] * 3
+
+
+def test_a_digest_left_sending_by_a_killed_process_is_taken_over_after_its_lease(engine, slack, poster, add):
+    add()
+    lease = datetime.timedelta(minutes=2)
+    with Session(engine) as session:  # a process claimed the digest and was killed (kill -9) in a 429 wait
+        session.add(DigestPost(channel_id="C1", scheduled_at=DIGEST_AT, claimed_until=DIGEST_AT + lease))
+        session.commit()
+    assert run_digest(engine, poster, TZ, MONDAY, DIGEST_AT + datetime.timedelta(minutes=1), lease=lease).posted == 0
+    assert run_digest(engine, poster, TZ, MONDAY, DIGEST_AT + datetime.timedelta(minutes=3), lease=lease).posted == 1
+    assert len(posts(slack)) == 1 and digest_states(engine) == ["sent"]  # before: 0 posts, `sending` for ever
+
+
+def test_a_digest_posted_by_a_process_killed_before_recording_it_is_not_reposted(engine, slack, poster, add):
+    add()
+    with Session(engine) as session:
+        post = DigestPost(
+            channel_id="C1", scheduled_at=DIGEST_AT, claimed_until=DIGEST_AT + datetime.timedelta(minutes=5)
+        )
+        session.add(post)
+        session.commit()
+        post_id = post.id
+    tag = {"event_type": DELIVERY_EVENT, "event_payload": {"delivery_id": f"digest:{post_id}"}}
+    poster.client.chat_postMessage(channel="C1", text="digest", metadata=tag)
+    assert run_digest(engine, poster, TZ, MONDAY, DIGEST_AT + datetime.timedelta(minutes=6)).posted == 1
+    assert len(posts(slack)) == 1 and digest_states(engine) == ["sent"]
