@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import delete, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -80,9 +80,10 @@ def rules_of(session: Session, followup_id: int) -> Sequence[ReminderRule]:
     ).all()
 
 
-def active_rules(session: Session) -> Sequence[ReminderRule]:
-    query = select(ReminderRule).where(col(ReminderRule.active).is_(True), col(ReminderRule.next_fire_at).is_not(None))
-    return session.exec(query.order_by(col(ReminderRule.id))).all()
+def next_fire_time(session: Session) -> datetime.datetime | None:
+    """When the next reminder of any active rule falls due (one indexed lookup, however many rules)."""
+    query = select(func.min(ReminderRule.next_fire_at)).where(col(ReminderRule.active).is_(True))
+    return session.exec(query).one()
 
 
 def due_rules(session: Session, now: datetime.datetime) -> Sequence[ReminderRule]:

@@ -161,10 +161,10 @@ class FollowupService:
         with Session(self.engine) as session:
             return all_suggestions(session)
 
-    def scheduled_rules(self) -> dict[int, datetime.datetime]:
-        """{rule id: next fire time} of every active rule, for the scheduler's jobs."""
+    def next_fire_time(self) -> datetime.datetime | None:
+        """When the next reminder falls due, for the scheduler's wake-up; None when none is to come."""
         with Session(self.engine) as session:
-            return {rule.id or 0: rule.next_fire_at for rule in store.active_rules(session) if rule.next_fire_at}
+            return store.next_fire_time(session)
 
     def run_due(self, poster: Poster, *, lease: datetime.timedelta = LEASE) -> RunReport:
         """Post what is due now (see bot.followups.delivery)."""

@@ -14,6 +14,8 @@ from sqlmodel import Session, select
 
 from bot.core.when import Recurrence, When
 from bot.followups.delivery import run_digest, run_due
+from bot.followups.scheduler import ReminderScheduler
+from bot.services.followups import FollowupService
 from bot.slack.poster import DELIVERY_EVENT, SlackPoster
 from storage.models import Delivery, DigestPost, FollowUp, ReminderRule
 from tests.fake_slack import BOT_TOKEN, SERVER_ERROR, rate_limited, slow
@@ -176,3 +178,26 @@ def test_a_digest_posted_by_a_process_killed_before_recording_it_is_not_reposted
     poster.client.chat_postMessage(channel="C1", text="digest", metadata=tag)
     assert run_digest(engine, poster, TZ, MONDAY, DIGEST_AT + datetime.timedelta(minutes=6)).posted == 1
     assert len(posts(slack)) == 1 and digest_states(engine) == ["sent"]
+
+
+def test_the_scheduler_sets_one_wake_up_however_many_rules(engine, poster):
+    with Session(engine) as session:  # 1,000 daily rules, the first due soonest
+        for number in range(1000):
+            followup = FollowUp(title=f"Check {number}", owners=["U2"], channel_id="C1", created_by="U1")
+            session.add(followup)
+            session.flush()
+            fire_at = NINE + datetime.timedelta(minutes=number)
+            session.add(
+                ReminderRule(
+                    followup_id=followup.id, kind="daily", at_time="09:00", timezone="Asia/Tokyo", next_fire_at=fire_at
+                )
+            )
+        session.commit()
+    scheduler = ReminderScheduler(FollowupService(engine, TZ), poster, sweep_seconds=3600)
+    scheduler.scheduler.start(paused=True)  # jobs are computed, none runs
+    try:
+        scheduler.sync()
+        jobs = scheduler.scheduler.get_jobs()  # before: 1,000 jobs, every one re-added at every run
+        assert [(job.id, job.next_run_time) for job in jobs] == [("reminder", NINE)]
+    finally:
+        scheduler.scheduler.shutdown(wait=False)
