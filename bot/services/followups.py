@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.clock import SYSTEM_CLOCK, Clock
+from bot.core.followup_command import CommandError
 from bot.core.when import Recurrence, When
 from bot.followups import delivery
 from bot.followups.delivery import LEASE, Poster, RunReport
@@ -26,6 +27,7 @@ from storage import queries
 from storage.models import CANCELLED, DONE, OPEN, FollowUp
 
 SCOPES = ("open", "mine", "overdue", "all")
+TITLE_LIMIT = 300  # characters: a reminder is a line to act on, and Slack's blocks have limits of their own
 
 
 class FollowupService:
@@ -54,7 +56,10 @@ class FollowupService:
         remark_id: int | None = None,
     ) -> Added:
         """A new open follow-up, owned by its creator unless owners are named, from a remark if one is
-        given. With a due date and no reminder, the reminder is at the due time."""
+        given. With a due date and no reminder, the reminder is at the due time. A title longer than
+        TITLE_LIMIT is refused (CommandError `command_title_long`)."""
+        if len(title) > TITLE_LIMIT:
+            raise CommandError("command_title_long", limit=str(TITLE_LIMIT), length=str(len(title)))
         now = self.clock.now()
         reminder = remind or due
         with Session(self.engine) as session:

@@ -17,6 +17,7 @@ from bot.followups.delivery import run_digest, run_due
 from bot.followups.scheduler import ReminderScheduler
 from bot.services.followups import FollowupService
 from bot.slack.poster import DELIVERY_EVENT, SlackPoster
+from bot.slack.replies import reply_to_followup_command
 from storage.models import Delivery, DigestPost, FollowUp, ReminderRule
 from tests.fake_slack import BOT_TOKEN, SERVER_ERROR, rate_limited, slow
 from tests.followups.conftest import TZ, jst
@@ -201,3 +202,12 @@ def test_the_scheduler_sets_one_wake_up_however_many_rules(engine, poster):
         assert [(job.id, job.next_run_time) for job in jobs] == [("reminder", NINE)]
     finally:
         scheduler.scheduler.shutdown(wait=False)
+
+
+def test_a_title_over_the_limit_is_refused_at_creation_with_a_kind_message(engine):
+    service = FollowupService(engine, TZ)
+    reply = reply_to_followup_command(service, "add " + "アンケート" * 20_000, "U1", "C1")
+    assert "300" in reply["text"] and "/followup add" in reply["text"]  # before: accepted, 100 KB
+    assert service.find("all") == []
+    added = reply_to_followup_command(service, "add " + "ア" * 300, "U1", "C1")
+    assert [row.followup.title for row in service.find("all")] == ["ア" * 300] and "#" in added["text"]

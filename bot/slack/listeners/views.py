@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from bot.core.when import WhenError, parse_when
 from bot.followups.text import added_text
 from bot.messages import both
-from bot.services.followups import FollowupService
+from bot.services.followups import TITLE_LIMIT, FollowupService
 from bot.slack.errors import apologising
 from bot.slack.followup_messages import MODAL
 
@@ -39,9 +39,13 @@ def handle_followup_modal(
     except WhenError as error:
         ack(response_action="errors", errors={"remind": f"{error.reason_en} {both('when_example')}"[:150]})
         return
+    title = values["title"]["value"] or ""
+    if len(title) > TITLE_LIMIT:
+        ack(response_action="errors", errors={"title": both("title_long", " ", limit=TITLE_LIMIT, length=len(title))})
+        return
     ack()
     added = service.add(
-        title=values["title"]["value"],
+        title=title,
         owners=values["owners"].get("selected_users") or [user],
         channel_id=values["channel"]["selected_conversation"],
         created_by=user,
