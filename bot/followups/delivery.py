@@ -15,8 +15,9 @@ so another process cannot take over a delivery that is still being posted. Trans
 with capped back-off for RETRY_WINDOW; then the delivery fails and the creator and owners are told.
 
 Every step is a short transaction of its own, so that a claim is visible to the other processes at once;
-every time comes from the one clock given. What a post says and how it reaches people is the `Poster`'s
-(the Slack one is bot.slack.poster).
+what is due comes from the one clock given, leases and retry times from `lease_clock` (the service gives
+the database's, `DatabaseClock`; by default the clock given). What a post says and how it reaches people
+is the `Poster`'s (the Slack one is bot.slack.poster).
 """
 
 from __future__ import annotations
@@ -125,6 +126,7 @@ def run_due(
     now: datetime.datetime | Clock | None = None,
     *,
     lease: datetime.timedelta = LEASE,
+    lease_clock: Clock | None = None,
 ) -> RunReport:
     """Post every reminder due at the clock's time (`now`: an instant, a clock, or None for the machine's)
     that no process has claimed, and retry those waiting for it.
@@ -134,28 +136,41 @@ def run_due(
     does not hold up the others. Claiming one at a time keeps every lease short however long the run
     (10,000 reminders take minutes), and lets several processes share a large run."""
     clock = clock_at(now)
+    lease_now = (lease_clock or clock).now  # leases and retry times: the database's time in production
     report = RunReport()
     with Session(engine) as session:
         due = [(rule.id, rule.next_fire_at) for rule in store.due_rules(session, clock.now())]
     for rule_id, fired_at in due:
         _create_delivery(engine, rule_id or 0, fired_at, clock.now())
     with Session(engine) as session:
-        waiting = _channels_in_turn(store.claimable_deliveries(session, clock.now()))
+        waiting = _channels_in_turn(store.claimable_deliveries(session, lease_now()))
     for delivery_id in waiting:
-        claim = _Claim(engine, clock, lease, store.renew_delivery, delivery_id)
+        claim = _Claim(engine, lease_clock or clock, lease, store.renew_delivery, delivery_id)
         with Session(engine) as session:
-            if not store.reclaim_delivery(session, delivery_id, clock.now(), claim.until):
+            if not store.reclaim_delivery(session, delivery_id, lease_now(), claim.until):
                 continue  # another process took it
             session.commit()
         try:
             report.add(_deliver(engine, poster, claim, clock.now(), tz))
         except Interrupted:
-            report.released = _release(engine, [delivery_id], claim.until, clock.now())
+            report.released = _release(engine, [delivery_id], claim.until, lease_now())
             break
     return report
 
 
 Renew = Callable[[Session, int, datetime.datetime, datetime.datetime], bool]  # (session, id, lease, new lease)
+
+
+class DatabaseClock:
+    """The database's clock (CURRENT_TIMESTAMP): one time for every bot process on the database whatever
+    their machines' clocks say, so that two replicas whose clocks differ by minutes cannot both hold a lease."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def now(self) -> datetime.datetime:
+        with Session(self.engine) as session:
+            return store.database_now(session)
 
 
 class _Claim:
@@ -235,7 +250,8 @@ def _deliver(engine: Engine, poster: Poster, claim: _Claim, now: datetime.dateti
             state = _finish(engine, delivery_id, FAILED, now, error=str(error))
             _tell(poster.tell_reminder_failed, followup, str(error))
             return state
-        return _finish(engine, delivery_id, PENDING, now, error=str(error), retry_at=now + retry_delay(attempts))
+        retry_at = claim.clock.now() + retry_delay(attempts)
+        return _finish(engine, delivery_id, PENDING, now, error=str(error), retry_at=retry_at)
     return _finish(engine, delivery_id, SENT, now, channel=posted_channel, ts=ts)
 
 
@@ -288,6 +304,7 @@ def run_digest(
     now: datetime.datetime | Clock | None = None,
     *,
     lease: datetime.timedelta = LEASE,
+    lease_clock: Clock | None = None,
 ) -> RunReport:
     """Post the digest of the latest scheduled time to each channel with open follow-ups, once per
     channel and time whichever process gets there first; one that failed for a transient reason is
@@ -295,6 +312,7 @@ def run_digest(
     lease. A digest missed by more than DIGEST_CATCH_UP (the bot was down, Slack kept failing) is
     skipped: a Monday digest on Thursday is noise."""
     clock = clock_at(now)
+    lease_now = (lease_clock or clock).now  # leases and retry times: the database's time in production
     at = clock.now()
     report = RunReport()
     scheduled = schedule.last_at_or_before(at, tz).astimezone(datetime.UTC)
@@ -303,9 +321,9 @@ def run_digest(
     with Session(engine) as session:
         channels = store.channels_with_open_followups(session)
     for channel in channels:
-        claim = _Claim(engine, clock, lease, store.renew_digest, 0)
+        claim = _Claim(engine, lease_clock or clock, lease, store.renew_digest, 0)
         with Session(engine) as session:
-            post = store.claim_digest(session, channel, scheduled, clock.now(), claim.until)
+            post = store.claim_digest(session, channel, scheduled, lease_now(), claim.until)
             if post is None:
                 continue
             session.commit()
@@ -320,8 +338,8 @@ def run_digest(
         except PermanentError as failure:
             error = str(failure)
         except TransientError as failure:
-            error, retry_at = str(failure), at + retry_delay(attempts)
-            if retry_at - scheduled <= DIGEST_CATCH_UP:
+            error, retry_at = str(failure), lease_now() + retry_delay(attempts)
+            if at + retry_delay(attempts) - scheduled <= DIGEST_CATCH_UP:
                 state = PENDING
         except Interrupted:
             # The bot is stopping: without its claim, another process (or the next start) posts this digest.

@@ -31,10 +31,13 @@ TITLE_LIMIT = 300  # characters: a reminder is a line to act on, and Slack's blo
 
 
 class FollowupService:
-    """`admins` (BOT_ADMINS) may change any follow-up; anyone else only those they created or own."""
+    """`admins` (BOT_ADMINS) may change any follow-up; anyone else only those they created or own.
+    Reminder leases follow the database's clock, one for every replica; a clock given (tests, a run at a set
+    time) stands for it too."""
 
     def __init__(self, engine: Engine, tz: ZoneInfo, clock: Clock = SYSTEM_CLOCK, admins: frozenset[str] = frozenset()):
         self.engine, self.tz, self.clock, self.admins = engine, tz, clock, admins
+        self.lease_clock = delivery.DatabaseClock(engine) if clock is SYSTEM_CLOCK else clock
         self._rules_listeners: list[Callable[[], None]] = []
 
     def on_rules_changed(self, listener: Callable[[], None]) -> None:
@@ -173,10 +176,10 @@ class FollowupService:
 
     def run_due(self, poster: Poster, *, lease: datetime.timedelta = LEASE) -> RunReport:
         """Post what is due now (see bot.followups.delivery)."""
-        return delivery.run_due(self.engine, poster, self.tz, self.clock, lease=lease)
+        return delivery.run_due(self.engine, poster, self.tz, self.clock, lease=lease, lease_clock=self.lease_clock)
 
     def run_digest(self, poster: Poster, schedule: Recurrence) -> RunReport:
-        return delivery.run_digest(self.engine, poster, self.tz, schedule, self.clock)
+        return delivery.run_digest(self.engine, poster, self.tz, schedule, self.clock, lease_clock=self.lease_clock)
 
 
 def _source(session: Session, remark_id: int) -> Source | None:

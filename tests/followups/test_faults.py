@@ -13,7 +13,7 @@ from slack_sdk import WebClient
 from sqlmodel import Session, select
 
 from bot.core.when import Recurrence, When
-from bot.followups.delivery import run_digest, run_due
+from bot.followups.delivery import DatabaseClock, run_digest, run_due
 from bot.followups.scheduler import ReminderScheduler
 from bot.services.followups import FollowupService
 from bot.slack.poster import DELIVERY_EVENT, SlackPoster
@@ -211,3 +211,20 @@ def test_a_title_over_the_limit_is_refused_at_creation_with_a_kind_message(engin
     assert service.find("all") == []
     added = reply_to_followup_command(service, "add " + "ア" * 300, "U1", "C1")
     assert [row.followup.title for row in service.find("all")] == ["ア" * 300] and "#" in added["text"]
+
+
+def test_two_replicas_whose_clocks_differ_by_six_minutes_post_a_reminder_once(engine, slack, add):
+    add(remind=When(NINE))
+    database = DatabaseClock(engine)  # the one clock both replicas' leases follow
+    client = WebClient(token=BOT_TOKEN, base_url=slack.api_url, retry_handlers=[])
+    ahead_runs = []
+
+    def ahead_replica_runs(seconds: float) -> None:  # while the first replica waits out a 429
+        ahead = SlackPoster(client, sleep=lambda seconds: None)
+        ahead_runs.append(run_due(engine, ahead, TZ, NINE + datetime.timedelta(minutes=6), lease_clock=database))
+
+    slack.script("chat.postMessage", rate_limited(1))
+    first = SlackPoster(client, sleep=ahead_replica_runs)
+    assert run_due(engine, first, TZ, NINE, lease_clock=database).posted == 1
+    assert len(posts(slack)) == 1  # before (each replica's own clock): 2
+    assert [r.posted for r in ahead_runs] == [0]
