@@ -88,23 +88,12 @@ class SlackPoster:
         return self.post(channel, text, blocks, tag)[1]
 
     def tell_reminders_stopped(self, followup: FollowUp, error: str) -> None:
-        values = {
-            "id": followup.id,
-            "title": MRKDWN.text(followup.title),
-            "channel": MRKDWN.channel(followup.channel_id),
-            "error": error,
-        }
-        self.direct_message(followup.created_by, both("reminders_stopped", "\n", **values))
+        self.direct_message(followup.created_by, both("reminders_stopped", "\n", **_failure_values(followup, error)))
 
     def tell_reminder_failed(self, followup: FollowUp, error: str) -> None:
-        values = {
-            "id": followup.id,
-            "title": MRKDWN.text(followup.title),
-            "channel": MRKDWN.channel(followup.channel_id),
-            "error": error,
-        }
+        text = both("reminder_gave_up", "\n", **_failure_values(followup, error))
         for user in sorted({followup.created_by, *followup.owners}):
-            self.direct_message(user, both("reminder_gave_up", "\n", **values))
+            self.direct_message(user, text)
 
     def post(
         self, channel: str, text: str, blocks: list[dict] | None = None, tag: Tag | None = None
@@ -200,6 +189,15 @@ class SlackPoster:
             if failures > self.retries:
                 raise TransientError(reason)
             self._wait(self.backoff * 2 ** (failures - 1), tag)
+
+
+def _failure_values(followup: FollowUp, error: str) -> dict[str, object]:
+    return {
+        "id": followup.id,
+        "title": MRKDWN.text(followup.title),
+        "channel": MRKDWN.channel(followup.channel_id),
+        "error": error,
+    }
 
 
 def fit_blocks(blocks: list[dict] | None) -> list[dict] | None:

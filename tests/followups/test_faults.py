@@ -10,6 +10,8 @@ import datetime
 
 import pytest
 from slack_sdk import WebClient
+from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from bot.core.when import Recurrence, When
@@ -228,3 +230,23 @@ def test_two_replicas_whose_clocks_differ_by_six_minutes_post_a_reminder_once(en
     assert run_due(engine, first, TZ, NINE, lease_clock=database).posted == 1
     assert len(posts(slack)) == 1  # before (each replica's own clock): 2
     assert [r.posted for r in ahead_runs] == [0]
+
+
+def test_a_database_outage_after_posting_does_not_make_the_reminder_post_twice(engine, slack, poster, add):
+    add(remind=When(NINE))
+    outage = {"statements": 0}
+
+    def database_down(conn, cursor, statement, parameters, context, executemany) -> None:
+        # The database goes away just as the post is to be recorded sent.
+        if statement.startswith("UPDATE delivery SET state") and outage["statements"] == 0 and slack.history:
+            outage["statements"] += 1
+            raise OperationalError(statement, parameters, ConnectionError("the database is down"))
+
+    event.listen(engine, "before_cursor_execute", database_down)
+    with pytest.raises(OperationalError):
+        run_due(engine, poster, TZ, NINE)
+    event.remove(engine, "before_cursor_execute", database_down)
+    assert only_delivery(engine).state == "sending"  # the post reached Slack, its record did not
+    assert run_due(engine, poster, TZ, NINE + datetime.timedelta(minutes=6)).posted == 1  # the lease is over
+    assert len(posts(slack)) == 1  # before: 2
+    assert only_delivery(engine).ts == posts(slack)[0]["ts"]
