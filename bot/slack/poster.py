@@ -16,6 +16,7 @@ Texts are cut to Block Kit's limits, so that a long title cannot make Slack refu
 from __future__ import annotations
 
 import datetime
+import logging
 import threading
 import time
 import urllib.error
@@ -32,6 +33,8 @@ from bot.messages import both
 from bot.slack import followup_messages
 from bot.slack.mrkdwn import MRKDWN
 from storage.models import FollowUp
+
+log = logging.getLogger(__name__)
 
 PERMANENT_CHANNEL_ERRORS = frozenset(
     {"channel_not_found", "is_archived", "not_in_channel", "channel_is_archived", "restricted_action"}
@@ -125,9 +128,16 @@ class SlackPoster:
         """The (channel, ts) answer of the post tagged `delivery_id` among the channel's recent messages."""
         cursor = None
         for _ in range(HISTORY_PAGES):
-            page = self.client.conversations_history(
-                channel=channel, include_all_metadata=True, limit=HISTORY_PAGE, cursor=cursor
-            )
+            try:
+                page = self.client.conversations_history(
+                    channel=channel, include_all_metadata=True, limit=HISTORY_PAGE, cursor=cursor
+                )
+            except SlackApiError as error:
+                if error.response.get("error") != "missing_scope":
+                    raise
+                # An install from before the history scopes: posting again risks a double, never a loss.
+                log.warning("cannot read the history of %s (missing_scope): reinstall the app's manifest", channel)
+                return None
             for message in page.get("messages") or []:
                 metadata = message.get("metadata") or {}
                 payload = metadata.get("event_payload") or {}

@@ -21,7 +21,7 @@ from bot.services.followups import FollowupService
 from bot.slack.poster import DELIVERY_EVENT, SlackPoster
 from bot.slack.replies import reply_to_followup_command
 from storage.models import Delivery, DigestPost, FollowUp, ReminderRule
-from tests.fake_slack import BOT_TOKEN, SERVER_ERROR, rate_limited, slow
+from tests.fake_slack import BOT_TOKEN, SERVER_ERROR, Scripted, rate_limited, slow
 from tests.followups.conftest import TZ, jst
 
 pytestmark = pytest.mark.usefixtures("machine_clock")
@@ -250,3 +250,14 @@ def test_a_database_outage_after_posting_does_not_make_the_reminder_post_twice(e
     assert run_due(engine, poster, TZ, NINE + datetime.timedelta(minutes=6)).posted == 1  # the lease is over
     assert len(posts(slack)) == 1  # before: 2
     assert only_delivery(engine).ts == posts(slack)[0]["ts"]
+
+
+def test_without_the_history_scopes_a_reminder_taken_over_is_still_posted(engine, slack, poster, add):
+    _, rule_id = add(remind=When(NINE))
+    with Session(engine) as session:  # a process claimed the reminder and died before posting it
+        session.add(Delivery(rule_id=rule_id, scheduled_at=NINE, claimed_until=NINE + datetime.timedelta(minutes=5)))
+        session.get(ReminderRule, rule_id).next_fire_at = None
+        session.commit()
+    slack.script("conversations.history", Scripted(200, {"ok": False, "error": "missing_scope"}))
+    assert run_due(engine, poster, TZ, NINE + datetime.timedelta(minutes=6)).posted == 1
+    assert len(posts(slack)) == 1 and only_delivery(engine).state == "sent"
