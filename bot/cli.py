@@ -334,6 +334,7 @@ def cmd_followups_suggest(args: argparse.Namespace) -> int:
 
 def cmd_followups_add(args: argparse.Namespace) -> int:
     from bot.core.when import WhenError, parse_when
+    from bot.services.followups import TITLE_LIMIT
 
     service = followup_service()
     title = " ".join(args.title).strip()
@@ -348,6 +349,12 @@ def cmd_followups_add(args: argparse.Namespace) -> int:
     except WhenError as error:
         print(
             f"error: --due {args.due}: {error.reason_en} e.g. --due 2026-12-01, --due 12月1日 / {error.reason_ja}",
+            file=sys.stderr,
+        )
+        return 1
+    if len(title) > TITLE_LIMIT:
+        print(
+            f"error: a follow-up's title takes at most {TITLE_LIMIT} characters (this one has {len(title)})",
             file=sys.stderr,
         )
         return 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import delete, func, or_, update
 from sqlmodel import Session, col, select
 
 from storage.models import (
@@ -28,6 +28,7 @@ from storage.models import (
     Remark,
     ReminderRule,
     Speaker,
+    UTCDateTime,
 )
 from storage.queries import inserted
 
@@ -88,9 +89,15 @@ def rules_of(session: Session, followup_id: int) -> Sequence[ReminderRule]:
     ).all()
 
 
-def active_rules(session: Session) -> Sequence[ReminderRule]:
-    query = select(ReminderRule).where(col(ReminderRule.active).is_(True), col(ReminderRule.next_fire_at).is_not(None))
-    return session.exec(query.order_by(col(ReminderRule.id))).all()
+def database_now(session: Session) -> datetime.datetime:
+    """The database server's current time, aware UTC."""
+    return session.exec(select(func.current_timestamp(type_=UTCDateTime()))).one()
+
+
+def next_fire_time(session: Session) -> datetime.datetime | None:
+    """When the next reminder of any active rule falls due (one indexed lookup, however many rules)."""
+    query = select(func.min(ReminderRule.next_fire_at)).where(col(ReminderRule.active).is_(True))
+    return session.exec(query).one()
 
 
 def due_rules(session: Session, now: datetime.datetime) -> Sequence[ReminderRule]:
@@ -105,15 +112,15 @@ def claimable_deliveries(session: Session, now: datetime.datetime) -> list[tuple
         select(Delivery.id, FollowUp.channel_id)
         .join(ReminderRule, col(ReminderRule.id) == Delivery.rule_id)
         .join(FollowUp, col(FollowUp.id) == ReminderRule.followup_id)
-        .where(col(Delivery.state).in_((PENDING, SENDING)), _lease_over(now))
+        .where(col(Delivery.state).in_((PENDING, SENDING)), _lease_over(Delivery.claimed_until, now))
         .order_by(col(Delivery.id))
     )
     return [(delivery_id, channel) for delivery_id, channel in session.exec(query)]
 
 
-def _lease_over(now: datetime.datetime):
-    """Nobody holds the delivery: it never was claimed, or its lease (or retry wait) is over."""
-    return or_(col(Delivery.claimed_until).is_(None), col(Delivery.claimed_until) < now)
+def _lease_over(claimed_until, now: datetime.datetime):
+    """Nobody holds the delivery or digest: it never was claimed, or its lease (or retry wait) is over."""
+    return or_(col(claimed_until).is_(None), col(claimed_until) < now)
 
 
 def reclaim_delivery(
@@ -126,9 +133,23 @@ def reclaim_delivery(
         .where(
             col(Delivery.id) == delivery_id,
             col(Delivery.state).in_((PENDING, SENDING)),
-            _lease_over(now),
+            _lease_over(Delivery.claimed_until, now),
         )
         .values(state=SENDING, claimed_until=lease_until, attempts=Delivery.attempts + 1, updated_at=now)
+    )
+    return result.rowcount == 1
+
+
+def renew_delivery(
+    session: Session, delivery_id: int, lease_until: datetime.datetime, new_until: datetime.datetime
+) -> bool:
+    """Hold a claimed delivery until `new_until`; False when its lease (`lease_until`) was lost to another process."""
+    result = session.execute(
+        update(Delivery)
+        .where(
+            col(Delivery.id) == delivery_id, col(Delivery.state) == SENDING, col(Delivery.claimed_until) == lease_until
+        )
+        .values(claimed_until=new_until)
     )
     return result.rowcount == 1
 
@@ -245,12 +266,46 @@ def finish_delivery(
     )
 
 
-def claim_digest(session: Session, channel_id: str, scheduled_at: datetime.datetime) -> int | None:
-    """The id of this channel's digest of `scheduled_at`, claimed now; None, the session rolled back, when
-    another process claimed it first."""
-    post = DigestPost(channel_id=channel_id, scheduled_at=scheduled_at)
+def claim_digest(
+    session: Session,
+    channel_id: str,
+    scheduled_at: datetime.datetime,
+    now: datetime.datetime,
+    lease_until: datetime.datetime,
+) -> DigestPost | None:
+    """This channel's digest of `scheduled_at`, claimed until `lease_until`: new, waiting for its retry time,
+    or left `sending` by a process whose lease ran out. None when another process holds it or it is done."""
+    post = DigestPost(channel_id=channel_id, scheduled_at=scheduled_at, claimed_until=lease_until)
     session.add(post)
-    return post.id if inserted(session) else None
+    if inserted(session):
+        return post
+    mine = (
+        col(DigestPost.channel_id) == channel_id,
+        col(DigestPost.scheduled_at) == scheduled_at,
+        col(DigestPost.state).in_((PENDING, SENDING)),
+    )
+    result = session.execute(
+        update(DigestPost)
+        .where(*mine, _lease_over(DigestPost.claimed_until, now))
+        .values(state=SENDING, claimed_until=lease_until, attempts=DigestPost.attempts + 1)
+    )
+    if result.rowcount != 1:
+        return None
+    return session.exec(select(DigestPost).where(*mine)).one()
+
+
+def renew_digest(session: Session, post_id: int, lease_until: datetime.datetime, new_until: datetime.datetime) -> bool:
+    """Hold a claimed digest until `new_until`; False when its lease (`lease_until`) was lost to another process."""
+    result = session.execute(
+        update(DigestPost)
+        .where(
+            col(DigestPost.id) == post_id,
+            col(DigestPost.state) == SENDING,
+            col(DigestPost.claimed_until) == lease_until,
+        )
+        .values(claimed_until=new_until)
+    )
+    return result.rowcount == 1
 
 
 def release_digest(session: Session, post_id: int) -> None:
@@ -258,9 +313,16 @@ def release_digest(session: Session, post_id: int) -> None:
     session.execute(delete(DigestPost).where(col(DigestPost.id) == post_id))
 
 
-def finish_digest(session: Session, post_id: int, state: str, ts: str | None, error: str | None) -> None:
+def finish_digest(
+    session: Session,
+    post_id: int,
+    state: str,
+    ts: str | None,
+    error: str | None,
+    retry_at: datetime.datetime | None = None,
+) -> None:
     statement = update(DigestPost).where(col(DigestPost.id) == post_id)
-    session.execute(statement.values(state=state, ts=ts, last_error=error))
+    session.execute(statement.values(state=state, ts=ts, last_error=error, claimed_until=retry_at))
 
 
 def claim_review(session: Session, meeting_id: int, requested_by: str, now: datetime.datetime) -> bool:

@@ -178,7 +178,8 @@ class Delivery(SQLModel, table=True):
 
 
 class DigestPost(SQLModel, table=True):
-    """One channel's weekly digest, claimed like a delivery: unique on (channel, scheduled time)."""
+    """One channel's weekly digest, claimed like a delivery: unique on (channel, scheduled time), and
+    `claimed_until` the lease (while `sending`) or the retry time (while `pending`)."""
 
     __table_args__ = (UniqueConstraint("channel_id", "scheduled_at", name="uq_digest_channel_time"),)
 
@@ -188,6 +189,8 @@ class DigestPost(SQLModel, table=True):
     state: str = Field(default=SENDING)
     last_error: str | None = None
     ts: str | None = None
+    attempts: int = 1
+    claimed_until: datetime.datetime | None = _utc_field()
 
 
 class SeenRequest(SQLModel, table=True):

@@ -6,6 +6,8 @@ Socket Mode server.
 answers asynchronously after acknowledging. `script(method, *answers)` makes the next calls of a method
 (or of "response_url") answer as scripted, once each and in order, before the normal answers resume: a
 429 with Retry-After, a 500, an `{"ok": false}` error, or a normal answer sent late (`slow`).
+A message posted is in its channel's history (`conversations.history`, with its metadata when asked for
+`include_all_metadata`) from the moment the post arrives, even when its answer is late or never read.
 """
 
 from __future__ import annotations
@@ -57,6 +59,18 @@ def rate_limited(retry_after: int = 2) -> Scripted:
 
 SERVER_ERROR = Scripted(500, {"ok": False, "error": "internal_error"})
 CHANNEL_NOT_FOUND = Scripted(200, {"ok": False, "error": "channel_not_found"})
+INVALID_BLOCKS = Scripted(200, {"ok": False, "error": "invalid_blocks"})
+BLOCK_TEXT_LIMIT = 3000  # what Slack takes in a section's or a context element's text
+
+
+def _too_long(body: dict[str, Any]) -> bool:
+    """Whether Slack would refuse the message's blocks: a section or context text over its limit."""
+    blocks = body.get("blocks") or []
+    if isinstance(blocks, str):
+        blocks = json.loads(blocks)
+    texts = [b["text"].get("text", "") for b in blocks if isinstance(b.get("text"), dict)]
+    texts += [e.get("text", "") for b in blocks if b.get("type") == "context" for e in b.get("elements", [])]
+    return any(len(text) > BLOCK_TEXT_LIMIT for text in texts)
 
 
 def slow(seconds: float) -> Scripted:
@@ -73,6 +87,7 @@ class FakeSlack:
         self._scripted: dict[str, list[Scripted]] = {}
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
+        self.history: dict[str, list[dict[str, Any]]] = {}  # channel → its messages, oldest first
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -148,6 +163,14 @@ class FakeSlack:
         with self._lock:
             self.calls.append(Call(method, body, url.path, headers))
             scripted = self._scripted[method].pop(0) if self._scripted.get(method) else Scripted()
+            if method in ("chat.postMessage", "chat.update") and scripted.body is None and _too_long(body):
+                scripted = INVALID_BLOCKS
+            if method == "chat.postMessage" and scripted.body is None:
+                body["ts"] = f"1700000000.{next(self._ts):06d}"
+                message = {"type": "message", "text": body.get("text"), "ts": body["ts"]}
+                if body.get("metadata"):
+                    message["metadata"] = body["metadata"]
+                self.history.setdefault(str(body.get("channel")), []).append(message)
         time.sleep(scripted.delay)
         if scripted.body is not None:
             return self._send(
@@ -172,6 +195,13 @@ class FakeSlack:
                 "bot_id": BOT_ID,
                 "is_enterprise_install": False,
             }
+        if method == "conversations.history":
+            with_metadata = body.get("include_all_metadata") in ("1", "true", "True", True)
+            messages = [
+                {k: v for k, v in m.items() if k != "metadata" or with_metadata}
+                for m in reversed(self.history.get(str(body.get("channel")), []))
+            ]
+            return {"ok": True, "messages": messages[: int(body.get("limit") or 100)], "has_more": False}
         if method in ("chat.postMessage", "chat.update"):
             ts = body.get("ts") or f"1700000000.{next(self._ts):06d}"
             return {

@@ -11,7 +11,8 @@ BOT = ROOT / "bot"
 SLACK = BOT / "slack"
 SLACK_LIBRARIES = ("slack_bolt", "slack_sdk", "bot.slack")
 # The command line starts the Slack surface (`run`) and posts reminders through it (`reminders run-due`).
-SLACK_ENTRY_POINTS = {BOT / "cli.py": {"bot.slack.run", "bot.slack.poster"}}
+# The command line starts the Slack app, posts due reminders and sends an ingested meeting for review.
+SLACK_ENTRY_POINTS = {BOT / "cli.py": {"bot.slack.run", "bot.slack.poster", "bot.slack.importing"}}
 # Outside storage/, a session, an engine and the database's errors; never a query of one's own.
 DATABASE_NAMES = {"sqlmodel": {"Session"}, "sqlalchemy.engine": {"Engine"}, "sqlalchemy.exc": None}
 

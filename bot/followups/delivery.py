@@ -7,9 +7,17 @@ is claimed, by a conditional update, just before it is posted. A process that di
 the row `sending`; once its lease runs out another process takes it over. A process that stops (its
 poster raises `Interrupted`) gives back at once the delivery it was posting.
 
+Exactly once, on purpose: every post carries its delivery's tag (Slack message metadata), and a delivery
+that an earlier attempt may have posted (its lease ran out, or Slack answered after the client gave up)
+is first looked for in the channel's recent history, so a post that reached Slack is never repeated.
+While the poster waits on Slack (Retry-After, back-off, a slow answer) it holds the claim (`Tag.hold`),
+so another process cannot take over a delivery that is still being posted. Transient failures are retried
+with capped back-off for RETRY_WINDOW; then the delivery fails and the creator and owners are told.
+
 Every step is a short transaction of its own, so that a claim is visible to the other processes at once;
-every time comes from the one clock given. What a post says and how it reaches people is the `Poster`'s
-(the Slack one is bot.slack.poster).
+what is due comes from the one clock given, leases and retry times from `lease_clock` (the service gives
+the database's, `DatabaseClock`; by default the clock given). What a post says and how it reaches people
+is the `Poster`'s (the Slack one is bot.slack.poster).
 """
 
 from __future__ import annotations
@@ -17,7 +25,7 @@ from __future__ import annotations
 import datetime
 import itertools
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -33,9 +41,11 @@ from storage.models import FAILED, OPEN, PENDING, SENT, FollowUp
 
 log = logging.getLogger(__name__)
 
-LEASE = datetime.timedelta(minutes=5)  # longer than a post with all its retries can take
-MAX_ATTEMPTS = 5  # of a delivery, each with the poster's own quick retries
-RETRY_DELAY = datetime.timedelta(minutes=1)  # doubled after each failed attempt
+LEASE = datetime.timedelta(minutes=5)  # renewed by `Tag.hold` while the poster waits on Slack
+HOLD_MARGIN = datetime.timedelta(minutes=1)  # a claim held for a wait covers it by at least this much
+RETRY_WINDOW = datetime.timedelta(hours=24)  # after its scheduled time, transient failures are retried this long
+RETRY_DELAY = datetime.timedelta(minutes=1)  # doubled after each failed attempt, up to MAX_RETRY_DELAY
+MAX_RETRY_DELAY = datetime.timedelta(hours=1)
 DIGEST_CATCH_UP = datetime.timedelta(hours=12)  # a digest missed longer ago than this is skipped
 
 
@@ -56,19 +66,39 @@ class Interrupted(Exception):
     """The poster was stopped before the post was made: the bot is shutting down."""
 
 
+class ClaimLost(Exception):
+    """While the poster waited, the claim ran out and another process took the delivery over."""
+
+
+@dataclass
+class Tag:
+    """What marks a post as one delivery's, and how the claim on it is held while Slack is waited on."""
+
+    delivery_id: str  # "reminder:12", "digest:3": the post's metadata, to find it in the channel's history
+    maybe_posted: bool  # an earlier attempt may have reached Slack: look for the post before posting
+    hold: Callable[[float], None]  # keep the claim for this many more seconds; raises ClaimLost
+
+
 class Poster(Protocol):
     """Where reminders and digests go. Each method raises PermanentError, TransientError or Interrupted."""
 
-    def post_reminder(self, followup: FollowUp, now: datetime.datetime, tz: ZoneInfo) -> tuple[str, str]:
-        """Post the reminder of `followup` in its channel; the (channel, ts) of the post."""
+    def post_reminder(self, followup: FollowUp, now: datetime.datetime, tz: ZoneInfo, tag: Tag) -> tuple[str, str]:
+        """Post the reminder of `followup` in its channel, tagged; the (channel, ts) of the post, or of the
+        one found already posted."""
         ...
 
-    def post_digest(self, channel: str, followups: list[FollowUp], now: datetime.datetime, tz: ZoneInfo) -> str:
-        """Post a channel's digest of its open follow-ups; the ts of the post."""
+    def post_digest(
+        self, channel: str, followups: list[FollowUp], now: datetime.datetime, tz: ZoneInfo, tag: Tag
+    ) -> str:
+        """Post a channel's digest of its open follow-ups, tagged; the ts of the post."""
         ...
 
     def tell_reminders_stopped(self, followup: FollowUp, error: str) -> None:
         """Tell the follow-up's creator, privately, that its channel refused the reminder (`error`)."""
+        ...
+
+    def tell_reminder_failed(self, followup: FollowUp, error: str) -> None:
+        """Tell the follow-up's creator and owners, privately, that its reminder could not be posted."""
         ...
 
     def stop(self) -> None:
@@ -96,6 +126,7 @@ def run_due(
     now: datetime.datetime | Clock | None = None,
     *,
     lease: datetime.timedelta = LEASE,
+    lease_clock: Clock | None = None,
 ) -> RunReport:
     """Post every reminder due at the clock's time (`now`: an instant, a clock, or None for the machine's)
     that no process has claimed, and retry those waiting for it.
@@ -105,26 +136,60 @@ def run_due(
     does not hold up the others. Claiming one at a time keeps every lease short however long the run
     (10,000 reminders take minutes), and lets several processes share a large run."""
     clock = clock_at(now)
+    lease_now = (lease_clock or clock).now  # leases and retry times: the database's time in production
     report = RunReport()
     with Session(engine) as session:
         due = [(rule.id, rule.next_fire_at) for rule in store.due_rules(session, clock.now())]
     for rule_id, fired_at in due:
         _create_delivery(engine, rule_id or 0, fired_at, clock.now())
     with Session(engine) as session:
-        waiting = _channels_in_turn(store.claimable_deliveries(session, clock.now()))
+        waiting = _channels_in_turn(store.claimable_deliveries(session, lease_now()))
     for delivery_id in waiting:
-        claimed_at = clock.now()
-        lease_until = claimed_at + lease
+        claim = _Claim(engine, lease_clock or clock, lease, store.renew_delivery, delivery_id)
         with Session(engine) as session:
-            if not store.reclaim_delivery(session, delivery_id, claimed_at, lease_until):
+            if not store.reclaim_delivery(session, delivery_id, lease_now(), claim.until):
                 continue  # another process took it
             session.commit()
         try:
-            report.add(_deliver(engine, poster, delivery_id, clock.now(), tz))
+            report.add(_deliver(engine, poster, claim, clock.now(), tz))
         except Interrupted:
-            report.released = _release(engine, [delivery_id], lease_until, clock.now())
+            report.released = _release(engine, [delivery_id], claim.until, lease_now())
             break
     return report
+
+
+Renew = Callable[[Session, int, datetime.datetime, datetime.datetime], bool]  # (session, id, lease, new lease)
+
+
+class DatabaseClock:
+    """The database's clock (CURRENT_TIMESTAMP): one time for every bot process on the database whatever
+    their machines' clocks say, so that two replicas whose clocks differ by minutes cannot both hold a lease."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def now(self) -> datetime.datetime:
+        with Session(self.engine) as session:
+            return store.database_now(session)
+
+
+class _Claim:
+    """One process's claim on one delivery or digest (`row_id`), held longer while the poster waits."""
+
+    def __init__(self, engine: Engine, clock: Clock, lease: datetime.timedelta, renew: Renew, row_id: int):
+        self.engine, self.clock, self.lease, self.renew, self.row_id = engine, clock, lease, renew, row_id
+        self.until = clock.now() + lease
+
+    def hold(self, seconds: float) -> None:
+        now, wait = self.clock.now(), datetime.timedelta(seconds=seconds)
+        if now + wait + HOLD_MARGIN <= self.until:
+            return
+        until = now + wait + self.lease
+        with Session(self.engine) as session:
+            if not self.renew(session, self.row_id, self.until, until):
+                raise ClaimLost(f"#{self.row_id}: taken over by another process")
+            session.commit()
+        self.until = until
 
 
 def _channels_in_turn(deliveries: Sequence[tuple[int, str]]) -> list[int]:
@@ -158,9 +223,10 @@ def _create_delivery(engine: Engine, rule_id: int, fired_at: datetime.datetime |
         session.commit()
 
 
-def _deliver(engine: Engine, poster: Poster, delivery_id: int, now: datetime.datetime, tz: ZoneInfo) -> str:
+def _deliver(engine: Engine, poster: Poster, claim: _Claim, now: datetime.datetime, tz: ZoneInfo) -> str:
     """Post one claimed delivery; its final state for this run. Raises `Interrupted`, the delivery
     untouched, when the poster is stopped before posting."""
+    delivery_id = claim.row_id
     with Session(engine) as session:
         found = store.delivery_with_followup(session, delivery_id)
         if found is None:
@@ -168,20 +234,30 @@ def _deliver(engine: Engine, poster: Poster, delivery_id: int, now: datetime.dat
         delivery, followup = found
         if followup.status != OPEN:
             return _finish(engine, delivery_id, FAILED, now, error=f"not posted: the follow-up is {followup.status}")
-        attempts = delivery.attempts
+        attempts, scheduled_at = delivery.attempts, delivery.scheduled_at
+    tag = Tag(f"reminder:{delivery_id}", maybe_posted=attempts > 1, hold=claim.hold)
     try:
-        posted_channel, ts = poster.post_reminder(followup, now, tz)
+        posted_channel, ts = poster.post_reminder(followup, now, tz, tag)
+    except ClaimLost:
+        return "skipped"
     except PermanentError as error:
         state = _finish(engine, delivery_id, FAILED, now, error=error.error)
         if error.channel_gone:
             _stop_and_tell_creator(engine, poster, followup, error.error)
         return state
     except TransientError as error:
-        if attempts >= MAX_ATTEMPTS:
-            return _finish(engine, delivery_id, FAILED, now, error=str(error))
-        retry_at = now + RETRY_DELAY * 2 ** (attempts - 1)
+        if now - scheduled_at >= RETRY_WINDOW:
+            state = _finish(engine, delivery_id, FAILED, now, error=str(error))
+            _tell(poster.tell_reminder_failed, followup, str(error))
+            return state
+        retry_at = claim.clock.now() + retry_delay(attempts)
         return _finish(engine, delivery_id, PENDING, now, error=str(error), retry_at=retry_at)
     return _finish(engine, delivery_id, SENT, now, channel=posted_channel, ts=ts)
+
+
+def retry_delay(attempts: int) -> datetime.timedelta:
+    """How long to wait after the `attempts`-th failed attempt: doubling, capped."""
+    return min(RETRY_DELAY * 2 ** min(attempts - 1, 20), MAX_RETRY_DELAY)
 
 
 def _finish(
@@ -207,22 +283,36 @@ def _stop_and_tell_creator(engine: Engine, poster: Poster, followup: FollowUp, e
     with Session(engine) as session:
         store.stop_rules(session, followup.id or 0, f"channel error: {error}")
         session.commit()
+    _tell(poster.tell_reminders_stopped, followup, error)
+
+
+def _tell(tell: Callable[[FollowUp, str], None], followup: FollowUp, error: str) -> None:
     try:
-        poster.tell_reminders_stopped(followup, error)
+        tell(followup, error)
     except (PermanentError, TransientError, Interrupted) as dm_error:
-        log.warning("could not tell %s that follow-up #%s failed: %s", followup.created_by, followup.id, dm_error)
+        log.warning("could not tell the people of follow-up #%s that it failed: %s", followup.id, dm_error)
 
 
 # --- weekly digest ----------------------------------------------------------------------------------
 
 
 def run_digest(
-    engine: Engine, poster: Poster, tz: ZoneInfo, schedule: Recurrence, now: datetime.datetime | Clock | None = None
+    engine: Engine,
+    poster: Poster,
+    tz: ZoneInfo,
+    schedule: Recurrence,
+    now: datetime.datetime | Clock | None = None,
+    *,
+    lease: datetime.timedelta = LEASE,
+    lease_clock: Clock | None = None,
 ) -> RunReport:
     """Post the digest of the latest scheduled time to each channel with open follow-ups, once per
-    channel and time whichever process gets there first. A digest missed by more than
-    DIGEST_CATCH_UP (the bot was down) is skipped: a Monday digest on Thursday is noise."""
+    channel and time whichever process gets there first; one that failed for a transient reason is
+    retried at later runs like a reminder, one left `sending` by a dead process is taken over after its
+    lease. A digest missed by more than DIGEST_CATCH_UP (the bot was down, Slack kept failing) is
+    skipped: a Monday digest on Thursday is noise."""
     clock = clock_at(now)
+    lease_now = (lease_clock or clock).now  # leases and retry times: the database's time in production
     at = clock.now()
     report = RunReport()
     scheduled = schedule.last_at_or_before(at, tz).astimezone(datetime.UTC)
@@ -231,24 +321,34 @@ def run_digest(
     with Session(engine) as session:
         channels = store.channels_with_open_followups(session)
     for channel in channels:
+        claim = _Claim(engine, lease_clock or clock, lease, store.renew_digest, 0)
         with Session(engine) as session:
-            post_id = store.claim_digest(session, channel, scheduled)
-            if post_id is None:
+            post = store.claim_digest(session, channel, scheduled, lease_now(), claim.until)
+            if post is None:
                 continue
             session.commit()
+            claim.row_id, attempts = post.id or 0, post.attempts
             followups = list(store.find_followups(session, status=OPEN, channel_id=channel))
+        tag = Tag(f"digest:{claim.row_id}", maybe_posted=attempts > 1, hold=claim.hold)
+        ts, state, error, retry_at = None, FAILED, None, None
         try:
-            ts, state, error = poster.post_digest(channel, followups, at, tz), SENT, None
-        except (PermanentError, TransientError) as failure:
-            ts, state, error = None, FAILED, str(failure)
+            ts, state = poster.post_digest(channel, followups, at, tz, tag), SENT
+        except ClaimLost:
+            continue
+        except PermanentError as failure:
+            error = str(failure)
+        except TransientError as failure:
+            error, retry_at = str(failure), lease_now() + retry_delay(attempts)
+            if at + retry_delay(attempts) - scheduled <= DIGEST_CATCH_UP:
+                state = PENDING
         except Interrupted:
             # The bot is stopping: without its claim, another process (or the next start) posts this digest.
             with Session(engine) as session:
-                store.release_digest(session, post_id)
+                store.release_digest(session, claim.row_id)
                 session.commit()
             break
         with Session(engine) as session:
-            store.finish_digest(session, post_id, state, ts, error)
+            store.finish_digest(session, claim.row_id, state, ts, error, retry_at if state == PENDING else None)
             session.commit()
         report.add(state)
     return report

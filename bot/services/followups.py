@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.clock import SYSTEM_CLOCK, Clock
+from bot.core.followup_command import CommandError
 from bot.core.when import DEFAULT_TIME, Recurrence, When
 from bot.followups import delivery
 from bot.followups.delivery import LEASE, Poster, RunReport
@@ -27,6 +28,8 @@ from storage import queries
 from storage.models import CANCELLED, DONE, OPEN, FollowUp
 
 SCOPES = ("open", "mine", "overdue", "all")
+TITLE_LIMIT = 300  # characters: a reminder is a line to act on, and Slack's blocks have limits of their own
+
 # Reminders of a follow-up from the minutes: this long before its due date, and on the day, at DEFAULT_TIME;
 # without a due date, monthly on the 1st.
 REMIND_BEFORE_DUE = datetime.timedelta(days=7)
@@ -74,10 +77,13 @@ def due_time(due: datetime.date | None, tz: ZoneInfo) -> When | None:
 
 
 class FollowupService:
-    """`admins` (BOT_ADMINS) may change any follow-up; anyone else only those they created or own."""
+    """`admins` (BOT_ADMINS) may change any follow-up; anyone else only those they created or own.
+    Reminder leases follow the database's clock, one for every replica; a clock given (tests, a run at a set
+    time) stands for it too."""
 
     def __init__(self, engine: Engine, tz: ZoneInfo, clock: Clock = SYSTEM_CLOCK, admins: frozenset[str] = frozenset()):
         self.engine, self.tz, self.clock, self.admins = engine, tz, clock, admins
+        self.lease_clock = delivery.DatabaseClock(engine) if clock is SYSTEM_CLOCK else clock
         self._rules_listeners: list[Callable[[], None]] = []
 
     def on_rules_changed(self, listener: Callable[[], None]) -> None:
@@ -99,7 +105,8 @@ class FollowupService:
         remark_id: int | None = None,
     ) -> Added:
         """A new open follow-up, owned by its creator unless owners are named, from a remark if one is
-        given. With a due date and no reminder, the reminder is at the due time."""
+        given. With a due date and no reminder, the reminder is at the due time. A title longer than
+        TITLE_LIMIT is refused (CommandError `command_title_long`)."""
         reminder = remind or due
         return self._add(title, owners, channel_id, created_by, due, [reminder] if reminder else [], remark_id)
 
@@ -114,6 +121,8 @@ class FollowupService:
         remark_id: int | None,
         owed_by: str | None = None,
     ) -> Added:
+        if len(title) > TITLE_LIMIT:
+            raise CommandError("command_title_long", limit=str(TITLE_LIMIT), length=str(len(title)))
         now = self.clock.now()
         with Session(self.engine) as session:
             source = _source(session, remark_id) if remark_id else None
@@ -297,17 +306,17 @@ class FollowupService:
         with Session(self.engine) as session:
             return all_suggestions(session)
 
-    def scheduled_rules(self) -> dict[int, datetime.datetime]:
-        """{rule id: next fire time} of every active rule, for the scheduler's jobs."""
+    def next_fire_time(self) -> datetime.datetime | None:
+        """When the next reminder falls due, for the scheduler's wake-up; None when none is to come."""
         with Session(self.engine) as session:
-            return {rule.id or 0: rule.next_fire_at for rule in store.active_rules(session) if rule.next_fire_at}
+            return store.next_fire_time(session)
 
     def run_due(self, poster: Poster, *, lease: datetime.timedelta = LEASE) -> RunReport:
         """Post what is due now (see bot.followups.delivery)."""
-        return delivery.run_due(self.engine, poster, self.tz, self.clock, lease=lease)
+        return delivery.run_due(self.engine, poster, self.tz, self.clock, lease=lease, lease_clock=self.lease_clock)
 
     def run_digest(self, poster: Poster, schedule: Recurrence) -> RunReport:
-        return delivery.run_digest(self.engine, poster, self.tz, schedule, self.clock)
+        return delivery.run_digest(self.engine, poster, self.tz, schedule, self.clock, lease_clock=self.lease_clock)
 
 
 def _members(session: Session, suggestion: Suggestion) -> list[str]:

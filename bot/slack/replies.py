@@ -53,18 +53,18 @@ def reply_to_followup_command(service: FollowupService, text: str, user: str, ch
     tz = service.tz
     try:
         parsed = parse_command(text, service.clock.now(), tz, user_in_mention)
+        if isinstance(parsed, Add):
+            added = service.add(
+                title=parsed.title,
+                owners=list(parsed.owners),
+                channel_id=channel,
+                created_by=user,
+                due=parsed.due,
+                remind=parsed.remind,
+            )
+            return {"text": added_text(added, tz)}
     except CommandError as error:
         return {"text": both(error.key, "\n", **error.values)}
-    if isinstance(parsed, Add):
-        added = service.add(
-            title=parsed.title,
-            owners=list(parsed.owners),
-            channel_id=channel,
-            created_by=user,
-            due=parsed.due,
-            remind=parsed.remind,
-        )
-        return {"text": added_text(added, tz)}
     if isinstance(parsed, ListFollowups):
         rows = service.find(
             parsed.scope, user, channel_id=None if parsed.scope == "all" else channel, seen_from=channel

@@ -70,17 +70,17 @@ def wait_until(condition, timeout: float = 5.0) -> None:
 
 def test_scheduler_posts_a_reminder_missed_during_downtime_once_after_restart(engine, poster, slack, add):
     add(remind=When(jst(2026, 12, 1, 9, 0)))
-    _, later = add("Later", When(jst(2026, 12, 1, 18, 0)))
+    add("Later", When(jst(2026, 12, 1, 18, 0)))
     with time_machine.travel(jst(2026, 12, 1, 11, 0), tick=True):  # the bot comes back at 11:00
         scheduler = ReminderScheduler(FollowupService(engine, TZ), poster, sweep_seconds=3600)
         scheduler.start()  # returns at once: the catch-up runs in the scheduler's thread
         try:
             assert scheduler.running and str(scheduler.scheduler.timezone) == "Asia/Tokyo"
-            wait_until(lambda: scheduler.scheduler.get_job(f"rule-{later}") is not None)
+            wait_until(lambda: scheduler.scheduler.get_job("reminder") is not None)
             jobs = {job.id: job for job in scheduler.scheduler.get_jobs()}
-            assert set(jobs) == {"sweep", f"rule-{later}"}
-            assert jobs[f"rule-{later}"].next_run_time == jst(2026, 12, 1, 18, 0)
-            assert jobs[f"rule-{later}"].misfire_grace_time is None
+            assert set(jobs) == {"sweep", "reminder"}
+            assert jobs["reminder"].next_run_time == jst(2026, 12, 1, 18, 0)
+            assert jobs["reminder"].misfire_grace_time is None
             scheduler.run()  # a second wake-up posts nothing more
         finally:
             scheduler.shutdown()

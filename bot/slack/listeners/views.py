@@ -13,7 +13,7 @@ from slack_sdk import WebClient
 from bot.core.when import WhenError, parse_when
 from bot.followups.text import added_text
 from bot.messages import both
-from bot.services.followups import Edit, FollowupService
+from bot.services.followups import TITLE_LIMIT, Edit, FollowupService
 from bot.slack import followup_messages as fm
 from bot.slack.errors import apologising
 
@@ -41,13 +41,17 @@ def handle_followup_modal(
     except WhenError as error:
         ack(response_action="errors", errors={"remind": f"{error.reason_en} {both('when_example')}"[:150]})
         return
+    title = values["title"]["value"] or ""
+    if len(title) > TITLE_LIMIT:
+        ack(response_action="errors", errors={"title": both("title_long", " ", limit=TITLE_LIMIT, length=len(title))})
+        return
     metadata = json.loads(view.get("private_metadata") or "{}")
     owners = values["owners"].get("selected_users") or [user]
     channel = values["channel"]["selected_conversation"]
     if "meeting_id" not in metadata:
         ack()
         added = service.add(
-            title=values["title"]["value"],
+            title=title,
             owners=owners,
             channel_id=channel,
             created_by=user,
@@ -63,7 +67,7 @@ def handle_followup_modal(
         return
     ack()
     due_day = datetime.date.fromisoformat(due_date) if due_date else None
-    added = service.track(proposal, user, channel, Edit(values["title"]["value"], tuple(owners), due_day, remind))
+    added = service.track(proposal, user, channel, Edit(title, tuple(owners), due_day, remind))
     client.chat_postMessage(channel=user, text=added_text(added, tz))
     review_channel, review_ts = metadata.get("review") or [None, None]
     if review_channel and review_ts:
