@@ -14,9 +14,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
 
-from bot.answers import Answer, AskFilters, answer_question
+from bot.answers import Answer, AskFilters
 from bot.clock import SYSTEM_CLOCK
 from bot.config import SettingsError, get_settings
 from bot.core.minutes import MinutesError, ParsedMinutes
@@ -24,7 +23,7 @@ from bot.core.speakers import AliasTable, default_alias_table
 from bot.core.topics import default_glossary
 from bot.errors import UserError
 from bot.followups.text import summary_line
-from bot.ingest import ingest_minutes, read_minutes_file, speakers_of
+from bot.ingest import read_minutes_file, speakers_of
 from bot.messages import PLAIN, say, understood_as
 from bot.services.remarks import RemarksService
 from storage.dump import DumpError, export_dump, import_dump
@@ -35,13 +34,10 @@ BOLD_START, BOLD_END = "\033[1m", "\033[0m"  # matched words, on a terminal only
 CLI_USER = "cli"  # who the command line acts as: creator of the follow-ups it adds, closer of those it closes
 
 
-def open_session() -> Session:
-    return Session(get_engine(get_settings().sqlalchemy_url))
-
-
 def cmd_ingest(args: argparse.Namespace) -> int:
     failures = 0
-    table = default_alias_table()
+    service = remarks_service()
+    table = service.table
     for name in args.files:
         path = Path(name)
         try:
@@ -54,8 +50,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             if args.dry_run:
                 print(format_dry_run(name, read_minutes_file(data, path.name)[1], table))
                 continue
-            with open_session() as session:
-                result = ingest_minutes(session, data, path.name, table)
+            result = service.ingest(data, path.name)
         except MinutesError as error:
             print(f"error: {name}: {error}", file=sys.stderr)
             failures += 1
@@ -111,17 +106,16 @@ def format_dry_run(name: str, minutes: ParsedMinutes, table: AliasTable) -> str:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     filters = AskFilters(args.meeting, args.since, args.until, args.speaker)
-    table, glossary = default_alias_table(), default_glossary()
+    service = remarks_service()
     bold = (BOLD_START, BOLD_END) if sys.stdout.isatty() and not args.json else ("", "")
-    with open_session() as session:
-        for question in _questions(args):
-            started = time.perf_counter()
-            answer = answer_question(session, question, table, glossary, filters)
-            elapsed_ms = (time.perf_counter() - started) * 1000
-            if args.json:
-                print(json.dumps(answer.to_json(elapsed_ms), ensure_ascii=False), flush=True)
-            else:
-                print(format_answer(answer, *bold), flush=True)
+    for question in _questions(args):
+        started = time.perf_counter()
+        answer = service.answer(question, filters)
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        if args.json:
+            print(json.dumps(answer.to_json(elapsed_ms), ensure_ascii=False), flush=True)
+        else:
+            print(format_answer(answer, *bold), flush=True)
     return 0
 
 

@@ -69,9 +69,9 @@ class RemarksService:
         self.glossary = glossary
         self.admins = admins
 
-    def answer(self, question: str) -> Answer:
+    def answer(self, question: str, filters: AskFilters | None = None) -> Answer:
         with Session(self.engine) as session:
-            return answer_question(session, question, self.table, self.glossary)
+            return answer_question(session, question, self.table, self.glossary, filters or AskFilters())
 
     def remember_question(self, question: str) -> str:
         """Store a question for its "More" and "Share" buttons; returns the key the buttons carry."""
