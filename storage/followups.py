@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from storage.models import (
     FAILED,
+    ONCE,
     OPEN,
     PENDING,
     SENDING,
@@ -103,6 +104,25 @@ def next_fire_time(session: Session) -> datetime.datetime | None:
 def due_rules(session: Session, now: datetime.datetime) -> Sequence[ReminderRule]:
     query = select(ReminderRule).where(col(ReminderRule.active).is_(True), col(ReminderRule.next_fire_at) <= now)
     return session.exec(query.order_by(col(ReminderRule.next_fire_at))).all()
+
+
+def rules_fired_ahead_of(session: Session, now: datetime.datetime) -> Sequence[ReminderRule]:
+    """Active recurring rules with a reminder scheduled after `now` already delivered: those that fired
+    while the clock was ahead of where it is now (a delivery is made only once its time has come)."""
+    fired = select(Delivery.rule_id).where(col(Delivery.scheduled_at) > now)
+    query = select(ReminderRule).where(
+        col(ReminderRule.active).is_(True), ReminderRule.kind != ONCE, col(ReminderRule.id).in_(fired)
+    )
+    return session.exec(query.order_by(col(ReminderRule.id))).all()
+
+
+def move_rule_earlier(session: Session, rule_id: int, later: datetime.datetime, earlier: datetime.datetime) -> None:
+    """Bring a rule's next reminder forward from `later` to `earlier`, unless another process moved it."""
+    session.execute(
+        update(ReminderRule)
+        .where(col(ReminderRule.id) == rule_id, col(ReminderRule.next_fire_at) == later)
+        .values(next_fire_at=earlier)
+    )
 
 
 def claimable_deliveries(session: Session, now: datetime.datetime) -> list[tuple[int, str]]:

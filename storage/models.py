@@ -166,7 +166,7 @@ class Delivery(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     rule_id: int = Field(foreign_key="reminderrule.id", index=True, ondelete="CASCADE")
-    scheduled_at: datetime.datetime = _utc_field(nullable=False)
+    scheduled_at: datetime.datetime = _utc_field(index=True, nullable=False)  # indexed: "any ahead of now?"
     state: str = Field(default=SENDING, index=True)
     attempts: int = 1
     last_error: str | None = None

@@ -15,8 +15,10 @@ so another process cannot take over a delivery that is still being posted. Trans
 with capped back-off for RETRY_WINDOW; then the delivery fails and the creator and owners are told.
 
 Every step is a short transaction of its own, so that a claim is visible to the other processes at once;
-what is due comes from the one clock given, leases and retry times from `lease_clock` (the service gives
-the database's, `DatabaseClock`; by default the clock given). What a post says and how it reaches people
+what is due comes from the one clock given, leases and retry times from `lease_clock` (by default the clock
+given). The service gives the database's clock for both (`DatabaseClock`), so that replicas agree whatever
+their own clocks say. A recurring rule that fired while the clock was ahead is brought back once it is not
+(`_catch_up_after_clock_went_back`). What a post says and how it reaches people
 is the `Poster`'s (the Slack one is bot.slack.poster).
 """
 
@@ -138,6 +140,7 @@ def run_due(
     clock = clock_at(now)
     lease_now = (lease_clock or clock).now  # leases and retry times: the database's time in production
     report = RunReport()
+    _catch_up_after_clock_went_back(engine, clock.now())
     with Session(engine) as session:
         due = [(rule.id, rule.next_fire_at) for rule in store.due_rules(session, clock.now())]
     for rule_id, fired_at in due:
@@ -208,19 +211,34 @@ def _release(engine: Engine, delivery_ids: list[int], lease_until: datetime.date
     return released
 
 
+def _catch_up_after_clock_went_back(engine: Engine, now: datetime.datetime) -> None:
+    """A recurring rule that fired while the clock was days ahead moved on from that time, and once the
+    clock is back it would skip the days between: bring its next reminder back to the first after now. The
+    reminder already posted early is not posted again when its time comes (its delivery exists)."""
+    with Session(engine) as session:
+        for rule in store.rules_fired_ahead_of(session, now):
+            first = next_fire_after(rule, now, now)
+            if rule.id and rule.next_fire_at and first and first < rule.next_fire_at:
+                store.move_rule_earlier(session, rule.id, rule.next_fire_at, first)
+                log.warning("reminders: the clock went back; rule #%s next fires at %s", rule.id, first)
+        session.commit()
+
+
 def _create_delivery(engine: Engine, rule_id: int, fired_at: datetime.datetime | None, now: datetime.datetime) -> None:
-    """Insert the waiting delivery of (rule, fired_at) and move the rule on, in one transaction; nothing
-    if another process got there first."""
+    """Insert the waiting delivery of (rule, fired_at) and move the rule on, in one transaction; if another
+    process got there first, nothing. If the delivery was made earlier (the rule was brought back after the
+    clock went back), the rule is only moved on."""
     if fired_at is None:
         return
     with Session(engine) as session:
-        if not store.add_delivery(session, rule_id, fired_at, now):
-            return
+        made = store.add_delivery(session, rule_id, fired_at, now)
         rule = store.get_rule(session, rule_id)
         if rule is None or not store.advance_rule(session, rule_id, fired_at, next_fire_after(rule, fired_at, now)):
             session.rollback()
             return
         session.commit()
+        if not made:
+            log.info("reminders: rule #%s at %s was posted before the clock went back", rule_id, fired_at)
 
 
 def _deliver(engine: Engine, poster: Poster, claim: _Claim, now: datetime.datetime, tz: ZoneInfo) -> str:

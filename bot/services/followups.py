@@ -8,6 +8,7 @@ this process, which re-reads the rules so that a new reminder gets its job at on
 from __future__ import annotations
 
 import datetime
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -78,12 +79,26 @@ def due_time(due: datetime.date | None, tz: ZoneInfo) -> When | None:
 
 class FollowupService:
     """`admins` (BOT_ADMINS) may change any follow-up; anyone else only those they created or own.
-    Reminder leases follow the database's clock, one for every replica; a clock given (tests, a run at a set
-    time) stands for it too."""
 
-    def __init__(self, engine: Engine, tz: ZoneInfo, clock: Clock = SYSTEM_CLOCK, admins: frozenset[str] = frozenset()):
+    What is due, and every lease, follows the database's clock (`database_clock`): one time for every
+    replica, so that a replica whose own clock is minutes off, or jumps a day ahead and back, neither
+    posts a reminder early nor takes a live lease. `clock` (the bot's) reads the times people type. A clock
+    given (tests, a run at a set time) stands for the database's too unless that is given as well."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        tz: ZoneInfo,
+        clock: Clock = SYSTEM_CLOCK,
+        admins: frozenset[str] = frozenset(),
+        database_clock: Clock | None = None,
+    ):
         self.engine, self.tz, self.clock, self.admins = engine, tz, clock, admins
-        self.lease_clock = delivery.DatabaseClock(engine) if clock is SYSTEM_CLOCK else clock
+        if database_clock is None:
+            # SQLite's clock is this machine's, which the bot's clock already reads (to the microsecond).
+            server = clock is SYSTEM_CLOCK and engine.dialect.name != "sqlite"
+            database_clock = delivery.DatabaseClock(engine) if server else clock
+        self.database_clock = database_clock
         self._rules_listeners: list[Callable[[], None]] = []
 
     def on_rules_changed(self, listener: Callable[[], None]) -> None:
@@ -307,16 +322,29 @@ class FollowupService:
             return all_suggestions(session)
 
     def next_fire_time(self) -> datetime.datetime | None:
-        """When the next reminder falls due, for the scheduler's wake-up; None when none is to come."""
+        """When, by the bot's clock, the next reminder falls due, for the scheduler's wake-up; None when none
+        is to come."""
         with Session(self.engine) as session:
-            return store.next_fire_time(session)
+            next_fire = store.next_fire_time(session)
+        return None if next_fire is None else self._on_bot_clock(next_fire)
+
+    def next_digest_time(self, schedule: Recurrence) -> datetime.datetime:
+        """When, by the bot's clock, the next digest is due."""
+        return self._on_bot_clock(schedule.next_after(self.database_clock.now(), self.tz))
+
+    def _on_bot_clock(self, moment: datetime.datetime) -> datetime.datetime:
+        """A time of the database's clock as the bot's clock will show it: the scheduler wakes by the bot's
+        clock, and waking early by the other would find nothing due and wake again at once. The difference
+        is rounded up to whole seconds (SQLite's clock shows no less), so a wake-up is never early."""
+        ahead = self.clock.now() - self.database_clock.now()
+        return moment + datetime.timedelta(seconds=math.ceil(ahead.total_seconds()))
 
     def run_due(self, poster: Poster, *, lease: datetime.timedelta = LEASE) -> RunReport:
         """Post what is due now (see bot.followups.delivery)."""
-        return delivery.run_due(self.engine, poster, self.tz, self.clock, lease=lease, lease_clock=self.lease_clock)
+        return delivery.run_due(self.engine, poster, self.tz, self.database_clock, lease=lease)
 
     def run_digest(self, poster: Poster, schedule: Recurrence) -> RunReport:
-        return delivery.run_digest(self.engine, poster, self.tz, schedule, self.clock, lease_clock=self.lease_clock)
+        return delivery.run_digest(self.engine, poster, self.tz, schedule, self.database_clock)
 
 
 def _members(session: Session, suggestion: Suggestion) -> list[str]:

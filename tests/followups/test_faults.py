@@ -14,6 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
+from bot.clock import FixedClock
 from bot.core.when import Recurrence, When
 from bot.followups.delivery import DatabaseClock, run_digest, run_due
 from bot.followups.scheduler import ReminderScheduler
@@ -21,6 +22,7 @@ from bot.services.followups import FollowupService
 from bot.slack.poster import DELIVERY_EVENT, SlackPoster
 from bot.slack.replies import reply_to_followup_command
 from storage.models import Delivery, DigestPost, FollowUp, ReminderRule
+from tests.clocks import MovedClock
 from tests.fake_slack import BOT_TOKEN, SERVER_ERROR, Scripted, rate_limited, slow
 from tests.followups.conftest import TZ, jst
 
@@ -29,19 +31,6 @@ pytestmark = pytest.mark.usefixtures("machine_clock")
 NINE = jst(2026, 12, 1, 9, 0)
 MONDAY = Recurrence("weekly", datetime.time(9), (0,))
 DIGEST_AT = jst(2026, 11, 30, 9, 0)
-
-
-class SteppingClock:
-    """A clock that moves only when told: by the poster's waits, or by the test."""
-
-    def __init__(self, at: datetime.datetime):
-        self.at = at
-
-    def now(self) -> datetime.datetime:
-        return self.at.astimezone(datetime.UTC)
-
-    def advance(self, seconds: float) -> None:
-        self.at += datetime.timedelta(seconds=seconds)
 
 
 def only_delivery(engine) -> Delivery:
@@ -87,7 +76,7 @@ def test_a_reminder_posted_by_a_process_killed_before_recording_it_is_not_repost
 
 def test_a_process_waiting_out_retry_after_keeps_its_claim_from_another(engine, slack, add):
     add(remind=When(NINE))
-    clock, lease = SteppingClock(NINE), datetime.timedelta(minutes=2)
+    clock, lease = MovedClock(NINE), datetime.timedelta(minutes=2)
     other_runs = []
 
     def other_process() -> None:
@@ -196,7 +185,8 @@ def test_the_scheduler_sets_one_wake_up_however_many_rules(engine, poster):
                 )
             )
         session.commit()
-    scheduler = ReminderScheduler(FollowupService(engine, TZ), poster, sweep_seconds=3600)
+    service = FollowupService(engine, TZ, FixedClock(NINE - datetime.timedelta(hours=1)))
+    scheduler = ReminderScheduler(service, poster, sweep_seconds=3600)
     scheduler.scheduler.start(paused=True)  # jobs are computed, none runs
     try:
         scheduler.sync()

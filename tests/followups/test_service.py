@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from sqlmodel import Session
 
-from bot.clock import FixedClock
+from bot.clock import SYSTEM_CLOCK, FixedClock
 from bot.core.followup_command import Add, Close, CommandError, ListFollowups, Snooze, parse_command
 from bot.core.when import Recurrence, When
 from bot.followups.delivery import run_digest, run_due
@@ -61,6 +61,12 @@ def test_lists_mine_and_overdue(engine, add):
     assert len(service.find("open")) == 2
 
 
+def machine_time_service(engine) -> FollowupService:
+    """The service on the machine's clock, travelled by time-machine, standing for the database's too: no
+    test moves a PostgreSQL server's clock."""
+    return FollowupService(engine, TZ, database_clock=SYSTEM_CLOCK)
+
+
 def wait_until(condition, timeout: float = 5.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -72,7 +78,7 @@ def test_scheduler_posts_a_reminder_missed_during_downtime_once_after_restart(en
     add(remind=When(jst(2026, 12, 1, 9, 0)))
     add("Later", When(jst(2026, 12, 1, 18, 0)))
     with time_machine.travel(jst(2026, 12, 1, 11, 0), tick=True):  # the bot comes back at 11:00
-        scheduler = ReminderScheduler(FollowupService(engine, TZ), poster, sweep_seconds=3600)
+        scheduler = ReminderScheduler(machine_time_service(engine), poster, sweep_seconds=3600)
         scheduler.start()  # returns at once: the catch-up runs in the scheduler's thread
         try:
             assert scheduler.running and str(scheduler.scheduler.timezone) == "Asia/Tokyo"
@@ -89,7 +95,7 @@ def test_scheduler_posts_a_reminder_missed_during_downtime_once_after_restart(en
 
 
 def test_a_scheduled_job_fires_on_time(engine, poster, slack, add):
-    scheduler = ReminderScheduler(FollowupService(engine, TZ), poster, sweep_seconds=3600)
+    scheduler = ReminderScheduler(machine_time_service(engine), poster, sweep_seconds=3600)
     scheduler.start()
     try:
         add(remind=When(datetime.datetime.now(TZ) + datetime.timedelta(seconds=1)))

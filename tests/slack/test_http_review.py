@@ -10,7 +10,6 @@ import json
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -26,6 +25,7 @@ from bot.slack.app import build_bot
 from bot.slack.poster import make_poster
 from bot.slack.server import make_http_server
 from storage.models import FollowUp, ReminderRule
+from tests.clocks import MovedClock
 from tests.fake_slack import BOT_TOKEN, BOT_USER_ID, SIGNING_SECRET, FakeSlack
 from tests.slack.conftest import ADMIN, RunningApp, buttons
 
@@ -52,16 +52,6 @@ MINUTES = """令和7年度 北留萌地域連携会議
 
 - 高齢者が利用しやすい交通手段の導入について、来年度から検討していきたい。
 """.encode()
-
-
-@dataclass
-class MovedClock:
-    """The bot's clock, moved on by the test."""
-
-    at: datetime.datetime
-
-    def now(self) -> datetime.datetime:
-        return self.at.astimezone(datetime.UTC)
 
 
 @pytest.fixture(scope="module")
