@@ -2,7 +2,8 @@
 
 Every decision by time (what is due, leases, retries, snoozes, digests, expiry of stored button state)
 asks the clock it was given, so that a test sets the time in one place and the code under test never
-reads the machine's clock behind its back.
+reads the machine's clock behind its back. Leases that several bot processes share (reminders being
+posted, events being answered) follow the database's clock, `DatabaseClock`.
 """
 
 from __future__ import annotations
@@ -10,6 +11,11 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from typing import Protocol
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from storage.queries import database_now
 
 
 class Clock(Protocol):
@@ -33,6 +39,18 @@ class FixedClock:
 
     def now(self) -> datetime.datetime:
         return self.at.astimezone(datetime.UTC)
+
+
+class DatabaseClock:
+    """The database's clock (CURRENT_TIMESTAMP): one time for every bot process on the database whatever
+    their machines' clocks say, so that two replicas whose clocks differ by minutes cannot both hold a lease."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def now(self) -> datetime.datetime:
+        with Session(self.engine) as session:
+            return database_now(session)
 
 
 SYSTEM_CLOCK = SystemClock()

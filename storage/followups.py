@@ -28,7 +28,6 @@ from storage.models import (
     Remark,
     ReminderRule,
     Speaker,
-    UTCDateTime,
 )
 from storage.queries import inserted
 
@@ -87,11 +86,6 @@ def rules_of(session: Session, followup_id: int) -> Sequence[ReminderRule]:
     return session.exec(
         select(ReminderRule).where(ReminderRule.followup_id == followup_id).order_by(col(ReminderRule.id))
     ).all()
-
-
-def database_now(session: Session) -> datetime.datetime:
-    """The database server's current time, aware UTC."""
-    return session.exec(select(func.current_timestamp(type_=UTCDateTime()))).one()
 
 
 def next_fire_time(session: Session) -> datetime.datetime | None:

@@ -43,6 +43,19 @@ INSTANTS = {
 BACKENDS = ["sqlite", "postgresql"]
 
 
+class SteppingClock:
+    """A clock that moves only when told: by the poster's waits, or by the test."""
+
+    def __init__(self, at: datetime.datetime):
+        self.at = at
+
+    def now(self) -> datetime.datetime:
+        return self.at.astimezone(datetime.UTC)
+
+    def advance(self, seconds: float) -> None:
+        self.at += datetime.timedelta(seconds=seconds)
+
+
 def pytest_report_header() -> list[str]:
     shift = os.environ.get("TEST_CLOCK_SHIFT_HOURS")
     now = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot.clock import SYSTEM_CLOCK, Clock
+from bot.clock import SYSTEM_CLOCK, Clock, DatabaseClock
 from bot.core.followup_command import CommandError
 from bot.core.when import DEFAULT_TIME, Recurrence, When
 from bot.followups import delivery
@@ -83,7 +83,7 @@ class FollowupService:
 
     def __init__(self, engine: Engine, tz: ZoneInfo, clock: Clock = SYSTEM_CLOCK, admins: frozenset[str] = frozenset()):
         self.engine, self.tz, self.clock, self.admins = engine, tz, clock, admins
-        self.lease_clock = delivery.DatabaseClock(engine) if clock is SYSTEM_CLOCK else clock
+        self.lease_clock = DatabaseClock(engine) if clock is SYSTEM_CLOCK else clock
         self._rules_listeners: list[Callable[[], None]] = []
 
     def on_rules_changed(self, listener: Callable[[], None]) -> None:

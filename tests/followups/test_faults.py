@@ -14,13 +14,15 @@ from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
+from bot.clock import DatabaseClock
 from bot.core.when import Recurrence, When
-from bot.followups.delivery import DatabaseClock, run_digest, run_due
+from bot.followups.delivery import run_digest, run_due
 from bot.followups.scheduler import ReminderScheduler
 from bot.services.followups import FollowupService
 from bot.slack.poster import DELIVERY_EVENT, SlackPoster
 from bot.slack.replies import reply_to_followup_command
 from storage.models import Delivery, DigestPost, FollowUp, ReminderRule
+from tests.conftest import SteppingClock
 from tests.fake_slack import BOT_TOKEN, SERVER_ERROR, Scripted, rate_limited, slow
 from tests.followups.conftest import TZ, jst
 
@@ -29,19 +31,6 @@ pytestmark = pytest.mark.usefixtures("machine_clock")
 NINE = jst(2026, 12, 1, 9, 0)
 MONDAY = Recurrence("weekly", datetime.time(9), (0,))
 DIGEST_AT = jst(2026, 11, 30, 9, 0)
-
-
-class SteppingClock:
-    """A clock that moves only when told: by the poster's waits, or by the test."""
-
-    def __init__(self, at: datetime.datetime):
-        self.at = at
-
-    def now(self) -> datetime.datetime:
-        return self.at.astimezone(datetime.UTC)
-
-    def advance(self, seconds: float) -> None:
-        self.at += datetime.timedelta(seconds=seconds)
 
 
 def only_delivery(engine) -> Delivery:
