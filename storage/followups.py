@@ -325,6 +325,11 @@ def claim_review(session: Session, meeting_id: int, requested_by: str, now: date
     return inserted(session)
 
 
+def release_review(session: Session, meeting_id: int) -> None:
+    """Give back the claim on sending a meeting's review, which reached nobody: the next import sends it."""
+    session.execute(delete(FollowupReview).where(col(FollowupReview.meeting_id) == meeting_id))
+
+
 def add_links(session: Session, name: str, user_ids: Sequence[str]) -> None:
     known = set(linked_members(session, name))
     for user_id in user_ids:

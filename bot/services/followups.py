@@ -163,6 +163,12 @@ class FollowupService:
             session.commit()
             return Review(meeting_id, meeting.title, meeting.date, proposals)
 
+    def release_review(self, meeting_id: int) -> None:
+        """The review of a meeting reached none of its recipients: the next import of its minutes sends it."""
+        with Session(self.engine) as session:
+            store.release_review(session, meeting_id)
+            session.commit()
+
     def proposal(self, meeting_id: int, remark_id: int) -> Proposal | None:
         """One follow-up proposed from a meeting's minutes (for its review's buttons); None once it is gone."""
         with Session(self.engine) as session:

@@ -26,7 +26,7 @@ from slack_sdk.webhook import WebhookClient, WebhookResponse
 from bot.followups.delivery import ClaimLost, Tag, TransientError
 from bot.services.followups import FollowupService
 from bot.services.remarks import EventClaim, RemarksService
-from bot.slack.poster import SlackPoster
+from bot.slack.poster import SlackPoster, make_client
 
 # Message events the bot answers; others (edits, deletions, bot posts) are acknowledged and ignored.
 ANSWERED_SUBTYPES = (None, "file_share")
@@ -99,12 +99,16 @@ def post_answer(
                 raise ClaimLost(f"{claim.event_id}: taken over by another replica")
 
         tag = Tag(f"answer:{claim.event_id}", maybe_posted=claim.taken_over, hold=hold)
-    # The poster's retries, not the client's: it looks for the post before each re-post.
-    answering = WebClient(token=client.token, base_url=client.base_url, timeout=ANSWER_TIMEOUT, retry_handlers=[])
-    poster = SlackPoster(
+    answering_poster(client).post(channel, text, blocks, tag, thread_ts=thread_ts, after_ts=after_ts, unfurl=False)
+
+
+def answering_poster(client: WebClient) -> SlackPoster:
+    """A poster for what people wait for (answers to events, an import's review) with the token and address of
+    `client`: its retries, not the client's, so that a post is looked for before it is made again."""
+    answering = make_client(client.token or "", client.base_url, timeout=ANSWER_TIMEOUT)
+    return SlackPoster(
         answering, retries=ANSWER_RETRIES, backoff=ANSWER_BACKOFF, max_retry_after=MAX_ANSWER_RETRY_AFTER
     )
-    poster.post(channel, text, blocks, tag, thread_ts=thread_ts, after_ts=after_ts, unfurl=False)
 
 
 class RetryingRespond(Respond):

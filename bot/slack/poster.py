@@ -52,8 +52,8 @@ TEXT_LIMIT = 3000  # Block Kit: a section's or a context element's text
 MESSAGE_TEXT_LIMIT = 4000  # the message's text (notifications, clients without blocks)
 
 
-def make_client(token: str, base_url: str) -> WebClient:
-    return WebClient(token=token, base_url=base_url, retry_handlers=[], timeout=CLIENT_TIMEOUT)
+def make_client(token: str, base_url: str, timeout: float = CLIENT_TIMEOUT) -> WebClient:
+    return WebClient(token=token, base_url=base_url, retry_handlers=[], timeout=timeout)
 
 
 def make_poster(settings: Settings) -> SlackPoster:
@@ -172,9 +172,10 @@ class SlackPoster:
                 return None
         return None
 
-    def direct_message(self, user: str, text: str) -> None:
+    def direct_message(self, user: str, text: str, blocks: list[dict] | None = None, tag: Tag | None = None) -> None:
+        """Post in the user's DM with the bot (opened first: only its channel id can be searched)."""
         channel = self._call(lambda: self.client.conversations_open(users=user))["channel"]["id"]
-        self.post(channel, text)
+        self.post(channel, text, blocks, tag)
 
     def _pace(self, channel: str, tag: Tag | None) -> None:
         last = self._last_post.get(channel)

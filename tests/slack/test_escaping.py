@@ -117,7 +117,7 @@ def test_hostile_text_reaches_slack_escaped_on_every_surface(slack: RunningApp) 
     run.drive(
         "import", lambda: slack.event({**event, "files": [minutes, not_minutes]}, "EvImport"), "chat.postMessage", 2
     )
-    [review] = [call for call in run.made["import"] if call.body.get("channel") == ADMIN]
+    [review] = [c for c in run.made["import"] if c.method == "chat.postMessage" and c.body["channel"] == "DADMIN"]
     run.drive("/remarks meetings", lambda: slack.command("meetings", response_name="meetings"), "response_url")
     run.followup_command("/followup suggest", "suggest 臨時会議")
     [answer] = run.drive("/remarks: minutes", lambda: slack.command("流氷", response_name="minutes"), "response_url")

@@ -23,7 +23,7 @@ from bot.slack.poster import DELIVERY_EVENT
 from storage.engine import database_url, get_engine
 from storage.models import FollowUp, HandledEvent
 from tests.fake_slack import BOT_TOKEN, BOT_USER_ID, POSTED_THEN_500, SERVER_ERROR, rate_limited, slow
-from tests.slack.conftest import RunningApp, buttons, serving, start_bot
+from tests.slack.conftest import ADMIN, RunningApp, buttons, serving, start_bot
 
 APOLOGY = "Sorry, something went wrong"
 
@@ -130,6 +130,54 @@ def test_two_replicas_whose_clocks_differ_by_six_minutes_answer_an_event_once(
     assert outcomes == ["ok", "duplicate"]  # before (each replica's clock): ["ok", "ok"], 2 answers
     assert len(slack.fake.recorded("chat.postMessage")) == 1
     assert slack.fake.recorded("conversations.replies") == []  # nobody took it over, nobody looked
+
+
+def minutes(title: str) -> bytes:
+    return f"""{title}
+
+1 実施日時
+
+令和7年（2025年）11月20日（木）10:00～11:00
+
+2 意見交換の主なコメント
+
+<留萌市長>
+
+- 冬の暮らしを守るため、来年度から除雪体制を強化する。
+""".encode()
+
+
+def import_as_admin(slack: RunningApp, file: dict, ts: str, event_id: str) -> str:
+    """The reply to an admin's import of the file, once its review has been sent, or not."""
+    before = len(slack.fake.recorded("chat.postMessage"))
+    event = {**mention("import", ts), "user": ADMIN, "files": [file]}
+    assert slack.event(event, event_id).status == 200
+    wait_answered(slack.db_url, event_id)
+    [reply] = [c for c in slack.fake.recorded("chat.postMessage")[before:] if c.body["channel"] == "C1"]
+    return reply.body["text"]
+
+
+def reviews_in_the_admins_dm(slack: RunningApp, title: str) -> int:
+    return sum(title in (message["text"] or "") for message in slack.fake.history.get("DADMIN", []))
+
+
+def test_a_review_slack_refused_is_sent_by_the_next_import(slack: RunningApp) -> None:
+    file = slack.fake.add_file("FREFUSED", "refused.txt", minutes("除雪連絡会議"))
+    slack.fake.script("chat.postMessage", *[SERVER_ERROR] * 4)  # every try of the review
+    reply = import_as_admin(slack, file, "505.1", "EvReviewRefused")
+    assert "Imported" in reply and "could not be sent for review" in reply
+    assert reviews_in_the_admins_dm(slack, "除雪連絡会議") == 0
+    reply = import_as_admin(slack, file, "505.2", "EvReviewAgain")
+    assert "Already imported" in reply and "could not be sent" not in reply
+    assert reviews_in_the_admins_dm(slack, "除雪連絡会議") == 1  # before: 0, the review lost for good
+
+
+def test_a_review_slack_took_before_answering_500_is_sent_once(slack: RunningApp) -> None:
+    file = slack.fake.add_file("FPOSTED", "posted.txt", minutes("除雪対策会議"))
+    slack.fake.script("chat.postMessage", POSTED_THEN_500)
+    reply = import_as_admin(slack, file, "505.3", "EvReviewPosted")
+    assert "Imported" in reply and "could not be sent" not in reply
+    assert reviews_in_the_admins_dm(slack, "除雪対策会議") == 1  # before: 2
 
 
 def test_an_answer_to_a_mention_waits_out_a_short_rate_limit(slack: RunningApp) -> None:
