@@ -68,7 +68,7 @@ class ShortRateLimitRetryHandler(RateLimitErrorRetryHandler):
 
 def answer_retry_handlers() -> list[RetryHandler]:
     """How the clients that answer people retry: 5xx with back-off, a connection error (a timeout among them)
-    and a 429 (after its Retry-After) once. (Reminders and answers to events have the poster's policy.)"""
+    and a 429 (after its Retry-After) once. (Reminders, answers to events and reviews: the poster's policy.)"""
     return [
         ConnectionErrorRetryHandler(max_retry_count=1),
         AnyServerErrorRetryHandler(max_retry_count=ANSWER_RETRIES),
