@@ -75,8 +75,10 @@ def send_review_to_secretariat(meeting_id: int) -> None:
     settings.check_slack()
     client = make_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
     channel = settings.bot_secretariat_channel
-    send_review(client, followup_service(), meeting_id, CLI_USER, [channel])
-    print(f"note: the follow-ups found, if any, were sent for review to {channel}")
+    if send_review(client, followup_service(), meeting_id, CLI_USER, [channel]):
+        print(f"note: the follow-ups found, if any, were sent for review to {channel}")
+    else:
+        print(f"note: the review could not be sent to {channel}; import the file in Slack to send it", file=sys.stderr)
 
 
 def format_dry_run(name: str, minutes: ParsedMinutes, table: AliasTable) -> str:

@@ -2,7 +2,8 @@
 
 Every decision by time (what is due, leases, retries, snoozes, digests, expiry of stored button state)
 asks the clock it was given, so that a test sets the time in one place and the code under test never
-reads the machine's clock behind its back.
+reads the machine's clock behind its back. Leases that several bot processes share (reminders being
+posted, events being answered) follow the database's clock, `DatabaseClock`.
 """
 
 from __future__ import annotations
@@ -10,6 +11,11 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from typing import Protocol
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from storage.queries import database_now
 
 
 class Clock(Protocol):
@@ -35,7 +41,28 @@ class FixedClock:
         return self.at.astimezone(datetime.UTC)
 
 
+class DatabaseClock:
+    """The database's clock (CURRENT_TIMESTAMP): one time for every bot process on the database whatever
+    their machines' clocks say, so that two replicas whose clocks differ by minutes cannot both hold a lease."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def now(self) -> datetime.datetime:
+        with Session(self.engine) as session:
+            return database_now(session)
+
+
 SYSTEM_CLOCK = SystemClock()
+
+
+def clock_of_database(engine: Engine, clock: Clock) -> Clock:
+    """The clock of claims and of what is due. With the machine's clock, the database server's: one time for
+    every replica. SQLite's clock is this machine's, which the machine's clock reads to the microsecond
+    (CURRENT_TIMESTAMP only to the second). A clock given (tests, a run at a set time) stands for it."""
+    if clock is not SYSTEM_CLOCK:
+        return clock
+    return SYSTEM_CLOCK if engine.dialect.name == "sqlite" else DatabaseClock(engine)
 
 
 def clock_at(now: datetime.datetime | Clock | None) -> Clock:

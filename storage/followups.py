@@ -29,7 +29,6 @@ from storage.models import (
     Remark,
     ReminderRule,
     Speaker,
-    UTCDateTime,
 )
 from storage.queries import inserted
 
@@ -88,11 +87,6 @@ def rules_of(session: Session, followup_id: int) -> Sequence[ReminderRule]:
     return session.exec(
         select(ReminderRule).where(ReminderRule.followup_id == followup_id).order_by(col(ReminderRule.id))
     ).all()
-
-
-def database_now(session: Session) -> datetime.datetime:
-    """The database server's current time, aware UTC."""
-    return session.exec(select(func.current_timestamp(type_=UTCDateTime()))).one()
 
 
 def next_fire_time(session: Session) -> datetime.datetime | None:
@@ -349,6 +343,11 @@ def claim_review(session: Session, meeting_id: int, requested_by: str, now: date
     """Claim sending a meeting's review; False, the session rolled back, when it was sent already."""
     session.add(FollowupReview(meeting_id=meeting_id, requested_by=requested_by, sent_at=now))
     return inserted(session)
+
+
+def release_review(session: Session, meeting_id: int) -> None:
+    """Give back the claim on sending a meeting's review, which reached nobody: the next import sends it."""
+    session.execute(delete(FollowupReview).where(col(FollowupReview.meeting_id) == meeting_id))
 
 
 def add_links(session: Session, name: str, user_ids: Sequence[str]) -> None:

@@ -10,7 +10,16 @@ from sqlalchemy import delete, func, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from storage.models import AskedQuestion, HandledEvent, Meeting, Remark, SeenRequest, Speaker, SpeakerAlias
+from storage.models import (
+    AskedQuestion,
+    HandledEvent,
+    Meeting,
+    Remark,
+    SeenRequest,
+    Speaker,
+    SpeakerAlias,
+    UTCDateTime,
+)
 
 
 def find_meeting(session: Session, title: str, date: datetime.date | None) -> Meeting | None:
@@ -192,6 +201,11 @@ def inserted(session: Session) -> bool:
     return True
 
 
+def database_now(session: Session) -> datetime.datetime:
+    """The database server's current time, aware UTC."""
+    return session.exec(select(func.current_timestamp(type_=UTCDateTime()))).one()
+
+
 def add_handled_event(session: Session, event_id: str, message_key: str | None, at: datetime.datetime) -> bool:
     """Record an event as taken on; False, the session rolled back, when it (or its message) already was."""
     session.add(HandledEvent(event_id=event_id, message_key=message_key, handled_at=at))
@@ -205,27 +219,40 @@ def forget_handled_events(session: Session, before: datetime.datetime) -> None:
 def take_over_stale_claim(
     session: Session, event_id: str, claimed_before: datetime.datetime, now: datetime.datetime
 ) -> bool:
-    """Claim anew an event about a message that was claimed before `claimed_before` and never answered;
-    whether it was."""
+    """Claim anew, from `now`, an event about a message that was claimed at or before `claimed_before` and
+    never answered; whether it was."""
     statement = (
         update(HandledEvent)
         .where(
             col(HandledEvent.event_id) == event_id,
             col(HandledEvent.answered_at).is_(None),
             col(HandledEvent.message_key).is_not(None),
-            col(HandledEvent.handled_at) < claimed_before,
+            col(HandledEvent.handled_at) <= claimed_before,
         )
         .values(handled_at=now)
     )
     return session.execute(statement).rowcount == 1
 
 
+def renew_event_claim(
+    session: Session, event_id: str, claimed_at: datetime.datetime, new_claimed_at: datetime.datetime
+) -> bool:
+    """Move the start of an unanswered event's claim (held longer, or given back by moving it into the past);
+    False when the claim from `claimed_at` was lost to another replica's take-over."""
+    statement = (
+        update(HandledEvent)
+        .where(
+            col(HandledEvent.event_id) == event_id,
+            col(HandledEvent.answered_at).is_(None),
+            col(HandledEvent.handled_at) == claimed_at,
+        )
+        .values(handled_at=new_claimed_at)
+    )
+    return session.execute(statement).rowcount == 1
+
+
 def mark_event_answered(session: Session, event_id: str, now: datetime.datetime) -> None:
     session.execute(update(HandledEvent).where(col(HandledEvent.event_id) == event_id).values(answered_at=now))
-
-
-def forget_handled_event(session: Session, event_id: str) -> None:
-    session.execute(delete(HandledEvent).where(col(HandledEvent.event_id) == event_id))
 
 
 def add_seen_request(session: Session, slack_timestamp: int, signature: str) -> bool:

@@ -5,9 +5,11 @@ Socket Mode server.
 `api_url`. Every call is recorded, in order, as a `Call`; `wait_for` polls with a timeout because the app
 answers asynchronously after acknowledging. `script(method, *answers)` makes the next calls of a method
 (or of "response_url") answer as scripted, once each and in order, before the normal answers resume: a
-429 with Retry-After, a 500, an `{"ok": false}` error, or a normal answer sent late (`slow`).
-A message posted is in its channel's history (`conversations.history`, with its metadata when asked for
-`include_all_metadata`) from the moment the post arrives, even when its answer is late or never read.
+429 with Retry-After, a 500, an `{"ok": false}` error, or a normal answer sent late (`slow`); a 500 given
+after the post was made (`POSTED_THEN_500`), as when Slack fails after taking a message.
+A message posted is in its channel's history (`conversations.history`, replies left out) and its thread's
+(`conversations.replies`), with its metadata when asked for `include_all_metadata` and only after `oldest`
+when given, from the moment the post arrives, even when its answer is late or never read.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ class Scripted:
     body: dict[str, Any] | None = None
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    posts: bool = False  # a chat.postMessage is posted, then answered with `body` all the same
 
 
 def rate_limited(retry_after: int = 2) -> Scripted:
@@ -58,6 +61,7 @@ def rate_limited(retry_after: int = 2) -> Scripted:
 
 
 SERVER_ERROR = Scripted(500, {"ok": False, "error": "internal_error"})
+POSTED_THEN_500 = Scripted(500, {"ok": False, "error": "internal_error"}, posts=True)
 CHANNEL_NOT_FOUND = Scripted(200, {"ok": False, "error": "channel_not_found"})
 INVALID_BLOCKS = Scripted(200, {"ok": False, "error": "invalid_blocks"})
 BLOCK_TEXT_LIMIT = 3000  # what Slack takes in a section's or a context element's text
@@ -126,6 +130,7 @@ class FakeSlack:
         with self._lock:
             self.calls.clear()
             self._scripted.clear()
+            self.history.clear()
 
     def recorded(self, method: str | None = None) -> list[Call]:
         with self._lock:
@@ -165,11 +170,12 @@ class FakeSlack:
             scripted = self._scripted[method].pop(0) if self._scripted.get(method) else Scripted()
             if method in ("chat.postMessage", "chat.update") and scripted.body is None and _too_long(body):
                 scripted = INVALID_BLOCKS
-            if method == "chat.postMessage" and scripted.body is None:
+            if method == "chat.postMessage" and (scripted.body is None or scripted.posts):
                 body["ts"] = f"1700000000.{next(self._ts):06d}"
                 message = {"type": "message", "text": body.get("text"), "ts": body["ts"]}
-                if body.get("metadata"):
-                    message["metadata"] = body["metadata"]
+                for name in ("metadata", "thread_ts"):
+                    if body.get(name):
+                        message[name] = body[name]
                 self.history.setdefault(str(body.get("channel")), []).append(message)
         time.sleep(scripted.delay)
         if scripted.body is not None:
@@ -195,13 +201,8 @@ class FakeSlack:
                 "bot_id": BOT_ID,
                 "is_enterprise_install": False,
             }
-        if method == "conversations.history":
-            with_metadata = body.get("include_all_metadata") in ("1", "true", "True", True)
-            messages = [
-                {k: v for k, v in m.items() if k != "metadata" or with_metadata}
-                for m in reversed(self.history.get(str(body.get("channel")), []))
-            ]
-            return {"ok": True, "messages": messages[: int(body.get("limit") or 100)], "has_more": False}
+        if method in ("conversations.history", "conversations.replies"):
+            return self._messages(method, body)
         if method in ("chat.postMessage", "chat.update"):
             ts = body.get("ts") or f"1700000000.{next(self._ts):06d}"
             return {
@@ -234,6 +235,20 @@ class FakeSlack:
         if method == "apps.connections.open":
             return {"ok": True, "url": self.socket_url}
         return {"ok": False, "error": "unknown_method"}
+
+    def _messages(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
+        """A channel's messages newest first, replies left out; or a thread's, its first message first."""
+        with_metadata = body.get("include_all_metadata") in ("1", "true", "True", True)
+        oldest = float(body.get("oldest") or 0)
+        posted = self.history.get(str(body.get("channel")), [])
+        if method == "conversations.history":
+            found = [m for m in reversed(posted) if m.get("thread_ts", m["ts"]) == m["ts"]]
+        else:
+            found = [m for m in posted if body.get("ts") in (m["ts"], m.get("thread_ts"))]
+        messages = [
+            {k: v for k, v in m.items() if k != "metadata" or with_metadata} for m in found if float(m["ts"]) > oldest
+        ]
+        return {"ok": True, "messages": messages[: int(body.get("limit") or 100)], "has_more": False}
 
     def _download(self, request: BaseHTTPRequestHandler, file_id: str, headers: dict[str, str]) -> None:
         with self._lock:

@@ -87,8 +87,8 @@ def test_the_time_is_read_only_by_the_clock() -> None:
 
 
 def _is_clock_call(func: ast.expr) -> bool:
-    """`clock.now()`, `self.clock.now()`, `service.clock.now()`: the injected clock."""
+    """`clock.now()`, `self.clock.now()`, `service.clock.now()`, `self.database_clock.now()`: an injected clock."""
     return isinstance(func, ast.Attribute) and (
-        (isinstance(func.value, ast.Name) and func.value.id == "clock")
-        or (isinstance(func.value, ast.Attribute) and func.value.attr == "clock")
+        (isinstance(func.value, ast.Name) and func.value.id.endswith("clock"))
+        or (isinstance(func.value, ast.Attribute) and func.value.attr.endswith("clock"))
     )

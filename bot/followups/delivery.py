@@ -164,18 +164,6 @@ def run_due(
 Renew = Callable[[Session, int, datetime.datetime, datetime.datetime], bool]  # (session, id, lease, new lease)
 
 
-class DatabaseClock:
-    """The database's clock (CURRENT_TIMESTAMP): one time for every bot process on the database whatever
-    their machines' clocks say, so that two replicas whose clocks differ by minutes cannot both hold a lease."""
-
-    def __init__(self, engine: Engine):
-        self.engine = engine
-
-    def now(self) -> datetime.datetime:
-        with Session(self.engine) as session:
-            return store.database_now(session)
-
-
 class _Claim:
     """One process's claim on one delivery or digest (`row_id`), held longer while the poster waits."""
 

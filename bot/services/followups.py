@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot.clock import SYSTEM_CLOCK, Clock
+from bot.clock import SYSTEM_CLOCK, Clock, clock_of_database
 from bot.core.followup_command import CommandError
 from bot.core.when import DEFAULT_TIME, Recurrence, When
 from bot.followups import delivery
@@ -94,11 +94,7 @@ class FollowupService:
         database_clock: Clock | None = None,
     ):
         self.engine, self.tz, self.clock, self.admins = engine, tz, clock, admins
-        if database_clock is None:
-            # SQLite's clock is this machine's, which the bot's clock already reads (to the microsecond).
-            server = clock is SYSTEM_CLOCK and engine.dialect.name != "sqlite"
-            database_clock = delivery.DatabaseClock(engine) if server else clock
-        self.database_clock = database_clock
+        self.database_clock = database_clock or clock_of_database(engine, clock)
         self._rules_listeners: list[Callable[[], None]] = []
 
     def on_rules_changed(self, listener: Callable[[], None]) -> None:
@@ -177,6 +173,12 @@ class FollowupService:
             proposals = [Proposal(s, tuple(_members(session, s))) for s in suggestions(session, meeting_id)]
             session.commit()
             return Review(meeting_id, meeting.title, meeting.date, proposals)
+
+    def release_review(self, meeting_id: int) -> None:
+        """The review of a meeting reached none of its recipients: the next import of its minutes sends it."""
+        with Session(self.engine) as session:
+            store.release_review(session, meeting_id)
+            session.commit()
 
     def proposal(self, meeting_id: int, remark_id: int) -> Proposal | None:
         """One follow-up proposed from a meeting's minutes (for its review's buttons); None once it is gone."""

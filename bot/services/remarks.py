@@ -1,6 +1,7 @@
 """Answering, and the lists of meetings and speakers, over one database, for the CLI and the Slack app alike;
 with the small state the Slack app keeps there (questions behind buttons, events taken on), which
-expires by the service's clock. Knows nothing of Slack."""
+expires by the service's clock. Claims on events are leases every replica shares: they follow the
+database's clock, whatever each replica's machine says. Knows nothing of Slack."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from bot.answers import Answer, AskFilters, answer_question, meeting_json
-from bot.clock import SYSTEM_CLOCK, Clock
+from bot.clock import SYSTEM_CLOCK, Clock, clock_of_database
 from bot.core.speakers import AliasTable
 from bot.core.topics import Glossary
 from bot.ingest import IngestResult, ingest_minutes, refresh_aliases
@@ -23,11 +24,21 @@ HANDLED_EVENTS_KEPT = datetime.timedelta(days=1)
 # An event claimed this long ago and still not answered lost its replica (killed while answering, say):
 # Slack's next retry of it (they come after about 1 and 5 minutes) takes it over.
 CLAIM_LEASE = datetime.timedelta(minutes=2)
+HOLD_MARGIN = datetime.timedelta(minutes=1)  # a claim held for a wait on Slack covers it by at least this much
 # Slack's signature counts as fresh five minutes either side of its timestamp: twice that, for replicas
 # whose clocks differ, is how long a signed request is remembered.
 SEEN_REQUESTS_KEPT = datetime.timedelta(minutes=10)
 # An answer's "More" and "Share" buttons work this long; after it they say to ask again.
 ASKED_QUESTIONS_KEPT = datetime.timedelta(days=30)
+
+
+@dataclass
+class EventClaim:
+    """This replica's claim on a Slack event, from `claimed_at` (the database's time) for CLAIM_LEASE."""
+
+    event_id: str
+    claimed_at: datetime.datetime
+    taken_over: bool  # claimed before, by a replica that may have posted the answer before it was lost
 
 
 @dataclass(frozen=True)
@@ -60,11 +71,13 @@ class RemarksService:
         admins: frozenset[str],
         clock: Clock = SYSTEM_CLOCK,
         secretariat_channel: str = "",
+        database_clock: Clock | None = None,
     ):
         self.engine = get_engine(database_url)
         # Where the review of follow-ups found in imported minutes also goes ("": only to the importer).
         self.secretariat_channel = secretariat_channel
         self.clock = clock
+        self.database_clock = database_clock or clock_of_database(self.engine, clock)  # of claims on events
         self.table = table
         self.glossary = glossary
         self.admins = admins
@@ -98,15 +111,47 @@ class RemarksService:
             filters = AskFilters(newest_remark_id=asked.newest_remark_id)
             return answer_question(session, asked.question, self.table, self.glossary, filters)
 
-    def claim_event(self, event_id: str, message_key: str | None) -> bool:
-        """True the first time an event (and the message it is about) is seen, False ever after."""
+    def claim_event(self, event_id: str, message_key: str | None) -> EventClaim | None:
+        """Take an event on: the first time it (or the message it is about) is seen, or when its earlier claim
+        was given back or went unanswered past CLAIM_LEASE (its replica died, say); None otherwise, the event
+        being answered or answered already."""
         with Session(self.engine) as session:
-            now = self.clock.now()
+            now = self.database_clock.now()
             queries.forget_handled_events(session, now - HANDLED_EVENTS_KEPT)
-            if not queries.add_handled_event(session, event_id, message_key, now):
+            if queries.add_handled_event(session, event_id, message_key, now):
+                session.commit()
+                return EventClaim(event_id, now, taken_over=False)
+            if queries.take_over_stale_claim(session, event_id, now - CLAIM_LEASE, now):
+                session.commit()
+                return EventClaim(event_id, now, taken_over=True)
+        return None
+
+    def hold_event(self, claim: EventClaim, seconds: float) -> bool:
+        """Keep a claim while its answer waits `seconds` on Slack: when less than that and HOLD_MARGIN is left
+        of its lease, it is claimed anew now. False when another replica has taken the event over."""
+        now = self.database_clock.now()
+        if claim.claimed_at + CLAIM_LEASE >= now + datetime.timedelta(seconds=seconds) + HOLD_MARGIN:
+            return True
+        with Session(self.engine) as session:
+            if not queries.renew_event_claim(session, claim.event_id, claim.claimed_at, now):
                 return False
             session.commit()
+        claim.claimed_at = now
         return True
+
+    def finish_event(self, event_id: str) -> None:
+        """Mark a claimed event handled for good: its answer was posted, or failed in a way retrying will not mend."""
+        with Session(self.engine) as session:
+            queries.mark_event_answered(session, event_id, self.database_clock.now())
+            session.commit()
+
+    def release_event(self, claim: EventClaim) -> None:
+        """End the claim of an event whose answer did not get through, so that Slack's retry of it takes it
+        over (and, its answer maybe posted after all, looks for it before posting)."""
+        with Session(self.engine) as session:
+            ended = self.database_clock.now() - CLAIM_LEASE
+            queries.renew_event_claim(session, claim.event_id, claim.claimed_at, ended)
+            session.commit()
 
     def first_sight_of_request(self, slack_timestamp: int, signature: str) -> bool:
         """True the first time a signed request (its timestamp and signature) is seen, False ever after."""
@@ -117,27 +162,6 @@ class RemarksService:
                 return False
             session.commit()
         return True
-
-    def take_over_event(self, event_id: str) -> bool:
-        """True when an event about a message was claimed but not answered within CLAIM_LEASE: it is claimed
-        anew, here."""
-        now = self.clock.now()
-        with Session(self.engine) as session:
-            taken = queries.take_over_stale_claim(session, event_id, now - CLAIM_LEASE, now)
-            session.commit()
-        return taken
-
-    def finish_event(self, event_id: str) -> None:
-        """Mark a claimed event handled for good: its answer was posted, or failed in a way retrying will not mend."""
-        with Session(self.engine) as session:
-            queries.mark_event_answered(session, event_id, self.clock.now())
-            session.commit()
-
-    def release_event(self, event_id: str) -> None:
-        """Forget a claimed event whose answer did not get through, so that Slack's retry of it is answered."""
-        with Session(self.engine) as session:
-            queries.forget_handled_event(session, event_id)
-            session.commit()
 
     def ingest(self, data: bytes, source_name: str) -> IngestResult:
         """Raises MinutesError with a one-line reason when the file is not minutes."""

@@ -40,7 +40,7 @@ ELLIPSIS = "…"
 # Slack only bolds *words* set off by spaces or punctuation; Japanese has no spaces, and zero-width
 # spaces around the asterisks make the bold render there too.
 BOLD_OPEN, BOLD_CLOSE = "\u200b*", "*\u200b"
-_USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
+USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
 
 # The catalogue's words by language (bot/data/messages.toml).
 WORDS: dict[str, dict[str, str]] = by_language()
@@ -139,7 +139,7 @@ def parse_button_value(value: str) -> ButtonValue | None:
     parts = value.split(":")
     if len(parts) not in (2, 3) or not parts[0] or not parts[1].isdigit():
         return None
-    shared_by = parts[2] if len(parts) == 3 and _USER_ID.fullmatch(parts[2]) else None
+    shared_by = parts[2] if len(parts) == 3 and USER_ID.fullmatch(parts[2]) else None
     return ButtonValue(parts[0], int(parts[1]), shared_by)
 
 
@@ -177,7 +177,7 @@ def answer_blocks(
         blocks.append(
             _context(words["range"].format(first=first, last=first + len(shown) - 1, total=len(answer.results)))
         )
-    shared_by = shared_by if shared_by and _USER_ID.fullmatch(shared_by) else None
+    shared_by = shared_by if shared_by and USER_ID.fullmatch(shared_by) else None
     if shared_by:
         blocks.append(_context(words["shared_by"].format(user=mention(shared_by))))
     buttons = []

@@ -179,7 +179,8 @@ def suggestions_message(found: Suggestions | None) -> dict[str, Any]:
     """The remarks of a meeting that sound like commitments, each with its "Track" button."""
     if found is None:
         return {"text": both("no_such_meeting")}
-    header = both("suggestions_header", meeting=found.meeting_title, count=len(found.found))
+    header = both("suggestions_header", meeting=found.meeting_title, count=len(found.found))  # plain_text
+    text = both("suggestions_header", meeting=escape(found.meeting_title), count=len(found.found))  # mrkdwn
     blocks: list[dict] = [{"type": "header", "text": {"type": "plain_text", "text": header[:150]}}]
     for s in found.found:
         blocks.append(
@@ -194,7 +195,7 @@ def suggestions_message(found: Suggestions | None) -> dict[str, Any]:
                 },
             }
         )
-    return {"text": header, "blocks": blocks[:50]}
+    return {"text": text, "blocks": blocks[:50]}
 
 
 def review_message(review: Review) -> tuple[str, list[dict]]:

@@ -14,10 +14,12 @@ from slack_sdk.errors import SlackApiError
 
 from bot.core.documents import MAX_DOCUMENT_BYTES
 from bot.core.minutes import MinutesError
+from bot.followups.delivery import PermanentError, Tag, TransientError
 from bot.services.followups import FollowupService
 from bot.services.remarks import RemarksService
-from bot.slack.blocks import WORDS, Block, import_failed_line, import_result_line, notice
+from bot.slack.blocks import USER_ID, WORDS, Block, import_failed_line, import_result_line, notice
 from bot.slack.followup_messages import review_message
+from bot.slack.middleware import answering_poster
 
 logger = logging.getLogger("bot.slack")
 
@@ -56,26 +58,39 @@ def import_files(
             lines.append(import_failed_line(name, str(error), language))
         else:
             lines.append(import_result_line(result, language))
-            send_review(client, followups, result.meeting_id, user_id, [user_id, service.secretariat_channel])
+            if not send_review(client, followups, result.meeting_id, user_id, [user_id, service.secretariat_channel]):
+                lines.append(words["review_not_sent"])
     return notice("\n".join(lines))
 
 
 def send_review(
     client: WebClient, followups: FollowupService, meeting_id: int, imported_by: str, recipients: list[str]
-) -> None:
-    """The follow-ups found in a meeting, to each recipient (a user or a channel; empty ones skipped), the first
-    time it is imported (claimed in the database: a re-import or another replica sends nothing); nothing when
-    none are found."""
+) -> bool:
+    """The follow-ups found in a meeting, to each recipient (a user, in their DM, or a channel; empty ones
+    skipped), the first time it is imported (claimed in the database: a re-import or another replica sends
+    nothing); nothing when none are found. False when it reached none of them (after the retries): the claim
+    is given back, so that importing the file again sends it. A review is rare, so its recipients' history is
+    always searched first: one that reached Slack before the claim was given back is not sent twice."""
     review = followups.review(meeting_id, imported_by)
     if review is None or not review.proposals:
-        return
+        return True
     text, blocks = review_message(review)
+    poster = answering_poster(client)
+    tag = Tag(f"review:{meeting_id}", maybe_posted=True, hold=lambda seconds: None)  # no lease: the claim stays
+    reached = False
     for recipient in filter(None, recipients):
         try:
-            client.chat_postMessage(channel=recipient, text=text, blocks=blocks, unfurl_links=False)
-        except SlackApiError as error:
+            if USER_ID.fullmatch(recipient):
+                poster.direct_message(recipient, text, blocks, tag)
+            else:
+                poster.post(recipient, text, blocks, tag, unfurl=False)
+            reached = True
+        except (PermanentError, TransientError) as error:
             # The import itself worked; a channel the bot is not in must not hide that.
-            logger.warning("review not sent", extra={"channel": recipient, "error": error.response.get("error")})
+            logger.warning("review not sent", extra={"channel": recipient, "error": str(error)})
+    if not reached:
+        followups.release_review(meeting_id)
+    return reached
 
 
 def download(client: WebClient, file_id: str) -> bytes:

@@ -1,6 +1,13 @@
 """Global middleware: the services for listeners, each Slack event taken on once however often it arrives, and
 answers that survive Slack's transient failures (retried; an event whose answer never got through is given
-back, so that Slack's retry of it is answered)."""
+back, so that Slack's retry of it is answered).
+
+An answer to an event (a mention, a DM) carries the event's tag as message metadata and is looked for in
+its thread before a re-post, so that one Slack took before failing is not posted twice. Replies to a
+response_url (commands, buttons) cannot be looked up: a private reply, or one replacing the message it
+came from, is sent again after a 5xx or a lost answer (seen twice at worst, never lost); a new message
+for the whole channel (Share) is not, so that the channel never sees it twice (the user is told something
+went wrong and can share again)."""
 
 from __future__ import annotations
 
@@ -10,20 +17,24 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext, BoltRequest, BoltResponse
 from slack_bolt.context.respond import Respond
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler, RetryHandler
 from slack_sdk.http_retry.builtin_handlers import ServerErrorRetryHandler
 from slack_sdk.webhook import WebhookClient, WebhookResponse
 
+from bot.followups.delivery import ClaimLost, Tag, TransientError
 from bot.services.followups import FollowupService
-from bot.services.remarks import RemarksService
+from bot.services.remarks import EventClaim, RemarksService
+from bot.slack.poster import SlackPoster, make_client
 
 # Message events the bot answers; others (edits, deletions, bot posts) are acknowledged and ignored.
 ANSWERED_SUBTYPES = (None, "file_share")
 DUPLICATE = "duplicate"  # set in the context of a request or event already taken on, for the request log
-CLAIMED_EVENT = "claimed_event"  # the id of the event this request claimed, in its context
+CLAIMED_EVENT = "claimed_event"  # the EventClaim of the event this request took on, in its context
 TIMESTAMP_HEADER, SIGNATURE_HEADER = "x-slack-request-timestamp", "x-slack-signature"
-ANSWER_RETRIES = 3  # after the first try, with back-off (0.5 s, 1 s, 2 s and a jitter): Slack's 5xx pass quickly
+ANSWER_RETRIES = 3  # after the first try, with back-off (0.5 s, 1 s, 2 s): Slack's 5xx pass quickly
+ANSWER_BACKOFF = 0.5  # seconds
 # Seconds an answer's call to Slack may take: with its retries it stays within a stop's 30 s (systemd, compose).
 ANSWER_TIMEOUT = 10
 MAX_ANSWER_RETRY_AFTER = 5  # seconds
@@ -57,7 +68,7 @@ class ShortRateLimitRetryHandler(RateLimitErrorRetryHandler):
 
 def answer_retry_handlers() -> list[RetryHandler]:
     """How the clients that answer people retry: 5xx with back-off, a connection error (a timeout among them)
-    and a 429 (after its Retry-After) once. (Reminders have their own policy, bot.followups.poster.)"""
+    and a 429 (after its Retry-After) once. (Reminders, answers to events and reviews: the poster's policy.)"""
     return [
         ConnectionErrorRetryHandler(max_retry_count=1),
         AnyServerErrorRetryHandler(max_retry_count=ANSWER_RETRIES),
@@ -65,8 +76,44 @@ def answer_retry_handlers() -> list[RetryHandler]:
     ]
 
 
+def post_answer(
+    client: WebClient,
+    context: BoltContext,
+    channel: str,
+    text: str,
+    blocks: list[dict],
+    *,
+    thread_ts: str | None,
+    after_ts: str,
+) -> None:
+    """Post the answer to the event this request took on, tagged with its id, in `channel` (in the thread of
+    `thread_ts`, if given); a post Slack already has (after `after_ts`, the question) is not made again.
+    Raises the poster's errors; ClaimLost when another replica took the event over meanwhile."""
+    claim: EventClaim | None = context.get(CLAIMED_EVENT)
+    service: RemarksService = context["remarks"]
+    tag = None
+    if claim is not None:
+
+        def hold(seconds: float) -> None:
+            if not service.hold_event(claim, seconds):
+                raise ClaimLost(f"{claim.event_id}: taken over by another replica")
+
+        tag = Tag(f"answer:{claim.event_id}", maybe_posted=claim.taken_over, hold=hold)
+    answering_poster(client).post(channel, text, blocks, tag, thread_ts=thread_ts, after_ts=after_ts, unfurl=False)
+
+
+def answering_poster(client: WebClient) -> SlackPoster:
+    """A poster for what people wait for (answers to events, an import's review) with the token and address of
+    `client`: its retries, not the client's, so that a post is looked for before it is made again."""
+    answering = make_client(client.token or "", client.base_url, timeout=ANSWER_TIMEOUT)
+    return SlackPoster(
+        answering, retries=ANSWER_RETRIES, backoff=ANSWER_BACKOFF, max_retry_after=MAX_ANSWER_RETRY_AFTER
+    )
+
+
 class RetryingRespond(Respond):
-    """Bolt's respond, retrying through Slack's transient failures; raises AnswerNotDelivered when the
+    """Bolt's respond, retrying through Slack's transient failures (a new message for the whole channel
+    only through a 429, which Slack did not take: see the module's note); raises AnswerNotDelivered when the
     answer still did not get through (Bolt's returns the failed response, which nobody reads)."""
 
     def __call__(self, text: str = "", blocks: list[dict[str, Any]] | None = None, **fields: Any) -> WebhookResponse:
@@ -75,9 +122,9 @@ class RetryingRespond(Respond):
             **({"blocks": blocks} if blocks is not None else {}),
             **{name: value for name, value in fields.items() if value is not None},
         }
-        client = WebhookClient(
-            url=self.response_url or "", timeout=ANSWER_TIMEOUT, retry_handlers=answer_retry_handlers()
-        )
+        seen_by_channel = message.get("response_type") == "in_channel" and not message.get("replace_original")
+        retry_handlers = [ShortRateLimitRetryHandler(max_retry_count=1)] if seen_by_channel else answer_retry_handlers()
+        client = WebhookClient(url=self.response_url or "", timeout=ANSWER_TIMEOUT, retry_handlers=retry_handlers)
         response = client.send_dict(message)
         if response.status_code >= 300:
             raise AnswerNotDelivered(response.status_code)
@@ -90,7 +137,7 @@ def is_transient(error: Exception) -> bool:
         return error.response.status_code >= 500 or error.response.status_code == 429
     if isinstance(error, AnswerNotDelivered):
         return error.status >= 500 or error.status == 429
-    return isinstance(error, OSError)
+    return isinstance(error, TransientError | OSError)
 
 
 def is_answerable_message(event: dict[str, Any]) -> bool:
@@ -166,12 +213,11 @@ def make_once_per_event(service: RemarksService) -> Callable[..., BoltResponse |
             # Claimed before acknowledging, so a retry that arrives while the first is still being answered
             # is dropped too (unless that claim has gone unanswered for CLAIM_LEASE: its replica is gone);
             # answered with 200 so that Slack stops retrying.
-            event_id = body["event_id"]
-            claimed = service.claim_event(event_id, message_key(body.get("event") or {}))
-            if not claimed and not service.take_over_event(event_id):
+            claim = service.claim_event(body["event_id"], message_key(body.get("event") or {}))
+            if claim is None:
                 context[DUPLICATE] = True
                 return BoltResponse(status=200, body="")
-            context[CLAIMED_EVENT] = event_id
+            context[CLAIMED_EVENT] = claim
         return next()
 
     return once_per_event
@@ -179,24 +225,26 @@ def make_once_per_event(service: RemarksService) -> Callable[..., BoltResponse |
 
 def handled_once_answered(listener: Callable[..., None]) -> Callable[..., None]:
     """The event listener, marking its event handled once the answer is posted or has failed for good; when
-    the answer could not reach Slack (after the client's retries) the claim is given back instead, so that
-    Slack's retry of the event is answered. Wrap it in `apologising`: an error still goes on to the log and
-    the user."""
+    the answer could not reach Slack (after the retries) the claim is given back instead, so that Slack's
+    retry of the event is answered; when another replica took the event over, that one answers. Wrap it in
+    `apologising`: an error still goes on to the log and the user."""
 
     @functools.wraps(listener)
     def wrapper(**kwargs: Any) -> None:
         context: BoltContext = kwargs["context"]
         service: RemarksService = context["remarks"]
-        event_id = context.get(CLAIMED_EVENT)
+        claim: EventClaim | None = context.get(CLAIMED_EVENT)
         try:
             listener(**kwargs)
+        except ClaimLost:
+            return
         except Exception as error:
-            if event_id and is_transient(error):
-                service.release_event(event_id)
-            elif event_id:
-                service.finish_event(event_id)
+            if claim and is_transient(error):
+                service.release_event(claim)
+            elif claim:
+                service.finish_event(claim.event_id)
             raise
-        if event_id:
-            service.finish_event(event_id)
+        if claim:
+            service.finish_event(claim.event_id)
 
     return wrapper

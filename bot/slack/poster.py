@@ -7,9 +7,11 @@ The client's own retry handlers are switched off: they sleep with `time.sleep` p
 cannot control, and one retry policy in one place is easier to reason about.
 `stop()` (the bot is shutting down) cuts a wait short: the post is not made and `Interrupted` is raised,
 so that the delivery can be given back to another process instead of holding up the shutdown.
-Every reminder and digest carries its delivery's tag as message metadata; when an attempt may already have
-reached Slack (an earlier one failed or timed out, or the delivery was taken over) the channel's recent
-history is searched for the tag first. Before every wait and request the claim is held for its length.
+Every reminder and digest carries its delivery's tag as message metadata, and so does every answer to a
+mention or a DM (its event's); when an attempt may already have reached Slack (an earlier one failed or
+timed out, or the delivery or event was taken over) the channel's recent history (the thread's, for a
+post in a thread) is searched for the tag first. Before every wait and request the claim is held for its
+length.
 Texts are cut to Block Kit's limits, so that a long title cannot make Slack refuse the whole post.
 """
 
@@ -42,7 +44,7 @@ PERMANENT_CHANNEL_ERRORS = frozenset(
 MAX_RETRY_AFTER = 120.0  # seconds; a longer wait is better spent as a later retry of the delivery
 MAX_RATE_LIMITED = 5  # 429s in a row before giving the delivery back for a later retry
 CHANNEL_INTERVAL = 1.0  # Slack's guidance: about one message per second per channel
-DELIVERY_EVENT = "remarks_bot_delivery"  # the metadata event type of reminders and digests
+DELIVERY_EVENT = "remarks_bot_delivery"  # the metadata event type of reminders, digests and answers
 HISTORY_PAGES = 5  # of HISTORY_PAGE messages: how far back a channel is searched for a post already made
 HISTORY_PAGE = 200
 CLIENT_TIMEOUT = 15  # seconds
@@ -50,8 +52,8 @@ TEXT_LIMIT = 3000  # Block Kit: a section's or a context element's text
 MESSAGE_TEXT_LIMIT = 4000  # the message's text (notifications, clients without blocks)
 
 
-def make_client(token: str, base_url: str) -> WebClient:
-    return WebClient(token=token, base_url=base_url, retry_handlers=[], timeout=CLIENT_TIMEOUT)
+def make_client(token: str, base_url: str, timeout: float = CLIENT_TIMEOUT) -> WebClient:
+    return WebClient(token=token, base_url=base_url, retry_handlers=[], timeout=timeout)
 
 
 def make_poster(settings: Settings) -> SlackPoster:
@@ -69,11 +71,13 @@ class SlackPoster:
         backoff: float = 1.0,
         sleep: Callable[[float], object] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        max_retry_after: float = MAX_RETRY_AFTER,
     ):
         self._stopping = threading.Event()
         # By default a wait is on the stop event, which stop() ends at once; time.sleep would not.
         self.sleep = sleep or self._stopping.wait
         self.client, self.retries, self.backoff, self.clock = client, retries, backoff, clock
+        self.max_retry_after = max_retry_after
         self._last_post: dict[str, float] = {}
 
     def stop(self) -> None:
@@ -99,21 +103,36 @@ class SlackPoster:
             self.direct_message(user, text)
 
     def post(
-        self, channel: str, text: str, blocks: list[dict] | None = None, tag: Tag | None = None
+        self,
+        channel: str,
+        text: str,
+        blocks: list[dict] | None = None,
+        tag: Tag | None = None,
+        *,
+        thread_ts: str | None = None,
+        after_ts: str | None = None,
+        unfurl: bool = True,
     ) -> tuple[str, str]:
-        """Post a message; its (channel, ts). A tagged post already in the channel is not posted again."""
+        """Post a message (in the thread of `thread_ts`, if given); its (channel, ts). A tagged post already
+        in the channel (or thread) is not posted again; only messages after `after_ts` are searched for it."""
         self._check_stopping()
         self._pace(channel, tag)
         metadata = {"event_type": DELIVERY_EVENT, "event_payload": {"delivery_id": tag.delivery_id}} if tag else None
         look_first = tag is not None and tag.maybe_posted
+        unfurling = {} if unfurl else {"unfurl_links": False, "unfurl_media": False}
 
         def post_once() -> dict:
             nonlocal look_first
-            if tag is not None and look_first and (found := self._find_posted(channel, tag.delivery_id)):
+            if tag is not None and look_first and (found := self._find_posted(channel, tag, thread_ts, after_ts)):
                 return found
             look_first = tag is not None  # this attempt may reach Slack even if its answer does not come back
             return self.client.chat_postMessage(
-                channel=channel, text=text[:MESSAGE_TEXT_LIMIT], blocks=fit_blocks(blocks), metadata=metadata
+                channel=channel,
+                thread_ts=thread_ts,
+                text=text[:MESSAGE_TEXT_LIMIT],
+                blocks=fit_blocks(blocks),
+                metadata=metadata,
+                **unfurling,
             )
 
         try:
@@ -124,14 +143,19 @@ class SlackPoster:
             self._last_post[channel] = self.clock()
         return response["channel"], response["ts"]
 
-    def _find_posted(self, channel: str, delivery_id: str) -> dict | None:
-        """The (channel, ts) answer of the post tagged `delivery_id` among the channel's recent messages."""
+    def _find_posted(self, channel: str, tag: Tag, thread_ts: str | None, after_ts: str | None) -> dict | None:
+        """The (channel, ts) answer of the post tagged as `tag` among the recent messages of the channel, or of
+        the thread of `thread_ts` (a channel's history leaves replies out)."""
         cursor = None
         for _ in range(HISTORY_PAGES):
             try:
-                page = self.client.conversations_history(
-                    channel=channel, include_all_metadata=True, limit=HISTORY_PAGE, cursor=cursor
-                )
+                search = {"channel": channel, "include_all_metadata": True, "limit": HISTORY_PAGE, "cursor": cursor}
+                if after_ts:
+                    search["oldest"] = after_ts
+                if thread_ts:
+                    page = self.client.conversations_replies(ts=thread_ts, **search)
+                else:
+                    page = self.client.conversations_history(**search)
             except SlackApiError as error:
                 if error.response.get("error") != "missing_scope":
                     raise
@@ -141,16 +165,17 @@ class SlackPoster:
             for message in page.get("messages") or []:
                 metadata = message.get("metadata") or {}
                 payload = metadata.get("event_payload") or {}
-                if metadata.get("event_type") == DELIVERY_EVENT and payload.get("delivery_id") == delivery_id:
+                if metadata.get("event_type") == DELIVERY_EVENT and payload.get("delivery_id") == tag.delivery_id:
                     return {"channel": channel, "ts": message["ts"]}
             cursor = (page.get("response_metadata") or {}).get("next_cursor")
             if not page.get("has_more") or not cursor:
                 return None
         return None
 
-    def direct_message(self, user: str, text: str) -> None:
+    def direct_message(self, user: str, text: str, blocks: list[dict] | None = None, tag: Tag | None = None) -> None:
+        """Post in the user's DM with the bot (opened first: only its channel id can be searched)."""
         channel = self._call(lambda: self.client.conversations_open(users=user))["channel"]["id"]
-        self.post(channel, text)
+        self.post(channel, text, blocks, tag)
 
     def _pace(self, channel: str, tag: Tag | None) -> None:
         last = self._last_post.get(channel)
@@ -181,7 +206,7 @@ class SlackPoster:
                         error.response.headers.get("Retry-After", error.response.headers.get("retry-after", 1))
                     )
                     rate_limited += 1
-                    if retry_after > MAX_RETRY_AFTER or rate_limited > MAX_RATE_LIMITED:
+                    if retry_after > self.max_retry_after or rate_limited > MAX_RATE_LIMITED:
                         raise TransientError(f"rate limited (Retry-After {retry_after:.0f} s)") from error
                     self._wait(retry_after, tag)  # a rate limit is not a failure: it uses up no back-off retry
                     continue

@@ -16,6 +16,7 @@ from bot.services.followups import FollowupService
 from bot.services.remarks import RemarksService
 from bot.slack import followup_messages
 from bot.slack.blocks import PAGE_SIZE, Block, answer_blocks, home_view, too_long_blocks
+from bot.slack.mrkdwn import escape
 
 _ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
@@ -64,7 +65,8 @@ def reply_to_followup_command(service: FollowupService, text: str, user: str, ch
             )
             return {"text": added_text(added, tz)}
     except CommandError as error:
-        return {"text": both(error.key, "\n", **error.values)}
+        # The values are the user's words ("Cannot use “…”"): escaped, so that an echoed <!channel> pings nobody.
+        return {"text": both(error.key, "\n", **{name: escape(value) for name, value in error.values.items()})}
     if isinstance(parsed, ListFollowups):
         rows = service.find(
             parsed.scope, user, channel_id=None if parsed.scope == "all" else channel, seen_from=channel

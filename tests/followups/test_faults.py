@@ -14,9 +14,9 @@ from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
-from bot.clock import FixedClock
+from bot.clock import DatabaseClock, FixedClock
 from bot.core.when import Recurrence, When
-from bot.followups.delivery import DatabaseClock, run_digest, run_due
+from bot.followups.delivery import run_digest, run_due
 from bot.followups.scheduler import ReminderScheduler
 from bot.services.followups import FollowupService
 from bot.slack.poster import DELIVERY_EVENT, SlackPoster

@@ -4,6 +4,7 @@ module and backend), or as real `python -m bot run` processes; and requests to i
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -236,26 +237,39 @@ def module_db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
     return url
 
 
-@pytest.fixture(scope="module")
-def running(fake: FakeSlack, module_db_url: str) -> Iterator[RunningApp]:
-    """The app as `python -m bot run --mode http` wires it (scheduler included), in this process."""
-    settings = Settings(
+def app_settings(fake: FakeSlack, db_url: str) -> Settings:
+    return Settings(
         slack_bot_token=BOT_TOKEN,
         slack_signing_secret=SIGNING_SECRET,
         slack_api_url=fake.api_url,
-        database_url=module_db_url,
+        database_url=db_url,
         bot_admins=ADMIN,
         bot_digest="off",
     )
-    service = FailingService(settings.sqlalchemy_url, default_alias_table(), default_glossary(), settings.admin_ids)
-    bot = build_bot(settings, service)
+
+
+@contextlib.contextmanager
+def serving(fake: FakeSlack, db_url: str, service: RemarksService) -> Iterator[RunningApp]:
+    """The app as `python -m bot run --mode http` wires it (scheduler included) over `service`, in this process."""
+    bot = build_bot(app_settings(fake, db_url), service)
     bot.start()
     server = make_http_server(bot.app, bot.readiness_problem, "127.0.0.1", 0)
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    yield RunningApp(f"http://127.0.0.1:{server.server_port}", fake, service, module_db_url)
-    server.shutdown()
-    server.server_close()
-    bot.stop()
+    try:
+        yield RunningApp(f"http://127.0.0.1:{server.server_port}", fake, service, db_url)
+    finally:
+        server.shutdown()
+        server.server_close()
+        bot.stop()
+
+
+@pytest.fixture(scope="module")
+def running(fake: FakeSlack, module_db_url: str) -> Iterator[RunningApp]:
+    """The app in this process, on the machine's clock (leases on the database's)."""
+    settings = app_settings(fake, module_db_url)
+    service = FailingService(settings.sqlalchemy_url, default_alias_table(), default_glossary(), settings.admin_ids)
+    with serving(fake, module_db_url, service) as app:
+        yield app
 
 
 @pytest.fixture
@@ -314,6 +328,29 @@ def start_bot(
             text=True,
         )
     return BotProcess(process, log, AppClient(f"http://127.0.0.1:{port}", fake))
+
+
+def submission(view: dict[str, Any], title: str, remind: str, user: str = "U1") -> dict[str, Any]:
+    """The modal `view` submitted with these values (the owner and channel as prefilled)."""
+    values = {
+        "title": {"value": {"type": "plain_text_input", "value": title}},
+        "owners": {"value": {"type": "multi_users_select", "selected_users": [user]}},
+        "due": {"value": {"type": "datepicker", "selected_date": None}},
+        "channel": {"value": {"type": "conversations_select", "selected_conversation": "C1"}},
+        "remind": {"value": {"type": "plain_text_input", "value": remind}},
+    }
+    return {
+        "type": "view_submission",
+        "user": {"id": user},
+        "trigger_id": "1.2.4",
+        "view": {
+            "id": "V1",
+            "type": "modal",
+            "callback_id": view["callback_id"],
+            "private_metadata": view["private_metadata"],
+            "state": {"values": values},
+        },
+    }
 
 
 # --- reading what the app said ----------------------------------------------------------------------

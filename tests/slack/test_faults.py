@@ -1,5 +1,7 @@
 """Faults around the running app (in this process, over HTTP, on SQLite and PostgreSQL): answers survive
-Slack's 5xx, replayed requests are not executed again, malformed requests get 400 without a traceback."""
+Slack's 5xx and are never posted twice (not after a 5xx Slack gave having taken the post, nor by a replica
+whose clock is minutes off), replayed requests are not executed again, malformed requests get 400 without
+a traceback."""
 
 from __future__ import annotations
 
@@ -9,15 +11,24 @@ import time
 from pathlib import Path
 
 import pytest
+from slack_sdk import WebClient
 from sqlmodel import Session, select
 
+from bot.clock import DatabaseClock, FixedClock
+from bot.core.speakers import default_alias_table
+from bot.core.topics import default_glossary
+from bot.services.remarks import RemarksService
 from bot.slack.app import ANSWERING_AT_ONCE
+from bot.slack.poster import DELIVERY_EVENT
 from storage.engine import database_url, get_engine
 from storage.models import FollowUp, HandledEvent
-from tests.fake_slack import BOT_USER_ID, SERVER_ERROR, rate_limited, slow
-from tests.slack.conftest import RunningApp, start_bot
+from tests.fake_slack import BOT_TOKEN, BOT_USER_ID, POSTED_THEN_500, SERVER_ERROR, rate_limited, slow
+from tests.slack.conftest import ADMIN, RunningApp, buttons, serving, start_bot
 
 APOLOGY = "Sorry, something went wrong"
+
+
+RETRY = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
 
 
 def mention(text: str, ts: str) -> dict:
@@ -31,12 +42,142 @@ def mention(text: str, ts: str) -> dict:
     }
 
 
+def engine_of(db_url: str):
+    return get_engine(database_url(db_url, Path(".")))
+
+
+def wait_answered(db_url: str, event_id: str, timeout: float = 15.0) -> None:
+    """Until the event is marked handled for good (its answer posted, or found already posted)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with Session(engine_of(db_url)) as session:
+            handled = session.exec(select(HandledEvent).where(HandledEvent.event_id == event_id)).first()
+            if handled is not None and handled.answered_at is not None:
+                return
+        time.sleep(0.02)
+    raise AssertionError(f"{event_id} was not answered within {timeout}s")
+
+
+def answers_in_thread(slack: RunningApp, channel: str, event_id: str) -> list[dict]:
+    """The messages in the channel tagged as the answer to the event."""
+    return [
+        message
+        for message in slack.fake.history.get(channel, [])
+        if (message.get("metadata") or {}).get("event_payload", {}).get("delivery_id") == f"answer:{event_id}"
+    ]
+
+
 def test_an_answer_to_a_mention_survives_one_slack_500(slack: RunningApp) -> None:
     slack.fake.script("chat.postMessage", SERVER_ERROR)
     assert slack.event(mention("奨学金について話したのは誰", "500.1"), "EvFault500").status == 200
     failed, answer = slack.fake.wait_for("chat.postMessage", 2)
     assert failed.body["text"] == answer.body["text"] and "奨学金" in answer.body["text"]
     assert APOLOGY not in answer.body["text"]
+
+
+def test_an_answer_slack_took_before_answering_500_is_not_posted_again(slack: RunningApp) -> None:
+    slack.fake.script("chat.postMessage", POSTED_THEN_500)
+    assert slack.event(mention("奨学金について話したのは誰", "500.3"), "EvPosted500").status == 200
+    wait_answered(slack.db_url, "EvPosted500")
+    [lookup] = slack.fake.recorded("conversations.replies")  # the thread, where the answer went
+    assert lookup.body["ts"] == "500.3" and lookup.body["oldest"] == "500.3"
+    assert len(slack.fake.recorded("chat.postMessage")) == 1  # before: 2, the answer twice in the thread
+    assert len(answers_in_thread(slack, "C1", "EvPosted500")) == 1
+
+
+def test_an_answer_to_a_direct_message_slack_took_before_answering_500_is_not_posted_again(slack: RunningApp) -> None:
+    slack.fake.script("chat.postMessage", POSTED_THEN_500)
+    dm = {"type": "message", "channel_type": "im", "channel": "D1", "user": "U1", "text": "奨学金", "ts": "500.4"}
+    assert slack.event(dm, "EvPostedDm500").status == 200
+    wait_answered(slack.db_url, "EvPostedDm500")
+    assert len(slack.fake.recorded("conversations.history")) == 1  # a DM's answer is not in a thread
+    assert len(slack.fake.recorded("chat.postMessage")) == 1  # before: 2
+    assert len(answers_in_thread(slack, "D1", "EvPostedDm500")) == 1
+
+
+def test_the_retry_of_an_event_whose_replica_died_after_posting_finds_the_answer(slack: RunningApp) -> None:
+    claimed_earlier(slack.db_url, "EvPostedDied", "500.5", minutes_ago=5, answered=False)
+    client = WebClient(token=BOT_TOKEN, base_url=slack.fake.api_url)  # the dead replica's answer reached Slack
+    metadata = {"event_type": DELIVERY_EVENT, "event_payload": {"delivery_id": "answer:EvPostedDied"}}
+    client.chat_postMessage(channel="C1", thread_ts="500.5", text="the answer", metadata=metadata)
+    assert slack.event(mention("奨学金について話したのは誰", "500.5"), "EvPostedDied", headers=RETRY).status == 200
+    wait_answered(slack.db_url, "EvPostedDied")
+    assert len(slack.fake.recorded("chat.postMessage")) == 1  # the dead replica's; before: 2
+    assert len(slack.fake.recorded("conversations.replies")) == 1
+
+
+def test_two_replicas_whose_clocks_differ_by_six_minutes_answer_an_event_once(
+    slack: RunningApp, caplog: pytest.LogCaptureFixture
+) -> None:
+    engine = engine_of(slack.db_url)
+    ahead_by_six_minutes = RemarksService(
+        slack.db_url,
+        default_alias_table(),
+        default_glossary(),
+        frozenset(),
+        clock=FixedClock(DatabaseClock(engine).now() + datetime.timedelta(minutes=6)),
+        database_clock=DatabaseClock(engine),  # as the running app's: both replicas' claims follow the database
+    )
+    caplog.set_level(logging.INFO, "bot.slack.requests")
+    with serving(slack.fake, slack.db_url, ahead_by_six_minutes) as ahead:
+        slack.fake.script("chat.postMessage", slow(5))
+        event = mention("奨学金について話したのは誰", "504.1")
+        assert slack.event(event, "EvSkewed").status == 200
+        slack.fake.wait_for("chat.postMessage")  # the first replica is posting its answer, Slack is slow
+        assert ahead.event(event, "EvSkewed", headers=RETRY).status == 200  # Slack's retry, to the other
+        wait_answered(slack.db_url, "EvSkewed")
+    outcomes = [record.outcome for record in caplog.records if record.name == "bot.slack.requests"]
+    assert outcomes == ["ok", "duplicate"]  # before (each replica's clock): ["ok", "ok"], 2 answers
+    assert len(slack.fake.recorded("chat.postMessage")) == 1
+    assert slack.fake.recorded("conversations.replies") == []  # nobody took it over, nobody looked
+
+
+def minutes(title: str) -> bytes:
+    return f"""{title}
+
+1 実施日時
+
+令和7年（2025年）11月20日（木）10:00～11:00
+
+2 意見交換の主なコメント
+
+<留萌市長>
+
+- 冬の暮らしを守るため、来年度から除雪体制を強化する。
+""".encode()
+
+
+def import_as_admin(slack: RunningApp, file: dict, ts: str, event_id: str) -> str:
+    """The reply to an admin's import of the file, once its review has been sent, or not."""
+    before = len(slack.fake.recorded("chat.postMessage"))
+    event = {**mention("import", ts), "user": ADMIN, "files": [file]}
+    assert slack.event(event, event_id).status == 200
+    wait_answered(slack.db_url, event_id)
+    [reply] = [c for c in slack.fake.recorded("chat.postMessage")[before:] if c.body["channel"] == "C1"]
+    return reply.body["text"]
+
+
+def reviews_in_the_admins_dm(slack: RunningApp, title: str) -> int:
+    return sum(title in (message["text"] or "") for message in slack.fake.history.get("DADMIN", []))
+
+
+def test_a_review_slack_refused_is_sent_by_the_next_import(slack: RunningApp) -> None:
+    file = slack.fake.add_file("FREFUSED", "refused.txt", minutes("除雪連絡会議"))
+    slack.fake.script("chat.postMessage", *[SERVER_ERROR] * 4)  # every try of the review
+    reply = import_as_admin(slack, file, "505.1", "EvReviewRefused")
+    assert "Imported" in reply and "could not be sent for review" in reply
+    assert reviews_in_the_admins_dm(slack, "除雪連絡会議") == 0
+    reply = import_as_admin(slack, file, "505.2", "EvReviewAgain")
+    assert "Already imported" in reply and "could not be sent" not in reply
+    assert reviews_in_the_admins_dm(slack, "除雪連絡会議") == 1  # before: 0, the review lost for good
+
+
+def test_a_review_slack_took_before_answering_500_is_sent_once(slack: RunningApp) -> None:
+    file = slack.fake.add_file("FPOSTED", "posted.txt", minutes("除雪対策会議"))
+    slack.fake.script("chat.postMessage", POSTED_THEN_500)
+    reply = import_as_admin(slack, file, "505.3", "EvReviewPosted")
+    assert "Imported" in reply and "could not be sent" not in reply
+    assert reviews_in_the_admins_dm(slack, "除雪対策会議") == 1  # before: 2
 
 
 def test_an_answer_to_a_mention_waits_out_a_short_rate_limit(slack: RunningApp) -> None:
@@ -51,6 +192,17 @@ def test_an_answer_to_a_command_survives_one_slack_500(slack: RunningApp) -> Non
     assert slack.command("奨学金について話したのは誰", response_name="after-500").status == 200
     failed, answer = slack.fake.wait_for("response_url", 2)
     assert failed.body == answer.body and "奨学金" in answer.body["text"]
+
+
+def test_a_share_slack_may_have_posted_to_the_channel_is_not_posted_twice(slack: RunningApp) -> None:
+    slack.command("奨学金について話したのは誰", response_name="to-share")
+    [private] = slack.fake.wait_for("response_url")
+    slack.fake.script("response_url", SERVER_ERROR)
+    slack.click(buttons(private.body["blocks"])["remarks_share"], "shared")
+    replies = slack.fake.wait_for("response_url", 3)
+    shared = [call for call in replies if call.body.get("response_type") == "in_channel"]
+    assert len(shared) == 1  # before: 2, when Slack had posted the first
+    assert APOLOGY in replies[2].body["text"] and replies[2].body["response_type"] == "ephemeral"
 
 
 def test_an_event_whose_answer_never_got_through_is_answered_when_slack_retries_it(slack: RunningApp) -> None:
@@ -91,9 +243,11 @@ def test_events_acknowledged_by_bolt_give_their_answering_turns_back(slack: Runn
 
 
 def claimed_earlier(db_url: str, event_id: str, ts: str, minutes_ago: float, answered: bool) -> None:
-    """The event as a replica left it, that claimed it `minutes_ago` and then answered it or died."""
-    claimed_at = datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=minutes_ago)
-    with Session(get_engine(database_url(db_url, Path(".")))) as session:
+    """The event as a replica left it, that claimed it `minutes_ago` (by the database's clock, which claims
+    follow) and then answered it or died."""
+    engine = get_engine(database_url(db_url, Path(".")))
+    claimed_at = DatabaseClock(engine).now() - datetime.timedelta(minutes=minutes_ago)
+    with Session(engine) as session:
         session.add(
             HandledEvent(
                 event_id=event_id,

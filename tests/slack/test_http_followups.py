@@ -10,32 +10,9 @@ from typing import Any
 from sqlmodel import Session
 
 from storage.models import FollowUp
-from tests.slack.conftest import RunningApp, accessories, all_text, buttons
+from tests.slack.conftest import RunningApp, accessories, all_text, buttons, submission
 
 QUESTION = "what did 苫前町長 say about foreign workers"
-
-
-def submission(view: dict[str, Any], title: str, remind: str, user: str = "U1") -> dict[str, Any]:
-    """The modal `view` submitted with these values (the owner and channel as prefilled)."""
-    values = {
-        "title": {"value": {"type": "plain_text_input", "value": title}},
-        "owners": {"value": {"type": "multi_users_select", "selected_users": [user]}},
-        "due": {"value": {"type": "datepicker", "selected_date": None}},
-        "channel": {"value": {"type": "conversations_select", "selected_conversation": "C1"}},
-        "remind": {"value": {"type": "plain_text_input", "value": remind}},
-    }
-    return {
-        "type": "view_submission",
-        "user": {"id": user},
-        "trigger_id": "1.2.4",
-        "view": {
-            "id": "V1",
-            "type": "modal",
-            "callback_id": view["callback_id"],
-            "private_metadata": view["private_metadata"],
-            "state": {"values": values},
-        },
-    }
 
 
 def followup(running: RunningApp, followup_id: int) -> FollowUp:

@@ -165,8 +165,8 @@ def test_from_the_upload_to_the_reminders(slack: RunningApp, settings: Settings,
     import_minutes(slack, "201.1")
     posts = slack.fake.wait_for("chat.postMessage", 3)
     reviews = {p.body["channel"]: p.body for p in posts if "フォローアップ候補" in p.body["text"]}
-    assert set(reviews) == {ADMIN, SECRETARIAT}
-    review = reviews[ADMIN]
+    assert set(reviews) == {REVIEW_CHANNEL, SECRETARIAT}
+    review = reviews[REVIEW_CHANNEL]
     assert review["text"].startswith("令和7年度 北留萌地域連携会議 (2025-11-10) でフォローアップ候補が 3 件")
     text = json.dumps(review["blocks"], ensure_ascii=False)
     assert (

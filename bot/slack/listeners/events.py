@@ -13,7 +13,7 @@ from bot.services.remarks import RemarksService
 from bot.slack.blocks import help_blocks
 from bot.slack.errors import apologising
 from bot.slack.importing import import_files, is_import_request
-from bot.slack.middleware import handled_once_answered, is_answerable_message
+from bot.slack.middleware import handled_once_answered, is_answerable_message, post_answer
 from bot.slack.replies import publish_home, reply_to_question, text_from_slack
 
 
@@ -56,13 +56,8 @@ def reply_to_message(event: dict[str, Any], client: WebClient, context: BoltCont
         blocks, fallback = help_blocks()
     else:
         blocks, fallback = reply_to_question(service, text, shareable=False)
-    client.chat_postMessage(
-        channel=event["channel"],
-        thread_ts=reply_thread(event),
-        blocks=blocks,
-        text=fallback,
-        unfurl_links=False,
-        unfurl_media=False,
+    post_answer(
+        client, context, event["channel"], fallback, blocks, thread_ts=reply_thread(event), after_ts=event["ts"]
     )
 
 
