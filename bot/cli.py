@@ -12,29 +12,35 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.answers import Answer, AskFilters
 from bot.clock import SYSTEM_CLOCK
 from bot.config import SettingsError, get_settings
-from bot.core.minutes import MinutesError, ParsedMinutes
 from bot.core.speakers import AliasTable, default_alias_table
 from bot.core.topics import default_glossary
 from bot.errors import UserError
-from bot.followups.text import summary_line
-from bot.ingest import read_minutes_file, speakers_of
 from bot.messages import PLAIN, say, understood_as
 from bot.services.remarks import RemarksService
 from storage.dump import DumpError, export_dump, import_dump
 from storage.engine import database_revision, get_engine, upgrade_database
 from storage.migrate import SchemaError, Status, head
 
+if TYPE_CHECKING:
+    from bot.core.minutes import ParsedMinutes
+
 BOLD_START, BOLD_END = "\033[1m", "\033[0m"  # matched words, on a terminal only
 CLI_USER = "cli"  # who the command line acts as: creator of the follow-ups it adds, closer of those it closes
 
 
+# The minutes' parsers and the follow-ups' wording load only for the commands that use them: `ask` is
+# started once per question, and its start-up is most of its time.
 def cmd_ingest(args: argparse.Namespace) -> int:
+    from bot.core.minutes import MinutesError
+    from bot.ingest import read_minutes_file
+
     failures = 0
     service = remarks_service()
     table = service.table
@@ -83,6 +89,8 @@ def send_review_to_secretariat(meeting_id: int) -> None:
 
 def format_dry_run(name: str, minutes: ParsedMinutes, table: AliasTable) -> str:
     """What ingesting would store, and every line after the header it would leave out, with the reason."""
+    from bot.ingest import speakers_of
+
     time = "–".join(t.strftime("%H:%M") for t in (minutes.start_time, minutes.end_time) if t)
     lines = [
         f"{name}: would store (dry run, nothing written)",
@@ -381,6 +389,8 @@ def cmd_followups_close(args: argparse.Namespace) -> int:
 
 def terminal_line(followup, service, problem=None) -> str:
     """A follow-up on one line of plain text, with the channel it reminds in."""
+    from bot.followups.text import summary_line
+
     return f"{summary_line(followup, service.clock.now(), service.tz, PLAIN, problem)}  [{followup.channel_id or '-'}]"
 
 

@@ -7,16 +7,12 @@ is an operator's step, taken once, after a backup, before the new version's repl
 
 from __future__ import annotations
 
+import ast
 import enum
 from functools import lru_cache
 from pathlib import Path
 
-from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
@@ -28,6 +24,7 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # do not describe: autogenerate must neither drop it nor report it.
 INDEX_TABLES = ("remark_index", "remark_search")
 UPGRADE = "run `python -m bot db upgrade` (back the database up first: docs/operations.md)"
+VERSION_TABLE = "alembic_version"  # where Alembic keeps the database's revision
 
 
 class Status(enum.Enum):
@@ -42,27 +39,58 @@ class SchemaError(RuntimeError):
     """The database's schema is not one this code can work with; the message, one line, says what to do."""
 
 
-@lru_cache(maxsize=1)
-def _script() -> ScriptDirectory:
-    return ScriptDirectory(str(MIGRATIONS))
-
-
 def head() -> str:
-    revision = _script().get_current_head()
-    assert revision is not None, "storage/migrations/versions has no revision"
-    return revision
+    revisions = _revisions(MIGRATIONS)
+    heads = set(revisions).difference(*revisions.values())
+    assert len(heads) == 1, f"storage/migrations/versions has {len(heads)} newest revisions: {sorted(heads)}"
+    return heads.pop()
+
+
+# Read without Alembic, which is imported only to migrate: importing it costs a command-line process more
+# than answering its question. Tests check that Alembic finds the same revisions and head.
+@lru_cache(maxsize=4)
+def _revisions(migrations: Path) -> dict[str, set[str]]:
+    """Every revision, with the revisions it revises, from the revision files' `revision` and `down_revision`."""
+    revises: dict[str, set[str]] = {}
+    for path in (migrations / "versions").glob("*.py"):
+        if path.name != "__init__.py":
+            names = _revision_names(path)
+            down = names.get("down_revision")
+            revises[names["revision"]] = set(down) if isinstance(down, tuple) else {down} - {None}
+    return revises
+
+
+def _revision_names(path: Path) -> dict[str, object]:
+    """A revision file's `revision` and `down_revision`, as the literals it sets them to."""
+    names: dict[str, object] = {}
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            target = node.target
+        else:
+            continue
+        if isinstance(target, ast.Name) and target.id in ("revision", "down_revision"):
+            names[target.id] = ast.literal_eval(node.value)
+    return names
+
+
+def _revision(connection: Connection) -> str | None:
+    """The database's revision, as Alembic stores it (none without its table)."""
+    if not inspect(connection).has_table(VERSION_TABLE):
+        return None
+    return connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar_one_or_none()
 
 
 def status(connection: Connection) -> tuple[Status, str | None]:
     """The database's schema status and revision."""
-    revision = MigrationContext.configure(connection).get_current_revision()
+    revision = _revision(connection)
     if revision is None:
         ours = set(inspect(connection).get_table_names()) & set(SQLModel.metadata.tables)
         return (Status.UNVERSIONED if ours else Status.EMPTY), None
     if revision == head():
         return Status.CURRENT, revision
-    known = any(script.revision == revision for script in _script().walk_revisions())
-    return (Status.OLDER if known else Status.NEWER), revision
+    return (Status.OLDER if revision in _revisions(MIGRATIONS) else Status.NEWER), revision
 
 
 def check(connection: Connection) -> bool:
@@ -87,6 +115,9 @@ def upgrade(connection: Connection) -> tuple[str | None, str]:
     state, revision = status(connection)
     if state is Status.NEWER:
         raise SchemaError(_newer(revision))
+    from alembic import command
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection  # storage/migrations/env.py runs on it
@@ -107,6 +138,9 @@ def upgrade(connection: Connection) -> tuple[str | None, str]:
 
 def schema_differences(connection: Connection) -> list:
     """What autogenerate finds between the database and the models, the search index aside: [] when they agree."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
     context = MigrationContext.configure(connection, opts={"include_object": include_object})
     return compare_metadata(context, SQLModel.metadata)
 

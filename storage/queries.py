@@ -60,9 +60,12 @@ def replace_aliases(session: Session, speaker_id: int, aliases: list[str]) -> No
 
 
 def aliases_by_speaker(session: Session) -> dict[int, list[str]]:
+    # Rows, not SpeakerAlias objects: a process answering one question reads thousands, once.
     aliases: dict[int, list[str]] = {}
-    for alias in session.exec(select(SpeakerAlias).order_by(col(SpeakerAlias.id))):
-        aliases.setdefault(alias.speaker_id, []).append(alias.alias)
+    for speaker_id, alias in session.exec(
+        select(SpeakerAlias.speaker_id, SpeakerAlias.alias).order_by(col(SpeakerAlias.id))
+    ):
+        aliases.setdefault(speaker_id, []).append(alias)
     return aliases
 
 

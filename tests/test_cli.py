@@ -11,10 +11,10 @@ import pytest
 from tests.conftest import ROOT, SAMPLE
 
 
-def run(args, db_url, stdin=None):
+def run(args, db_url, stdin=None, python_options=()):
     env = dict(os.environ, DATABASE_URL=db_url)
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
+        [sys.executable, *python_options, "-m", "bot", *args],
         input=stdin,
         capture_output=True,
         text=True,
@@ -49,6 +49,37 @@ def test_ask_json_answers_one_line_per_question_in_order(loaded):
     assert isinstance(result["remark_id"], int) and result["score"] > 0
     assert answers[1]["results"] == [] and answers[1]["speaker"] is None and answers[1]["message"]
     assert isinstance(first["elapsed_ms"], float)
+
+
+# Packages a process answering a question does not load (on a database at the newest revision): each would
+# add to its start-up, most of its time. Migrations (alembic), Slack, the minutes' parsers (PDF, Word), the
+# reminders' scheduler; SudachiPy too, for a question it need not segment.
+NOT_LOADED_TO_ANSWER = (
+    "alembic",
+    "slack_sdk",
+    "slack_bolt",
+    "bot.slack",
+    "pdfminer",
+    "docx",
+    "bot.ingest",
+    "apscheduler",
+)
+
+
+def loaded_by_ask(question: str, db_url: str) -> set[str]:
+    """The packages and first-level modules (bot.slack) `python -m bot ask --json QUESTION` imports."""
+    done = run(["ask", "--json", question], db_url, python_options=["-X", "importtime"])
+    assert done.returncode == 0 and "results" in json.loads(done.stdout.splitlines()[-1])
+    modules = [line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")]
+    return {".".join(name.split(".")[:depth]) for name in modules for depth in (1, 2)}
+
+
+def test_ask_loads_only_what_answering_needs(loaded):
+    loaded_modules = loaded_by_ask("what did 苫前町長 say about foreign workers", loaded)
+    assert {"bot.answers", "sqlalchemy", "rapidfuzz"} <= loaded_modules
+    assert loaded_modules.isdisjoint({*NOT_LOADED_TO_ANSWER, "sudachipy"})
+    segmenting = loaded_by_ask("修学旅行について話したのは誰", loaded)  # a word outside the glossary
+    assert "sudachipy" in segmenting and segmenting.isdisjoint(NOT_LOADED_TO_ANSWER)
 
 
 def test_ask_prints_a_readable_answer_in_the_questions_language(loaded):

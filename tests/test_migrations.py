@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlmodel import Session, SQLModel
 
@@ -38,6 +39,21 @@ def test_autogenerate_finds_no_difference_between_models_and_migrations(db_url: 
         assert migrate.schema_differences(connection) == []
         tables = set(inspect(connection).get_table_names())
     assert set(SQLModel.metadata.tables) | {"alembic_version", INDEX_TABLE[engine.dialect.name]} <= tables
+
+
+def read_as_alembic_reads() -> bool:
+    """storage.migrate reads the revisions without Alembic: Alembic finds the same ones, and the same newest."""
+    script = ScriptDirectory(str(migrate.MIGRATIONS))
+    revisions = {s.revision for s in script.walk_revisions()}
+    return set(migrate._revisions(migrate.MIGRATIONS)) == revisions and migrate.head() == script.get_current_head()
+
+
+def test_the_shipped_revisions_are_read_as_alembic_reads_them() -> None:
+    assert read_as_alembic_reads()
+
+
+def test_a_new_revision_is_read_as_alembic_reads_it(two_revisions: str) -> None:
+    assert read_as_alembic_reads() and migrate.head() == "next" and two_revisions != "next"
 
 
 def test_the_migrations_ship_with_the_package() -> None:
@@ -108,9 +124,7 @@ def two_revisions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     )
     previous = migrate.head()
     monkeypatch.setattr(migrate, "MIGRATIONS", scripts)
-    migrate._script.cache_clear()
-    yield previous
-    migrate._script.cache_clear()
+    return previous
 
 
 def test_an_older_schema_is_refused_until_db_upgrade(two_revisions: str, tmp_path: Path) -> None:

@@ -246,8 +246,8 @@ class SpeakerDirectory:
             for alias in speaker.aliases:
                 if has_japanese(alias):
                     self.japanese.setdefault(alias, set()).add(speaker.id)
-                elif fold_romaji(alias):  # an alias of symbols only ("|") folds to nothing and would match anywhere
-                    latin.setdefault(fold_romaji(alias), set()).add(speaker.id)
+                elif folded := fold_romaji(alias):  # an alias of symbols only ("|") folds to nothing, matching anywhere
+                    latin.setdefault(folded, set()).add(speaker.id)
         # Latin aliases by word count: a question's windows of n words are compared with n-word aliases.
         self.latin: dict[int, dict[str, set[int]]] = {}
         for alias, ids in latin.items():

@@ -14,8 +14,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from sudachipy import Dictionary, SplitMode, Tokenizer
+if TYPE_CHECKING:
+    from sudachipy import Dictionary, Tokenizer
 
 _WAVE_DASHES = {"〜": "~", "～": "~", "〰": "~"}
 _KATAKANA_TO_HIRAGANA = 0x30A1 - 0x3041
@@ -121,11 +123,15 @@ def fold_romaji(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def _dictionary() -> Dictionary:
+    from sudachipy import Dictionary  # imported with its dictionary: many questions need no segmenting
+
     return Dictionary(dict="core")
 
 
 @lru_cache(maxsize=3)
 def _tokenizer(mode: str) -> Tokenizer:
+    from sudachipy import SplitMode
+
     return _dictionary().tokenizer(mode=getattr(SplitMode, mode))
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import secrets
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
@@ -15,9 +16,11 @@ from bot.answers import Answer, AskFilters, answer_question, meeting_json
 from bot.clock import SYSTEM_CLOCK, Clock, clock_of_database
 from bot.core.speakers import AliasTable
 from bot.core.topics import Glossary
-from bot.ingest import IngestResult, ingest_minutes, refresh_aliases
 from storage import queries
 from storage.engine import database_works, get_engine
+
+if TYPE_CHECKING:
+    from bot.ingest import IngestResult
 
 # Slack retries an event for about an hour at most; remembering a day of them is plenty.
 HANDLED_EVENTS_KEPT = datetime.timedelta(days=1)
@@ -165,6 +168,8 @@ class RemarksService:
 
     def ingest(self, data: bytes, source_name: str) -> IngestResult:
         """Raises MinutesError with a one-line reason when the file is not minutes."""
+        from bot.ingest import ingest_minutes  # the minutes' parsers load only to ingest, not to answer
+
         with Session(self.engine) as session:
             return ingest_minutes(session, data, source_name, self.table)
 
@@ -199,6 +204,8 @@ class RemarksService:
 
     def refresh_aliases(self) -> None:
         """Re-derive every speaker's aliases from the alias table (after editing aliases.toml)."""
+        from bot.ingest import refresh_aliases
+
         with Session(self.engine) as session:
             refresh_aliases(session, self.table, list(queries.all_speakers(session)))
             session.commit()
