@@ -4,6 +4,7 @@
     python bench/run.py                              # 10k, 100k and 1M remarks, both profiles
     python bench/run.py --profile real --sizes 100000
     python bench/run.py --sizes 100000 --database-url postgresql://…
+    python bench/run.py --profile real --sizes 100000 --keep /tmp/bench   # ingest once, reuse after
 
 For each profile (bench/corpus.py: `real`, an archive that looks like a prefecture's; `old`, the corpus of
 the first benchmark, so that figures stay comparable) and size, it writes the archive as minutes files,
@@ -107,8 +108,8 @@ class Row:
     remarks: int
     meetings: int
     speakers: int
-    ingest_rate: float
-    ingest_cpu_rate: float  # remarks per second of this process's CPU time
+    ingest_rate: float | None  # None: a database kept from an earlier run (--keep), not ingested now
+    ingest_cpu_rate: float | None  # remarks per second of this process's CPU time
     db_mb: float
     latencies: dict[str, list[float]]  # per kind of question, in ms
     cpu: list[float]  # the CPU time of each of those answers, in ms: what other processes on the machine disturb least
@@ -142,16 +143,20 @@ def write_profile(profile: str, directory: Path, size: int, shared: Path | None)
     return archive.paths, real_questions(archive)
 
 
-def measure(profile: str, size: int, url: str, workdir: Path, rounds: int, shared: Path | None) -> Row:
+def measure(
+    profile: str, size: int, url: str, workdir: Path, rounds: int, shared: Path | None, ingest: bool = True
+) -> Row:
+    """`ingest` False: the database at `url` already holds this archive (written again only for its questions)."""
     archive = workdir / f"archive-{profile}-{size}"
     archive.mkdir(parents=True, exist_ok=True)
     paths, questions = write_profile(profile, archive, size, shared)
     table = default_alias_table()
     engine = get_engine(database_url(url, ROOT))
     started, started_cpu = time.perf_counter(), time.process_time()
-    with Session(engine) as session:
-        for path in paths:
-            ingest_minutes(session, path.read_bytes(), path.name, table)
+    if ingest:
+        with Session(engine) as session:
+            for path in paths:
+                ingest_minutes(session, path.read_bytes(), path.name, table)
     ingest_seconds, ingest_cpu = time.perf_counter() - started, time.process_time() - started_cpu
     if engine.dialect.name == "postgresql":
         # What autovacuum does some time after a bulk load; the planner needs these statistics.
@@ -207,8 +212,8 @@ def measure(profile: str, size: int, url: str, workdir: Path, rounds: int, share
         remarks,
         meetings,
         speakers,
-        remarks / ingest_seconds,
-        remarks / ingest_cpu,
+        remarks / ingest_seconds if ingest else None,
+        remarks / ingest_cpu if ingest else None,
         database_size(url),
         dict(latencies),
         cpu,
@@ -330,8 +335,8 @@ def report(rows: list[Row], backend: str) -> str:
             f"{r.remarks:,}",
             f"{r.meetings:,}",
             f"{r.speakers:,}",
-            f"{r.ingest_rate:,.0f}",
-            f"{r.ingest_cpu_rate:,.0f}",
+            f"{r.ingest_rate:,.0f}" if r.ingest_rate else "kept",
+            f"{r.ingest_cpu_rate:,.0f}" if r.ingest_cpu_rate else "kept",
             f"{r.db_mb:,.1f}",
             f"{p50:.2f}",
             f"{p95:.2f}",
@@ -386,6 +391,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="times each question is asked")
     parser.add_argument("--database-url", help="a PostgreSQL URL to bench instead of SQLite files (emptied per size)")
     parser.add_argument(
+        "--keep",
+        type=Path,
+        help="a folder for the SQLite databases, kept after the run; one already there is reused, not ingested again",
+    )
+    parser.add_argument(
         "--shared",
         type=Path,
         default=default_shared(),
@@ -395,12 +405,16 @@ def main() -> None:
     sizes = [10_000] if args.quick else args.sizes
     rows = []
     with tempfile.TemporaryDirectory(prefix="remarks-bench-") as tmp:
+        databases = args.keep or Path(tmp)
+        databases.mkdir(parents=True, exist_ok=True)
         for profile in args.profile:
             for size in sizes:
-                url = args.database_url or f"sqlite:///{tmp}/bench-{profile}-{size}.db"
+                database = databases / f"bench-{profile}-{size}.db"
+                kept = not args.database_url and args.keep is not None and database.exists()
+                url = args.database_url or f"sqlite:///{database}"
                 if args.database_url:
                     reset_database(url)
-                rows.append(measure(profile, size, url, Path(tmp), args.rounds, args.shared))
+                rows.append(measure(profile, size, url, Path(tmp), args.rounds, args.shared, ingest=not kept))
                 print(f"{profile} {size:,}: p50 {statistics.median(rows[-1].all_latencies):.2f} ms", flush=True)
     print()
     print(report(rows, "PostgreSQL" if args.database_url else "SQLite (the default)"))
