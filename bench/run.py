@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import functools
+import importlib
 import os
 import platform
 import pstats
@@ -64,34 +66,36 @@ sys.argv = ["bot", "ask", "--json", sys.argv[1]]
 runpy.run_module("bot", run_name="__main__")
 """
 
-# Where the time of an answer goes: the functions answer_question (and understand) call, by phase. A
-# function not named here is put in a phase by its module, or shown under its own name.
-PHASE_OF_FUNCTION = {
-    "speaker_directory": "speaker resolution",
-    "resolve_speaker": "speaker resolution",
-    "closest_speakers": "speaker resolution",
-    "rank": "ranking",
-    "_result": "mark-up",
-    "highlight_spans": "mark-up",
-    "say": "messages",  # what the user is told when nothing is found
-    "_listed": "messages",
-    "_speaker_silent": "messages",
-}
-PHASE_OF_MODULE = {
-    "bot.core.speakers": "speaker resolution",
-    "bot.core.question": "frame and topics",
-    "bot.core.topics": "frame and topics",
-    "bot.core.text": "frame and topics",
-    "bot.core.when": "frame and topics",
-    "storage.search_index": "index",
-    "storage.queries": "fetch",
-}
-# Shown by what they call, not as one block; their own time goes to the phase given.
-EXPANDED = {
-    "understand": "frame and topics",
-    "<listcomp>": "answer_question's own loops",
-    "<genexpr>": "answer_question's own loops",
-}
+# Where the time of an answer goes: the functions timed as each phase, where their callers look them up
+# (module, name; "Class.method" for a method). A phase's time is its functions' CPU time but that of the
+# phases they call (expand_topics asks the index and the dictionary); the rest is answer_question's own.
+PHASES = [
+    ("bot.answers", "speaker_directory", "speaker resolution"),  # the cached directory, checked per question
+    ("bot.core.search", "resolve_speaker", "speaker resolution"),
+    ("bot.answers", "resolve_speaker", "speaker resolution"),  # a speaker given beside the question
+    ("bot.answers", "closest_speakers", "speaker resolution"),
+    ("bot.answers", "understand", "frame and topics"),  # normalising, dates, the frame, the topics' terms
+    ("bot.answers", "meeting_list", "frame and topics"),  # the cached meetings dates are read against
+    ("storage.queries", "versions", "speaker resolution"),  # whether the cached speakers and meetings still hold
+    ("storage.jmdict", "JMdict.by_reading", "dictionary (JMdict)"),
+    ("storage.jmdict", "JMdict.by_gloss", "dictionary (JMdict)"),
+    ("storage.jmdict", "JMdict.by_gloss_head", "dictionary (JMdict)"),
+    ("storage.jmdict", "JMdict.noun_glosses", "dictionary (JMdict)"),
+    ("storage.search_index", "present_terms", "index"),  # which dictionary words the archive has
+    ("storage.search_index", "candidate_ids", "index"),
+    ("storage.search_index", "count_matching", "index"),
+    ("bot.answers", "rank", "ranking"),
+    ("storage.queries", "remarks_to_rank", "fetch"),
+    ("storage.queries", "recent_remarks_to_rank", "fetch"),
+    ("storage.queries", "count_remarks", "fetch"),
+    ("storage.queries", "remarks_by_ids", "fetch"),
+    ("storage.queries", "remarks_in_scope", "fetch"),
+    ("storage.queries", "meetings_by_ids", "fetch"),
+    ("bot.answers", "_result", "mark-up"),
+    ("bot.answers", "say", "messages"),  # what the user is told when nothing is found
+    ("bot.answers", "concepts_in", "messages"),  # what a speaker did talk about
+]
+OWN_WORK = "answer_question's own work"
 
 
 Timings = list[tuple[str, float]]  # (phase or module, ms per answer), largest first
@@ -119,8 +123,8 @@ class Row:
     naive: list[float]
     naive_cpu: list[float]
     kinds: list[str]  # of each question asked, in order
-    phases: Timings = field(default_factory=list)
-    modules: Timings = field(default_factory=list)  # own time
+    phases: Timings = field(default_factory=list)  # CPU time
+    modules: Timings = field(default_factory=list)  # own time under cProfile
 
     @property
     def all_latencies(self) -> list[float]:
@@ -178,7 +182,8 @@ def measure(
                 answer_question(session, question, table, glossary)
                 latencies[kind].append((time.perf_counter() - t) * 1000)
                 cpu.append((time.thread_time() - c) * 1000)
-        phases, modules = profile_answers(session, [q for _, q in questions], table, glossary)
+        phases = time_phases(session, [q for _, q in questions], table, glossary)
+        modules = own_time_by_module(session, [q for _, q in questions], table, glossary)
 
     # A new process, from exec to its answer printed; it reports its own peak memory.
     env = dict(os.environ, DATABASE_URL=url)
@@ -246,48 +251,68 @@ def _extension(function: str) -> str:
     return "built-in (other)"
 
 
-def _phase(module: str, function: str) -> str:
-    return PHASE_OF_FUNCTION.get(function) or PHASE_OF_MODULE.get(module) or f"other: {module}.{function}"
+class PhaseClock:
+    """CPU time by phase: each timed function's time goes to its phase, but for the phases it calls."""
+
+    def __init__(self) -> None:
+        self.totals: dict[str, float] = defaultdict(float)
+        self.stack: list[str] = []
+        self.since = 0.0
+
+    def _switch(self, phase: str | None) -> None:
+        now = time.thread_time()
+        if self.stack:
+            self.totals[self.stack[-1]] += now - self.since
+        self.since = now
+        if phase is None:
+            self.stack.pop()
+        else:
+            self.stack.append(phase)
+
+    def timed(self, function, phase: str):
+        @functools.wraps(function)
+        def timed_function(*args, **kwargs):
+            self._switch(phase)
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self._switch(None)
+
+        return timed_function
 
 
-def profile_answers(
-    session: Session, questions: list[str], table: AliasTable, glossary: Glossary
-) -> tuple[Timings, Timings]:
-    """One round of the questions under cProfile: the time per answer of each phase (what answer_question
-    and understand call, grouped), and the own time of each module. cProfile slows everything alike
-    roughly, so the shares matter more than the milliseconds."""
+def time_phases(session: Session, questions: list[str], table: AliasTable, glossary: Glossary) -> Timings:
+    """One round of the questions with the functions of PHASES timed: CPU ms per answer of each phase."""
+    clock = PhaseClock()
+    patched = []
+    for module_name, name, phase in PHASES:
+        owner = importlib.import_module(module_name)
+        *classes, attribute = name.split(".")
+        for class_name in classes:
+            owner = getattr(owner, class_name)
+        patched.append((owner, attribute, owner.__dict__[attribute]))
+        setattr(owner, attribute, clock.timed(getattr(owner, attribute), phase))
+    try:
+        for question in questions:
+            clock.timed(answer_question, OWN_WORK)(session, question, table, glossary)
+    finally:
+        for owner, attribute, original in reversed(patched):
+            setattr(owner, attribute, original)
+    return sorted(((p, t * 1000 / len(questions)) for p, t in clock.totals.items()), key=lambda item: -item[1])
+
+
+def own_time_by_module(session: Session, questions: list[str], table: AliasTable, glossary: Glossary) -> Timings:
+    """One round of the questions under cProfile: the own time of each module, ms per answer. cProfile slows
+    small functions most, so the shares matter more than the milliseconds."""
     profiler = cProfile.Profile()
     profiler.enable()
     for question in questions:
         answer_question(session, question, table, glossary)
     profiler.disable()
-    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
-    phases: dict[str, float] = defaultdict(float)
-
-    def attribute(caller: tuple) -> None:
-        for callee, (_, _, _, _, callers) in stats.items():
-            if caller not in callers:
-                continue
-            module, function = _module(callee[0]), callee[2]
-            if function in EXPANDED:
-                attribute(callee)
-                phases[EXPANDED[function]] += callers[caller][2]
-            elif callee[0] == "~":  # a built-in (str.replace, len): part of the caller's own work
-                phases[EXPANDED.get(caller[2], "answer_question's own loops")] += callers[caller][3]
-            else:
-                phases[_phase(module, function)] += callers[caller][3]
-
-    roots = [key for key in stats if key[2] == "answer_question" and _module(key[0]) == "bot.answers"]
-    for root in roots:
-        attribute(root)
-        phases["answer_question's own loops"] += stats[root][2]
     own: dict[str, float] = defaultdict(float)
-    for key, (_, _, tottime, _, _) in stats.items():
+    for key, (_, _, tottime, _, _) in pstats.Stats(profiler).stats.items():  # type: ignore[attr-defined]
         own[_module(key[0]) if key[0] != "~" else _extension(key[2])] += tottime
-    per_answer = 1000 / len(questions)
-    by_phase = sorted(((p, t * per_answer) for p, t in phases.items()), key=lambda item: -item[1])
-    by_module = sorted(((m, t * per_answer) for m, t in own.items()), key=lambda item: -item[1])
-    return by_phase, by_module
+    return sorted(((m, t * 1000 / len(questions)) for m, t in own.items()), key=lambda item: -item[1])
 
 
 def _ms(values: list[float], p: float) -> str:
@@ -372,13 +397,13 @@ def report(rows: list[Row], backend: str) -> str:
             "",
             f"#### Where the time goes, profile `{profile}`, {largest.remarks:,} remarks",
             "",
-            f"cProfile over one round of the questions: {total:.2f} ms per answer under the profiler.",
+            f"CPU time of one round of the questions, by phase: {total:.2f} ms per answer.",
             "",
             "| phase | ms per answer | share |",
             "|---|---:|---:|",
         ]
         lines += [f"| {phase} | {ms:.2f} | {ms / total:.0%} |" for phase, ms in largest.phases if ms >= 0.005]
-        lines += ["", "Own time by module (top 10):", "", "| module | ms per answer |", "|---|---:|"]
+        lines += ["", "Own time by module under cProfile (top 10):", "", "| module | ms per answer |", "|---|---:|"]
         lines += [f"| {module} | {ms:.2f} |" for module, ms in largest.modules[:10]]
     return "\n".join(lines)
 

@@ -25,7 +25,7 @@ from bot.core.topics import Concept, Glossary, concepts_in
 from storage import queries, search_index
 from storage.jmdict import default_jmdict
 from storage.models import Meeting
-from storage.queries import Scope
+from storage.queries import MeetingFacts, Scope
 
 MAX_QUESTION_LENGTH = 500
 MAX_RESULTS = 20  # ranked remarks for a topic; each is marked up, which costs more than ranking it
@@ -74,7 +74,7 @@ class Answer:
     understanding: Understanding
     results: list[Result]
     message: str
-    meetings: list[Meeting] = field(default_factory=list)  # the meetings the answer describes
+    meetings: list[MeetingFacts] = field(default_factory=list)  # the meetings the answer describes
 
     @property
     def language(self) -> str:
@@ -124,7 +124,7 @@ class Answer:
         }
 
 
-def meeting_json(meeting: Meeting) -> dict:
+def meeting_json(meeting: MeetingFacts | Meeting) -> dict:
     def clock(t: datetime.time | None) -> str | None:
         return t.strftime("%H:%M") if t else None
 
@@ -143,10 +143,10 @@ def meeting_json(meeting: Meeting) -> dict:
 _directories: dict[str, tuple[tuple[int, int], SpeakerDirectory]] = {}
 
 
-def speaker_directory(session: Session) -> SpeakerDirectory:
-    """The known speakers, prepared once and prepared again only when speakers or aliases change."""
+def speaker_directory(session: Session, version: tuple[int, int]) -> SpeakerDirectory:
+    """The known speakers, prepared once and prepared again only when speakers or aliases change (`version`:
+    the aliases' of queries.versions)."""
     url = str(session.get_bind().url)
-    version = queries.aliases_version(session)
     cached = _directories.get(url)
     if cached and cached[0] == version:
         return cached[1]
@@ -162,11 +162,11 @@ def speaker_directory(session: Session) -> SpeakerDirectory:
 _meeting_lists: dict[str, tuple[tuple[int, int], list[MeetingRef]]] = {}
 
 
-def meeting_list(session: Session) -> list[MeetingRef]:
+def meeting_list(session: Session, version: tuple[int, int]) -> list[MeetingRef]:
     """The archive's meetings as questions name them, read again only when meetings are added or removed
-    (a meeting is known by its title and date, so re-ingesting one changes neither)."""
+    (`version`: the meetings' of queries.versions; a meeting is known by its title and date, so re-ingesting
+    one changes neither)."""
     url = str(session.get_bind().url)
-    version = queries.meetings_version(session)
     cached = _meeting_lists.get(url)
     if cached and cached[0] == version:
         return cached[1]
@@ -178,8 +178,9 @@ def meeting_list(session: Session) -> list[MeetingRef]:
 def answer_question(
     session: Session, question: str, table: AliasTable, glossary: Glossary, filters: AskFilters = AskFilters()
 ) -> Answer:
-    speakers = speaker_directory(session)
-    meetings = meeting_list(session)
+    aliases_version, meetings_version = queries.versions(session)
+    speakers = speaker_directory(session, aliases_version)
+    meetings = meeting_list(session, meetings_version)
     if len(question) > MAX_QUESTION_LENGTH:
         u = understand(question[:MAX_QUESTION_LENGTH], SpeakerDirectory([]), table, glossary)
         return Answer(u, [], say("too_long", u.language, limit=str(MAX_QUESTION_LENGTH)))
@@ -274,7 +275,7 @@ def _filtered(
     return replace(u, meetings=tuple(chosen), date_words=" ".join(w for w in [u.date_words, *limits] if w))
 
 
-def _facts(session: Session, u: Understanding, meetings: list[MeetingRef], described: list[Meeting]) -> Answer:
+def _facts(session: Session, u: Understanding, meetings: list[MeetingRef], described: list[MeetingFacts]) -> Answer:
     """A question about meetings themselves, answered from their stored fields."""
     if u.meetings is None:
         newest_first = [m.id for m in chronological(meetings)[::-1]]
@@ -303,7 +304,7 @@ FIELD_NAMES = {
 }
 
 
-def _describe(meeting: Meeting, facts: frozenset[str], language: str) -> str:
+def _describe(meeting: MeetingFacts, facts: frozenset[str], language: str) -> str:
     """One line on one meeting: its date and title, and the fields asked for."""
     fields = {f for fact in facts for f in _FIELDS_ASKED[fact]} or {"date", "place"}
     separator = _LIST_SEPARATOR[language]

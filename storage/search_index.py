@@ -196,7 +196,7 @@ def _newest_matching(
     session: Session, dialect: Dialect, match: str, query: str, limit: int, enough: int, whole_archive: bool
 ) -> list[int]:
     def ids(sql: str, **values) -> list[int]:
-        return [i for (i,) in session.execute(text(sql), {"q": query, "n": limit, **values})]
+        return list(session.execute(text(sql), {"q": query, "n": limit, **values}).scalars().all())
 
     if dialect.recent_window is None:
         return ids(f"{match} ORDER BY rowid DESC LIMIT :n")

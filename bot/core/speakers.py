@@ -248,10 +248,16 @@ class SpeakerDirectory:
                     self.japanese.setdefault(alias, set()).add(speaker.id)
                 elif fold_romaji(alias):  # an alias of symbols only ("|") folds to nothing and would match anywhere
                     latin.setdefault(fold_romaji(alias), set()).add(speaker.id)
+        # Japanese aliases by their first character, with their place in `japanese`: a question is read once
+        # instead of once per alias.
+        self._japanese_by_first: dict[str, list[tuple[int, str, frozenset[int]]]] = {}
+        for order, (alias, ids) in enumerate(self.japanese.items()):
+            self._japanese_by_first.setdefault(alias[0], []).append((order, alias, frozenset(ids)))
         # Latin aliases by word count: a question's windows of n words are compared with n-word aliases.
         self.latin: dict[int, dict[str, set[int]]] = {}
         for alias, ids in latin.items():
             self.latin.setdefault(len(alias.split()), {})[alias] = ids
+        self._latin_choices = {size: list(aliases) for size, aliases in self.latin.items()}
 
     def members(self, group: SpeakerGroup) -> tuple[KnownSpeaker, ...]:
         """The speakers of a group, found once per directory (normalising every label per question costs more)."""
@@ -261,19 +267,21 @@ class SpeakerDirectory:
 
     def find_spans(self, question: str) -> list[SpeakerSpan]:
         """All places in the normalised `question` that name a known speaker, best first, not overlapping."""
-        found: list[SpeakerSpan] = []
-        for alias, ids in self.japanese.items():
-            start = question.find(alias)
-            while start >= 0:
-                found.append(SpeakerSpan(start, start + len(alias), frozenset(ids), alias, 100))
-                start = question.find(alias, start + 1)
+        hits = [
+            (order, start, alias, ids)
+            for start, char in enumerate(question)
+            for order, alias, ids in self._japanese_by_first.get(char, ())
+            if question.startswith(alias, start)
+        ]
+        hits.sort(key=lambda hit: hit[:2])  # alias by alias, as they are listed: the stable sort below keeps it
+        found = [SpeakerSpan(start, start + len(alias), ids, alias, 100) for _, start, alias, ids in hits]
         words = latin_words(question)
         folded = [fold_romaji(w) for w, _, _ in words]
         for size, aliases in self.latin.items():
             for i in range(len(words) - size + 1):
                 window = " ".join(folded[i : i + size])
                 for alias, score, _ in process.extract(
-                    window, list(aliases), scorer=fuzz.ratio, score_cutoff=80, limit=None
+                    window, self._latin_choices[size], scorer=fuzz.ratio, score_cutoff=80, limit=None
                 ):
                     if score >= _latin_cutoff(alias):
                         span = SpeakerSpan(words[i][1], words[i + size - 1][2], frozenset(aliases[alias]), alias, score)
