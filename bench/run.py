@@ -82,8 +82,7 @@ PHASES = [
     ("storage.jmdict", "JMdict.by_gloss_head", "dictionary (JMdict)"),
     ("storage.jmdict", "JMdict.noun_glosses", "dictionary (JMdict)"),
     ("storage.search_index", "present_terms", "index"),  # which dictionary words the archive has
-    ("storage.search_index", "candidate_ids", "index"),
-    ("storage.search_index", "count_matching", "index"),
+    ("storage.search_index", "search", "index"),
     ("bot.answers", "rank", "ranking"),
     ("storage.queries", "remarks_to_rank", "fetch"),
     ("storage.queries", "recent_remarks_to_rank", "fetch"),

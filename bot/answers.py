@@ -217,16 +217,12 @@ def _remarks(session: Session, u: Understanding, scope: Scope, glossary: Glossar
             return Answer(u, [], say("silent_then", u.language, speaker=_speakers_text(u), when=u.date_words))
         return Answer(u, _in_order([_result(row, 1.0, ()) for row in rows], u.order), "")
     groups = [list(g.terms) for g in u.topics]
-    ids = search_index.candidate_ids(session, groups, scope, MAX_CANDIDATES, enough=MAX_RESULTS)
+    total = queries.count_remarks(session, scope)
+    ids, frequencies = search_index.search(session, groups, scope, MAX_CANDIDATES, MAX_RESULTS, FREQUENCY_CAP, total)
     candidates = [Candidate(*row) for row in queries.remarks_to_rank(session, ids)]
     if scope.speaker_ids is not None and not candidates and any(g.concept is None for g in u.topics):
         # A word of the question not found as written: a speaker's remarks are few enough to compare loosely.
         candidates = [Candidate(*row) for row in queries.recent_remarks_to_rank(session, scope, LOOSE_SCAN)]
-    total = queries.count_remarks(session, scope)
-    # One topic: its weight scales every score alike, so there is nothing to count.
-    frequencies = [0]
-    if len(groups) > 1:
-        frequencies = [search_index.count_matching(session, t, scope, total, FREQUENCY_CAP) for t in groups]
     hits = rank(u.topics, candidates, total, frequencies)[:MAX_RESULTS]
     if hits:
         rows = queries.remarks_by_ids(session, [hit.candidate.remark_id for hit in hits])

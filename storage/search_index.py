@@ -179,17 +179,103 @@ def _speakers_in_match(scope: Scope) -> tuple[int, ...] | None:
 def candidate_ids(session: Session, groups: list[list[str]], scope: Scope, limit: int, enough: int) -> list[int]:
     """Ids of remarks in scope answering the topic groups (each a list of alternative terms), newest first, at
     most `limit`: those answering every group, then, unless there are `enough` of them, those answering any."""
-    dialect = _dialect(session)
     ids: list[int] = []
     for all_groups in [True, False] if len(groups) > 1 else [False]:
-        query = _query(dialect, groups, _speakers_in_match(scope), all_groups)
-        if query is None or len(ids) >= enough:
+        found = _newest_answering(session, groups, scope, limit, enough, all_groups) if len(ids) < enough else None
+        if found is None:
             break
         seen = set(ids)
-        match = _match(dialect, scope)
-        found = _newest_matching(session, dialect, match, query, limit, enough, scope.meeting_ids is None)
         ids += [i for i in found if i not in seen][: limit - len(ids)]
     return ids
+
+
+def _newest_answering(
+    session: Session, groups: list[list[str]], scope: Scope, limit: int, enough: int, all_groups: bool
+) -> list[int] | None:
+    """The newest `limit` remarks in scope answering every group (or any); None when no group has a term."""
+    dialect = _dialect(session)
+    query = _query(dialect, groups, _speakers_in_match(scope), all_groups)
+    if query is None:
+        return None
+    return _newest_matching(session, dialect, _match(dialect, scope), query, limit, enough, scope.meeting_ids is None)
+
+
+def search(
+    session: Session, groups: list[list[str]], scope: Scope, limit: int, enough: int, cap: int, total: int
+) -> tuple[list[int], list[int]]:
+    """`candidate_ids` and, with several groups, `count_matching` of each group ([0] with one group, whose
+    weight scales every score alike). On SQLite, from one query per group (see `_from_each_group`) rather than
+    one per group for the counts and two for the candidates."""
+    if len(groups) < 2:
+        return candidate_ids(session, groups, scope, limit, enough), [0]
+    if _dialect(session).recent_window is None:
+        return _from_each_group(session, groups, scope, limit, enough, cap)
+    counts = [count_matching(session, terms, scope, total, cap) for terms in groups]
+    return candidate_ids(session, groups, scope, limit, enough), counts
+
+
+def _from_each_group(
+    session: Session, groups: list[list[str]], scope: Scope, limit: int, enough: int, cap: int
+) -> tuple[list[int], list[int]]:
+    """What `search` returns, from the newest `cap` (at least `limit`) matches of each group, combined here.
+
+    Combining them is exact down to the oldest match read of the groups that have more (`floor`). Below it,
+    the remarks answering every group are those of a group read whole that the index finds answering the
+    others; those answering any, when too few are above it, are asked of the index like the rest."""
+    fetch = max(limit, cap)
+    each: list[tuple[list[str], list[int]]] = []  # (terms, their matches newest first), of groups with search terms
+    counts = []
+    for terms in groups:
+        found = _newest_answering(session, [terms], scope, fetch, fetch, all_groups=False)
+        counts.append(min(len(found or []), cap))
+        if found is not None:
+            each.append((terms, found))
+    if not each:
+        return [], counts
+    floor = max((found[-1] for _, found in each if len(found) == fetch), default=0)
+
+    def newest(ids: set[int], all_groups: bool) -> list[int]:
+        exact = sorted((i for i in ids if i >= floor), reverse=True)
+        if len(exact) >= limit or not floor:
+            return exact[:limit]
+        return _newest_answering(session, groups, scope, limit, enough, all_groups) or []
+
+    whole = [found for _, found in each if len(found) < fetch]
+    if whole:
+        ids = sorted(_answering_every_group(session, each, set(min(whole, key=len)), fetch), reverse=True)[:limit]
+    else:
+        ids = newest(set.intersection(*(set(found) for _, found in each)), all_groups=True)
+    if len(ids) < enough:
+        seen = set(ids)
+        ids += [i for i in newest(set().union(*(found for _, found in each)), False) if i not in seen][
+            : limit - len(ids)
+        ]
+    return ids, counts
+
+
+def _answering_every_group(
+    session: Session, each: list[tuple[list[str], list[int]]], candidates: set[int], fetch: int
+) -> set[int]:
+    """Which candidates (in scope) answer every group, from each group's newest `fetch` matches, the index asked
+    about those older than what was read of a group that has more."""
+    for terms, found in each:
+        if len(found) < fetch:
+            candidates &= set(found)
+        else:
+            unknown = [i for i in candidates if i < found[-1]]
+            candidates = (candidates & set(found)) | _matching_among(session, terms, unknown)
+    return candidates
+
+
+def _matching_among(session: Session, terms: list[str], ids: list[int]) -> set[int]:
+    """Which of these remarks contain any of the terms (SQLite)."""
+    if not ids:
+        return set()
+    query = _query(SQLITE, [terms], None, all_groups=False)
+    listed = ", ".join(str(int(i)) for i in ids)
+    # The range bounds what the index reads; +rowid: see Dialect.scope_column.
+    statement = text(f"{SQLITE.match} AND rowid BETWEEN :low AND :high AND +rowid IN ({listed})")
+    return set(session.execute(statement, {"q": query, "low": min(ids), "high": max(ids)}).scalars())
 
 
 def _newest_matching(
