@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
@@ -133,12 +134,24 @@ def unindex_remarks(session: Session, remarks: list[tuple[int, int, str]]) -> No
         session.execute(text(dialect.delete), rows)
 
 
+@lru_cache(maxsize=1024)
+def _phrases(terms: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """The terms' token sequences, but those holding another's: a remark with 外国人材 has 外国人 too, and the
+    index spends on each phrase as its tokens are common."""
+    sequences = list(dict.fromkeys(tuple(tokens) for tokens in map(search_tokens, terms) if tokens))
+    return [s for s in sequences if not any(other != s and _holds(s, other) for other in sequences)]
+
+
+def _holds(tokens: tuple[str, ...], part: tuple[str, ...]) -> bool:
+    return any(tokens[i : i + len(part)] == part for i in range(len(tokens) - len(part) + 1))
+
+
 def _query(
     dialect: Dialect, groups: list[list[str]], speaker_ids: tuple[int, ...] | None, all_groups: bool
 ) -> str | None:
     clauses = []
     for terms in groups:
-        phrases = [dialect.quote + dialect.phrase.join(t) + dialect.quote for t in map(search_tokens, terms) if t]
+        phrases = [dialect.quote + dialect.phrase.join(t) + dialect.quote for t in _phrases(tuple(terms))]
         if phrases:
             clauses.append("(" + dialect.any_of.join(f"({p})" for p in phrases) + ")")
     if not clauses:

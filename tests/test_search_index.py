@@ -22,3 +22,17 @@ def test_search_finds_what_the_index_finds_for_every_group_together(sample_sessi
     counts = [search_index.count_matching(session, terms, scope, 49, cap) for terms in groups]
     assert search_index.search(session, groups, scope, limit, enough, cap, 49) == (ids, counts)
     assert ids  # the sample has remarks on these
+
+
+def test_a_term_holding_another_term_of_its_group_is_not_looked_up_again():
+    # A remark with 外国人材 has 外国人; one with "mail" has no word "ai", and one with 市長 no lone 市.
+    terms = ("外国人", "外国人材", "在留外国人", "ai", "mail", "市", "市長", "foreign worker", "foreign workers")
+    assert search_index._phrases(terms) == [
+        ("外国", "国人"),
+        ("ai",),
+        ("mail",),
+        ("市",),
+        ("市長",),
+        ("foreign", "worker"),
+        ("foreign", "workers"),
+    ]
