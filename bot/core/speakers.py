@@ -83,25 +83,40 @@ class AliasTable:
         alternatives = [re.escape(n) if has_japanese(n) else rf"(?<![a-z0-9]){re.escape(n)}(?![a-z0-9])" for n in names]
         return re.compile("|".join(alternatives) or r"(?!)"), by_name
 
+    @cached_property
     def role_suffixes(self) -> list[str]:
         """Japanese role words, longest first, for reading 苫前町長 and 苫前町町長 alike."""
         return sorted({normalize(j) for r in self.roles for j in r.ja} | {"長"}, key=len, reverse=True)
 
+    @cached_property
     def role_words(self) -> set[str]:
         return {w for r in self.roles for name in r.en for w, _, _ in latin_words(normalize(name))}
+
+    @cached_property
+    def _role_names(self) -> list[tuple[list[tuple[int, set[str]]], list[tuple[int, str]], set[str]]]:
+        """Each role's English names (word count, words), Japanese ones (length as written, normalised) and
+        its Japanese labels, normalised once."""
+        return [
+            (
+                [(len(n.split()), {w for w, _, _ in latin_words(normalize(n))}) for n in role.en],
+                [(len(j), normalize(j)) for j in role.ja],
+                {normalize(j) for j in role.ja},
+            )
+            for role in self.roles
+        ]
 
     def roles_named(self, text: str) -> set[str]:
         """The Japanese role labels that normalised `text` names, most specific first wins:
         "deputy mayor" names 副町長 and not 町長."""
         words = {w for w, _, _ in latin_words(text)}
         best, named = 0, set()
-        for role in self.roles:
-            lengths = [len(n.split()) for n in role.en if {w for w, _, _ in latin_words(normalize(n))} <= words]
-            lengths += [len(j) for j in role.ja if normalize(j) in text]
+        for english, japanese, role_labels in self._role_names:
+            lengths = [size for size, name_words in english if name_words <= words]
+            lengths += [size for size, name in japanese if name in text]
             if lengths and max(lengths) > best:
                 best, named = max(lengths), set()
             if lengths and max(lengths) == best:
-                named |= {normalize(j) for j in role.ja}
+                named |= role_labels
         return named
 
 
@@ -301,12 +316,12 @@ def extend_with_role(question: str, span: SpeakerSpan, table: AliasTable) -> tup
     start, end = span.start, span.end
     rest = question[end:].lstrip()
     gap = len(question) - end - len(rest)
-    for suffix in table.role_suffixes():
+    for suffix in table.role_suffixes:
         for prefix in ("", "の", *MUNICIPAL_SUFFIXES):
             if rest.startswith(prefix + suffix):
                 taken = prefix + suffix
                 return start, end + gap + len(taken), taken
-    fillers = table.role_words() | {"the", "of", "s", "town", "city", "village", "no"}
+    fillers = table.role_words | {"the", "of", "s", "town", "city", "village", "no"}
     words = latin_words(question)
     taken: list[str] = []
     for word, word_start, word_end in (w for w in words if w[1] >= end):
