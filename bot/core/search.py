@@ -27,7 +27,15 @@ from bot.core.question import (
 )
 from bot.core.romaji import to_katakana
 from bot.core.speakers import AliasTable, SpeakerDirectory, SpeakerMatch, resolve_speaker
-from bot.core.text import fold_romaji, has_japanese, language_of, normalize, normalize_with_map, tokenize
+from bot.core.text import (
+    fold_romaji,
+    has_japanese,
+    language_of,
+    normalize,
+    normalize_with_map,
+    surfaces_and_pos,
+    tokenize,
+)
 from bot.core.topics import Glossary, TopicGroup, expand_topics, idf
 
 FUZZY_CUTOFF = 85  # partial_ratio for a question's own word that is not found as written
@@ -240,7 +248,7 @@ def _token_starts(text: str) -> dict[int, tuple[int, str]]:
     """Where the shortest words (Sudachi mode A) of normalised text start → (where they end, part of speech)."""
     starts: dict[int, tuple[int, str]] = {}
     position = 0
-    for surface, _, pos in tokenize(text, "A"):
+    for surface, pos in surfaces_and_pos(text, "A"):
         starts[position] = (position + len(surface), pos)
         position += len(surface)
     return starts

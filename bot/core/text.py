@@ -158,6 +158,16 @@ def tokenize(text: str, mode: str = "C") -> list[tuple[str, str, str]]:
     return [(m.surface, m.form, m.pos[0]) for m in morphemes(text, mode)]
 
 
+def surfaces_and_pos(text: str, mode: str = "C") -> list[tuple[str, str]]:
+    """(surface, part of speech) of each token: `tokenize` without the normalised forms, for whole remarks."""
+    return [(m.surface(), _part_of_speech(m.part_of_speech_id())) for m in _tokenizer(mode).tokenize(text)]
+
+
+@lru_cache(maxsize=None)
+def _part_of_speech(pos_id: int) -> str:
+    return _dictionary().pos_of(pos_id)[0]
+
+
 @dataclass(frozen=True)
 class Morpheme:
     """A SudachiPy token: its surface, normalised form (為る for する, 居る for いる and おる) and part of speech,
