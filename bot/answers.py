@@ -163,14 +163,14 @@ _meeting_lists: dict[str, tuple[tuple[int, int], list[MeetingRef]]] = {}
 
 
 def meeting_list(session: Session, version: tuple[int, int]) -> list[MeetingRef]:
-    """The archive's meetings as questions name them, read again only when meetings are added or removed
-    (`version`: the meetings' of queries.versions; a meeting is known by its title and date, so re-ingesting
-    one changes neither)."""
+    """The archive's meetings as questions name them, oldest first (see chronological), read again only when
+    meetings are added or removed (`version`: the meetings' of queries.versions; a meeting is known by its title
+    and date, so re-ingesting one changes neither)."""
     url = str(session.get_bind().url)
     cached = _meeting_lists.get(url)
     if cached and cached[0] == version:
         return cached[1]
-    meetings = [MeetingRef(*row) for row in queries.meeting_refs(session)]
+    meetings = chronological([MeetingRef(*row) for row in queries.meeting_refs(session)])
     _meeting_lists[url] = (version, meetings)
     return meetings
 
@@ -258,7 +258,7 @@ def _filtered(
         return u
     chosen = [
         m
-        for m in (u.meetings if u.meetings is not None else chronological(meetings)[::-1])
+        for m in (u.meetings if u.meetings is not None else meetings[::-1])
         if (filters.meeting_id is None or m.id == filters.meeting_id)
         and (filters.since is None or (m.date and m.date >= filters.since))
         and (filters.until is None or (m.date and m.date <= filters.until))
@@ -274,7 +274,7 @@ def _filtered(
 def _facts(session: Session, u: Understanding, meetings: list[MeetingRef], described: list[MeetingFacts]) -> Answer:
     """A question about meetings themselves, answered from their stored fields."""
     if u.meetings is None:
-        newest_first = [m.id for m in chronological(meetings)[::-1]]
+        newest_first = [m.id for m in meetings[::-1]]
         described = queries.meetings_by_ids(session, newest_first[:MAX_MEETINGS_LISTED])
     if not described:
         return Answer(u, [], say("no_meetings", u.language))
@@ -331,17 +331,17 @@ def council_name(title: str) -> str:
 
 
 def _help(language: str, meetings: list[MeetingRef]) -> str:
+    """`meetings`: oldest first, as every list of the archive's meetings here."""
     if not meetings:
         return say("help_empty", language)
-    ordered = chronological(meetings)
-    names = list(dict.fromkeys(council_name(m.title) for m in reversed(ordered)))
-    listed = _LIST_SEPARATOR[language].join(m.date.isoformat() if m.date else m.title for m in reversed(ordered[-5:]))
-    more = "…" if len(ordered) > 5 else ""
+    names = list(dict.fromkeys(council_name(m.title) for m in reversed(meetings)))
+    listed = _LIST_SEPARATOR[language].join(m.date.isoformat() if m.date else m.title for m in reversed(meetings[-5:]))
+    more = "…" if len(meetings) > 5 else ""
     return say("help", language, council=" / ".join(names), count=str(len(meetings)), meetings=listed + more)
 
 
 def _meeting_list(u: Understanding, meetings: list[MeetingRef]) -> str:
-    dates = [m.date.isoformat() if m.date else m.title for m in chronological(meetings)[::-1][:MAX_MEETINGS_LISTED]]
+    dates = [m.date.isoformat() if m.date else m.title for m in meetings[::-1][:MAX_MEETINGS_LISTED]]
     return _LIST_SEPARATOR[u.language].join(dates) or "—"
 
 

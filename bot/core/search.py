@@ -81,13 +81,14 @@ def understand(
     meetings: Sequence[MeetingRef] = (),
     lexicon: Lexicon | None = None,
 ) -> Understanding:
-    """Read a question against the known speakers and the archive's `meetings`."""
+    """Read a question against the known speakers and the archive's `meetings`, oldest first (see
+    dates.chronological)."""
     text, positions = normalize_with_map(question, keep_spaces=True)
     if is_small_talk(text):
         return Understanding(question, language_of(text), None, None, (), small_talk=True)
     mentions, date_spans = find_dates(text)
     order, order_spans = read_order(text)
-    scope = tuple(select_meetings(mentions, list(meetings))) if mentions else None
+    scope = tuple(select_meetings(mentions, meetings)) if mentions else None
     date_words = " ".join(_typed_spans(question, positions, [(m.start, m.words_end) for m in mentions]))
     facts = meeting_facts(text, bool(mentions))
     if facts:
