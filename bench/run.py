@@ -90,6 +90,7 @@ PHASES = [
     ("storage.queries", "remarks_by_ids", "fetch"),
     ("storage.queries", "remarks_in_scope", "fetch"),
     ("storage.queries", "meetings_by_ids", "fetch"),
+    ("storage.queries", "content_hashes", "fetch"),
     ("bot.answers", "_result", "mark-up"),
     ("bot.answers", "say", "messages"),  # what the user is told when nothing is found
     ("bot.answers", "concepts_in", "messages"),  # what a speaker did talk about

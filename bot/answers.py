@@ -175,6 +175,19 @@ def meeting_list(session: Session, version: tuple[int, int]) -> list[MeetingRef]
     return meetings
 
 
+_described: dict[str, dict[int, MeetingFacts]] = {}
+
+
+def described_meetings(session: Session, ids: list[int]) -> list[MeetingFacts]:
+    """The facts of these meetings, in order, read again only for those whose minutes changed since: a date can
+    name thousands of meetings, whose facts cost ten times more to read than their content hashes."""
+    known = _described.setdefault(str(session.get_bind().url), {})
+    hashes = queries.content_hashes(session, ids)
+    changed = [i for i in ids if i in hashes and (i not in known or known[i].content_hash != hashes[i])]
+    known.update((meeting.id, meeting) for meeting in queries.meetings_by_ids(session, changed))
+    return [known[i] for i in ids if i in hashes and i in known]
+
+
 def answer_question(
     session: Session, question: str, table: AliasTable, glossary: Glossary, filters: AskFilters = AskFilters()
 ) -> Answer:
@@ -195,7 +208,7 @@ def answer_question(
     if u.meetings is not None and not u.meetings:
         listed = _meeting_list(u, meetings)
         return Answer(u, [], say("no_meeting", u.language, when=u.date_words or "—", meetings=listed))
-    described = queries.meetings_by_ids(session, [m.id for m in u.meetings]) if u.meetings else []
+    described = described_meetings(session, [m.id for m in u.meetings]) if u.meetings else []
     if u.facts:
         return _facts(session, u, meetings, described)
     scope = Scope(
@@ -275,7 +288,7 @@ def _facts(session: Session, u: Understanding, meetings: list[MeetingRef], descr
     """A question about meetings themselves, answered from their stored fields."""
     if u.meetings is None:
         newest_first = [m.id for m in meetings[::-1]]
-        described = queries.meetings_by_ids(session, newest_first[:MAX_MEETINGS_LISTED])
+        described = described_meetings(session, newest_first[:MAX_MEETINGS_LISTED])
     if not described:
         return Answer(u, [], say("no_meetings", u.language))
     lines = [_describe(m, u.facts, u.language) for m in described]

@@ -124,7 +124,7 @@ def meeting_refs(session: Session):
 
 @dataclass(frozen=True)
 class MeetingFacts:
-    """What an answer tells of a meeting: its stored fields but the file's."""
+    """What an answer tells of a meeting: its stored fields but the file's name and time of ingest."""
 
     id: int
     title: str
@@ -134,6 +134,7 @@ class MeetingFacts:
     place: str | None
     attendees: list[str]
     agenda: list[str]
+    content_hash: str  # changes whenever the meeting's minutes do
 
 
 _MEETING_FACTS = [getattr(Meeting, f.name) for f in dataclasses.fields(MeetingFacts)]
@@ -148,6 +149,14 @@ def meetings_by_ids(session: Session, ids: list[int]) -> list[MeetingFacts]:
     rows = _read(session, _MEETINGS_BY_IDS, {"ids": ids}) if ids else []
     found = {row.id: MeetingFacts(*row) for row in rows}
     return [found[i] for i in ids if i in found]
+
+
+_CONTENT_HASHES = select(Meeting.id, Meeting.content_hash).where(col(Meeting.id).in_(_IDS))
+
+
+def content_hashes(session: Session, ids: list[int]) -> dict[int, str]:
+    """The content hash of each of these meetings that exists (see MeetingFacts.content_hash)."""
+    return {row.id: row.content_hash for row in _read(session, _CONTENT_HASHES, {"ids": ids})} if ids else {}
 
 
 _NEWEST_REMARK_ID = select(func.max(Remark.id))
