@@ -4,6 +4,7 @@
     python bench/run.py                              # 10k, 100k and 1M remarks, both profiles
     python bench/run.py --profile real --sizes 100000
     python bench/run.py --sizes 100000 --database-url postgresql://…
+    python bench/run.py --profile real --sizes 100000 --keep /tmp/bench   # ingest once, reuse after
 
 For each profile (bench/corpus.py: `real`, an archive that looks like a prefecture's; `old`, the corpus of
 the first benchmark, so that figures stay comparable) and size, it writes the archive as minutes files,
@@ -20,6 +21,8 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import functools
+import importlib
 import os
 import platform
 import pstats
@@ -66,34 +69,39 @@ runpy.run_module("bot", run_name="__main__")
 """
 ANSWERING_RUNS = 5  # the process's figures are the median of these, after one that compiles the bytecode
 
-# Where the time of an answer goes: the functions answer_question (and understand) call, by phase. A
-# function not named here is put in a phase by its module, or shown under its own name.
-PHASE_OF_FUNCTION = {
-    "speaker_directory": "speaker resolution",
-    "resolve_speaker": "speaker resolution",
-    "closest_speakers": "speaker resolution",
-    "rank": "ranking",
-    "_result": "mark-up",
-    "highlight_spans": "mark-up",
-    "say": "messages",  # what the user is told when nothing is found
-    "_listed": "messages",
-    "_speaker_silent": "messages",
-}
-PHASE_OF_MODULE = {
-    "bot.core.speakers": "speaker resolution",
-    "bot.core.question": "frame and topics",
-    "bot.core.topics": "frame and topics",
-    "bot.core.text": "frame and topics",
-    "bot.core.when": "frame and topics",
-    "storage.search_index": "index",
-    "storage.queries": "fetch",
-}
-# Shown by what they call, not as one block; their own time goes to the phase given.
-EXPANDED = {
-    "understand": "frame and topics",
-    "<listcomp>": "answer_question's own loops",
-    "<genexpr>": "answer_question's own loops",
-}
+# Where the time of an answer goes: the functions timed as each phase, where their callers look them up
+# (module, name; "Class.method" for a method). A phase's time is its functions' CPU time but that of the
+# phases they call (expand_topics asks the index and the dictionary); the rest is answer_question's own.
+PHASES = [
+    ("bot.answers", "speaker_directory", "speaker resolution"),  # the cached directory, checked per question
+    ("bot.core.search", "resolve_speaker", "speaker resolution"),
+    ("bot.answers", "resolve_speaker", "speaker resolution"),  # a speaker given beside the question
+    ("bot.answers", "closest_speakers", "speaker resolution"),
+    ("bot.answers", "understand", "frame and topics"),  # normalising, dates, the frame, the topics' terms
+    ("bot.answers", "meeting_list", "frame and topics"),  # the cached meetings dates are read against
+    ("storage.queries", "versions", "speaker resolution"),  # whether the cached speakers and meetings still hold
+    ("storage.jmdict", "JMdict.by_reading", "dictionary (JMdict)"),
+    ("storage.jmdict", "JMdict.by_gloss", "dictionary (JMdict)"),
+    ("storage.jmdict", "JMdict.by_gloss_head", "dictionary (JMdict)"),
+    ("storage.jmdict", "JMdict.noun_glosses", "dictionary (JMdict)"),
+    ("storage.search_index", "present_terms", "index"),  # which dictionary words the archive has
+    ("storage.search_index", "search", "index"),
+    ("bot.answers", "rank", "ranking"),
+    ("storage.queries", "remarks_to_rank", "fetch"),
+    ("storage.queries", "recent_remarks_to_rank", "fetch"),
+    ("storage.queries", "count_remarks", "fetch"),
+    ("storage.queries", "remarks_by_ids", "fetch"),
+    ("storage.queries", "remarks_in_scope", "fetch"),
+    ("storage.queries", "meetings_by_ids", "fetch"),
+    ("storage.queries", "content_hashes", "fetch"),
+    ("bot.answers", "_result", "mark-up"),
+    ("bot.answers", "say", "messages"),  # what the user is told when nothing is found
+    ("bot.answers", "concepts_in", "messages"),  # what a speaker did talk about
+]
+OWN_WORK = "answer_question's own work"
+# Asked before the timed rounds: what a running bot did long ago, once (Sudachi's dictionary loaded by the
+# Japanese one, JMdict opened by the English one), is not part of an answer.
+WARM_UP = ("warm up", "予算について")
 
 
 Timings = list[tuple[str, float]]  # (phase or module, ms per answer), largest first
@@ -110,8 +118,8 @@ class Row:
     remarks: int
     meetings: int
     speakers: int
-    ingest_rate: float
-    ingest_cpu_rate: float  # remarks per second of this process's CPU time
+    ingest_rate: float | None  # None: a database kept from an earlier run (--keep), not ingested now
+    ingest_cpu_rate: float | None  # remarks per second of this process's CPU time
     db_mb: float
     latencies: dict[str, list[float]]  # per kind of question, in ms
     cpu: list[float]  # the CPU time of each of those answers, in ms: what other processes on the machine disturb least
@@ -121,8 +129,8 @@ class Row:
     naive: list[float]
     naive_cpu: list[float]
     kinds: list[str]  # of each question asked, in order
-    phases: Timings = field(default_factory=list)
-    modules: Timings = field(default_factory=list)  # own time
+    phases: Timings = field(default_factory=list)  # CPU time
+    modules: Timings = field(default_factory=list)  # own time under cProfile
 
     @property
     def all_latencies(self) -> list[float]:
@@ -145,16 +153,20 @@ def write_profile(profile: str, directory: Path, size: int, shared: Path | None)
     return archive.paths, real_questions(archive)
 
 
-def measure(profile: str, size: int, url: str, workdir: Path, rounds: int, shared: Path | None) -> Row:
+def measure(
+    profile: str, size: int, url: str, workdir: Path, rounds: int, shared: Path | None, ingest: bool = True
+) -> Row:
+    """`ingest` False: the database at `url` already holds this archive (written again only for its questions)."""
     archive = workdir / f"archive-{profile}-{size}"
     archive.mkdir(parents=True, exist_ok=True)
     paths, questions = write_profile(profile, archive, size, shared)
     table = default_alias_table()
     engine = get_engine(database_url(url, ROOT))
     started, started_cpu = time.perf_counter(), time.process_time()
-    with Session(engine) as session:
-        for path in paths:
-            ingest_minutes(session, path.read_bytes(), path.name, table)
+    if ingest:
+        with Session(engine) as session:
+            for path in paths:
+                ingest_minutes(session, path.read_bytes(), path.name, table)
     ingest_seconds, ingest_cpu = time.perf_counter() - started, time.process_time() - started_cpu
     if engine.dialect.name == "postgresql":
         # What autovacuum does some time after a bulk load; the planner needs these statistics.
@@ -169,14 +181,16 @@ def measure(profile: str, size: int, url: str, workdir: Path, rounds: int, share
     latencies: dict[str, list[float]] = defaultdict(list)
     cpu: list[float] = []
     with Session(engine) as session:
-        answer_question(session, "warm up", table, glossary)
+        for question in WARM_UP:
+            answer_question(session, question, table, glossary)
         for _ in range(rounds):
             for kind, question in questions:
                 t, c = time.perf_counter(), time.thread_time()
                 answer_question(session, question, table, glossary)
                 latencies[kind].append((time.perf_counter() - t) * 1000)
                 cpu.append((time.thread_time() - c) * 1000)
-        phases, modules = profile_answers(session, [q for _, q in questions], table, glossary)
+        phases = time_phases(session, [q for _, q in questions], table, glossary)
+        modules = own_time_by_module(session, [q for _, q in questions], table, glossary)
 
     ask_s, ask_cpu, peak_mb = answering_process(url, questions[0][1], workdir)
 
@@ -198,8 +212,8 @@ def measure(profile: str, size: int, url: str, workdir: Path, rounds: int, share
         remarks,
         meetings,
         speakers,
-        remarks / ingest_seconds,
-        remarks / ingest_cpu,
+        remarks / ingest_seconds if ingest else None,
+        remarks / ingest_cpu if ingest else None,
         database_size(url),
         dict(latencies),
         cpu,
@@ -255,48 +269,68 @@ def _extension(function: str) -> str:
     return "built-in (other)"
 
 
-def _phase(module: str, function: str) -> str:
-    return PHASE_OF_FUNCTION.get(function) or PHASE_OF_MODULE.get(module) or f"other: {module}.{function}"
+class PhaseClock:
+    """CPU time by phase: each timed function's time goes to its phase, but for the phases it calls."""
+
+    def __init__(self) -> None:
+        self.totals: dict[str, float] = defaultdict(float)
+        self.stack: list[str] = []
+        self.since = 0.0
+
+    def _switch(self, phase: str | None) -> None:
+        now = time.thread_time()
+        if self.stack:
+            self.totals[self.stack[-1]] += now - self.since
+        self.since = now
+        if phase is None:
+            self.stack.pop()
+        else:
+            self.stack.append(phase)
+
+    def timed(self, function, phase: str):
+        @functools.wraps(function)
+        def timed_function(*args, **kwargs):
+            self._switch(phase)
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self._switch(None)
+
+        return timed_function
 
 
-def profile_answers(
-    session: Session, questions: list[str], table: AliasTable, glossary: Glossary
-) -> tuple[Timings, Timings]:
-    """One round of the questions under cProfile: the time per answer of each phase (what answer_question
-    and understand call, grouped), and the own time of each module. cProfile slows everything alike
-    roughly, so the shares matter more than the milliseconds."""
+def time_phases(session: Session, questions: list[str], table: AliasTable, glossary: Glossary) -> Timings:
+    """One round of the questions with the functions of PHASES timed: CPU ms per answer of each phase."""
+    clock = PhaseClock()
+    patched = []
+    for module_name, name, phase in PHASES:
+        owner = importlib.import_module(module_name)
+        *classes, attribute = name.split(".")
+        for class_name in classes:
+            owner = getattr(owner, class_name)
+        patched.append((owner, attribute, owner.__dict__[attribute]))
+        setattr(owner, attribute, clock.timed(getattr(owner, attribute), phase))
+    try:
+        for question in questions:
+            clock.timed(answer_question, OWN_WORK)(session, question, table, glossary)
+    finally:
+        for owner, attribute, original in reversed(patched):
+            setattr(owner, attribute, original)
+    return sorted(((p, t * 1000 / len(questions)) for p, t in clock.totals.items()), key=lambda item: -item[1])
+
+
+def own_time_by_module(session: Session, questions: list[str], table: AliasTable, glossary: Glossary) -> Timings:
+    """One round of the questions under cProfile: the own time of each module, ms per answer. cProfile slows
+    small functions most, so the shares matter more than the milliseconds."""
     profiler = cProfile.Profile()
     profiler.enable()
     for question in questions:
         answer_question(session, question, table, glossary)
     profiler.disable()
-    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
-    phases: dict[str, float] = defaultdict(float)
-
-    def attribute(caller: tuple) -> None:
-        for callee, (_, _, _, _, callers) in stats.items():
-            if caller not in callers:
-                continue
-            module, function = _module(callee[0]), callee[2]
-            if function in EXPANDED:
-                attribute(callee)
-                phases[EXPANDED[function]] += callers[caller][2]
-            elif callee[0] == "~":  # a built-in (str.replace, len): part of the caller's own work
-                phases[EXPANDED.get(caller[2], "answer_question's own loops")] += callers[caller][3]
-            else:
-                phases[_phase(module, function)] += callers[caller][3]
-
-    roots = [key for key in stats if key[2] == "answer_question" and _module(key[0]) == "bot.answers"]
-    for root in roots:
-        attribute(root)
-        phases["answer_question's own loops"] += stats[root][2]
     own: dict[str, float] = defaultdict(float)
-    for key, (_, _, tottime, _, _) in stats.items():
+    for key, (_, _, tottime, _, _) in pstats.Stats(profiler).stats.items():  # type: ignore[attr-defined]
         own[_module(key[0]) if key[0] != "~" else _extension(key[2])] += tottime
-    per_answer = 1000 / len(questions)
-    by_phase = sorted(((p, t * per_answer) for p, t in phases.items()), key=lambda item: -item[1])
-    by_module = sorted(((m, t * per_answer) for m, t in own.items()), key=lambda item: -item[1])
-    return by_phase, by_module
+    return sorted(((m, t * 1000 / len(questions)) for m, t in own.items()), key=lambda item: -item[1])
 
 
 def _ms(values: list[float], p: float) -> str:
@@ -344,8 +378,8 @@ def report(rows: list[Row], backend: str) -> str:
             f"{r.remarks:,}",
             f"{r.meetings:,}",
             f"{r.speakers:,}",
-            f"{r.ingest_rate:,.0f}",
-            f"{r.ingest_cpu_rate:,.0f}",
+            f"{r.ingest_rate:,.0f}" if r.ingest_rate else "kept",
+            f"{r.ingest_cpu_rate:,.0f}" if r.ingest_cpu_rate else "kept",
             f"{r.db_mb:,.1f}",
             f"{p50:.2f}",
             f"{p95:.2f}",
@@ -381,13 +415,13 @@ def report(rows: list[Row], backend: str) -> str:
             "",
             f"#### Where the time goes, profile `{profile}`, {largest.remarks:,} remarks",
             "",
-            f"cProfile over one round of the questions: {total:.2f} ms per answer under the profiler.",
+            f"CPU time of one round of the questions, by phase: {total:.2f} ms per answer.",
             "",
             "| phase | ms per answer | share |",
             "|---|---:|---:|",
         ]
         lines += [f"| {phase} | {ms:.2f} | {ms / total:.0%} |" for phase, ms in largest.phases if ms >= 0.005]
-        lines += ["", "Own time by module (top 10):", "", "| module | ms per answer |", "|---|---:|"]
+        lines += ["", "Own time by module under cProfile (top 10):", "", "| module | ms per answer |", "|---|---:|"]
         lines += [f"| {module} | {ms:.2f} |" for module, ms in largest.modules[:10]]
     return "\n".join(lines)
 
@@ -400,6 +434,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="times each question is asked")
     parser.add_argument("--database-url", help="a PostgreSQL URL to bench instead of SQLite files (emptied per size)")
     parser.add_argument(
+        "--keep",
+        type=Path,
+        help="a folder for the SQLite databases, kept after the run; one already there is reused, not ingested again",
+    )
+    parser.add_argument(
         "--shared",
         type=Path,
         default=default_shared(),
@@ -409,12 +448,16 @@ def main() -> None:
     sizes = [10_000] if args.quick else args.sizes
     rows = []
     with tempfile.TemporaryDirectory(prefix="remarks-bench-") as tmp:
+        databases = args.keep or Path(tmp)
+        databases.mkdir(parents=True, exist_ok=True)
         for profile in args.profile:
             for size in sizes:
-                url = args.database_url or f"sqlite:///{tmp}/bench-{profile}-{size}.db"
+                database = databases / f"bench-{profile}-{size}.db"
+                kept = not args.database_url and args.keep is not None and database.exists()
+                url = args.database_url or f"sqlite:///{database}"
                 if args.database_url:
                     reset_database(url)
-                rows.append(measure(profile, size, url, Path(tmp), args.rounds, args.shared))
+                rows.append(measure(profile, size, url, Path(tmp), args.rounds, args.shared, ingest=not kept))
                 print(f"{profile} {size:,}: p50 {statistics.median(rows[-1].all_latencies):.2f} ms", flush=True)
     print()
     print(report(rows, "PostgreSQL" if args.database_url else "SQLite (the default)"))

@@ -25,7 +25,7 @@ from bot.core.topics import Concept, Glossary, concepts_in
 from storage import queries, search_index
 from storage.jmdict import default_jmdict
 from storage.models import Meeting
-from storage.queries import Scope
+from storage.queries import MeetingFacts, Scope
 
 MAX_QUESTION_LENGTH = 500
 MAX_RESULTS = 20  # ranked remarks for a topic; each is marked up, which costs more than ranking it
@@ -74,7 +74,7 @@ class Answer:
     understanding: Understanding
     results: list[Result]
     message: str
-    meetings: list[Meeting] = field(default_factory=list)  # the meetings the answer describes
+    meetings: list[MeetingFacts] = field(default_factory=list)  # the meetings the answer describes
 
     @property
     def language(self) -> str:
@@ -124,7 +124,7 @@ class Answer:
         }
 
 
-def meeting_json(meeting: Meeting) -> dict:
+def meeting_json(meeting: MeetingFacts | Meeting) -> dict:
     def clock(t: datetime.time | None) -> str | None:
         return t.strftime("%H:%M") if t else None
 
@@ -143,10 +143,10 @@ def meeting_json(meeting: Meeting) -> dict:
 _directories: dict[str, tuple[tuple[int, int], SpeakerDirectory]] = {}
 
 
-def speaker_directory(session: Session) -> SpeakerDirectory:
-    """The known speakers, prepared once and prepared again only when speakers or aliases change."""
+def speaker_directory(session: Session, version: tuple[int, int]) -> SpeakerDirectory:
+    """The known speakers, prepared once and prepared again only when speakers or aliases change (`version`:
+    the aliases' of queries.versions)."""
     url = str(session.get_bind().url)
-    version = queries.aliases_version(session)
     cached = _directories.get(url)
     if cached and cached[0] == version:
         return cached[1]
@@ -162,24 +162,38 @@ def speaker_directory(session: Session) -> SpeakerDirectory:
 _meeting_lists: dict[str, tuple[tuple[int, int], list[MeetingRef]]] = {}
 
 
-def meeting_list(session: Session) -> list[MeetingRef]:
-    """The archive's meetings as questions name them, read again only when meetings are added or removed
-    (a meeting is known by its title and date, so re-ingesting one changes neither)."""
+def meeting_list(session: Session, version: tuple[int, int]) -> list[MeetingRef]:
+    """The archive's meetings as questions name them, oldest first (see chronological), read again only when
+    meetings are added or removed (`version`: the meetings' of queries.versions; a meeting is known by its title
+    and date, so re-ingesting one changes neither)."""
     url = str(session.get_bind().url)
-    version = queries.meetings_version(session)
     cached = _meeting_lists.get(url)
     if cached and cached[0] == version:
         return cached[1]
-    meetings = [MeetingRef(*row) for row in queries.meeting_refs(session)]
+    meetings = chronological([MeetingRef(*row) for row in queries.meeting_refs(session)])
     _meeting_lists[url] = (version, meetings)
     return meetings
+
+
+_described: dict[str, dict[int, MeetingFacts]] = {}
+
+
+def described_meetings(session: Session, ids: list[int]) -> list[MeetingFacts]:
+    """The facts of these meetings, in order, read again only for those whose minutes changed since: a date can
+    name thousands of meetings, whose facts cost ten times more to read than their content hashes."""
+    known = _described.setdefault(str(session.get_bind().url), {})
+    hashes = queries.content_hashes(session, ids)
+    changed = [i for i in ids if i in hashes and (i not in known or known[i].content_hash != hashes[i])]
+    known.update((meeting.id, meeting) for meeting in queries.meetings_by_ids(session, changed))
+    return [known[i] for i in ids if i in hashes and i in known]
 
 
 def answer_question(
     session: Session, question: str, table: AliasTable, glossary: Glossary, filters: AskFilters = AskFilters()
 ) -> Answer:
-    speakers = speaker_directory(session)
-    meetings = meeting_list(session)
+    aliases_version, meetings_version = queries.versions(session)
+    speakers = speaker_directory(session, aliases_version)
+    meetings = meeting_list(session, meetings_version)
     if len(question) > MAX_QUESTION_LENGTH:
         u = understand(question[:MAX_QUESTION_LENGTH], SpeakerDirectory([]), table, glossary)
         return Answer(u, [], say("too_long", u.language, limit=str(MAX_QUESTION_LENGTH)))
@@ -194,7 +208,7 @@ def answer_question(
     if u.meetings is not None and not u.meetings:
         listed = _meeting_list(u, meetings)
         return Answer(u, [], say("no_meeting", u.language, when=u.date_words or "—", meetings=listed))
-    described = queries.meetings_by_ids(session, [m.id for m in u.meetings]) if u.meetings else []
+    described = described_meetings(session, [m.id for m in u.meetings]) if u.meetings else []
     if u.facts:
         return _facts(session, u, meetings, described)
     scope = Scope(
@@ -216,16 +230,12 @@ def _remarks(session: Session, u: Understanding, scope: Scope, glossary: Glossar
             return Answer(u, [], say("silent_then", u.language, speaker=_speakers_text(u), when=u.date_words))
         return Answer(u, _in_order([_result(row, 1.0, ()) for row in rows], u.order), "")
     groups = [list(g.terms) for g in u.topics]
-    ids = search_index.candidate_ids(session, groups, scope, MAX_CANDIDATES, enough=MAX_RESULTS)
+    total = queries.count_remarks(session, scope)
+    ids, frequencies = search_index.search(session, groups, scope, MAX_CANDIDATES, MAX_RESULTS, FREQUENCY_CAP, total)
     candidates = [Candidate(*row) for row in queries.remarks_to_rank(session, ids)]
     if scope.speaker_ids is not None and not candidates and any(g.concept is None for g in u.topics):
         # A word of the question not found as written: a speaker's remarks are few enough to compare loosely.
         candidates = [Candidate(*row) for row in queries.recent_remarks_to_rank(session, scope, LOOSE_SCAN)]
-    total = queries.count_remarks(session, scope)
-    # One topic: its weight scales every score alike, so there is nothing to count.
-    frequencies = [0]
-    if len(groups) > 1:
-        frequencies = [search_index.count_matching(session, t, scope, total, FREQUENCY_CAP) for t in groups]
     hits = rank(u.topics, candidates, total, frequencies)[:MAX_RESULTS]
     if hits:
         rows = queries.remarks_by_ids(session, [hit.candidate.remark_id for hit in hits])
@@ -261,7 +271,7 @@ def _filtered(
         return u
     chosen = [
         m
-        for m in (u.meetings if u.meetings is not None else chronological(meetings)[::-1])
+        for m in (u.meetings if u.meetings is not None else meetings[::-1])
         if (filters.meeting_id is None or m.id == filters.meeting_id)
         and (filters.since is None or (m.date and m.date >= filters.since))
         and (filters.until is None or (m.date and m.date <= filters.until))
@@ -274,11 +284,11 @@ def _filtered(
     return replace(u, meetings=tuple(chosen), date_words=" ".join(w for w in [u.date_words, *limits] if w))
 
 
-def _facts(session: Session, u: Understanding, meetings: list[MeetingRef], described: list[Meeting]) -> Answer:
+def _facts(session: Session, u: Understanding, meetings: list[MeetingRef], described: list[MeetingFacts]) -> Answer:
     """A question about meetings themselves, answered from their stored fields."""
     if u.meetings is None:
-        newest_first = [m.id for m in chronological(meetings)[::-1]]
-        described = queries.meetings_by_ids(session, newest_first[:MAX_MEETINGS_LISTED])
+        newest_first = [m.id for m in meetings[::-1]]
+        described = described_meetings(session, newest_first[:MAX_MEETINGS_LISTED])
     if not described:
         return Answer(u, [], say("no_meetings", u.language))
     lines = [_describe(m, u.facts, u.language) for m in described]
@@ -303,7 +313,7 @@ FIELD_NAMES = {
 }
 
 
-def _describe(meeting: Meeting, facts: frozenset[str], language: str) -> str:
+def _describe(meeting: MeetingFacts, facts: frozenset[str], language: str) -> str:
     """One line on one meeting: its date and title, and the fields asked for."""
     fields = {f for fact in facts for f in _FIELDS_ASKED[fact]} or {"date", "place"}
     separator = _LIST_SEPARATOR[language]
@@ -334,17 +344,17 @@ def council_name(title: str) -> str:
 
 
 def _help(language: str, meetings: list[MeetingRef]) -> str:
+    """`meetings`: oldest first, as every list of the archive's meetings here."""
     if not meetings:
         return say("help_empty", language)
-    ordered = chronological(meetings)
-    names = list(dict.fromkeys(council_name(m.title) for m in reversed(ordered)))
-    listed = _LIST_SEPARATOR[language].join(m.date.isoformat() if m.date else m.title for m in reversed(ordered[-5:]))
-    more = "…" if len(ordered) > 5 else ""
+    names = list(dict.fromkeys(council_name(m.title) for m in reversed(meetings)))
+    listed = _LIST_SEPARATOR[language].join(m.date.isoformat() if m.date else m.title for m in reversed(meetings[-5:]))
+    more = "…" if len(meetings) > 5 else ""
     return say("help", language, council=" / ".join(names), count=str(len(meetings)), meetings=listed + more)
 
 
 def _meeting_list(u: Understanding, meetings: list[MeetingRef]) -> str:
-    dates = [m.date.isoformat() if m.date else m.title for m in chronological(meetings)[::-1][:MAX_MEETINGS_LISTED]]
+    dates = [m.date.isoformat() if m.date else m.title for m in meetings[::-1][:MAX_MEETINGS_LISTED]]
     return _LIST_SEPARATOR[u.language].join(dates) or "—"
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, UniqueConstraint
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -58,11 +58,15 @@ class SpeakerAlias(SQLModel, table=True):
 class Remark(SQLModel, table=True):
     """What one speaker said, in order within a meeting; `normalized_text` is what search reads."""
 
-    __table_args__ = (UniqueConstraint("meeting_id", "position", name="uq_remark_position"),)
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "position", name="uq_remark_position"),
+        # A speaker's remarks by meeting and in order, from the index alone: which, how many, the newest.
+        Index("ix_remark_speaker_meeting", "speaker_id", "meeting_id", "position"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     meeting_id: int = Field(foreign_key="meeting.id", index=True, ondelete="CASCADE")
-    speaker_id: int = Field(foreign_key="speaker.id", index=True)
+    speaker_id: int = Field(foreign_key="speaker.id")
     position: int
     text: str
     normalized_text: str

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
-from sqlalchemy import delete, func, insert, update
+from sqlalchemy import bindparam, delete, func, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -20,6 +22,12 @@ from storage.models import (
     SpeakerAlias,
     UTCDateTime,
 )
+
+
+def _read(session: Session, statement, values: dict | None = None):
+    """A select run on the session's connection: answers' queries are plain rows, which the ORM's layer
+    of the session would only slow down."""
+    return session.connection().execute(statement, values)
 
 
 def find_meeting(session: Session, title: str, date: datetime.date | None) -> Meeting | None:
@@ -69,9 +77,20 @@ def aliases_by_speaker(session: Session) -> dict[int, list[str]]:
     return aliases
 
 
-def aliases_version(session: Session) -> tuple[int, int]:
-    """Changes whenever aliases are replaced: their count and highest id."""
-    return tuple(session.exec(select(func.count(), func.max(SpeakerAlias.id)).select_from(SpeakerAlias)).one())
+def _count_and_highest_id(model: type[SpeakerAlias] | type[Meeting]):
+    # Two subqueries: each alone is answered from an index or the end of the table, but SQLite reads the whole
+    # table for count(*) and max(id) in one select.
+    return select(func.count()).select_from(model).scalar_subquery(), select(func.max(model.id)).scalar_subquery()
+
+
+_VERSIONS = select(*_count_and_highest_id(SpeakerAlias), *_count_and_highest_id(Meeting))
+
+
+def versions(session: Session) -> tuple[tuple[int, int], tuple[int, int]]:
+    """What changes whenever aliases are replaced, and whenever a meeting is added or removed: the count and
+    highest id of each."""
+    aliases, highest_alias, meetings, highest_meeting = _read(session, _VERSIONS).one()
+    return (aliases, highest_alias), (meetings, highest_meeting)
 
 
 @dataclass(frozen=True)
@@ -84,14 +103,29 @@ class Scope:
     newest_id: int | None = None
 
 
-def _in_scope(query, scope: Scope):
-    if scope.speaker_ids is not None:
-        query = query.where(col(Remark.speaker_id).in_(scope.speaker_ids))
-    if scope.meeting_ids is not None:
-        query = query.where(col(Remark.meeting_id).in_(scope.meeting_ids))
-    if scope.newest_id is not None:
-        query = query.where(col(Remark.id) <= scope.newest_id)
+def _bounded(query, speakers: bool, meetings: bool, newest: bool):
+    """The query bounded to a scope of this shape, by parameters (see `_scope_values`). One statement per shape,
+    built once: building and compiling a select costs more than SQLite answering it."""
+    if speakers:
+        query = query.where(col(Remark.speaker_id).in_(bindparam("speaker_ids", expanding=True)))
+    if meetings:
+        # With speakers, their index (speaker, meeting, position) answers both: + 0 keeps SQLite from looking up
+        # every pair of a speaker and a meeting instead (the mayors over ten years: 50,000 look-ups).
+        meeting = col(Remark.meeting_id) + 0 if speakers else col(Remark.meeting_id)
+        query = query.where(meeting.in_(bindparam("meeting_ids", expanding=True)))
+    if newest:
+        query = query.where(col(Remark.id) <= bindparam("newest_id"))
     return query
+
+
+def _shape(scope: Scope) -> tuple[bool, bool, bool]:
+    """Which bounds the scope has: speakers, meetings, a newest remark."""
+    return scope.speaker_ids is not None, scope.meeting_ids is not None, scope.newest_id is not None
+
+
+def _scope_values(scope: Scope) -> dict:
+    values = {"speaker_ids": scope.speaker_ids, "meeting_ids": scope.meeting_ids, "newest_id": scope.newest_id}
+    return {name: value for name, value in values.items() if value is not None}
 
 
 def meeting_refs(session: Session):
@@ -100,71 +134,116 @@ def meeting_refs(session: Session):
     return session.exec(query).all()
 
 
-def meetings_version(session: Session) -> tuple[int, int]:
-    """Changes whenever a meeting is added or removed: their count and highest id."""
-    return tuple(session.exec(select(func.count(), func.max(Meeting.id)).select_from(Meeting)).one())
+@dataclass(frozen=True)
+class MeetingFacts:
+    """What an answer tells of a meeting: its stored fields but the file's name and time of ingest."""
+
+    id: int
+    title: str
+    date: datetime.date | None
+    start_time: datetime.time | None
+    end_time: datetime.time | None
+    place: str | None
+    attendees: list[str]
+    agenda: list[str]
+    content_hash: str  # changes whenever the meeting's minutes do
 
 
-def meetings_by_ids(session: Session, ids: list[int]) -> list[Meeting]:
-    """These meetings, in the order of `ids`."""
-    found = {m.id: m for m in session.exec(select(Meeting).where(col(Meeting.id).in_(ids)))} if ids else {}
+_MEETING_FACTS = [getattr(Meeting, f.name) for f in dataclasses.fields(MeetingFacts)]
+
+
+_IDS = bindparam("ids", expanding=True)
+_MEETINGS_BY_IDS = select(*_MEETING_FACTS).where(col(Meeting.id).in_(_IDS))
+
+
+def meetings_by_ids(session: Session, ids: list[int]) -> list[MeetingFacts]:
+    """The facts of these meetings, in the order of `ids` (plain rows: a date names hundreds of meetings)."""
+    rows = _read(session, _MEETINGS_BY_IDS, {"ids": ids}) if ids else []
+    found = {row.id: MeetingFacts(*row) for row in rows}
     return [found[i] for i in ids if i in found]
 
 
+_CONTENT_HASHES = select(Meeting.id, Meeting.content_hash).where(col(Meeting.id).in_(_IDS))
+
+
+def content_hashes(session: Session, ids: list[int]) -> dict[int, str]:
+    """The content hash of each of these meetings that exists (see MeetingFacts.content_hash)."""
+    return {row.id: row.content_hash for row in _read(session, _CONTENT_HASHES, {"ids": ids})} if ids else {}
+
+
+_NEWEST_REMARK_ID = select(func.max(Remark.id))
+
+
 def newest_remark_id(session: Session) -> int:
-    return session.exec(select(func.max(Remark.id))).one() or 0
+    return _read(session, _NEWEST_REMARK_ID).scalar_one() or 0
 
 
-def _remark_rows():
-    """Remarks as plain rows with what an answer shows of them (no ORM objects: answers read hundreds)."""
-    return (
-        select(
-            Remark.id,
-            Remark.speaker_id,
-            Remark.position,
-            Remark.text,
-            Remark.normalized_text,
-            Speaker.label,
-            Meeting.title,
-            Meeting.date,
-        )
-        .join(Speaker, col(Speaker.id) == Remark.speaker_id)
-        .join(Meeting, col(Meeting.id) == Remark.meeting_id)
+# Remarks as plain rows with what an answer shows of them (no ORM objects: answers read hundreds).
+_REMARKS_BY_IDS = (
+    select(
+        Remark.id,
+        Remark.speaker_id,
+        Remark.position,
+        Remark.text,
+        Remark.normalized_text,
+        Speaker.label,
+        Meeting.title,
+        Meeting.date,
     )
+    .join(Speaker, col(Speaker.id) == Remark.speaker_id)
+    .join(Meeting, col(Meeting.id) == Remark.meeting_id)
+    .where(col(Remark.id).in_(_IDS))
+)
+
+
+@lru_cache(maxsize=None)
+def _newest_meetings_first(shape: tuple[bool, bool, bool]):
+    newest_first = (col(Meeting.date).desc(), col(Meeting.id).desc(), col(Remark.position))
+    query = select(Remark.id).join(Meeting, col(Meeting.id) == Remark.meeting_id)
+    return _bounded(query, *shape).order_by(*newest_first).limit(bindparam("limit"))
 
 
 def remarks_in_scope(session: Session, scope: Scope, limit: int):
-    """Rows (see `_remark_rows`) of the remarks in scope: the newest meeting first, in order within a meeting."""
-    newest_first = (col(Meeting.date).desc(), col(Meeting.id).desc(), col(Remark.position))
-    return session.exec(_in_scope(_remark_rows(), scope).order_by(*newest_first).limit(limit)).all()
+    """Rows (see `remarks_by_ids`) of the remarks in scope: the newest meeting first, in order within a meeting."""
+    # Ids first, from the indexes alone; then the rows of those: sorting rows with their text costs ten times more.
+    statement = _newest_meetings_first(_shape(scope))
+    ids = _read(session, statement, {**_scope_values(scope), "limit": limit}).scalars().all()
+    return remarks_by_ids(session, ids)
 
 
-def _ranking_rows():
-    """Remarks as the ranking reads them: (id, normalised text, meeting date, position); the text as
-    written and the names come later, for the few remarks shown."""
-    return select(Remark.id, Remark.normalized_text, Meeting.date, Remark.position).join(
-        Meeting, col(Meeting.id) == Remark.meeting_id
-    )
+# Remarks as the ranking reads them: (id, normalised text, meeting date, position); the text as written and the
+# names come later, for the few remarks shown.
+_RANKING_ROWS = (
+    select(Remark.id, Remark.normalized_text, Meeting.date, Remark.position)
+    .join(Meeting, col(Meeting.id) == Remark.meeting_id)
+    .where(col(Remark.id).in_(_IDS))
+)
+_TO_RANK = {False: _RANKING_ROWS.order_by(col(Remark.id)), True: _RANKING_ROWS.order_by(col(Remark.id).desc())}
 
 
-def remarks_to_rank(session: Session, ids: list[int]):
-    """Ranking rows (see `_ranking_rows`) for these remark ids."""
-    if not ids:
-        return []
-    return session.exec(_ranking_rows().where(col(Remark.id).in_(ids))).all()
+def remarks_to_rank(session: Session, ids: Sequence[int], newest_first: bool = False):
+    """Ranking rows (id, normalised text, meeting date, position) for these remark ids, oldest first (or newest
+    first)."""
+    return _read(session, _TO_RANK[newest_first], {"ids": ids}).all() if ids else []
+
+
+@lru_cache(maxsize=None)
+def _newest_ids(shape: tuple[bool, bool, bool]):
+    return _bounded(select(Remark.id), *shape).order_by(col(Remark.id).desc()).limit(bindparam("limit"))
 
 
 def recent_remarks_to_rank(session: Session, scope: Scope, limit: int):
-    """Ranking rows (see `_ranking_rows`) of the latest stored remarks in scope (no sort of all of them)."""
-    query = _in_scope(_ranking_rows(), scope).order_by(col(Remark.id).desc()).limit(limit)
-    return session.exec(query).all()
+    """Ranking rows (see `remarks_to_rank`) of the latest stored remarks in scope, newest first."""
+    ids = _read(session, _newest_ids(_shape(scope)), {**_scope_values(scope), "limit": limit}).scalars().all()
+    return remarks_to_rank(session, ids, newest_first=True)
 
 
-def remarks_by_ids(session: Session, ids: list[int]):
-    """Rows (see `_remark_rows`) for these remark ids, in the order of `ids`."""
+def remarks_by_ids(session: Session, ids: Sequence[int]):
+    """Rows (id, speaker_id, position, text, normalized_text, label, title, date) for these remark ids, in the
+    order of `ids`."""
     if not ids:
         return []
-    rows = {row.id: row for row in session.exec(_remark_rows().where(col(Remark.id).in_(ids)))}
+    rows = {row.id: row for row in _read(session, _REMARKS_BY_IDS, {"ids": ids})}
     return [rows[i] for i in ids if i in rows]
 
 
@@ -179,7 +258,12 @@ def count_remarks(session: Session, scope: Scope = Scope()) -> int:
     it needs no scan, and is close enough for weighing a term's rarity."""
     if scope.speaker_ids is None and scope.meeting_ids is None:
         return scope.newest_id or newest_remark_id(session)
-    return session.exec(_in_scope(select(func.count()).select_from(Remark), scope)).one()
+    return _read(session, _count_in_scope(_shape(scope)), _scope_values(scope)).scalar_one()
+
+
+@lru_cache(maxsize=None)
+def _count_in_scope(shape: tuple[bool, bool, bool]):
+    return _bounded(select(func.count()).select_from(Remark), *shape)
 
 
 def meetings_with_counts(session: Session):

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
@@ -133,12 +134,24 @@ def unindex_remarks(session: Session, remarks: list[tuple[int, int, str]]) -> No
         session.execute(text(dialect.delete), rows)
 
 
+@lru_cache(maxsize=1024)
+def _phrases(terms: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """The terms' token sequences, but those holding another's: a remark with 外国人材 has 外国人 too, and the
+    index spends on each phrase as its tokens are common."""
+    sequences = list(dict.fromkeys(tuple(tokens) for tokens in map(search_tokens, terms) if tokens))
+    return [s for s in sequences if not any(other != s and _holds(s, other) for other in sequences)]
+
+
+def _holds(tokens: tuple[str, ...], part: tuple[str, ...]) -> bool:
+    return any(tokens[i : i + len(part)] == part for i in range(len(tokens) - len(part) + 1))
+
+
 def _query(
     dialect: Dialect, groups: list[list[str]], speaker_ids: tuple[int, ...] | None, all_groups: bool
 ) -> str | None:
     clauses = []
     for terms in groups:
-        phrases = [dialect.quote + dialect.phrase.join(t) + dialect.quote for t in map(search_tokens, terms) if t]
+        phrases = [dialect.quote + dialect.phrase.join(t) + dialect.quote for t in _phrases(tuple(terms))]
         if phrases:
             clauses.append("(" + dialect.any_of.join(f"({p})" for p in phrases) + ")")
     if not clauses:
@@ -154,37 +167,135 @@ def _speakers(dialect: Dialect, speaker_ids: tuple[int, ...]) -> str:
 
 
 def _match(dialect: Dialect, scope: Scope) -> str:
-    """The dialect's match, bounded to the scope's meetings and newest remark inside the query."""
+    """The dialect's match, bounded to the scope's meetings and newest remark inside the query. With meetings,
+    the scope's speakers are bounded there too, from their index (see `_speakers_in_match`)."""
     sql = dialect.match
     if scope.meeting_ids is not None:
         meetings = ", ".join(str(int(m)) for m in scope.meeting_ids) or "NULL"
-        sql += f" AND {dialect.scope_column} IN (SELECT id FROM remark WHERE meeting_id IN ({meetings}))"
+        if scope.speaker_ids is None:
+            remarks = f"meeting_id IN ({meetings})"
+        else:  # + 0: see storage.queries._in_scope
+            speakers = ", ".join(str(int(s)) for s in scope.speaker_ids) or "NULL"
+            remarks = f"speaker_id IN ({speakers}) AND meeting_id + 0 IN ({meetings})"
+        sql += f" AND {dialect.scope_column} IN (SELECT id FROM remark WHERE {remarks})"
     if scope.newest_id is not None:
         sql += f" AND {dialect.id_column} <= {int(scope.newest_id)}"
     return sql
 
 
+def _speakers_in_match(scope: Scope) -> tuple[int, ...] | None:
+    """The speakers the index query itself names: those of a scope without meetings (with meetings, `_match`
+    bounds them, which costs less than the index merging every remark of a dozen speakers)."""
+    return scope.speaker_ids if scope.meeting_ids is None else None
+
+
 def candidate_ids(session: Session, groups: list[list[str]], scope: Scope, limit: int, enough: int) -> list[int]:
     """Ids of remarks in scope answering the topic groups (each a list of alternative terms), newest first, at
     most `limit`: those answering every group, then, unless there are `enough` of them, those answering any."""
-    dialect = _dialect(session)
     ids: list[int] = []
     for all_groups in [True, False] if len(groups) > 1 else [False]:
-        query = _query(dialect, groups, scope.speaker_ids, all_groups)
-        if query is None or len(ids) >= enough:
+        found = _newest_answering(session, groups, scope, limit, enough, all_groups) if len(ids) < enough else None
+        if found is None:
             break
         seen = set(ids)
-        match = _match(dialect, scope)
-        found = _newest_matching(session, dialect, match, query, limit, enough, scope.meeting_ids is None)
         ids += [i for i in found if i not in seen][: limit - len(ids)]
     return ids
+
+
+def _newest_answering(
+    session: Session, groups: list[list[str]], scope: Scope, limit: int, enough: int, all_groups: bool
+) -> list[int] | None:
+    """The newest `limit` remarks in scope answering every group (or any); None when no group has a term."""
+    dialect = _dialect(session)
+    query = _query(dialect, groups, _speakers_in_match(scope), all_groups)
+    if query is None:
+        return None
+    return _newest_matching(session, dialect, _match(dialect, scope), query, limit, enough, scope.meeting_ids is None)
+
+
+def search(
+    session: Session, groups: list[list[str]], scope: Scope, limit: int, enough: int, cap: int, total: int
+) -> tuple[list[int], list[int]]:
+    """`candidate_ids` and, with several groups, `count_matching` of each group ([0] with one group, whose
+    weight scales every score alike). On SQLite, from one query per group (see `_from_each_group`) rather than
+    one per group for the counts and two for the candidates."""
+    if len(groups) < 2:
+        return candidate_ids(session, groups, scope, limit, enough), [0]
+    if _dialect(session).recent_window is None:
+        return _from_each_group(session, groups, scope, limit, enough, cap)
+    counts = [count_matching(session, terms, scope, total, cap) for terms in groups]
+    return candidate_ids(session, groups, scope, limit, enough), counts
+
+
+def _from_each_group(
+    session: Session, groups: list[list[str]], scope: Scope, limit: int, enough: int, cap: int
+) -> tuple[list[int], list[int]]:
+    """What `search` returns, from the newest `cap` (at least `limit`) matches of each group, combined here.
+
+    Combining them is exact down to the oldest match read of the groups that have more (`floor`). Below it,
+    the remarks answering every group are those of a group read whole that the index finds answering the
+    others; those answering any, when too few are above it, are asked of the index like the rest."""
+    fetch = max(limit, cap)
+    each: list[tuple[list[str], list[int]]] = []  # (terms, their matches newest first), of groups with search terms
+    counts = []
+    for terms in groups:
+        found = _newest_answering(session, [terms], scope, fetch, fetch, all_groups=False)
+        counts.append(min(len(found or []), cap))
+        if found is not None:
+            each.append((terms, found))
+    if not each:
+        return [], counts
+    floor = max((found[-1] for _, found in each if len(found) == fetch), default=0)
+
+    def newest(ids: set[int], all_groups: bool) -> list[int]:
+        exact = sorted((i for i in ids if i >= floor), reverse=True)
+        if len(exact) >= limit or not floor:
+            return exact[:limit]
+        return _newest_answering(session, groups, scope, limit, enough, all_groups) or []
+
+    whole = [found for _, found in each if len(found) < fetch]
+    if whole:
+        ids = sorted(_answering_every_group(session, each, set(min(whole, key=len)), fetch), reverse=True)[:limit]
+    else:
+        ids = newest(set.intersection(*(set(found) for _, found in each)), all_groups=True)
+    if len(ids) < enough:
+        seen = set(ids)
+        ids += [i for i in newest(set().union(*(found for _, found in each)), False) if i not in seen][
+            : limit - len(ids)
+        ]
+    return ids, counts
+
+
+def _answering_every_group(
+    session: Session, each: list[tuple[list[str], list[int]]], candidates: set[int], fetch: int
+) -> set[int]:
+    """Which candidates (in scope) answer every group, from each group's newest `fetch` matches, the index asked
+    about those older than what was read of a group that has more."""
+    for terms, found in each:
+        if len(found) < fetch:
+            candidates &= set(found)
+        else:
+            unknown = [i for i in candidates if i < found[-1]]
+            candidates = (candidates & set(found)) | _matching_among(session, terms, unknown)
+    return candidates
+
+
+def _matching_among(session: Session, terms: list[str], ids: list[int]) -> set[int]:
+    """Which of these remarks contain any of the terms (SQLite)."""
+    if not ids:
+        return set()
+    query = _query(SQLITE, [terms], None, all_groups=False)
+    listed = ", ".join(str(int(i)) for i in ids)
+    # The range bounds what the index reads; +rowid: see Dialect.scope_column.
+    statement = text(f"{SQLITE.match} AND rowid BETWEEN :low AND :high AND +rowid IN ({listed})")
+    return set(session.execute(statement, {"q": query, "low": min(ids), "high": max(ids)}).scalars())
 
 
 def _newest_matching(
     session: Session, dialect: Dialect, match: str, query: str, limit: int, enough: int, whole_archive: bool
 ) -> list[int]:
     def ids(sql: str, **values) -> list[int]:
-        return [i for (i,) in session.execute(text(sql), {"q": query, "n": limit, **values})]
+        return list(session.execute(text(sql), {"q": query, "n": limit, **values}).scalars().all())
 
     if dialect.recent_window is None:
         return ids(f"{match} ORDER BY rowid DESC LIMIT :n")
@@ -207,7 +318,7 @@ def count_matching(session: Session, terms: list[str], scope: Scope | None, tota
     through its index costs as much as the term is common."""
     scope = scope or Scope()
     dialect = _dialect(session)
-    query = _query(dialect, [terms], scope.speaker_ids, all_groups=False)
+    query = _query(dialect, [terms], _speakers_in_match(scope), all_groups=False)
     if query is None:
         return 0
     if dialect.recent_window is None or scope.meeting_ids is not None:
@@ -225,12 +336,20 @@ def count_matching(session: Session, terms: list[str], scope: Scope | None, tota
     return min(cap, round(found / in_scope * total)) if in_scope else 0
 
 
+PRESENCE_BATCH = 100  # terms looked up in one statement (SQLite allows 500 selects in a compound one)
+
+
 def present_terms(session: Session, terms: list[str]) -> set[str]:
-    """Which of the normalised terms occur in some remark: one indexed look-up each, stopping at the first."""
+    """Which of the normalised terms occur in some remark: one indexed look-up each, stopping at the first, in
+    one statement for many terms (a statement costs more to run than such a look-up)."""
     dialect = _dialect(session)
+    queries = [(term, query) for term in terms if (query := _query(dialect, [[term]], None, all_groups=False))]
     found = set()
-    for term in terms:
-        query = _query(dialect, [[term]], None, all_groups=False)
-        if query and session.execute(text(f"{dialect.match} LIMIT 1"), {"q": query}).first():
-            found.add(term)
+    for batch in range(0, len(queries), PRESENCE_BATCH):
+        chosen = queries[batch : batch + PRESENCE_BATCH]
+        statement = " UNION ALL ".join(
+            f"SELECT {i} AS found WHERE EXISTS ({dialect.match.replace(':q', f':q{i}')})" for i in range(len(chosen))
+        )
+        values = {f"q{i}": query for i, (_, query) in enumerate(chosen)}
+        found |= {chosen[i][0] for i in session.execute(text(statement), values).scalars()}
     return found

@@ -12,7 +12,7 @@ from bot.ingest import ingest_minutes
 from storage import queries
 from storage.engine import database_url, get_engine
 from tests.archive_minutes import MEETINGS
-from tests.conftest import BACKENDS, new_database
+from tests.conftest import BACKENDS, SAMPLE, new_database
 
 D = datetime.date
 
@@ -193,6 +193,15 @@ def test_meeting_facts_come_from_the_stored_meeting(archive, table, glossary, qu
     assert answer.results == [] and expected in answer.message
     described = answer.to_json(0.0)["meetings"]
     assert described and set(described[0]) >= {"id", "title", "date", "place", "agenda", "attendees"}
+
+
+def test_meeting_facts_are_read_again_when_the_minutes_change(session, table, glossary):
+    ingest_minutes(session, SAMPLE.read_bytes(), SAMPLE.name, table)
+    assert "1階大ホール" in ask(session, table, glossary, "where was the last meeting held").message
+    edited = SAMPLE.read_text(encoding="utf-8").replace("1階大ホール", "2階会議室")
+    assert ingest_minutes(session, edited.encode(), SAMPLE.name, table).status == "replaced"
+    answer = ask(session, table, glossary, "where was the last meeting held")
+    assert "2階会議室" in answer.message and answer.to_json(0.0)["meetings"][0]["place"].endswith("2階会議室")
 
 
 def test_meeting_facts_without_a_date_describe_every_meeting(archive, table, glossary):

@@ -115,7 +115,7 @@ def test_date_words_are_taken_out_of_the_question(question, left):
 
 
 def test_relative_dates_count_only_dated_meetings_and_an_empty_archive_has_none():
-    undated = [*ARCHIVE, MeetingRef(5, None, "日付のない会議")]
+    undated = [MeetingRef(5, None, "日付のない会議"), *ARCHIVE]  # oldest first: undated ones first
     assert picked("the last meeting", undated) == [4]
     assert picked("the meeting before last", ARCHIVE[:1]) == []
     assert picked("the last meeting", []) == []

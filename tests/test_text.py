@@ -30,6 +30,17 @@ def test_normalize_maps_back_to_the_text_as_written():
 
 
 @pytest.mark.parametrize(
+    "raw, positions",
+    [
+        ("平成の PR 活動", [0, 1, 2, 4, 5, 7, 8]),  # already in NFKC
+        ("㍻の ＰＲ 活動", [0, 0, 1, 3, 4, 6, 7]),  # one character becomes two
+    ],
+)
+def test_normalize_maps_each_character_back_to_the_one_it_came_from(raw, positions):
+    assert normalize_with_map(raw) == ("平成のpr活動", positions)
+
+
+@pytest.mark.parametrize(
     "raw, expected",
     [
         ("Tomamae-chō", "tomamae cho"),

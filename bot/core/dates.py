@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.core.text import normalize
@@ -253,16 +254,16 @@ def chronological(meetings: list[MeetingRef]) -> list[MeetingRef]:
     return sorted(meetings, key=lambda m: (m.date or datetime.date.min, m.id))
 
 
-def select_meetings(mentions: list[DateMention], meetings: list[MeetingRef]) -> list[MeetingRef]:
-    """The meetings every mention names, newest first."""
-    ordered = chronological(meetings)
+def select_meetings(mentions: list[DateMention], ordered: Sequence[MeetingRef]) -> list[MeetingRef]:
+    """The meetings every mention names, newest first, of the archive's meetings `ordered` oldest first (see
+    `chronological`: sorting an archive's thousands of meetings per question would cost more than the rest)."""
     chosen = {m.id for m in ordered}
     for mention in mentions:
         chosen &= {m.id for m in _named(mention, ordered)}
     return [m for m in reversed(ordered) if m.id in chosen]
 
 
-def _named(mention: DateMention, ordered: list[MeetingRef]) -> list[MeetingRef]:
+def _named(mention: DateMention, ordered: Sequence[MeetingRef]) -> list[MeetingRef]:
     dated = [m for m in ordered if m.date]
     if mention.kind == "newest":
         return [dated[-1 - mention.offset]] if mention.offset < len(dated) else []

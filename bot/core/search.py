@@ -27,7 +27,15 @@ from bot.core.question import (
 )
 from bot.core.romaji import to_katakana
 from bot.core.speakers import AliasTable, SpeakerDirectory, SpeakerMatch, resolve_speaker
-from bot.core.text import fold_romaji, has_japanese, language_of, normalize, normalize_with_map, tokenize
+from bot.core.text import (
+    fold_romaji,
+    has_japanese,
+    language_of,
+    normalize,
+    normalize_with_map,
+    surfaces_and_pos,
+    tokenize,
+)
 from bot.core.topics import Glossary, TopicGroup, expand_topics, idf
 
 FUZZY_CUTOFF = 85  # partial_ratio for a question's own word that is not found as written
@@ -73,13 +81,14 @@ def understand(
     meetings: Sequence[MeetingRef] = (),
     lexicon: Lexicon | None = None,
 ) -> Understanding:
-    """Read a question against the known speakers and the archive's `meetings`."""
+    """Read a question against the known speakers and the archive's `meetings`, oldest first (see
+    dates.chronological)."""
     text, positions = normalize_with_map(question, keep_spaces=True)
     if is_small_talk(text):
         return Understanding(question, language_of(text), None, None, (), small_talk=True)
     mentions, date_spans = find_dates(text)
     order, order_spans = read_order(text)
-    scope = tuple(select_meetings(mentions, list(meetings))) if mentions else None
+    scope = tuple(select_meetings(mentions, meetings)) if mentions else None
     date_words = " ".join(_typed_spans(question, positions, [(m.start, m.words_end) for m in mentions]))
     facts = meeting_facts(text, bool(mentions))
     if facts:
@@ -199,7 +208,9 @@ def term_matcher(term: str, whole_word: bool = False) -> Callable[[str], bool]:
         return lambda text: term in text and bool(word_spans(text, term))
     if has_japanese(term):
         return lambda text: term in text
-    return re.compile(rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])").search
+    word = re.compile(rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])")
+    # A substring test first: most remarks lack the term, and it costs a hundredth of the search.
+    return lambda text: term in text and word.search(text) is not None
 
 
 def word_spans(text: str, term: str, part_of_speech: str | None = None) -> list[tuple[int, int]]:
@@ -238,7 +249,7 @@ def _token_starts(text: str) -> dict[int, tuple[int, str]]:
     """Where the shortest words (Sudachi mode A) of normalised text start → (where they end, part of speech)."""
     starts: dict[int, tuple[int, str]] = {}
     position = 0
-    for surface, _, pos in tokenize(text, "A"):
+    for surface, pos in surfaces_and_pos(text, "A"):
         starts[position] = (position + len(surface), pos)
         position += len(surface)
     return starts
@@ -250,21 +261,17 @@ def _kana_word_pos(term: str) -> str:
     return tokenize(to_katakana(term))[0][2]
 
 
-def group_match(
-    group: TopicGroup, text: str, matchers: dict[str, Callable[[str], bool]]
-) -> tuple[float, tuple[str, ...]]:
-    """How well a remark answers one topic group, and the terms that show it.
+def _group_score(group: TopicGroup, found: list[tuple[float, str]], text: str) -> float:
+    """How well a remark answers one topic group, given the (weight, term) of the group found in it.
 
     The best term found counts, and each further term of the group found adds a little:
     a remark on 技能実習生 and 外国人 answers "foreign workers" better than one on 外国人 alone."""
-    found = [(weight, term) for term, weight in group.terms.items() if term in matchers and matchers[term](text)]
     if found:
-        best = max(weight for weight, _ in found)
-        return best + EXTRA_TERM_WEIGHT * min(len(found) - 1, 3), tuple(term for _, term in found)
+        return max(weight for weight, _ in found) + EXTRA_TERM_WEIGHT * min(len(found) - 1, 3)
     # A word of the question itself, perhaps mistyped or written another way.
     if group.concept is None and len(group.literal) >= 4 and fuzz.partial_ratio(group.literal, text) >= FUZZY_CUTOFF:
-        return FUZZY_WEIGHT, ()
-    return 0.0, ()
+        return FUZZY_WEIGHT
+    return 0.0
 
 
 def rank(topics: tuple[TopicGroup, ...], candidates: list[Candidate], total: int, frequencies: list[int]) -> list[Hit]:
@@ -273,22 +280,28 @@ def rank(topics: tuple[TopicGroup, ...], candidates: list[Candidate], total: int
     A remark scores the sum, over the groups it answers, of the group's rarity
     (idf: `frequencies[i]` of the `total` remarks searched answer group i) times how well it answers it."""
     whole_words = {term for group in topics for term in group.whole_words}
-    matchers = {term: term_matcher(term, term in whole_words) for group in topics for term in group.terms}
-    latin_free = {term: matcher for term, matcher in matchers.items() if has_japanese(term)}
-    # Most remarks have no Latin letters: then no Latin term can match, and testing them is most of the cost.
-    matches = [
-        [
-            group_match(g, c.normalized_text, matchers if _HAS_LATIN.search(c.normalized_text) else latin_free)
-            for g in topics
-        ]
-        for c in candidates
-    ]
+    texts = [c.normalized_text for c in candidates]
+    # Most remarks have no Latin letters or digits: then no other term can match, and testing them would be
+    # most of the cost.
+    latin = [bool(_HAS_LATIN.search(text)) for text in texts]
     weights = [idf(total, frequency) for frequency in frequencies]
+    group_scores: list[list[float]] = [[] for _ in candidates]
+    terms_found: list[list[str]] = [[] for _ in candidates]
+    for group in topics:
+        found: list[list[tuple[float, str]]] = [[] for _ in candidates]
+        for term, term_weight in group.terms.items():  # term by term over every remark: a tight loop
+            matches = term_matcher(term, term in whole_words)
+            japanese = has_japanese(term)
+            for i in [i for i, text in enumerate(texts) if (japanese or latin[i]) and matches(text)]:
+                found[i].append((term_weight, term))
+        for i, text in enumerate(texts):
+            group_scores[i].append(_group_score(group, found[i], text))
+            terms_found[i] += [term for _, term in found[i]]
     hits = []
-    for candidate, found in zip(candidates, matches):
-        score = sum(w * m for w, (m, _) in zip(weights, found))
+    for candidate, found_scores, terms in zip(candidates, group_scores, terms_found):
+        score = sum(w * m for w, m in zip(weights, found_scores))
         if score > 0:
-            hits.append(Hit(candidate, score, tuple(t for _, terms in found for t in terms)))
+            hits.append(Hit(candidate, score, tuple(terms)))
     hits.sort(key=lambda h: (-round(h.score, 6), _date_key(h.candidate), h.candidate.position))
     return hits
 

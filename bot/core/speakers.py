@@ -83,25 +83,40 @@ class AliasTable:
         alternatives = [re.escape(n) if has_japanese(n) else rf"(?<![a-z0-9]){re.escape(n)}(?![a-z0-9])" for n in names]
         return re.compile("|".join(alternatives) or r"(?!)"), by_name
 
+    @cached_property
     def role_suffixes(self) -> list[str]:
         """Japanese role words, longest first, for reading 苫前町長 and 苫前町町長 alike."""
         return sorted({normalize(j) for r in self.roles for j in r.ja} | {"長"}, key=len, reverse=True)
 
+    @cached_property
     def role_words(self) -> set[str]:
         return {w for r in self.roles for name in r.en for w, _, _ in latin_words(normalize(name))}
+
+    @cached_property
+    def _role_names(self) -> list[tuple[list[tuple[int, set[str]]], list[tuple[int, str]], set[str]]]:
+        """Each role's English names (word count, words), Japanese ones (length as written, normalised) and
+        its Japanese labels, normalised once."""
+        return [
+            (
+                [(len(n.split()), {w for w, _, _ in latin_words(normalize(n))}) for n in role.en],
+                [(len(j), normalize(j)) for j in role.ja],
+                {normalize(j) for j in role.ja},
+            )
+            for role in self.roles
+        ]
 
     def roles_named(self, text: str) -> set[str]:
         """The Japanese role labels that normalised `text` names, most specific first wins:
         "deputy mayor" names 副町長 and not 町長."""
         words = {w for w, _, _ in latin_words(text)}
         best, named = 0, set()
-        for role in self.roles:
-            lengths = [len(n.split()) for n in role.en if {w for w, _, _ in latin_words(normalize(n))} <= words]
-            lengths += [len(j) for j in role.ja if normalize(j) in text]
+        for english, japanese, role_labels in self._role_names:
+            lengths = [size for size, name_words in english if name_words <= words]
+            lengths += [size for size, name in japanese if name in text]
             if lengths and max(lengths) > best:
                 best, named = max(lengths), set()
             if lengths and max(lengths) == best:
-                named |= {normalize(j) for j in role.ja}
+                named |= role_labels
         return named
 
 
@@ -248,10 +263,16 @@ class SpeakerDirectory:
                     self.japanese.setdefault(alias, set()).add(speaker.id)
                 elif folded := fold_romaji(alias):  # an alias of symbols only ("|") folds to nothing, matching anywhere
                     latin.setdefault(folded, set()).add(speaker.id)
+        # Japanese aliases by their first character, with their place in `japanese`: a question is read once
+        # instead of once per alias.
+        self._japanese_by_first: dict[str, list[tuple[int, str, frozenset[int]]]] = {}
+        for order, (alias, ids) in enumerate(self.japanese.items()):
+            self._japanese_by_first.setdefault(alias[0], []).append((order, alias, frozenset(ids)))
         # Latin aliases by word count: a question's windows of n words are compared with n-word aliases.
         self.latin: dict[int, dict[str, set[int]]] = {}
         for alias, ids in latin.items():
             self.latin.setdefault(len(alias.split()), {})[alias] = ids
+        self._latin_choices = {size: list(aliases) for size, aliases in self.latin.items()}
 
     def members(self, group: SpeakerGroup) -> tuple[KnownSpeaker, ...]:
         """The speakers of a group, found once per directory (normalising every label per question costs more)."""
@@ -261,19 +282,21 @@ class SpeakerDirectory:
 
     def find_spans(self, question: str) -> list[SpeakerSpan]:
         """All places in the normalised `question` that name a known speaker, best first, not overlapping."""
-        found: list[SpeakerSpan] = []
-        for alias, ids in self.japanese.items():
-            start = question.find(alias)
-            while start >= 0:
-                found.append(SpeakerSpan(start, start + len(alias), frozenset(ids), alias, 100))
-                start = question.find(alias, start + 1)
+        hits = [
+            (order, start, alias, ids)
+            for start, char in enumerate(question)
+            for order, alias, ids in self._japanese_by_first.get(char, ())
+            if question.startswith(alias, start)
+        ]
+        hits.sort(key=lambda hit: hit[:2])  # alias by alias, as they are listed: the stable sort below keeps it
+        found = [SpeakerSpan(start, start + len(alias), ids, alias, 100) for _, start, alias, ids in hits]
         words = latin_words(question)
         folded = [fold_romaji(w) for w, _, _ in words]
         for size, aliases in self.latin.items():
             for i in range(len(words) - size + 1):
                 window = " ".join(folded[i : i + size])
                 for alias, score, _ in process.extract(
-                    window, list(aliases), scorer=fuzz.ratio, score_cutoff=80, limit=None
+                    window, self._latin_choices[size], scorer=fuzz.ratio, score_cutoff=80, limit=None
                 ):
                     if score >= _latin_cutoff(alias):
                         span = SpeakerSpan(words[i][1], words[i + size - 1][2], frozenset(aliases[alias]), alias, score)
@@ -293,12 +316,12 @@ def extend_with_role(question: str, span: SpeakerSpan, table: AliasTable) -> tup
     start, end = span.start, span.end
     rest = question[end:].lstrip()
     gap = len(question) - end - len(rest)
-    for suffix in table.role_suffixes():
+    for suffix in table.role_suffixes:
         for prefix in ("", "の", *MUNICIPAL_SUFFIXES):
             if rest.startswith(prefix + suffix):
                 taken = prefix + suffix
                 return start, end + gap + len(taken), taken
-    fillers = table.role_words() | {"the", "of", "s", "town", "city", "village", "no"}
+    fillers = table.role_words | {"the", "of", "s", "town", "city", "village", "no"}
     words = latin_words(question)
     taken: list[str] = []
     for word, word_start, word_end in (w for w in words if w[1] >= end):

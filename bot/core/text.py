@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -38,53 +39,76 @@ def language_of(text: str) -> str:
     return "ja" if has_japanese(text) else "en"
 
 
-@lru_cache(maxsize=8192)
-def _nfkc_char(char: str) -> str:
-    return unicodedata.normalize("NFKC", char)
+class _NfkcForms(dict):
+    """Each character's NFKC form, for str.translate, kept as characters are met (a few thousand in practice;
+    beyond a bound, computed each time)."""
+
+    def __missing__(self, code: int) -> str:
+        form = unicodedata.normalize("NFKC", chr(code))
+        if len(self) < 65536:
+            self[code] = form
+        return form
+
+
+_NFKC_FORMS = _NfkcForms()
+_SPACES = re.compile(r"\s+")
 
 
 def normalize_with_map(text: str, keep_spaces: bool = False) -> tuple[str, list[int]]:
     """Normalise `text`; also return, for each output character, its index in `text`.
 
     `keep_spaces` keeps spaces beside Japanese characters: in a question they separate words."""
-    chars: list[tuple[str, int]] = [(out, index) for index, char in enumerate(text) for out in _nfkc_char(char)]
+    # Character by character: NFKC of the whole would also compose them. Text already in NFKC has nothing to change.
+    chars = text if unicodedata.is_normalized("NFKC", text) else text.translate(_NFKC_FORMS)
+    sources: Sequence[int] = range(len(text))
+    if len(chars) != len(text):  # a character became several (㍻ → 平成); none becomes none
+        sources = [index for index, char in enumerate(text) for _ in _NFKC_FORMS[ord(char)]]
 
     def ascii_alnum(i: int) -> bool:
-        return 0 <= i < len(chars) and chars[i][0].isascii() and chars[i][0].isalnum()
+        return 0 <= i < len(chars) and chars[i].isascii() and chars[i].isalnum()
 
     def single_capital(i: int) -> bool:
         # An isolated capital letter, as in the spaced-out "S N S" or "P R".
-        return "A" <= chars[i][0] <= "Z" and not ascii_alnum(i - 1) and not ascii_alnum(i + 1)
+        return "A" <= chars[i] <= "Z" and not ascii_alnum(i - 1) and not ascii_alnum(i + 1)
 
-    kept: list[tuple[str, int]] = []
-    i = 0
-    while i < len(chars):
-        if not chars[i][0].isspace():
-            kept.append(chars[i])
-            i += 1
-            continue
-        before, after = i - 1, i
-        while after < len(chars) and chars[after][0].isspace():
-            after += 1
+    # Runs of spaces become one space or none; the rest is kept as it is.
+    pieces: list[str] = []
+    positions: list[int] = []
+    last = 0
+    for run in _SPACES.finditer(chars):
+        before, after = run.start() - 1, run.end()
+        pieces.append(chars[last : run.start()])
+        positions.extend(sources[last : run.start()])
         drop = (
             before < 0
             or after == len(chars)
-            or (not keep_spaces and (is_japanese_char(chars[before][0]) or is_japanese_char(chars[after][0])))
+            or (not keep_spaces and (is_japanese_char(chars[before]) or is_japanese_char(chars[after])))
             or (single_capital(before) and single_capital(after))
         )
         if not drop:
-            kept.append((" ", chars[i][1]))
-        i = after
-    kept_text = "".join(c for c, _ in kept).translate(_FOLD)
+            pieces.append(" ")
+            positions.append(sources[run.start()])
+        last = after
+    pieces.append(chars[last:])
+    positions.extend(sources[last:])
+    kept_text = _fold_kana("".join(pieces))
     folded = kept_text.lower()
     if len(folded) != len(kept_text):  # a rare letter whose lower case is longer (İ): one at a time
         folded = "".join(c.lower()[0] for c in kept_text)
-    return folded, [index for _, index in kept]
+    return folded, positions
 
 
 _FOLD = str.maketrans(
     {**{chr(c): chr(c - _KATAKANA_TO_HIRAGANA) for c in range(ord("ァ"), ord("ヶ") + 1)}, **_WAVE_DASHES}
 )
+_FOLDED_RUN = re.compile(f"[ァ-ヶ{''.join(_WAVE_DASHES)}]+")
+
+
+def _fold_kana(text: str) -> str:
+    """Katakana as hiragana, wave dashes as ~: run by run, which costs a third of translating every character."""
+    return _FOLDED_RUN.sub(lambda run: run.group().translate(_FOLD), text)
+
+
 _SPACED_CAPITALS = re.compile(r"(?<![A-Za-z0-9])[A-Z](?:\s+[A-Z](?![A-Za-z0-9]))+")
 _WHITESPACE = re.compile(r"\s+")
 _SPACE_BESIDE_JAPANESE = re.compile(rf" (?={_JAPANESE.pattern})|(?<={_JAPANESE.pattern}) ")
@@ -97,7 +121,7 @@ def normalize(text: str, keep_spaces: bool = False) -> str:
     text = _WHITESPACE.sub(" ", text).strip()
     if not keep_spaces:
         text = _SPACE_BESIDE_JAPANESE.sub("", text)
-    return text.translate(_FOLD).lower()
+    return _fold_kana(text).lower()
 
 
 def latin_words(text: str) -> list[tuple[str, int, int]]:
@@ -138,6 +162,16 @@ def _tokenizer(mode: str) -> Tokenizer:
 def tokenize(text: str, mode: str = "C") -> list[tuple[str, str, str]]:
     """Segment Japanese text with SudachiPy (split mode A, B or C): (surface, normalised form, part of speech)."""
     return [(m.surface, m.form, m.pos[0]) for m in morphemes(text, mode)]
+
+
+def surfaces_and_pos(text: str, mode: str = "C") -> list[tuple[str, str]]:
+    """(surface, part of speech) of each token: `tokenize` without the normalised forms, for whole remarks."""
+    return [(m.surface(), _part_of_speech(m.part_of_speech_id())) for m in _tokenizer(mode).tokenize(text)]
+
+
+@lru_cache(maxsize=None)
+def _part_of_speech(pos_id: int) -> str:
+    return _dictionary().pos_of(pos_id)[0]
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -77,12 +78,28 @@ class Glossary:
             for term in concept.ja:
                 self.by_japanese.setdefault(normalize(term), concept)
         self.longest_name = max((len(k.split()) for k in self.by_english), default=1)
-        # One alternation, longest terms first, so a scan finds 外国人労働者 rather than 外国人 inside it.
-        terms = sorted(self.by_japanese, key=len, reverse=True)
-        self.japanese_terms = re.compile("|".join(map(re.escape, terms))) if terms else re.compile("(?!)")
+        # The terms by their first character, longest first, so a scan finds 外国人労働者 rather than 外国人 inside
+        # it; and where any may start.
+        self._terms_by_first: dict[str, list[str]] = {}
+        for term in sorted(self.by_japanese, key=len, reverse=True):
+            self._terms_by_first.setdefault(term[0], []).append(term)
+        self._term_starts = re.compile(
+            f"[{''.join(map(re.escape, self._terms_by_first))}]" if self.by_japanese else "(?!)"
+        )
         self.english_by_size: dict[int, list[str]] = {}
         for name in self.by_english:
             self.english_by_size.setdefault(len(name.split()), []).append(name)
+
+    def japanese_terms_in(self, text: str) -> Iterator[tuple[int, int, str]]:
+        """(start, end, term) of the Japanese terms in normalised text, from the left, the longest at each place,
+        none overlapping. (One alternation of every term in a regular expression is three times slower.)"""
+        start = self._term_starts.search(text)
+        while start:
+            i = start.start()
+            term = next((t for t in self._terms_by_first[text[i]] if text.startswith(t, i)), None)
+            if term:
+                yield i, i + len(term), term
+            start = self._term_starts.search(text, i + len(term) if term else i + 1)
 
     def english(self, phrase: str) -> Concept | None:
         """The concept an English phrase (already stemmed) names, tolerating a typo in longer phrases."""
@@ -173,12 +190,11 @@ def expand_topics(typed: str, glossary: Glossary, lexicon: Lexicon | None = None
 
     # Japanese: glossary terms found in the rest of the text.
     rest = "".join(" " if consumed[i] else c for i, c in enumerate(text))
-    for match in glossary.japanese_terms.finditer(rest):
-        take(match.start(), match.end())
-        term = match.group()
+    for start, end, term in glossary.japanese_terms_in(rest):
+        take(start, end)
         concept = glossary.by_japanese[term]
         terms = {normalize(t): SYNONYM_WEIGHT for t in concept.ja} | {term: 1.0}
-        found.append((match.start(), TopicGroup(label_of(match.start(), match.end()), term, concept, terms)))
+        found.append((start, TopicGroup(label_of(start, end), term, concept, terms)))
 
     # The rest of the Japanese: runs of content words, each a group of its own. Sudachi reads the words
     # as typed: folded to hiragana, katakana words would fall apart.
@@ -339,7 +355,7 @@ def concepts_in(texts: list[str], glossary: Glossary, limit: int = 6) -> list[Co
     remarks: dict[str, int] = {}
     mentions: dict[str, int] = {}
     for text in texts:
-        found = [glossary.by_japanese[m.group()] for m in glossary.japanese_terms.finditer(text)]
+        found = [glossary.by_japanese[term] for _, _, term in glossary.japanese_terms_in(text)]
         for concept in found:
             if concept.kind == "topic":
                 mentions[concept.id] = mentions.get(concept.id, 0) + 1
