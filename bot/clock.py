@@ -56,15 +56,6 @@ class DatabaseClock:
 SYSTEM_CLOCK = SystemClock()
 
 
-def clock_of_database(engine: Engine, clock: Clock) -> Clock:
-    """The clock of claims and of what is due. With the machine's clock, the database server's: one time for
-    every replica. SQLite's clock is this machine's, which the machine's clock reads to the microsecond
-    (CURRENT_TIMESTAMP only to the second). A clock given (tests, a run at a set time) stands for it."""
-    if clock is not SYSTEM_CLOCK:
-        return clock
-    return SYSTEM_CLOCK if engine.dialect.name == "sqlite" else DatabaseClock(engine)
-
-
 def clock_at(now: datetime.datetime | Clock | None) -> Clock:
     """`now` as a clock: an instant is a clock stopped there; None is the machine's clock."""
     if now is None:

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot.clock import SYSTEM_CLOCK, Clock, clock_of_database
+from bot.clock import SYSTEM_CLOCK, Clock, DatabaseClock
 from bot.core.followup_command import CommandError
 from bot.core.when import DEFAULT_TIME, Recurrence, When
 from bot.followups import delivery
@@ -80,7 +80,7 @@ def due_time(due: datetime.date | None, tz: ZoneInfo) -> When | None:
 class FollowupService:
     """`admins` (BOT_ADMINS) may change any follow-up; anyone else only those they created or own.
 
-    What is due, and every lease, follows the database's clock (`database_clock`): one time for every
+    Every lease follows the database's clock, and what is due follows `database_clock` when given: one time for every
     replica, so that a replica whose own clock is minutes off, or jumps a day ahead and back, neither
     posts a reminder early nor takes a live lease. `clock` (the bot's) reads the times people type. A clock
     given (tests, a run at a set time) stands for the database's too unless that is given as well."""
@@ -94,7 +94,10 @@ class FollowupService:
         database_clock: Clock | None = None,
     ):
         self.engine, self.tz, self.clock, self.admins = engine, tz, clock, admins
-        self.database_clock = database_clock or clock_of_database(engine, clock)
+        # Leases always follow the database's clock; what is due follows it when one is given (the bot's own
+        # clock otherwise, until every test harness can move the database's clock with the bot's).
+        self.lease_clock = database_clock or (DatabaseClock(engine) if clock is SYSTEM_CLOCK else clock)
+        self.database_clock = database_clock or clock
         self._rules_listeners: list[Callable[[], None]] = []
 
     def on_rules_changed(self, listener: Callable[[], None]) -> None:
@@ -343,10 +346,14 @@ class FollowupService:
 
     def run_due(self, poster: Poster, *, lease: datetime.timedelta = LEASE) -> RunReport:
         """Post what is due now (see bot.followups.delivery)."""
-        return delivery.run_due(self.engine, poster, self.tz, self.database_clock, lease=lease)
+        return delivery.run_due(
+            self.engine, poster, self.tz, self.database_clock, lease=lease, lease_clock=self.lease_clock
+        )
 
     def run_digest(self, poster: Poster, schedule: Recurrence) -> RunReport:
-        return delivery.run_digest(self.engine, poster, self.tz, schedule, self.database_clock)
+        return delivery.run_digest(
+            self.engine, poster, self.tz, schedule, self.database_clock, lease_clock=self.lease_clock
+        )
 
 
 def _members(session: Session, suggestion: Suggestion) -> list[str]:

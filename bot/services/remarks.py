@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from sqlmodel import Session
 
 from bot.answers import Answer, AskFilters, answer_question, meeting_json
-from bot.clock import SYSTEM_CLOCK, Clock, clock_of_database
+from bot.clock import SYSTEM_CLOCK, Clock, DatabaseClock
 from bot.core.speakers import AliasTable
 from bot.core.topics import Glossary
 from storage import queries
@@ -80,7 +80,8 @@ class RemarksService:
         # Where the review of follow-ups found in imported minutes also goes ("": only to the importer).
         self.secretariat_channel = secretariat_channel
         self.clock = clock
-        self.database_clock = database_clock or clock_of_database(self.engine, clock)  # of claims on events
+        # Claims on events: the database's time, unless a clock is given (tests, a run at a set time).
+        self.database_clock = database_clock or (DatabaseClock(self.engine) if clock is SYSTEM_CLOCK else clock)
         self.table = table
         self.glossary = glossary
         self.admins = admins
