@@ -41,6 +41,10 @@ class FixedClock:
         return self.at.astimezone(datetime.UTC)
 
 
+# A lease held for a wait (on Slack: Retry-After, back-off, a slow answer) covers it by at least this much.
+HOLD_MARGIN = datetime.timedelta(minutes=1)
+
+
 class DatabaseClock:
     """The database's clock (CURRENT_TIMESTAMP): one time for every bot process on the database whatever
     their machines' clocks say, so that two replicas whose clocks differ by minutes cannot both hold a lease."""

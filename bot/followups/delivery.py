@@ -16,8 +16,8 @@ with capped back-off for RETRY_WINDOW; then the delivery fails and the creator a
 
 Every step is a short transaction of its own, so that a claim is visible to the other processes at once;
 what is due comes from the one clock given, leases and retry times from `lease_clock` (by default the clock
-given). The service gives the database's clock for both (`DatabaseClock`), so that replicas agree whatever
-their own clocks say. A recurring rule that fired while the clock was ahead is brought back once it is not
+given; the service gives the database's, `DatabaseClock`, so that replicas agree on leases whatever their
+own clocks say). A recurring rule that fired while the clock was ahead is brought back once it is not
 (`_catch_up_after_clock_went_back`). What a post says and how it reaches people
 is the `Poster`'s (the Slack one is bot.slack.poster).
 """
@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot.clock import Clock, clock_at
+from bot.clock import HOLD_MARGIN, Clock, clock_at
 from bot.core.when import Recurrence
 from bot.followups.rules import next_fire_after
 from storage import followups as store
@@ -44,7 +44,6 @@ from storage.models import FAILED, OPEN, PENDING, SENT, FollowUp
 log = logging.getLogger(__name__)
 
 LEASE = datetime.timedelta(minutes=5)  # renewed by `Tag.hold` while the poster waits on Slack
-HOLD_MARGIN = datetime.timedelta(minutes=1)  # a claim held for a wait covers it by at least this much
 RETRY_WINDOW = datetime.timedelta(hours=24)  # after its scheduled time, transient failures are retried this long
 RETRY_DELAY = datetime.timedelta(minutes=1)  # doubled after each failed attempt, up to MAX_RETRY_DELAY
 MAX_RETRY_DELAY = datetime.timedelta(hours=1)

@@ -4,8 +4,8 @@ One wake-up job (id `reminder`) is set after every run and after every change of
 listens to the follow-up service): a date job at the earliest next fire time of any rule, which runs the
 service's `run_due`; that run posts every reminder due and sets the next wake-up. One job, not one per
 rule, keeps the scheduling work proportional to what is due (5,400 rules re-added at every run cost
-minutes of CPU). The database's clock decides what is due; wake-ups are set by the bot's clock (the service
-translates), and only APScheduler's own timing follows the machine's.
+minutes of CPU). The service's due clock decides what is due; wake-ups are set by the bot's clock (the
+service translates), and only APScheduler's own timing follows the machine's.
 APScheduler's default misfire_grace_time of 1 s would silently drop a job that runs late (a busy
 thread pool, a suspended machine): None runs it however late, and coalesce folds repeated misses into one.
 A sweep job, at start-up and then every SWEEP_SECONDS, catches up on what fell due while the bot was

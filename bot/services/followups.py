@@ -80,9 +80,10 @@ def due_time(due: datetime.date | None, tz: ZoneInfo) -> When | None:
 class FollowupService:
     """`admins` (BOT_ADMINS) may change any follow-up; anyone else only those they created or own.
 
-    Every lease follows the database's clock, and what is due follows `database_clock` when given: one time for every
-    replica, so that a replica whose own clock is minutes off, or jumps a day ahead and back, neither
-    posts a reminder early nor takes a live lease. `clock` (the bot's) reads the times people type. A clock
+    Leases follow the database's clock, one for every replica, so that a replica whose clock is minutes off
+    cannot take a live one. What is due follows `due_clock`: `database_clock` when given, so that a replica
+    whose clock jumps a day ahead posts nothing early; else the bot's own clock (the clock-shifted suite moves
+    the bot's clock but cannot move PostgreSQL's). `clock` (the bot's) reads the times people type. A clock
     given (tests, a run at a set time) stands for the database's too unless that is given as well."""
 
     def __init__(
@@ -94,10 +95,8 @@ class FollowupService:
         database_clock: Clock | None = None,
     ):
         self.engine, self.tz, self.clock, self.admins = engine, tz, clock, admins
-        # Leases always follow the database's clock; what is due follows it when one is given (the bot's own
-        # clock otherwise, until every test harness can move the database's clock with the bot's).
         self.lease_clock = database_clock or (DatabaseClock(engine) if clock is SYSTEM_CLOCK else clock)
-        self.database_clock = database_clock or clock
+        self.due_clock = database_clock or clock
         self._rules_listeners: list[Callable[[], None]] = []
 
     def on_rules_changed(self, listener: Callable[[], None]) -> None:
@@ -335,25 +334,21 @@ class FollowupService:
 
     def next_digest_time(self, schedule: Recurrence) -> datetime.datetime:
         """When, by the bot's clock, the next digest is due."""
-        return self._on_bot_clock(schedule.next_after(self.database_clock.now(), self.tz))
+        return self._on_bot_clock(schedule.next_after(self.due_clock.now(), self.tz))
 
     def _on_bot_clock(self, moment: datetime.datetime) -> datetime.datetime:
-        """A time of the database's clock as the bot's clock will show it: the scheduler wakes by the bot's
+        """A time of the due clock as the bot's clock will show it: the scheduler wakes by the bot's
         clock, and waking early by the other would find nothing due and wake again at once. The difference
         is rounded up to whole seconds (SQLite's clock shows no less), so a wake-up is never early."""
-        ahead = self.clock.now() - self.database_clock.now()
+        ahead = self.clock.now() - self.due_clock.now()
         return moment + datetime.timedelta(seconds=math.ceil(ahead.total_seconds()))
 
     def run_due(self, poster: Poster, *, lease: datetime.timedelta = LEASE) -> RunReport:
         """Post what is due now (see bot.followups.delivery)."""
-        return delivery.run_due(
-            self.engine, poster, self.tz, self.database_clock, lease=lease, lease_clock=self.lease_clock
-        )
+        return delivery.run_due(self.engine, poster, self.tz, self.due_clock, lease=lease, lease_clock=self.lease_clock)
 
     def run_digest(self, poster: Poster, schedule: Recurrence) -> RunReport:
-        return delivery.run_digest(
-            self.engine, poster, self.tz, schedule, self.database_clock, lease_clock=self.lease_clock
-        )
+        return delivery.run_digest(self.engine, poster, self.tz, schedule, self.due_clock, lease_clock=self.lease_clock)
 
 
 def _members(session: Session, suggestion: Suggestion) -> list[str]:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from sqlmodel import Session
 
 from bot.answers import Answer, AskFilters, answer_question, meeting_json
-from bot.clock import SYSTEM_CLOCK, Clock, DatabaseClock
+from bot.clock import HOLD_MARGIN, SYSTEM_CLOCK, Clock, DatabaseClock
 from bot.core.speakers import AliasTable
 from bot.core.topics import Glossary
 from storage import queries
@@ -27,7 +27,6 @@ HANDLED_EVENTS_KEPT = datetime.timedelta(days=1)
 # An event claimed this long ago and still not answered lost its replica (killed while answering, say):
 # Slack's next retry of it (they come after about 1 and 5 minutes) takes it over.
 CLAIM_LEASE = datetime.timedelta(minutes=2)
-HOLD_MARGIN = datetime.timedelta(minutes=1)  # a claim held for a wait on Slack covers it by at least this much
 # Slack's signature counts as fresh five minutes either side of its timestamp: twice that, for replicas
 # whose clocks differ, is how long a signed request is remembered.
 SEEN_REQUESTS_KEPT = datetime.timedelta(minutes=10)
