@@ -180,11 +180,12 @@ def test_the_manifest_declares_what_the_app_uses_and_no_broad_scopes() -> None:
     assert ("message", "import_minutes") in [(s["type"], s["callback_id"]) for s in manifest["features"]["shortcuts"]]
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     assert {"app_mentions:read", "chat:write", "commands", "files:read", "im:history"} <= scopes
-    # The history of channels the bot is in: a reminder already posted there is not posted again. No event of
-    # channel messages is subscribed, so the bot still reads none as they come.
-    assert {"channels:history", "groups:history"} <= scopes
-    # Posting where the bot was not invited, or group DMs, is more than the bot needs.
-    assert not scopes & {"mpim:history", "chat:write.public", "files:write"}
+    # The history of conversations the bot is in (channels, private channels, group DMs): a reminder or an
+    # answer already posted there is not posted again. No event of their messages is subscribed, so the bot
+    # still reads none as they come.
+    assert {"channels:history", "groups:history", "mpim:history"} <= scopes
+    # Posting where the bot was not invited is more than the bot needs.
+    assert not scopes & {"chat:write.public", "files:write"}
     settings = manifest["settings"]
     assert sorted(settings["event_subscriptions"]["bot_events"]) == ["app_home_opened", "app_mention", "message.im"]
     assert settings["interactivity"]["is_enabled"] is True
