@@ -29,8 +29,6 @@ from sqlmodel import Session
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.slack.service import RemarksService  # noqa: E402
-
 from bench.corpus import default_shared, write_real_archive  # noqa: E402
 from bench.questions import real_questions  # noqa: E402
 from bench.run import percentile  # noqa: E402
@@ -38,6 +36,7 @@ from bot.config import Settings  # noqa: E402
 from bot.core.speakers import default_alias_table  # noqa: E402
 from bot.core.topics import default_glossary  # noqa: E402
 from bot.ingest import ingest_minutes  # noqa: E402
+from bot.services.remarks import RemarksService  # noqa: E402
 from bot.slack.app import build_bot  # noqa: E402
 from bot.slack.server import EVENTS_PATH, make_http_server  # noqa: E402
 from storage.engine import database_url, get_engine  # noqa: E402
