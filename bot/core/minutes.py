@@ -126,23 +126,30 @@ def _clean_label(label: str) -> str:
 def _split_points(text: str) -> list[int]:
     """Where turns start inside a line (not at its start)."""
     points: set[int] = set()
-    for match in re.finditer(r"(?<=\s)[○◎◯〇●](?=\S)", text):
+    for match in _INNER_MARK.finditer(text):
         if _marked_turn(text[match.start() :]) is not None:
             points.add(match.start())
-    for match in re.finditer(rf"(?<=\s){_HONORIFIC_LABEL.pattern}", text):
-        call = _repeated_call(match["blob"])
-        if is_speaker_label(_honorific_label(match["blob"][call:])):
-            points.add(match.start() + call)
+    if "君" in text:
+        for match in _INNER_HONORIFIC_LABEL.finditer(text):
+            call = _repeated_call(match["blob"])
+            if is_speaker_label(_honorific_label(match["blob"][call:])):
+                points.add(match.start() + call)
     if len(text) > _FLATTENED:
         for match in _INNER_LABEL.finditer(text):
             if _unmarked_turn(text[match.start() :]) is not None:  # (事務局)資料1の… | 江口部会長:将来的には…
                 points.add(match.start())
-        for match in re.finditer(r"(?<=\s)[-－―]\S[^-－―]{0,60}(?:から|より)の?説明[-－―]", text):
+        for match in _INNER_REPORT.finditer(text):
             points.add(match.start())  # -資料1に基づき、事務局から説明-
-        for match in re.finditer(r"(?<=\s)[^\s]{2,30}(?=[ \u3000]+\S)", text):
+        for match in _INNER_WORD.finditer(text):
             if is_speaker_label(match.group()) and _speaks_next(text[match.end() :]):
                 points.add(match.start())  # 梶市長 本日は…。
     return sorted(point for point in points if point > 0)
+
+
+_INNER_MARK = re.compile(r"(?<=\s)[○◎◯〇●](?=\S)")
+_INNER_HONORIFIC_LABEL = re.compile(rf"(?<=\s){_HONORIFIC_LABEL.pattern}")
+_INNER_REPORT = re.compile(r"(?<=\s)[-－―]\S[^-－―]{0,60}(?:から|より)の?説明[-－―]")
+_INNER_WORD = re.compile(r"(?<=\s)[^\s]{2,30}(?=[ \u3000]+\S)")
 
 
 def _speaks_next(following: str) -> bool:

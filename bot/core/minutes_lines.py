@@ -60,13 +60,13 @@ def clean_lines(text: str) -> tuple[list[Line], list[DroppedLine]]:
     page_furniture = _page_furniture(raw_lines)
     lines: list[Line] = []
     page_break = False  # a page break is no paragraph break: text wrapped onto the next page goes on
+    titled = False  # whether a line of text is kept: the first line is the title even when every page repeats it
     for number, raw in enumerate(raw_lines, start=1):
         for page_part, part in enumerate(raw.split("\f")):
             page_break = page_break or page_part > 0
             for cell in _cells(part):
                 line = make_line(number, cell)
-                # The first line is the title even when every page repeats it.
-                reason = _residue(line, page_furniture if any(kept.text for kept in lines) else set())
+                reason = _residue(line, page_furniture if titled else set())
                 if reason == "separator":
                     dropped.append(DroppedLine(number, line.text, reason))
                     lines.append(make_line(number, ""))
@@ -79,6 +79,7 @@ def clean_lines(text: str) -> tuple[list[Line], list[DroppedLine]]:
                             lines.pop()
                         page_break = False
                     lines.append(line)
+                    titled = titled or bool(line.text)
     return _join_character_runs(lines), dropped
 
 
@@ -95,16 +96,24 @@ def _residue(line: Line, page_furniture: set[str]) -> str | None:
         return None
     if _PAGE_NUMBER.fullmatch(line.norm):
         return "page number"
-    if _furniture_key(line.text) in page_furniture:
+    if page_furniture and _furniture_key(line.norm) in page_furniture:
         return "page header or footer"
     if not _WORD_CHAR.search(line.norm) and line.norm.strip(_WRAPPED_PUNCTUATION):  # ◇・・・◇, ―――, ◇
         return "separator"
     return None
 
 
-def _furniture_key(text: str) -> str:
-    """A page header or footer, its page number aside: 第5回審議会 - 3 - and 第5回審議会 - 4 - are one."""
-    return re.sub(r"\d+", "#", unicodedata.normalize("NFKC", text.strip()))
+def _furniture_key(norm: str) -> str:
+    """A page header or footer (stripped, NFKC), its page number aside: 第5回審議会 - 3 - and 第5回審議会 - 4 -
+    are one."""
+    return _DIGITS.sub("#", norm)
+
+
+_DIGITS = re.compile(r"\d+")
+
+
+def _norm(raw: str) -> str:
+    return unicodedata.normalize("NFKC", raw.strip())
 
 
 def _page_furniture(raw_lines: list[str]) -> set[str]:
@@ -117,7 +126,7 @@ def _page_furniture(raw_lines: list[str]) -> set[str]:
         for part in parts[1:]:
             pages.append([part])
     if len(pages) == 1:
-        counts = Counter(_furniture_key(raw) for raw in raw_lines if raw.strip())
+        counts = Counter(_furniture_key(_norm(raw)) for raw in raw_lines if raw.strip())
         return {
             key
             for key, count in counts.items()
@@ -131,8 +140,8 @@ def _page_furniture(raw_lines: list[str]) -> set[str]:
         return set()
     edges: Counter[str] = Counter()
     for page in pages:
-        texts = [_furniture_key(t) for t in page if t.strip()]
-        edges.update(set(texts[:1] + texts[-1:]))
+        texts = [t for t in page if t.strip()]
+        edges.update({_furniture_key(_norm(t)) for t in texts[:1] + texts[-1:]})
     return {text for text, count in edges.items() if count * 2 >= len(pages) and len(text) <= 60}
 
 
