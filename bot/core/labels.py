@@ -20,6 +20,8 @@ _MAX_HEAD = 25  # organisation + name + role, without the bracketed part
 _MAX_BRACKETED = 16
 # Speech punctuation, table bars and heading marks are in no label (NFKC: ｜ is |, ＜ is <).
 _SPEECH_PUNCTUATION = frozenset("。、，,；;:：!?！？「」『』|○◎◯●<>【】〈〉《》[]")
+# Among them, those NFKC keeps whatever surrounds them: in a text before NFKC, they are in no label either.
+_SPEECH_MARKS = "。、「」"
 _HIRAGANA = re.compile(r"[\u3041-\u309f]")
 _NUMBERED = re.compile(r"\d{1,3}番(?:委員|議員)?")  # councillors by seat: 2番, 12番委員
 _SUFFIXED = re.compile(r"(?<=[^\x00-\x7f])[A-Za-z0-9]{1,2}$")
@@ -134,6 +136,8 @@ def _is_default_speaker_label(label: str) -> bool:
 
 
 def _judge_label(label: str, words: LabelWords) -> bool:
+    if any(mark in label for mark in _SPEECH_MARKS):  # speech, often a whole line: no need to normalise it
+        return False
     compact = _compact(label)
     if not compact or len(compact) > MAX_LABEL_LENGTH or any(c in _SPEECH_PUNCTUATION for c in compact):
         return False

@@ -125,6 +125,8 @@ def _clean_label(label: str) -> str:
 
 def _split_points(text: str) -> list[int]:
     """Where turns start inside a line (not at its start)."""
+    if _SPACE.search(text) is None:  # every turn inside a line starts after a space
+        return []
     points: set[int] = set()
     for match in _INNER_MARK.finditer(text):
         if _marked_turn(text[match.start() :]) is not None:
@@ -146,6 +148,7 @@ def _split_points(text: str) -> list[int]:
     return sorted(point for point in points if point > 0)
 
 
+_SPACE = re.compile(r"\s")
 _INNER_MARK = re.compile(r"(?<=\s)[○◎◯〇●](?=\S)")
 _INNER_HONORIFIC_LABEL = re.compile(rf"(?<=\s){_HONORIFIC_LABEL.pattern}")
 _INNER_REPORT = re.compile(r"(?<=\s)[-－―]\S[^-－―]{0,60}(?:から|より)の?説明[-－―]")
@@ -184,8 +187,8 @@ def _close_spaced_roles(text: str) -> str:
 
 
 def _segments(line: Line) -> list[Line]:
-    if len(line.text) > _FLATTENED:
-        line = make_line(line.number, (" " if line.indented else "") + _close_spaced_roles(line.text))
+    if len(line.text) > _FLATTENED and (closed := _close_spaced_roles(line.text)) != line.text:
+        line = make_line(line.number, (" " if line.indented else "") + closed)
     points = _split_points(line.text)
     if not points:
         return [line]
@@ -249,20 +252,27 @@ def _marked_turn(text: str) -> _Turn | None:
     return None
 
 
+# Each pattern, whether speech must follow on the line, and the characters one of which it cannot match
+# without: a scan for them is cheaper than trying the pattern.
+_UNMARKED_LABELS = (
+    (_OPEN_LABEL, True, re.compile(r"[(（【<＜〈]")),
+    (_BRACKET_LABEL, False, re.compile(r"[(（]")),
+    (_COLON_LABEL, True, re.compile(r"[:：]")),
+    (_SPACE_LABEL, True, re.compile(r"[ \u3000]")),
+)
+
+
 def _unmarked_turn(text: str) -> _Turn | None:
     """A turn started by a label without a mark: (事務局)資料1の… | 委員長(諏訪部君):… | 江口部会長:… |
     梶市長 本日は…"""
     text = text.strip()
-    match = _HONORIFIC_LABEL.match(text)
+    match = _HONORIFIC_LABEL.match(text) if "君" in text else None
     separated = match and (match.end() == len(text) or text[match.end()] in " \u3000:：「" or "(" not in match["blob"])
     if separated and _repeated_call(match["blob"]) == 0 and is_speaker_label(_honorific_label(match["blob"])):
         return _Turn(_honorific_label(match["blob"]), text[match.end() :].strip(" \u3000:："), 0)
-    for pattern, needs_speech in (
-        (_OPEN_LABEL, True),
-        (_BRACKET_LABEL, False),
-        (_COLON_LABEL, True),
-        (_SPACE_LABEL, True),
-    ):
+    for pattern, needs_speech, needed in _UNMARKED_LABELS:
+        if needed.search(text) is None:
+            continue
         match = pattern.fullmatch(text)
         named = pattern in (_OPEN_LABEL, _COLON_LABEL) and match is not None and _names_person(match["label"])
         if match and (is_speaker_label(match["label"]) or named):

@@ -57,15 +57,19 @@ def clean_lines(text: str) -> tuple[list[Line], list[DroppedLine]]:
     """The lines worth reading, and those dropped with the reason."""
     dropped: list[DroppedLine] = []
     raw_lines = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    page_furniture = _page_furniture(raw_lines)
+    # Per line of text, per page of it (split at form feeds), its cells.
+    rows = [
+        [[make_line(number, cell) for cell in _cells(part)] for part in raw.split("\f")]
+        for number, raw in enumerate(raw_lines, start=1)
+    ]
+    page_furniture = _page_furniture(raw_lines, rows)
     lines: list[Line] = []
     page_break = False  # a page break is no paragraph break: text wrapped onto the next page goes on
     titled = False  # whether a line of text is kept: the first line is the title even when every page repeats it
-    for number, raw in enumerate(raw_lines, start=1):
-        for page_part, part in enumerate(raw.split("\f")):
+    for number, parts in enumerate(rows, start=1):
+        for page_part, cells in enumerate(parts):
             page_break = page_break or page_part > 0
-            for cell in _cells(part):
-                line = make_line(number, cell)
+            for line in cells:
                 reason = _residue(line, page_furniture if titled else set())
                 if reason == "separator":
                     dropped.append(DroppedLine(number, line.text, reason))
@@ -116,7 +120,14 @@ def _norm(raw: str) -> str:
     return unicodedata.normalize("NFKC", raw.strip())
 
 
-def _page_furniture(raw_lines: list[str]) -> set[str]:
+def _norm_of_row(raw: str, row: list[list[Line]]) -> str:
+    """The NFKC of a stripped line of text: its Line's when the line is one cell, as most are."""
+    if len(row) == 1 and len(row[0]) == 1 and row[0][0].text == raw.strip():
+        return row[0][0].norm
+    return _norm(raw)
+
+
+def _page_furniture(raw_lines: list[str], rows: list[list[list[Line]]]) -> set[str]:
     """Lines printed at the top or bottom of most pages (pages end with a form feed); without form feeds,
     short lines that are no sentence and no speaker's label, repeated three times or more."""
     pages: list[list[str]] = [[]]
@@ -126,7 +137,7 @@ def _page_furniture(raw_lines: list[str]) -> set[str]:
         for part in parts[1:]:
             pages.append([part])
     if len(pages) == 1:
-        counts = Counter(_furniture_key(_norm(raw)) for raw in raw_lines if raw.strip())
+        counts = Counter(_furniture_key(_norm_of_row(raw, row)) for raw, row in zip(raw_lines, rows) if raw.strip())
         return {
             key
             for key, count in counts.items()
