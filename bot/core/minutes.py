@@ -79,6 +79,7 @@ _COLON_LABEL = re.compile(r"(?P<label>[^:：]{1,30}?)\s*[:：]\s*(?P<speech>\S.*
 _SPACE_LABEL = re.compile(r"(?P<label>\S{1,30}?)[ \u3000]+(?P<speech>\S.*)")
 _MARKED_LABEL = re.compile(r"(?P<label>[^\s:：「]{1,30}?)(?:[\s:：]+|(?=「))(?P<speech>\S.*)")
 _REPORTED = re.compile(r"[-－―ー‐−]+\s*(?P<note>.+?)\s*[-－―ー‐−]+")
+_DASH = re.compile(r"[-－―ー‐−]")
 _REPORTED_SPEAKER = re.compile(r"(?P<label>[^、,\s。「」]+?)(?:から|より)の?(?:説明|報告|回答|答弁|発言)")
 _AGENDA_HEADING = re.compile(
     r"(?:\d{1,2}(?:[.、)．]|\s)|[(（]\d{1,2}[)）]|[①-⑳]|第\s*\d{1,2}\s*[、.]?)\s*(?P<title>\S.*)?"
@@ -300,7 +301,7 @@ def _classify(line: Line) -> _Turn | _Drop | None:
         if is_speaker_label(inner) and not inner.strip("()（）").isdigit():
             return _Turn(_clean_label(inner), "", 0)
         return _Drop("stage note")
-    reported = _REPORTED.match(text)
+    reported = _REPORTED.match(text) if _DASH.search(text, 2) else None  # a note closes with a dash
     if reported and (reported.end() == len(text) or text[reported.end()] in " \u3000"):
         speaker = _REPORTED_SPEAKER.search(reported["note"])
         if speaker and is_speaker_label(speaker["label"]):

@@ -114,6 +114,7 @@ def _furniture_key(norm: str) -> str:
 
 
 _DIGITS = re.compile(r"\d+")
+_SENTENCE_ENDS = "。.!?」)）>】"  # and brackets: what no page header or footer ends with
 
 
 def _norm(raw: str) -> str:
@@ -137,13 +138,15 @@ def _page_furniture(raw_lines: list[str], rows: list[list[list[Line]]]) -> set[s
         for part in parts[1:]:
             pages.append([part])
     if len(pages) == 1:
-        counts = Counter(_furniture_key(_norm_of_row(raw, row)) for raw, row in zip(raw_lines, rows) if raw.strip())
+        norms = (_norm_of_row(raw, row) for raw, row in zip(raw_lines, rows) if raw.strip())
+        # A key ends as its line does: lines ending a sentence are not counted, the furniture being none.
+        counts = Counter(_furniture_key(norm) for norm in norms if norm[-1] not in _SENTENCE_ENDS)
         return {
             key
             for key, count in counts.items()
             if count >= 3
             and 5 <= len(key) <= 60
-            and key[-1] not in "。.!?」)）>】"
+            and key[-1] not in _SENTENCE_ENDS
             and key[0] not in "<(【〈《[○◎◯〇●-・•*"
             and not default_label_words().ends_like_role(key)
         }
