@@ -3,6 +3,7 @@ read to the same meeting, speakers and remarks as their text; and the files that
 
 import io
 import textwrap
+import unicodedata
 from collections import Counter
 from pathlib import Path
 
@@ -139,3 +140,19 @@ def test_refused_files(data, message):
 def test_text_encodings(encoding):
     assert decode_text(INLINE.encode(encoding)) == INLINE
     assert summary(parse_minutes(document_text(INLINE.encode(encoding)))) == summary(parse_minutes(INLINE))
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom_is_judged_on_the_whole_text_not_its_start(encoding):
+    """Unreadable characters crowded into the first 4 KB, but fewer than 2% of the whole, do not rule UTF-16 out."""
+    text = "\ue000" * 60 + SAMPLE.read_text(encoding="utf-8")
+    assert 60 * 100 > 2048 * 2 and 60 * 100 <= len(text) * 2  # too many for the start alone, few enough overall
+    assert decode_text(text.encode(encoding)) == text
+
+
+def test_control_characters_counted_are_those_of_category_cc_but_tab_newlines_and_form_feed():
+    from bot.core.documents import _CONTROL
+
+    every = "".join(map(chr, range(0x110000)))
+    expected = [c for c in every if unicodedata.category(c) == "Cc" and c not in "\t\n\r\f"]
+    assert _CONTROL.findall(every) == expected

@@ -1,8 +1,10 @@
 """Speaker labels of minutes: what is one, its organisation, role and name, and the aliases people ask by."""
 
+import unicodedata
+
 import pytest
 
-from bot.core.labels import is_speaker_label
+from bot.core.labels import _SPEECH_MARKS, default_label_words, is_speaker_label
 from bot.core.speakers import KnownSpeaker, SpeakerDirectory, resolve_speaker, speaker_aliases, split_label
 from bot.core.text import normalize
 
@@ -135,3 +137,31 @@ def test_questions_find_speakers_by_role_and_name(question, label, table):
 def test_an_alias_of_symbols_only_cannot_crash_a_question(table):
     odd = SpeakerDirectory([KnownSpeaker(1, "|", "", ("|", "・", "-")), KnownSpeaker(2, "委員", "委員", ("委員",))])
     assert [s.speaker_ids for s in odd.find_spans(normalize("委員 | は何と言った"))] == [frozenset({2})]
+
+
+def label_texts() -> list[str]:
+    words = default_label_words()
+    vocabulary = [*words.roles, *words.endings, *words.not_roles, *words.exact, *words.honorifics]
+    return [f"{prefix}{word}{suffix}" for word in vocabulary for prefix in ("", "江口", "長") for suffix in ("", "君")]
+
+
+def test_role_endings_are_the_longest_role_word_the_text_ends_with():
+    words = default_label_words()
+    for text in label_texts():
+        ends = [word for word in words.roles if text.endswith(word)]
+        assert words.role_at_end(text) == max(ends, key=len, default=None)
+        like_role = any(text.endswith(word) for word in words.roles + words.endings)
+        assert words.ends_like_role(text) == (like_role and not any(text.endswith(w) for w in words.not_roles))
+
+
+def test_labels_judged_alike_with_the_default_words_cached_or_given():
+    for text in label_texts():
+        assert is_speaker_label(text) == is_speaker_label(text, default_label_words())
+
+
+def test_speech_marks_outside_labels_are_kept_by_nfkc_beside_any_character():
+    """So text with them is told no label before it is normalised."""
+    for mark in _SPEECH_MARKS:
+        for code in [*range(0xD800), *range(0xE000, 0x10000)]:
+            assert mark in unicodedata.normalize("NFKC", chr(code) + mark)
+            assert mark in unicodedata.normalize("NFKC", mark + chr(code))

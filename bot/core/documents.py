@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import codecs
 import io
+import re
 import unicodedata
 import zipfile
+from collections import Counter
 
 from bot.core.minutes_lines import MinutesError
 
@@ -75,21 +77,38 @@ def _utf16_without_bom(data: bytes) -> str | None:
     if len(data) < 4 or len(data) % 2:
         return None
     for encoding in ("utf-16-le", "utf-16-be"):
+        # Text in another encoding read as UTF-16 is mostly unassigned or private-use characters: its first
+        # characters alone have more than the 2% of the whole that would be allowed.
+        probe = data[:_PROBE_BYTES].decode(encoding, "surrogatepass")[:-1]  # the last may be half of a pair
+        if _unreadable(Counter(probe)) * 100 > len(data) // 2 * 2:
+            continue
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        readable = sum(1 for char in text if unicodedata.category(char)[0] != "C" or char in _TEXT_CONTROLS)
-        japanese = sum(1 for char in text if "\u3000" <= char <= "\u9fff" or "\uff00" <= char <= "\uffef")
+        counts = Counter(text)  # each distinct character judged once
+        readable = len(text) - _unreadable(counts)
+        japanese = sum(n for char, n in counts.items() if "\u3000" <= char <= "\u9fff" or "\uff00" <= char <= "\uffef")
         ascii_zero = data[1::2] if encoding == "utf-16-le" else data[::2]
         if readable * 100 >= len(text) * 98 and (japanese * 5 >= len(text) or ascii_zero.count(0) * 2 >= len(text)):
             return encoding
     return None
 
 
+_PROBE_BYTES = 4096
+
+
+def _unreadable(counts: Counter[str]) -> int:
+    """How many of the counted characters are control, format, surrogate, private-use or unassigned ones."""
+    return sum(n for char, n in counts.items() if unicodedata.category(char)[0] == "C" and char not in _TEXT_CONTROLS)
+
+
+# The characters of category Cc (C0 and C1 controls), but for those of _TEXT_CONTROLS.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+
+
 def _has_many_controls(text: str) -> bool:
-    controls = sum(1 for char in text if char not in _TEXT_CONTROLS and unicodedata.category(char) == "Cc")
-    return controls * 100 > len(text)
+    return len(_CONTROL.findall(text)) * 100 > len(text)
 
 
 def _pdf_text(data: bytes) -> str:

@@ -20,6 +20,8 @@ _MAX_HEAD = 25  # organisation + name + role, without the bracketed part
 _MAX_BRACKETED = 16
 # Speech punctuation, table bars and heading marks are in no label (NFKC: ｜ is |, ＜ is <).
 _SPEECH_PUNCTUATION = frozenset("。、，,；;:：!?！？「」『』|○◎◯●<>【】〈〉《》[]")
+# Among them, those NFKC keeps whatever surrounds them: in a text before NFKC, they are in no label either.
+_SPEECH_MARKS = "。、「」"
 _HIRAGANA = re.compile(r"[\u3041-\u309f]")
 _NUMBERED = re.compile(r"\d{1,3}番(?:委員|議員)?")  # councillors by seat: 2番, 12番委員
 _SUFFIXED = re.compile(r"(?<=[^\x00-\x7f])[A-Za-z0-9]{1,2}$")
@@ -48,23 +50,50 @@ class LabelWords:
         return dict(self.english).get(role, ())
 
     @cached_property
-    def roles_longest_first(self) -> tuple[str, ...]:
-        return tuple(sorted(set(self.roles), key=len, reverse=True))
+    def _role_suffixes(self) -> _Suffixes:
+        return _Suffixes.of(self.roles)
+
+    @cached_property
+    def _ending_suffixes(self) -> _Suffixes:
+        return _Suffixes.of(self.endings)
+
+    @cached_property
+    def _not_role_suffixes(self) -> _Suffixes:
+        return _Suffixes.of(self.not_roles)
+
+    @cached_property
+    def _honorifics_longest_first(self) -> tuple[str, ...]:
+        return tuple(sorted(self.honorifics, key=len, reverse=True))
 
     def role_at_end(self, text: str) -> str | None:
         """The longest role word `text` ends with (部会長 in 江口部会長), or None."""
-        return next((role for role in self.roles_longest_first if text.endswith(role)), None)
+        return self._role_suffixes.longest_at_end(text)
 
     def ends_like_role(self, text: str) -> bool:
-        if any(text.endswith(word) for word in self.not_roles):
+        if self._not_role_suffixes.longest_at_end(text) is not None:
             return False
-        return self.role_at_end(text) is not None or any(text.endswith(e) for e in self.endings)
+        return self.role_at_end(text) is not None or self._ending_suffixes.longest_at_end(text) is not None
 
     def strip_honorific(self, name: str) -> str:
-        for honorific in sorted(self.honorifics, key=len, reverse=True):
+        for honorific in self._honorifics_longest_first:
             if name.endswith(honorific) and len(name) > len(honorific):
                 return name[: -len(honorific)]
         return name
+
+
+class _Suffixes(NamedTuple):
+    """Words looked up by the text's ending of each of their lengths, rather than tried one by one."""
+
+    lengths: tuple[int, ...]  # longest first
+    words: frozenset[str]
+
+    @classmethod
+    def of(cls, words: tuple[str, ...]) -> _Suffixes:
+        return cls(tuple(sorted({len(word) for word in words}, reverse=True)), frozenset(words))
+
+    def longest_at_end(self, text: str) -> str | None:
+        # A word longer than text is no ending of it: text[-length:] is then text itself, shorter than the word.
+        return next((text[-length:] for length in self.lengths if text[-length:] in self.words), None)
 
 
 def load_label_words(text: str) -> LabelWords:
@@ -91,7 +120,24 @@ def is_speaker_label(label: str, words: LabelWords | None = None) -> bool:
     """Whether `label` (marks and enclosing brackets already removed) names a speaker:
     a role (委員長, 事務局), a name and role (江口部会長, 東区協議会 金指会長), a role and a bracketed name
     (議長(山田太郎君), 事務局(中)), a seat (2番(佐藤君)) or a name with an honorific (山田君)."""
-    words = words or default_label_words()
+    if words is None and len(label) <= _MAX_CACHED_LABEL:
+        return _is_default_speaker_label(label)
+    return _judge_label(label, words or default_label_words())
+
+
+# Minutes repeat their labels thousands of times, and each line's first word is tried as one; longer text
+# (a whole line tried as a label) is rarely met twice.
+_MAX_CACHED_LABEL = 2 * MAX_LABEL_LENGTH
+
+
+@lru_cache(maxsize=1 << 14)
+def _is_default_speaker_label(label: str) -> bool:
+    return _judge_label(label, default_label_words())
+
+
+def _judge_label(label: str, words: LabelWords) -> bool:
+    if any(mark in label for mark in _SPEECH_MARKS):  # speech, often a whole line: no need to normalise it
+        return False
     compact = _compact(label)
     if not compact or len(compact) > MAX_LABEL_LENGTH or any(c in _SPEECH_PUNCTUATION for c in compact):
         return False

@@ -79,6 +79,7 @@ _COLON_LABEL = re.compile(r"(?P<label>[^:：]{1,30}?)\s*[:：]\s*(?P<speech>\S.*
 _SPACE_LABEL = re.compile(r"(?P<label>\S{1,30}?)[ \u3000]+(?P<speech>\S.*)")
 _MARKED_LABEL = re.compile(r"(?P<label>[^\s:：「]{1,30}?)(?:[\s:：]+|(?=「))(?P<speech>\S.*)")
 _REPORTED = re.compile(r"[-－―ー‐−]+\s*(?P<note>.+?)\s*[-－―ー‐−]+")
+_DASH = re.compile(r"[-－―ー‐−]")
 _REPORTED_SPEAKER = re.compile(r"(?P<label>[^、,\s。「」]+?)(?:から|より)の?(?:説明|報告|回答|答弁|発言)")
 _AGENDA_HEADING = re.compile(
     r"(?:\d{1,2}(?:[.、)．]|\s)|[(（]\d{1,2}[)）]|[①-⑳]|第\s*\d{1,2}\s*[、.]?)\s*(?P<title>\S.*)?"
@@ -125,24 +126,34 @@ def _clean_label(label: str) -> str:
 
 def _split_points(text: str) -> list[int]:
     """Where turns start inside a line (not at its start)."""
+    if _SPACE.search(text) is None:  # every turn inside a line starts after a space
+        return []
     points: set[int] = set()
-    for match in re.finditer(r"(?<=\s)[○◎◯〇●](?=\S)", text):
+    for match in _INNER_MARK.finditer(text):
         if _marked_turn(text[match.start() :]) is not None:
             points.add(match.start())
-    for match in re.finditer(rf"(?<=\s){_HONORIFIC_LABEL.pattern}", text):
-        call = _repeated_call(match["blob"])
-        if is_speaker_label(_honorific_label(match["blob"][call:])):
-            points.add(match.start() + call)
+    if "君" in text:
+        for match in _INNER_HONORIFIC_LABEL.finditer(text):
+            call = _repeated_call(match["blob"])
+            if is_speaker_label(_honorific_label(match["blob"][call:])):
+                points.add(match.start() + call)
     if len(text) > _FLATTENED:
         for match in _INNER_LABEL.finditer(text):
             if _unmarked_turn(text[match.start() :]) is not None:  # (事務局)資料1の… | 江口部会長:将来的には…
                 points.add(match.start())
-        for match in re.finditer(r"(?<=\s)[-－―]\S[^-－―]{0,60}(?:から|より)の?説明[-－―]", text):
+        for match in _INNER_REPORT.finditer(text):
             points.add(match.start())  # -資料1に基づき、事務局から説明-
-        for match in re.finditer(r"(?<=\s)[^\s]{2,30}(?=[ \u3000]+\S)", text):
+        for match in _INNER_WORD.finditer(text):
             if is_speaker_label(match.group()) and _speaks_next(text[match.end() :]):
                 points.add(match.start())  # 梶市長 本日は…。
     return sorted(point for point in points if point > 0)
+
+
+_SPACE = re.compile(r"\s")
+_INNER_MARK = re.compile(r"(?<=\s)[○◎◯〇●](?=\S)")
+_INNER_HONORIFIC_LABEL = re.compile(rf"(?<=\s){_HONORIFIC_LABEL.pattern}")
+_INNER_REPORT = re.compile(r"(?<=\s)[-－―]\S[^-－―]{0,60}(?:から|より)の?説明[-－―]")
+_INNER_WORD = re.compile(r"(?<=\s)[^\s]{2,30}(?=[ \u3000]+\S)")
 
 
 def _speaks_next(following: str) -> bool:
@@ -177,8 +188,8 @@ def _close_spaced_roles(text: str) -> str:
 
 
 def _segments(line: Line) -> list[Line]:
-    if len(line.text) > _FLATTENED:
-        line = make_line(line.number, (" " if line.indented else "") + _close_spaced_roles(line.text))
+    if len(line.text) > _FLATTENED and (closed := _close_spaced_roles(line.text)) != line.text:
+        line = make_line(line.number, (" " if line.indented else "") + closed)
     points = _split_points(line.text)
     if not points:
         return [line]
@@ -242,20 +253,27 @@ def _marked_turn(text: str) -> _Turn | None:
     return None
 
 
+# Each pattern, whether speech must follow on the line, and the characters one of which it cannot match
+# without: a scan for them is cheaper than trying the pattern.
+_UNMARKED_LABELS = (
+    (_OPEN_LABEL, True, re.compile(r"[(（【<＜〈]")),
+    (_BRACKET_LABEL, False, re.compile(r"[(（]")),
+    (_COLON_LABEL, True, re.compile(r"[:：]")),
+    (_SPACE_LABEL, True, re.compile(r"[ \u3000]")),
+)
+
+
 def _unmarked_turn(text: str) -> _Turn | None:
     """A turn started by a label without a mark: (事務局)資料1の… | 委員長(諏訪部君):… | 江口部会長:… |
     梶市長 本日は…"""
     text = text.strip()
-    match = _HONORIFIC_LABEL.match(text)
+    match = _HONORIFIC_LABEL.match(text) if "君" in text else None
     separated = match and (match.end() == len(text) or text[match.end()] in " \u3000:：「" or "(" not in match["blob"])
     if separated and _repeated_call(match["blob"]) == 0 and is_speaker_label(_honorific_label(match["blob"])):
         return _Turn(_honorific_label(match["blob"]), text[match.end() :].strip(" \u3000:："), 0)
-    for pattern, needs_speech in (
-        (_OPEN_LABEL, True),
-        (_BRACKET_LABEL, False),
-        (_COLON_LABEL, True),
-        (_SPACE_LABEL, True),
-    ):
+    for pattern, needs_speech, needed in _UNMARKED_LABELS:
+        if needed.search(text) is None:
+            continue
         match = pattern.fullmatch(text)
         named = pattern in (_OPEN_LABEL, _COLON_LABEL) and match is not None and _names_person(match["label"])
         if match and (is_speaker_label(match["label"]) or named):
@@ -283,7 +301,7 @@ def _classify(line: Line) -> _Turn | _Drop | None:
         if is_speaker_label(inner) and not inner.strip("()（）").isdigit():
             return _Turn(_clean_label(inner), "", 0)
         return _Drop("stage note")
-    reported = _REPORTED.match(text)
+    reported = _REPORTED.match(text) if _DASH.search(text, 2) else None  # a note closes with a dash
     if reported and (reported.end() == len(text) or text[reported.end()] in " \u3000"):
         speaker = _REPORTED_SPEAKER.search(reported["note"])
         if speaker and is_speaker_label(speaker["label"]):

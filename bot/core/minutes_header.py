@@ -115,7 +115,7 @@ def field_of(line: Line) -> _Field | None:
         for word, pattern in patterns:
             if numbering and numbering.group().strip()[:1].isdigit() and word in compact and _looks_like_title(compact):
                 return _Field(kind, "")
-            match = pattern.match(rest)
+            match = pattern.match(rest) if rest.startswith(word[0]) else None  # cheaper than a failed match
             if match is None:
                 continue
             value = rest[match.end() :].strip(_SEPARATORS)

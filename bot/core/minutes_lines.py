@@ -57,16 +57,20 @@ def clean_lines(text: str) -> tuple[list[Line], list[DroppedLine]]:
     """The lines worth reading, and those dropped with the reason."""
     dropped: list[DroppedLine] = []
     raw_lines = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    page_furniture = _page_furniture(raw_lines)
+    # Per line of text, per page of it (split at form feeds), its cells.
+    rows = [
+        [[make_line(number, cell) for cell in _cells(part)] for part in raw.split("\f")]
+        for number, raw in enumerate(raw_lines, start=1)
+    ]
+    page_furniture = _page_furniture(raw_lines, rows)
     lines: list[Line] = []
     page_break = False  # a page break is no paragraph break: text wrapped onto the next page goes on
-    for number, raw in enumerate(raw_lines, start=1):
-        for page_part, part in enumerate(raw.split("\f")):
+    titled = False  # whether a line of text is kept: the first line is the title even when every page repeats it
+    for number, parts in enumerate(rows, start=1):
+        for page_part, cells in enumerate(parts):
             page_break = page_break or page_part > 0
-            for cell in _cells(part):
-                line = make_line(number, cell)
-                # The first line is the title even when every page repeats it.
-                reason = _residue(line, page_furniture if any(kept.text for kept in lines) else set())
+            for line in cells:
+                reason = _residue(line, page_furniture if titled else set())
                 if reason == "separator":
                     dropped.append(DroppedLine(number, line.text, reason))
                     lines.append(make_line(number, ""))
@@ -79,6 +83,7 @@ def clean_lines(text: str) -> tuple[list[Line], list[DroppedLine]]:
                             lines.pop()
                         page_break = False
                     lines.append(line)
+                    titled = titled or bool(line.text)
     return _join_character_runs(lines), dropped
 
 
@@ -95,19 +100,35 @@ def _residue(line: Line, page_furniture: set[str]) -> str | None:
         return None
     if _PAGE_NUMBER.fullmatch(line.norm):
         return "page number"
-    if _furniture_key(line.text) in page_furniture:
+    if page_furniture and _furniture_key(line.norm) in page_furniture:
         return "page header or footer"
     if not _WORD_CHAR.search(line.norm) and line.norm.strip(_WRAPPED_PUNCTUATION):  # ◇・・・◇, ―――, ◇
         return "separator"
     return None
 
 
-def _furniture_key(text: str) -> str:
-    """A page header or footer, its page number aside: 第5回審議会 - 3 - and 第5回審議会 - 4 - are one."""
-    return re.sub(r"\d+", "#", unicodedata.normalize("NFKC", text.strip()))
+def _furniture_key(norm: str) -> str:
+    """A page header or footer (stripped, NFKC), its page number aside: 第5回審議会 - 3 - and 第5回審議会 - 4 -
+    are one."""
+    return _DIGITS.sub("#", norm)
 
 
-def _page_furniture(raw_lines: list[str]) -> set[str]:
+_DIGITS = re.compile(r"\d+")
+_SENTENCE_ENDS = "。.!?」)）>】"  # and brackets: what no page header or footer ends with
+
+
+def _norm(raw: str) -> str:
+    return unicodedata.normalize("NFKC", raw.strip())
+
+
+def _norm_of_row(raw: str, row: list[list[Line]]) -> str:
+    """The NFKC of a stripped line of text: its Line's when the line is one cell, as most are."""
+    if len(row) == 1 and len(row[0]) == 1 and row[0][0].text == raw.strip():
+        return row[0][0].norm
+    return _norm(raw)
+
+
+def _page_furniture(raw_lines: list[str], rows: list[list[list[Line]]]) -> set[str]:
     """Lines printed at the top or bottom of most pages (pages end with a form feed); without form feeds,
     short lines that are no sentence and no speaker's label, repeated three times or more."""
     pages: list[list[str]] = [[]]
@@ -117,13 +138,15 @@ def _page_furniture(raw_lines: list[str]) -> set[str]:
         for part in parts[1:]:
             pages.append([part])
     if len(pages) == 1:
-        counts = Counter(_furniture_key(raw) for raw in raw_lines if raw.strip())
+        norms = (_norm_of_row(raw, row) for raw, row in zip(raw_lines, rows) if raw.strip())
+        # A key ends as its line does: lines ending a sentence are not counted, the furniture being none.
+        counts = Counter(_furniture_key(norm) for norm in norms if norm[-1] not in _SENTENCE_ENDS)
         return {
             key
             for key, count in counts.items()
             if count >= 3
             and 5 <= len(key) <= 60
-            and key[-1] not in "。.!?」)）>】"
+            and key[-1] not in _SENTENCE_ENDS
             and key[0] not in "<(【〈《[○◎◯〇●-・•*"
             and not default_label_words().ends_like_role(key)
         }
@@ -131,8 +154,8 @@ def _page_furniture(raw_lines: list[str]) -> set[str]:
         return set()
     edges: Counter[str] = Counter()
     for page in pages:
-        texts = [_furniture_key(t) for t in page if t.strip()]
-        edges.update(set(texts[:1] + texts[-1:]))
+        texts = [t for t in page if t.strip()]
+        edges.update({_furniture_key(_norm(t)) for t in texts[:1] + texts[-1:]})
     return {text for text, count in edges.items() if count * 2 >= len(pages) and len(text) <= 60}
 
 

@@ -117,10 +117,11 @@ _SPACE_BESIDE_JAPANESE = re.compile(rf" (?={_JAPANESE.pattern})|(?<={_JAPANESE.p
 def normalize(text: str, keep_spaces: bool = False) -> str:
     """The same as `normalize_with_map(text)[0]`, on whole strings at once: ingestion normalises every remark."""
     text = unicodedata.normalize("NFKC", text)
-    text = _SPACED_CAPITALS.sub(lambda m: _WHITESPACE.sub("", m.group()), text)
-    text = _WHITESPACE.sub(" ", text).strip()
-    if not keep_spaces:
-        text = _SPACE_BESIDE_JAPANESE.sub("", text)
+    if _WHITESPACE.search(text):  # most remarks have none: no capitals to join, no spaces to collapse or drop
+        text = _SPACED_CAPITALS.sub(lambda m: _WHITESPACE.sub("", m.group()), text)
+        text = _WHITESPACE.sub(" ", text).strip()
+        if not keep_spaces:
+            text = _SPACE_BESIDE_JAPANESE.sub("", text)
     return _fold_kana(text).lower()
 
 
