@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import bindparam, delete, func, insert, update
+from sqlalchemy import bindparam, delete, exists, func, insert, literal, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -20,6 +20,11 @@ from storage.models import (
     SeenRequest,
     Speaker,
     SpeakerAlias,
+    StagedAlias,
+    StagedImport,
+    StagedRemark,
+    StagedSpeaker,
+    StagedUnindex,
     UTCDateTime,
 )
 
@@ -30,41 +35,51 @@ def _read(session: Session, statement, values: dict | None = None):
     return session.connection().execute(statement, values)
 
 
-def find_meeting(session: Session, title: str, date: datetime.date | None) -> Meeting | None:
-    date_matches = Meeting.date == date if date is not None else col(Meeting.date).is_(None)
-    return session.exec(select(Meeting).where(Meeting.title == title, date_matches)).first()
+def find_meeting(session: Session, title: str, date: datetime.date | None, lock: bool = False) -> Meeting | None:
+    """The meeting of this title and date; `lock`: held against other writers until the transaction ends
+    (PostgreSQL; SQLite has one writer at a time anyway)."""
+    query = select(Meeting).where(Meeting.title == title, _on_date(Meeting.date, date))
+    return session.exec(query.with_for_update() if lock else query).first()
+
+
+def _on_date(column, date: datetime.date | None):
+    return column == date if date is not None else col(column).is_(None)
 
 
 def delete_remarks_of(session: Session, meeting_id: int) -> None:
     session.execute(delete(Remark).where(col(Remark.meeting_id) == meeting_id))
 
 
-def get_or_create_speaker(
-    session: Session, label: str, organisation: str, role: str, name: str = ""
-) -> tuple[Speaker, bool]:
-    """The speaker with this label, and whether it was created now."""
-    speaker = session.exec(select(Speaker).where(Speaker.label == label)).first()
-    if speaker is not None:
-        return speaker, False
-    speaker = Speaker(label=label, organisation=organisation, role=role, name=name)
-    session.add(speaker)
-    session.flush()
-    return speaker, True
+@dataclass(frozen=True)
+class StoredSpeaker:
+    id: int
+    organisation: str
+    role: str
+    name: str
 
 
-def add_remarks(session: Session, rows: list[dict]) -> list[int]:
-    """Insert remarks in one statement (ORM objects cost more than the rest of ingestion); their ids in order."""
-    statement = insert(Remark).returning(Remark.id, sort_by_parameter_order=True)
-    return list(session.execute(statement, rows).scalars())
+def speakers_by_labels(session: Session, labels: list[str]) -> dict[str, StoredSpeaker]:
+    """The stored speakers of these labels, by label (one statement for a meeting's labels)."""
+    query = select(Speaker.label, Speaker.id, Speaker.organisation, Speaker.role, Speaker.name)
+    rows = session.execute(query.where(col(Speaker.label).in_(labels))) if labels else []
+    return {label: StoredSpeaker(*parts) for label, *parts in rows}
+
+
+def speaker_ids_with_roles(session: Session, roles: Sequence[str]) -> set[int]:
+    return set(session.execute(select(Speaker.id).where(col(Speaker.role).in_(roles))).scalars())
 
 
 def all_speakers(session: Session) -> Sequence[Speaker]:
     return session.exec(select(Speaker).order_by(col(Speaker.id))).all()
 
 
-def replace_aliases(session: Session, speaker_id: int, aliases: list[str]) -> None:
-    session.execute(delete(SpeakerAlias).where(col(SpeakerAlias.speaker_id) == speaker_id))
-    session.add_all(SpeakerAlias(speaker_id=speaker_id, alias=alias) for alias in aliases)
+def replace_aliases(session: Session, aliases: dict[int, list[str]]) -> None:
+    """Every alias of these speakers (speaker id → aliases) replaced, in two statements."""
+    if aliases:
+        session.execute(delete(SpeakerAlias).where(col(SpeakerAlias.speaker_id).in_(list(aliases))))
+        rows = [{"speaker_id": speaker_id, "alias": alias} for speaker_id, names in aliases.items() for alias in names]
+        if rows:
+            session.execute(insert(SpeakerAlias), rows)
 
 
 def aliases_by_speaker(session: Session) -> dict[int, list[str]]:
@@ -403,3 +418,86 @@ def speaker_ids_by_meeting(session: Session, speaker_ids: list[int]) -> dict[int
     for meeting_id, speaker_id in rows:
         speakers.setdefault(meeting_id, set()).add(speaker_id)
     return speakers
+
+
+# Staged imports (see bot.ingest): rows written in short transactions, then switched into place by set-based
+# statements, never read by answers.
+STAGED_ROWS = (StagedSpeaker, StagedAlias, StagedRemark, StagedUnindex)
+StagedRows = type[StagedSpeaker] | type[StagedAlias] | type[StagedRemark] | type[StagedUnindex]
+
+
+def add_staged_import(session: Session, title: str, date: datetime.date | None, now: datetime.datetime) -> int:
+    staged = StagedImport(title=title, date=date, staged_at=now)
+    session.add(staged)
+    session.flush()
+    return staged.id
+
+
+def add_staged(session: Session, model: StagedRows, rows: list[dict]) -> None:
+    if rows:
+        session.execute(insert(model), rows)
+
+
+def claim_staged_import(session: Session, import_id: int) -> bool:
+    """Mark a staged import switched, first thing in the transaction that switches it (on SQLite, the write that
+    takes the lock); False when it is gone (deleted by another import) or switched already."""
+    statement = (
+        update(StagedImport).where(col(StagedImport.id) == import_id, ~col(StagedImport.switched)).values(switched=True)
+    )
+    return session.execute(statement).rowcount == 1
+
+
+def switch_in_staged(session: Session, import_id: int, meeting_id: int) -> None:
+    """The staged speakers not stored yet, the staged aliases in place of those of the speakers refreshed, and
+    the staged remarks as the meeting's: set-based statements, whatever the meeting's size."""
+    staged_speakers = select(StagedSpeaker.label, StagedSpeaker.organisation, StagedSpeaker.role, StagedSpeaker.name)
+    unknown = staged_speakers.where(
+        col(StagedSpeaker.import_id) == import_id, ~exists().where(col(Speaker.label) == StagedSpeaker.label)
+    )
+    session.execute(insert(Speaker).from_select(["label", "organisation", "role", "name"], unknown))
+    refreshed = (
+        select(Speaker.id)
+        .join(StagedSpeaker, col(StagedSpeaker.label) == Speaker.label)
+        .where(col(StagedSpeaker.import_id) == import_id, col(StagedSpeaker.refresh_aliases))
+    )
+    session.execute(delete(SpeakerAlias).where(col(SpeakerAlias.speaker_id).in_(refreshed)))
+    aliases = (
+        select(Speaker.id, StagedAlias.alias)
+        .join(Speaker, col(Speaker.label) == StagedAlias.label)
+        .where(col(StagedAlias.import_id) == import_id)
+        .order_by(col(StagedAlias.id))
+    )
+    session.execute(insert(SpeakerAlias).from_select(["speaker_id", "alias"], aliases))
+    remarks = (
+        select(literal(meeting_id), Speaker.id, StagedRemark.position, StagedRemark.text, StagedRemark.normalized_text)
+        .join(Speaker, col(Speaker.label) == StagedRemark.speaker_label)
+        .where(col(StagedRemark.import_id) == import_id)
+        .order_by(col(StagedRemark.position))
+    )
+    columns = ["meeting_id", "speaker_id", "position", "text", "normalized_text"]
+    session.execute(insert(Remark).from_select(columns, remarks))
+
+
+def staged_imports_to_delete(
+    session: Session, title: str, date: datetime.date | None, staged_before: datetime.datetime
+) -> list[int]:
+    """Staged imports an import of this meeting deletes: those switched (only their rows are left), those of the
+    same meeting (left by an import that died, or superseded by this one) and those staged before then."""
+    query = select(StagedImport.id).where(
+        or_(
+            col(StagedImport.switched),
+            (col(StagedImport.title) == title) & _on_date(StagedImport.date, date),
+            col(StagedImport.staged_at) < staged_before,
+        )
+    )
+    return list(session.execute(query.order_by(col(StagedImport.id))).scalars())
+
+
+def delete_staged_rows(session: Session, model: StagedRows, import_id: int, limit: int) -> int:
+    """Delete at most `limit` of a staged import's rows of this kind; how many were."""
+    some = select(model.id).where(col(model.import_id) == import_id).limit(limit)
+    return session.execute(delete(model).where(col(model.id).in_(some))).rowcount
+
+
+def delete_staged_import(session: Session, import_id: int) -> None:
+    session.execute(delete(StagedImport).where(col(StagedImport.id) == import_id))
