@@ -20,7 +20,7 @@ from bot.core.minutes import MinutesError, ParsedMinutes, parse_minutes
 from bot.core.speakers import AliasTable, speaker_aliases, split_label
 from bot.core.text import normalize
 from storage import queries, search_index
-from storage.models import Meeting, Speaker, StagedAlias, StagedRemark, StagedSpeaker, StagedUnindex
+from storage.models import Speaker, StagedAlias, StagedRemark, StagedSpeaker, StagedUnindex
 from storage.queries import StagedRows
 
 T = TypeVar("T")
@@ -52,17 +52,15 @@ def ingest_minutes(
     now = now or SYSTEM_CLOCK.now()
     try:
         for _ in range(SWITCH_ATTEMPTS):
-            meeting = queries.find_meeting(session, minutes.title, minutes.date)
-            if meeting is not None and meeting.content_hash == content_hash:
-                return _result("unchanged", meeting.id, minutes)
-            previous = _Version(meeting.id, meeting.content_hash) if meeting else None
+            previous = queries.meeting_version(session, minutes.title, minutes.date)
+            if previous is not None and previous.content_hash == content_hash:
+                return _result("unchanged", previous.id, minutes)
             _delete_staged(
                 session, queries.staged_imports_to_delete(session, minutes.title, minutes.date, now - STAGED_KEPT)
             )
             prepared = _prepare(session, minutes, table, previous)
             import_id = _stage(session, prepared, now)
-            meeting_id = _switch(session, import_id, prepared, source_name, content_hash)
-            _delete_staged(session, [import_id])
+            meeting_id = _switch(session, import_id, prepared, source_name, content_hash, now)
             if meeting_id is not None:
                 return _result("replaced" if previous else "added", meeting_id, minutes)
     except BaseException:
@@ -82,23 +80,24 @@ STAGED_KEPT = datetime.timedelta(days=1)  # an import takes seconds: staged rows
 
 
 @dataclass(frozen=True)
-class _Version:
-    """A stored meeting as an import found it: the switch checks that it is still so."""
-
-    id: int
-    content_hash: str
-
-
-@dataclass(frozen=True)
 class _Prepared:
     """A meeting ready to stage: every row, computed before any write."""
 
     minutes: ParsedMinutes
-    previous: _Version | None
+    previous: queries.MeetingVersion | None
     rows: tuple[tuple[StagedRows, list[dict]], ...]  # by kind of staged row
 
+    @property
+    def counts(self) -> tuple[int, int, int, int]:
+        """What the switch stores of them: (index rows removed, aliases, remarks, index rows added)."""
+        sizes = {model: len(rows) for model, rows in self.rows}
+        remarks = sizes[StagedRemark]
+        return sizes[StagedUnindex], sizes[StagedAlias], remarks, remarks
 
-def _prepare(session: Session, minutes: ParsedMinutes, table: AliasTable, previous: _Version | None) -> _Prepared:
+
+def _prepare(
+    session: Session, minutes: ParsedMinutes, table: AliasTable, previous: queries.MeetingVersion | None
+) -> _Prepared:
     """The rows to stage: the meeting's speakers, the aliases of those whose aliases can change (the new ones and
     the meeting's chairs), its remarks with their search tokens and, on SQLite, the tokens of the remarks it
     replaces. Reads only."""
@@ -153,7 +152,10 @@ def _prepare(session: Session, minutes: ParsedMinutes, table: AliasTable, previo
 
 
 def _sole_chairs_after(
-    session: Session, chairs: list[str], stored: dict[str, queries.StoredSpeaker], previous: _Version | None
+    session: Session,
+    chairs: list[str],
+    stored: dict[str, queries.StoredSpeaker],
+    previous: queries.MeetingVersion | None,
 ) -> set[str]:
     """Which of the meeting's chairs (labels) will chair every meeting they speak at with no other chair, once
     the meeting is stored (its previous version gone)."""
@@ -198,7 +200,14 @@ def _stage(session: Session, prepared: _Prepared, now: datetime.datetime) -> int
     return import_id
 
 
-def _switch(session: Session, import_id: int, prepared: _Prepared, source_name: str, content_hash: str) -> int | None:
+def _switch(
+    session: Session,
+    import_id: int,
+    prepared: _Prepared,
+    source_name: str,
+    content_hash: str,
+    now: datetime.datetime,
+) -> int | None:
     """Put a staged meeting in place of its previous version, in one transaction of set-based statements; its id,
     or None when the import must start again: the meeting changed since it was prepared (another import of it
     switched first) or its staged rows were deleted (by another import of it)."""
@@ -206,25 +215,37 @@ def _switch(session: Session, import_id: int, prepared: _Prepared, source_name: 
     if not queries.claim_staged_import(session, import_id):
         session.rollback()
         return None
-    meeting = queries.find_meeting(session, minutes.title, minutes.date, lock=True)
-    if (_Version(meeting.id, meeting.content_hash) if meeting else None) != prepared.previous:
+    if queries.meeting_version(session, minutes.title, minutes.date, lock=True) != prepared.previous:
         session.rollback()
         return None
-    if meeting is None:
-        meeting = Meeting(title=minutes.title, date=minutes.date, source_name=source_name, content_hash=content_hash)
+    fields = {
+        "start_time": minutes.start_time,
+        "end_time": minutes.end_time,
+        "place": minutes.place,
+        "attendees": list(minutes.attendees),
+        "agenda": list(minutes.agenda),
+        "source_name": source_name,
+        "content_hash": content_hash,
+    }
+    unindexed = 0
+    if prepared.previous is None:
+        meeting_id = queries.add_meeting(
+            session, {"title": minutes.title, "date": minutes.date, "ingested_at": now, **fields}
+        )
+        if meeting_id is None:  # another import added it meanwhile (PostgreSQL)
+            return None
     else:
-        search_index.unindex_staged(session, import_id)
-        queries.delete_remarks_of(session, meeting.id)
-    meeting.start_time, meeting.end_time = minutes.start_time, minutes.end_time
-    meeting.place = minutes.place
-    meeting.attendees, meeting.agenda = list(minutes.attendees), list(minutes.agenda)
-    meeting.source_name, meeting.content_hash = source_name, content_hash
-    session.add(meeting)
-    if not queries.inserted(session):  # another import added the meeting meanwhile (PostgreSQL)
+        meeting_id = prepared.previous.id
+        unindexed = search_index.unindex_staged(session, import_id)
+        queries.delete_remarks_of(session, meeting_id)
+        queries.update_meeting(session, meeting_id, fields)
+    aliases, remarks = queries.switch_in_staged(session, import_id, meeting_id)
+    indexed = search_index.index_staged(session, import_id, meeting_id)
+    # Another import deleting these rows meanwhile (PostgreSQL) would leave the meeting short of some.
+    if (unindexed, aliases, remarks, indexed) != prepared.counts:
+        session.rollback()
         return None
-    meeting_id = meeting.id
-    queries.switch_in_staged(session, import_id, meeting_id)
-    search_index.index_staged(session, import_id, meeting_id)
+    queries.delete_all_staged_rows(session, import_id)
     session.commit()
     return meeting_id
 

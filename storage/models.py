@@ -245,11 +245,11 @@ class StagedImport(SQLModel, table=True):
     title: str
     date: datetime.date | None = None
     staged_at: datetime.datetime = _utc_field(default_now=True, nullable=False)
-    switched: bool = False
 
 
 def _staged_import_field():
-    return Field(foreign_key="stagedimport.id", index=True)
+    # No foreign key: the switch deletes the import's row before its rows.
+    return Field(index=True)
 
 
 class StagedSpeaker(SQLModel, table=True):
@@ -278,7 +278,7 @@ class StagedRemark(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("import_id", "position", name="uq_staged_remark_position"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    import_id: int = Field(foreign_key="stagedimport.id")
+    import_id: int  # indexed by the unique key
     position: int
     speaker_label: str
     text: str

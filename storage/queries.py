@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import bindparam, delete, exists, func, insert, literal, or_, update
+from sqlalchemy import bindparam, delete, exists, func, insert, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -35,15 +35,44 @@ def _read(session: Session, statement, values: dict | None = None):
     return session.connection().execute(statement, values)
 
 
-def find_meeting(session: Session, title: str, date: datetime.date | None, lock: bool = False) -> Meeting | None:
+@dataclass(frozen=True)
+class MeetingVersion:
+    """A stored meeting as an import finds it: the switch checks that it is still so."""
+
+    id: int
+    content_hash: str
+
+
+_MEETING_VERSION = select(Meeting.id, Meeting.content_hash).where(
+    col(Meeting.title) == bindparam("title"), col(Meeting.date).is_not_distinct_from(bindparam("date"))
+)
+_LOCKED_MEETING_VERSION = _MEETING_VERSION.with_for_update()
+
+
+def meeting_version(
+    session: Session, title: str, date: datetime.date | None, lock: bool = False
+) -> MeetingVersion | None:
     """The meeting of this title and date; `lock`: held against other writers until the transaction ends
     (PostgreSQL; SQLite has one writer at a time anyway)."""
-    query = select(Meeting).where(Meeting.title == title, _on_date(Meeting.date, date))
-    return session.exec(query.with_for_update() if lock else query).first()
+    statement = _LOCKED_MEETING_VERSION if lock else _MEETING_VERSION
+    row = _read(session, statement, {"title": title, "date": date}).first()
+    return MeetingVersion(*row) if row else None
 
 
-def _on_date(column, date: datetime.date | None):
-    return column == date if date is not None else col(column).is_(None)
+_ADD_MEETING = insert(Meeting).returning(Meeting.id)
+
+
+def add_meeting(session: Session, values: dict) -> int | None:
+    """A new meeting's id; None, the session rolled back, when another import added it meanwhile."""
+    try:
+        return _read(session, _ADD_MEETING, values).scalar_one()
+    except IntegrityError:
+        session.rollback()
+        return None
+
+
+def update_meeting(session: Session, meeting_id: int, values: dict) -> None:
+    session.connection().execute(update(Meeting).where(col(Meeting.id) == meeting_id).values(values))
 
 
 def delete_remarks_of(session: Session, meeting_id: int) -> None:
@@ -421,83 +450,123 @@ def speaker_ids_by_meeting(session: Session, speaker_ids: list[int]) -> dict[int
 
 
 # Staged imports (see bot.ingest): rows written in short transactions, then switched into place by set-based
-# statements, never read by answers.
+# statements, never read by answers. Statements built once with parameters and run on the session's
+# connection: an import runs a dozen per meeting, and building and compiling them costs more than running them.
 STAGED_ROWS = (StagedSpeaker, StagedAlias, StagedRemark, StagedUnindex)
 StagedRows = type[StagedSpeaker] | type[StagedAlias] | type[StagedRemark] | type[StagedUnindex]
+_IMPORT_ID = bindparam("import_id")
+
+
+def _write(session: Session, statement, values: dict | list[dict]):
+    # Without preserve_rowcount, SQLAlchemy does not keep an INSERT … SELECT's row count on PostgreSQL.
+    return session.connection().execute(statement, values, execution_options={"preserve_rowcount": True})
+
+
+_ADD_STAGED_IMPORT = insert(StagedImport).returning(StagedImport.id)
 
 
 def add_staged_import(session: Session, title: str, date: datetime.date | None, now: datetime.datetime) -> int:
-    staged = StagedImport(title=title, date=date, staged_at=now)
-    session.add(staged)
-    session.flush()
-    return staged.id
+    values = {"title": title, "date": date, "staged_at": now}
+    return _write(session, _ADD_STAGED_IMPORT, values).scalar_one()
+
+
+_ADD_STAGED = {model: insert(model) for model in STAGED_ROWS}
 
 
 def add_staged(session: Session, model: StagedRows, rows: list[dict]) -> None:
     if rows:
-        session.execute(insert(model), rows)
+        _write(session, _ADD_STAGED[model], rows)
+
+
+_DELETE_STAGED_IMPORT = delete(StagedImport).where(col(StagedImport.id) == _IMPORT_ID)
 
 
 def claim_staged_import(session: Session, import_id: int) -> bool:
-    """Mark a staged import switched, first thing in the transaction that switches it (on SQLite, the write that
-    takes the lock); False when it is gone (deleted by another import) or switched already."""
-    statement = (
-        update(StagedImport).where(col(StagedImport.id) == import_id, ~col(StagedImport.switched)).values(switched=True)
-    )
-    return session.execute(statement).rowcount == 1
+    """Delete a staged import's row, first thing in the transaction that switches it in (on SQLite, the write
+    that takes the lock); False when it is gone (deleted by another import of the meeting)."""
+    return _write(session, _DELETE_STAGED_IMPORT, {"import_id": import_id}).rowcount == 1
 
 
-def switch_in_staged(session: Session, import_id: int, meeting_id: int) -> None:
-    """The staged speakers not stored yet, the staged aliases in place of those of the speakers refreshed, and
-    the staged remarks as the meeting's: set-based statements, whatever the meeting's size."""
-    staged_speakers = select(StagedSpeaker.label, StagedSpeaker.organisation, StagedSpeaker.role, StagedSpeaker.name)
-    unknown = staged_speakers.where(
-        col(StagedSpeaker.import_id) == import_id, ~exists().where(col(Speaker.label) == StagedSpeaker.label)
-    )
-    session.execute(insert(Speaker).from_select(["label", "organisation", "role", "name"], unknown))
+def _switch_statements() -> tuple:
+    unknown_speakers = select(
+        StagedSpeaker.label, StagedSpeaker.organisation, StagedSpeaker.role, StagedSpeaker.name
+    ).where(col(StagedSpeaker.import_id) == _IMPORT_ID, ~exists().where(col(Speaker.label) == StagedSpeaker.label))
     refreshed = (
         select(Speaker.id)
         .join(StagedSpeaker, col(StagedSpeaker.label) == Speaker.label)
-        .where(col(StagedSpeaker.import_id) == import_id, col(StagedSpeaker.refresh_aliases))
+        .where(col(StagedSpeaker.import_id) == _IMPORT_ID, col(StagedSpeaker.refresh_aliases))
     )
-    session.execute(delete(SpeakerAlias).where(col(SpeakerAlias.speaker_id).in_(refreshed)))
     aliases = (
         select(Speaker.id, StagedAlias.alias)
         .join(Speaker, col(Speaker.label) == StagedAlias.label)
-        .where(col(StagedAlias.import_id) == import_id)
+        .where(col(StagedAlias.import_id) == _IMPORT_ID)
         .order_by(col(StagedAlias.id))
     )
-    session.execute(insert(SpeakerAlias).from_select(["speaker_id", "alias"], aliases))
     remarks = (
-        select(literal(meeting_id), Speaker.id, StagedRemark.position, StagedRemark.text, StagedRemark.normalized_text)
+        select(
+            bindparam("meeting_id"), Speaker.id, StagedRemark.position, StagedRemark.text, StagedRemark.normalized_text
+        )
         .join(Speaker, col(Speaker.label) == StagedRemark.speaker_label)
-        .where(col(StagedRemark.import_id) == import_id)
+        .where(col(StagedRemark.import_id) == _IMPORT_ID)
         .order_by(col(StagedRemark.position))
     )
-    columns = ["meeting_id", "speaker_id", "position", "text", "normalized_text"]
-    session.execute(insert(Remark).from_select(columns, remarks))
+    return (
+        insert(Speaker).from_select(["label", "organisation", "role", "name"], unknown_speakers),
+        delete(SpeakerAlias).where(col(SpeakerAlias.speaker_id).in_(refreshed)),
+        insert(SpeakerAlias).from_select(["speaker_id", "alias"], aliases),
+        insert(Remark).from_select(["meeting_id", "speaker_id", "position", "text", "normalized_text"], remarks),
+    )
+
+
+_SWITCH = _switch_statements()
+
+
+def switch_in_staged(session: Session, import_id: int, meeting_id: int) -> tuple[int, int]:
+    """The staged speakers not stored yet, the staged aliases in place of those of the speakers refreshed, and
+    the staged remarks as the meeting's: set-based statements, whatever the meeting's size. How many aliases
+    and remarks were stored."""
+    values = {"import_id": import_id, "meeting_id": meeting_id}
+    add_speakers, delete_aliases, add_aliases, add_remarks = _SWITCH
+    for statement in (add_speakers, delete_aliases):
+        _write(session, statement, values)
+    return _write(session, add_aliases, values).rowcount, _write(session, add_remarks, values).rowcount
 
 
 def staged_imports_to_delete(
     session: Session, title: str, date: datetime.date | None, staged_before: datetime.datetime
 ) -> list[int]:
-    """Staged imports an import of this meeting deletes: those switched (only their rows are left), those of the
-    same meeting (left by an import that died, or superseded by this one) and those staged before then."""
+    """Staged imports an import of this meeting deletes: those of the same meeting (left by an import that died,
+    or superseded by this one) and those staged before `staged_before`."""
     query = select(StagedImport.id).where(
         or_(
-            col(StagedImport.switched),
-            (col(StagedImport.title) == title) & _on_date(StagedImport.date, date),
+            (col(StagedImport.title) == title) & col(StagedImport.date).is_not_distinct_from(date),
             col(StagedImport.staged_at) < staged_before,
         )
     )
-    return list(session.execute(query.order_by(col(StagedImport.id))).scalars())
+    return list(_read(session, query.order_by(col(StagedImport.id))).scalars())
+
+
+_DELETE_STAGED_ROWS = {
+    model: delete(model).where(
+        col(model.id).in_(select(model.id).where(col(model.import_id) == _IMPORT_ID).limit(bindparam("limit")))
+    )
+    for model in STAGED_ROWS
+}
 
 
 def delete_staged_rows(session: Session, model: StagedRows, import_id: int, limit: int) -> int:
     """Delete at most `limit` of a staged import's rows of this kind; how many were."""
-    some = select(model.id).where(col(model.import_id) == import_id).limit(limit)
-    return session.execute(delete(model).where(col(model.id).in_(some))).rowcount
+    return _write(session, _DELETE_STAGED_ROWS[model], {"import_id": import_id, "limit": limit}).rowcount
 
 
 def delete_staged_import(session: Session, import_id: int) -> None:
-    session.execute(delete(StagedImport).where(col(StagedImport.id) == import_id))
+    _write(session, _DELETE_STAGED_IMPORT, {"import_id": import_id})
+
+
+_DELETE_ALL_STAGED_ROWS = [delete(model).where(col(model.import_id) == _IMPORT_ID) for model in STAGED_ROWS]
+
+
+def delete_all_staged_rows(session: Session, import_id: int) -> None:
+    """Delete a staged import's rows, once switched in (in the switch: set-based, whatever their number)."""
+    for statement in _DELETE_ALL_STAGED_ROWS:
+        _write(session, statement, {"import_id": import_id})

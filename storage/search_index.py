@@ -149,15 +149,17 @@ def index_remarks(session: Session, remarks: list[tuple[int, int, str]]) -> None
         session.execute(text(_dialect(session).insert), rows)
 
 
-def index_staged(session: Session, import_id: int, meeting_id: int) -> None:
-    """Index a staged import's remarks, just stored as the meeting's (one statement)."""
-    session.execute(text(_dialect(session).insert_staged), {"import_id": import_id, "meeting_id": meeting_id})
+def index_staged(session: Session, import_id: int, meeting_id: int) -> int:
+    """Index a staged import's remarks, just stored as the meeting's (one statement); how many were."""
+    values = {"import_id": import_id, "meeting_id": meeting_id}
+    return session.connection().execute(text(_dialect(session).insert_staged), values).rowcount
 
 
-def unindex_staged(session: Session, import_id: int) -> None:
-    """Remove from the index the remarks a staged import replaces, about to be deleted (one statement)."""
-    if statement := _dialect(session).delete_staged:
-        session.execute(text(statement), {"import_id": import_id})
+def unindex_staged(session: Session, import_id: int) -> int:
+    """Remove from the index the remarks a staged import replaces, about to be deleted (one statement); how many
+    were (0 where the database removes them with the remarks)."""
+    statement = _dialect(session).delete_staged
+    return session.connection().execute(text(statement), {"import_id": import_id}).rowcount if statement else 0
 
 
 def needs_tokens_to_unindex(session: Session) -> bool:

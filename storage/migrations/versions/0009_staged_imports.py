@@ -19,15 +19,13 @@ branch_labels = None
 depends_on = None
 
 
-def _child(name: str, *columns: sa.Column, **constraints) -> None:
+def _rows(name: str, *columns: sa.Column | sa.UniqueConstraint) -> None:
     op.create_table(
         name,
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("import_id", sa.Integer(), nullable=False),
-        *columns,
-        sa.ForeignKeyConstraint(["import_id"], ["stagedimport.id"]),
         sa.PrimaryKeyConstraint("id"),
-        *constraints.values(),
+        *columns,
     )
 
 
@@ -38,10 +36,9 @@ def upgrade() -> None:
         sa.Column("title", sa.String(), nullable=False),
         sa.Column("date", sa.Date(), nullable=True),
         sa.Column("staged_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("switched", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
-    _child(
+    _rows(
         "stagedspeaker",
         sa.Column("label", sa.String(), nullable=False),
         sa.Column("organisation", sa.String(), nullable=False),
@@ -50,18 +47,18 @@ def upgrade() -> None:
         sa.Column("refresh_aliases", sa.Boolean(), nullable=False),
     )
     op.create_index("ix_stagedspeaker_import_id", "stagedspeaker", ["import_id"])
-    _child("stagedalias", sa.Column("label", sa.String(), nullable=False), sa.Column("alias", sa.String(), nullable=False))
+    _rows("stagedalias", sa.Column("label", sa.String(), nullable=False), sa.Column("alias", sa.String(), nullable=False))
     op.create_index("ix_stagedalias_import_id", "stagedalias", ["import_id"])
-    _child(
+    _rows(
         "stagedremark",
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("speaker_label", sa.String(), nullable=False),
         sa.Column("text", sa.String(), nullable=False),
         sa.Column("normalized_text", sa.String(), nullable=False),
         sa.Column("tokens", sa.String(), nullable=False),
-        unique=sa.UniqueConstraint("import_id", "position", name="uq_staged_remark_position"),
+        sa.UniqueConstraint("import_id", "position", name="uq_staged_remark_position"),
     )
-    _child("stagedunindex", sa.Column("remark_id", sa.Integer(), nullable=False), sa.Column("tokens", sa.String(), nullable=False))
+    _rows("stagedunindex", sa.Column("remark_id", sa.Integer(), nullable=False), sa.Column("tokens", sa.String(), nullable=False))
     op.create_index("ix_stagedunindex_import_id", "stagedunindex", ["import_id"])
 
 
