@@ -59,10 +59,13 @@ def ingest_minutes(
                 session, queries.staged_imports_to_delete(session, minutes.title, minutes.date, now - STAGED_KEPT)
             )
             prepared = _prepare(session, minutes, table, previous)
-            import_id = _stage(session, prepared, now)
-            meeting_id = _switch(session, import_id, prepared, source_name, content_hash, now)
-            if meeting_id is not None:
-                return _result("replaced" if previous else "added", meeting_id, minutes)
+            import_id = queries.add_staged_import(session, minutes.title, minutes.date, now)
+            session.commit()
+            if _stage(session, import_id, prepared):
+                meeting_id = _switch(session, import_id, prepared, source_name, content_hash, now)
+                if meeting_id is not None:
+                    return _result("replaced" if previous else "added", meeting_id, minutes)
+            _delete_staged(session, [import_id])
     except BaseException:
         session.rollback()
         raise
@@ -183,21 +186,32 @@ def sole_chairs(chairs_by_meeting: Iterable[set[T]]) -> set[T]:
     return {chair for chair, alone in sole.items() if alone}
 
 
-def _stage(session: Session, prepared: _Prepared, now: datetime.datetime) -> int:
-    """Write the prepared rows under a new staged import, INGEST_BATCH rows a transaction; its id."""
-    minutes = prepared.minutes
-    import_id = queries.add_staged_import(session, minutes.title, minutes.date, now)
+def _stage(session: Session, import_id: int, prepared: _Prepared) -> bool:
+    """Write the prepared rows under a staged import, INGEST_BATCH rows a transaction; False when another import
+    of the meeting deleted it meanwhile."""
+    batch: list[tuple[StagedRows, list[dict]]] = []
     room = INGEST_BATCH
     for model, rows in prepared.rows:
         for start in range(0, len(rows), INGEST_BATCH):
-            batch = rows[start : start + INGEST_BATCH]
-            if len(batch) > room:
-                session.commit()
-                room = INGEST_BATCH
-            queries.add_staged(session, model, [{**row, "import_id": import_id} for row in batch])
-            room -= len(batch)
+            part = rows[start : start + INGEST_BATCH]
+            if len(part) > room:
+                if not _stage_batch(session, import_id, batch):
+                    return False
+                batch, room = [], INGEST_BATCH
+            batch.append((model, part))
+            room -= len(part)
+    return _stage_batch(session, import_id, batch)
+
+
+def _stage_batch(session: Session, import_id: int, batch: list[tuple[StagedRows, list[dict]]]) -> bool:
+    rows = [(model, [{**row, "import_id": import_id} for row in part]) for model, part in batch]
+    if not queries.touch_staged_import(session, import_id):
+        session.rollback()
+        return False
+    for model, part in rows:
+        queries.add_staged(session, model, part)
     session.commit()
-    return import_id
+    return True
 
 
 def _switch(
@@ -251,15 +265,13 @@ def _switch(
 
 
 def _delete_staged(session: Session, import_ids: list[int]) -> None:
-    """Delete staged imports and their rows, INGEST_BATCH rows a transaction."""
+    """Delete staged imports, then their rows, INGEST_BATCH rows a transaction."""
     for import_id in import_ids:
-        room = INGEST_BATCH
-        for model in queries.STAGED_ROWS:
-            while (deleted := queries.delete_staged_rows(session, model, import_id, room)) == room:
-                session.commit()
-                room = INGEST_BATCH
-            room -= deleted
         queries.delete_staged_import(session, import_id)
+        session.commit()
+        for model in queries.STAGED_ROWS:
+            while queries.delete_staged_rows(session, model, import_id, INGEST_BATCH) == INGEST_BATCH:
+                session.commit()
         session.commit()
 
 

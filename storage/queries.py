@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import bindparam, delete, exists, func, insert, or_, update
+from sqlalchemy import bindparam, delete, exists, func, insert, or_, union, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -481,6 +481,17 @@ def add_staged(session: Session, model: StagedRows, rows: list[dict]) -> None:
 _DELETE_STAGED_IMPORT = delete(StagedImport).where(col(StagedImport.id) == _IMPORT_ID)
 
 
+_TOUCH_STAGED_IMPORT = (
+    update(StagedImport).where(col(StagedImport.id) == _IMPORT_ID).values(staged_at=StagedImport.staged_at)
+)
+
+
+def touch_staged_import(session: Session, import_id: int) -> bool:
+    """Whether a staged import is still there (not deleted by another import of the meeting), held so until the
+    transaction ends: the first statement of each batch staged, so that no row is added to an import deleted."""
+    return _write(session, _TOUCH_STAGED_IMPORT, {"import_id": import_id}).rowcount == 1
+
+
 def claim_staged_import(session: Session, import_id: int) -> bool:
     """Delete a staged import's row, first thing in the transaction that switches it in (on SQLite, the write
     that takes the lock); False when it is gone (deleted by another import of the meeting)."""
@@ -536,14 +547,19 @@ def staged_imports_to_delete(
     session: Session, title: str, date: datetime.date | None, staged_before: datetime.datetime
 ) -> list[int]:
     """Staged imports an import of this meeting deletes: those of the same meeting (left by an import that died,
-    or superseded by this one) and those staged before `staged_before`."""
-    query = select(StagedImport.id).where(
+    or superseded by this one), those staged before `staged_before`, and rows whose import is gone (their
+    deletion cut short)."""
+    imports = select(StagedImport.id).where(
         or_(
             (col(StagedImport.title) == title) & col(StagedImport.date).is_not_distinct_from(date),
             col(StagedImport.staged_at) < staged_before,
         )
     )
-    return list(_read(session, query.order_by(col(StagedImport.id))).scalars())
+    orphans = [
+        select(model.import_id).where(~exists().where(col(StagedImport.id) == model.import_id)).distinct()
+        for model in STAGED_ROWS
+    ]
+    return sorted(set(_read(session, union(imports, *orphans)).scalars()))
 
 
 _DELETE_STAGED_ROWS = {
