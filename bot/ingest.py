@@ -13,7 +13,7 @@ from typing import Literal, TypeVar
 
 from sqlmodel import Session
 
-from bot.clock import SYSTEM_CLOCK
+from bot.clock import SYSTEM_CLOCK, Clock
 from bot.core.documents import document_text
 from bot.core.labels import LabelParts, default_label_words
 from bot.core.minutes import MinutesError, ParsedMinutes, parse_minutes
@@ -37,7 +37,7 @@ class IngestResult:
 
 
 def ingest_minutes(
-    session: Session, data: bytes, source_name: str, table: AliasTable, now: datetime.datetime | None = None
+    session: Session, data: bytes, source_name: str, table: AliasTable, clock: Clock = SYSTEM_CLOCK
 ) -> IngestResult:
     """Store one minutes file. Raises MinutesError, before writing anything, when it cannot be read.
 
@@ -45,11 +45,11 @@ def ingest_minutes(
     remarks are replaced. The meeting is prepared first, outside any transaction that writes; its rows are then
     staged in transactions of at most INGEST_BATCH rows, and switched in by one transaction of a few set-based
     statements: other writers get their turn between them, and readers see the meeting as it was or as it is
-    now, whole. `now` (the caller's clock) dates the staging: rows an import that died left a day before are
+    now, whole. `clock` (the caller's) dates the staging: rows an import that died left a day before are
     deleted by the next import."""
     text, minutes = read_minutes_file(data, source_name)
     content_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    now = now or SYSTEM_CLOCK.now()
+    now = clock.now()
     try:
         for _ in range(SWITCH_ATTEMPTS):
             previous = queries.meeting_version(session, minutes.title, minutes.date)

@@ -18,6 +18,7 @@ from sqlalchemy import event, func
 from sqlmodel import Session, select
 
 from bot import ingest
+from bot.clock import FixedClock
 from bot.core.speakers import default_alias_table
 from bot.core.topics import default_glossary
 from bot.ingest import ingest_minutes
@@ -158,7 +159,7 @@ def test_rows_an_import_left_a_day_ago_are_deleted_by_the_next_import(session, t
     # Rows of the import a day old, and rows whose import's row is gone (a deletion cut short).
     queries.add_staged(session, StagedRemark, [{**row, "import_id": left}, {**row, "import_id": recent + 1}])
     session.commit()
-    ingest_minutes(session, SAMPLE.read_bytes(), SAMPLE.name, table, now)
+    ingest_minutes(session, SAMPLE.read_bytes(), SAMPLE.name, table, FixedClock(now))
     assert list(session.exec(select(StagedImport.id))) == [recent]  # an import may still be staging that one
     assert session.exec(select(func.count()).select_from(StagedRemark)).one() == 0
 
