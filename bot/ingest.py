@@ -1,22 +1,29 @@
-"""Ingestion: minutes file → meeting, speakers, aliases and remarks, in one transaction."""
+"""Ingestion: minutes file → meeting, speakers, aliases and remarks, staged in short transactions and switched in
+at once."""
 
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Literal
+from typing import Literal, TypeVar
 
 from sqlmodel import Session
 
+from bot.clock import SYSTEM_CLOCK, Clock
 from bot.core.documents import document_text
 from bot.core.labels import LabelParts, default_label_words
 from bot.core.minutes import MinutesError, ParsedMinutes, parse_minutes
 from bot.core.speakers import AliasTable, speaker_aliases, split_label
 from bot.core.text import normalize
 from storage import queries, search_index
-from storage.models import Meeting, Speaker
+from storage.models import Speaker, StagedAlias, StagedRemark, StagedSpeaker, StagedUnindex
+from storage.queries import StagedRows
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -29,20 +36,243 @@ class IngestResult:
     remarks: int
 
 
-def ingest_minutes(session: Session, data: bytes, source_name: str, table: AliasTable) -> IngestResult:
+def ingest_minutes(
+    session: Session, data: bytes, source_name: str, table: AliasTable, clock: Clock = SYSTEM_CLOCK
+) -> IngestResult:
     """Store one minutes file. Raises MinutesError, before writing anything, when it cannot be read.
 
-    The same meeting (title and date) ingested again with the same text changes nothing;
-    with another text its remarks are replaced."""
+    The same meeting (title and date) ingested again with the same text changes nothing; with another text its
+    remarks are replaced. The meeting is prepared first, outside any transaction that writes; its rows are then
+    staged in transactions of at most INGEST_BATCH rows, and switched in by one transaction of a few set-based
+    statements: other writers get their turn between them, and readers see the meeting as it was or as it is
+    now, whole. `clock` (the caller's) dates the staging: rows an import that died left a day before are
+    deleted by the next import."""
     text, minutes = read_minutes_file(data, source_name)
     content_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    now = clock.now()
     try:
-        result = _store(session, minutes, source_name, content_hash, table)
-        session.commit()
-        return result
+        for _ in range(SWITCH_ATTEMPTS):
+            previous = queries.meeting_version(session, minutes.title, minutes.date)
+            if previous is not None and previous.content_hash == content_hash:
+                return _result("unchanged", previous.id, minutes)
+            _delete_staged(
+                session, queries.staged_imports_to_delete(session, minutes.title, minutes.date, now - STAGED_KEPT)
+            )
+            prepared = _prepare(session, minutes, table, previous)
+            import_id = queries.add_staged_import(session, minutes.title, minutes.date, now)
+            session.commit()
+            if _stage(session, import_id, prepared):
+                meeting_id = _switch(session, import_id, prepared, source_name, content_hash, now)
+                if meeting_id is not None:
+                    return _result("replaced" if previous else "added", meeting_id, minutes)
+            _delete_staged(session, [import_id])
     except BaseException:
         session.rollback()
         raise
+    raise IngestConflict(f"{source_name}: other imports of this meeting kept changing it: import it again")
+
+
+class IngestConflict(RuntimeError):
+    """Other imports of the same meeting switched it in, or deleted this import's staged rows, every time."""
+
+
+INGEST_BATCH = 1000  # rows written (or deleted) per transaction while an import is staged
+# Imports of one meeting running at once: each tries again after another switched it in first.
+SWITCH_ATTEMPTS = 3
+STAGED_KEPT = datetime.timedelta(days=1)  # an import takes seconds: staged rows this old were left by one that died
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A meeting ready to stage: every row, computed before any write."""
+
+    minutes: ParsedMinutes
+    previous: queries.MeetingVersion | None
+    rows: tuple[tuple[StagedRows, list[dict]], ...]  # by kind of staged row
+
+    @property
+    def counts(self) -> tuple[int, int, int, int]:
+        """What the switch stores of them: (index rows removed, aliases, remarks, index rows added)."""
+        sizes = {model: len(rows) for model, rows in self.rows}
+        remarks = sizes[StagedRemark]
+        return sizes[StagedUnindex], sizes[StagedAlias], remarks, remarks
+
+
+def _prepare(
+    session: Session, minutes: ParsedMinutes, table: AliasTable, previous: queries.MeetingVersion | None
+) -> _Prepared:
+    """The rows to stage: the meeting's speakers, the aliases of those whose aliases can change (the new ones and
+    the meeting's chairs), its remarks with their search tokens and, on SQLite, the tokens of the remarks it
+    replaces. Reads only."""
+    labels = speakers_of(minutes, table)
+    stored = queries.speakers_by_labels(session, list(labels))
+    parts = {label: stored.get(label) or split for label, split in labels.items()}
+    chairs = [label for label, p in parts.items() if p.role in default_label_words().chairs]
+    refreshed = [label for label in labels if label not in stored or label in chairs]
+    sole = _sole_chairs_after(session, chairs, stored, previous)
+    speakers = [
+        {
+            "label": label,
+            "organisation": p.organisation,
+            "role": p.role,
+            "name": p.name,
+            "refresh_aliases": label in refreshed,
+        }
+        for label, p in parts.items()
+    ]
+    aliases = [
+        {"label": label, "alias": alias}
+        for label in refreshed
+        for alias in speaker_aliases(
+            label,
+            parts[label].organisation,
+            table,
+            role=parts[label].role,
+            name=parts[label].name,
+            sole_chair=label in sole,
+        )
+    ]
+    remarks = []
+    for position, remark in enumerate(minutes.remarks, start=1):
+        normalized = normalize(remark.text)
+        remarks.append(
+            {
+                "position": position,
+                "speaker_label": remark.speaker,
+                "text": remark.text,
+                "normalized_text": normalized,
+                "tokens": search_index.remark_tokens(normalized),
+            }
+        )
+    unindex = []
+    if previous and search_index.needs_tokens_to_unindex(session):
+        unindex = [
+            {"remark_id": remark_id, "tokens": search_index.indexed_text(normalized, speaker_id)}
+            for remark_id, speaker_id, normalized in queries.index_entries_of_meeting(session, previous.id)
+        ]
+    rows = ((StagedSpeaker, speakers), (StagedAlias, aliases), (StagedRemark, remarks), (StagedUnindex, unindex))
+    return _Prepared(minutes, previous, rows)
+
+
+def _sole_chairs_after(
+    session: Session,
+    chairs: list[str],
+    stored: dict[str, queries.StoredSpeaker],
+    previous: queries.MeetingVersion | None,
+) -> set[str]:
+    """Which of the meeting's chairs (labels) will chair every meeting they speak at with no other chair, once
+    the meeting is stored (its previous version gone)."""
+    if len(chairs) != 1:
+        return set()
+    meetings: list[set[int | str]] = [{chairs[0]}]
+    if chairs[0] in stored:
+        speaker_id = stored[chairs[0]].id
+        chair_ids = queries.speaker_ids_with_roles(session, default_label_words().chairs)
+        meetings = [
+            {chairs[0]} if ids & chair_ids == {speaker_id} else ids & chair_ids
+            for meeting_id, ids in queries.speaker_ids_by_meeting(session, [speaker_id]).items()
+            if previous is None or meeting_id != previous.id
+        ] + meetings
+    return sole_chairs(meetings)
+
+
+def sole_chairs(chairs_by_meeting: Iterable[set[T]]) -> set[T]:
+    """The chairs who chair every meeting they speak at with no other chair, from the chairs speaking at each
+    meeting (of every meeting where one of those asked about speaks)."""
+    sole: dict[T, bool] = {}
+    for chairs in chairs_by_meeting:
+        for chair in chairs:
+            sole[chair] = sole.get(chair, True) and len(chairs) == 1
+    return {chair for chair, alone in sole.items() if alone}
+
+
+def _stage(session: Session, import_id: int, prepared: _Prepared) -> bool:
+    """Write the prepared rows under a staged import, INGEST_BATCH rows a transaction; False when another import
+    of the meeting deleted it meanwhile."""
+    batch: list[tuple[StagedRows, list[dict]]] = []
+    room = INGEST_BATCH
+    for model, rows in prepared.rows:
+        for start in range(0, len(rows), INGEST_BATCH):
+            part = rows[start : start + INGEST_BATCH]
+            if len(part) > room:
+                if not _stage_batch(session, import_id, batch):
+                    return False
+                batch, room = [], INGEST_BATCH
+            batch.append((model, part))
+            room -= len(part)
+    return _stage_batch(session, import_id, batch)
+
+
+def _stage_batch(session: Session, import_id: int, batch: list[tuple[StagedRows, list[dict]]]) -> bool:
+    rows = [(model, [{**row, "import_id": import_id} for row in part]) for model, part in batch]
+    if not queries.touch_staged_import(session, import_id):
+        session.rollback()
+        return False
+    for model, part in rows:
+        queries.add_staged(session, model, part)
+    session.commit()
+    return True
+
+
+def _switch(
+    session: Session,
+    import_id: int,
+    prepared: _Prepared,
+    source_name: str,
+    content_hash: str,
+    now: datetime.datetime,
+) -> int | None:
+    """Put a staged meeting in place of its previous version, in one transaction of set-based statements; its id,
+    or None when the import must start again: the meeting changed since it was prepared (another import of it
+    switched first) or its staged rows were deleted (by another import of it)."""
+    minutes = prepared.minutes
+    if not queries.claim_staged_import(session, import_id):
+        session.rollback()
+        return None
+    if queries.meeting_version(session, minutes.title, minutes.date, lock=True) != prepared.previous:
+        session.rollback()
+        return None
+    fields = {
+        "start_time": minutes.start_time,
+        "end_time": minutes.end_time,
+        "place": minutes.place,
+        "attendees": list(minutes.attendees),
+        "agenda": list(minutes.agenda),
+        "source_name": source_name,
+        "content_hash": content_hash,
+    }
+    unindexed = 0
+    if prepared.previous is None:
+        meeting_id = queries.add_meeting(
+            session, {"title": minutes.title, "date": minutes.date, "ingested_at": now, **fields}
+        )
+        if meeting_id is None:  # another import added it meanwhile (PostgreSQL)
+            return None
+    else:
+        meeting_id = prepared.previous.id
+        unindexed = search_index.unindex_staged(session, import_id)
+        queries.delete_remarks_of(session, meeting_id)
+        queries.update_meeting(session, meeting_id, fields)
+    aliases, remarks = queries.switch_in_staged(session, import_id, meeting_id)
+    indexed = search_index.index_staged(session, import_id, meeting_id)
+    # Another import deleting these rows meanwhile (PostgreSQL) would leave the meeting short of some.
+    if (unindexed, aliases, remarks, indexed) != prepared.counts:
+        session.rollback()
+        return None
+    queries.delete_all_staged_rows(session, import_id)
+    session.commit()
+    return meeting_id
+
+
+def _delete_staged(session: Session, import_ids: list[int]) -> None:
+    """Delete staged imports, then their rows, INGEST_BATCH rows a transaction."""
+    for import_id in import_ids:
+        queries.delete_staged_import(session, import_id)
+        session.commit()
+        for model in queries.STAGED_ROWS:
+            while queries.delete_staged_rows(session, model, import_id, INGEST_BATCH) == INGEST_BATCH:
+                session.commit()
+        session.commit()
 
 
 # A council meeting has tens of speakers; a file naming thousands is not minutes, and each new speaker costs
@@ -71,84 +301,32 @@ def speakers_of(minutes: ParsedMinutes, table: AliasTable) -> dict[str, LabelPar
     return {label: split_label(label, table) for label in dict.fromkeys(r.speaker for r in minutes.remarks)}
 
 
-def _store(
-    session: Session, minutes: ParsedMinutes, source_name: str, content_hash: str, table: AliasTable
-) -> IngestResult:
-    """Write one meeting; the caller commits or rolls back, so it lands whole or not at all."""
-    meeting = queries.find_meeting(session, minutes.title, minutes.date)
-    if meeting is not None and meeting.content_hash == content_hash:
-        return _result("unchanged", meeting, minutes)
-    status: Literal["added", "replaced"] = "replaced" if meeting else "added"
-    if meeting is None:
-        meeting = Meeting(title=minutes.title, date=minutes.date, source_name=source_name, content_hash=content_hash)
-    else:
-        search_index.unindex_remarks(session, queries.index_entries_of_meeting(session, meeting.id))
-        queries.delete_remarks_of(session, meeting.id)
-    meeting.start_time, meeting.end_time = minutes.start_time, minutes.end_time
-    meeting.place = minutes.place
-    meeting.attendees, meeting.agenda = list(minutes.attendees), list(minutes.agenda)
-    meeting.source_name, meeting.content_hash = source_name, content_hash
-    session.add(meeting)
-    session.flush()
-    speakers: dict[str, Speaker] = {}
-    new_speakers: list[Speaker] = []
-    for label, parts in speakers_of(minutes, table).items():
-        speakers[label], created = queries.get_or_create_speaker(session, label, *parts)
-        if created:
-            new_speakers.append(speakers[label])
-    rows = [
-        {
-            "meeting_id": meeting.id,
-            "speaker_id": speakers[remark.speaker].id,
-            "position": position,
-            "text": remark.text,
-            "normalized_text": normalize(remark.text),
-        }
-        for position, remark in enumerate(minutes.remarks, start=1)
-    ]
-    ids = queries.add_remarks(session, rows)
-    search_index.index_remarks(session, [(i, r["speaker_id"], r["normalized_text"]) for i, r in zip(ids, rows)])
-    session.flush()
-    # Another chair speaking at this meeting changes who "the chairman" is.
-    chairs = [s for s in speakers.values() if s.role in default_label_words().chairs and s not in new_speakers]
-    refresh_aliases(session, table, new_speakers + chairs)
-    return _result(status, meeting, minutes)
-
-
 def refresh_aliases(session: Session, table: AliasTable, speakers: list[Speaker]) -> None:
     """Derive the speakers' aliases afresh from their labels, their meetings and the alias table."""
-    sole_chairs = _sole_chairs(session, speakers)
-    for speaker in speakers:
-        aliases = speaker_aliases(
+    chairs = queries.speaker_ids_with_roles(session, default_label_words().chairs)
+    asked = sorted(chairs & {s.id for s in speakers})
+    meetings = queries.speaker_ids_by_meeting(session, asked).values() if asked else []
+    sole = sole_chairs(ids & chairs for ids in meetings) & set(asked)
+    aliases = {
+        speaker.id: speaker_aliases(
             speaker.label,
             speaker.organisation,
             table,
             role=speaker.role,
             name=speaker.name,
-            sole_chair=speaker.id in sole_chairs,
+            sole_chair=speaker.id in sole,
         )
-        queries.replace_aliases(session, speaker.id, aliases)
+        for speaker in speakers
+    }
+    queries.replace_aliases(session, aliases)
 
 
-def _sole_chairs(session: Session, speakers: list[Speaker]) -> set[int]:
-    """Those of `speakers` who chair (委員長, 議長, 会長 …) every meeting they speak at with no other chair
-    speaking: "the chairman" names them."""
-    chairs = {s.id for s in queries.all_speakers(session) if s.role in default_label_words().chairs}
-    asked = chairs & {s.id for s in speakers}
-    sole: dict[int, bool] = {}
-    for speaker_ids in (queries.speaker_ids_by_meeting(session, sorted(asked)) if asked else {}).values():
-        meeting_chairs = speaker_ids & chairs
-        for speaker_id in meeting_chairs & asked:
-            sole[speaker_id] = sole.get(speaker_id, True) and len(meeting_chairs) == 1
-    return {speaker_id for speaker_id, alone in sole.items() if alone}
-
-
-def _result(status, meeting: Meeting, minutes: ParsedMinutes) -> IngestResult:
+def _result(status, meeting_id: int, minutes: ParsedMinutes) -> IngestResult:
     return IngestResult(
         status=status,
-        meeting_id=meeting.id,
-        title=meeting.title,
-        date=meeting.date.isoformat() if meeting.date else None,
+        meeting_id=meeting_id,
+        title=minutes.title,
+        date=minutes.date.isoformat() if minutes.date else None,
         speakers=len({r.speaker for r in minutes.remarks}),
         remarks=len(minutes.remarks),
     )

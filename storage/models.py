@@ -233,3 +233,64 @@ class FollowupOwnerName(SQLModel, table=True):
 
     followup_id: int = Field(primary_key=True, foreign_key="followup.id", ondelete="CASCADE")
     name: str = Field(index=True)
+
+
+class StagedImport(SQLModel, table=True):
+    """A minutes file being imported: its rows are written here in short transactions, then switched into
+    `speaker`, `speakeralias`, `remark` and the search index in one (bot.ingest). No read looks here, so rows
+    left by an import that died are invisible; the next import of the same meeting, or any a day later,
+    deletes them. `switched`: the meeting is in place, only these rows are left to delete."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str
+    date: datetime.date | None = None
+    staged_at: datetime.datetime = _utc_field(default_now=True, nullable=False)
+
+
+def _staged_import_field():
+    # No foreign key: the switch deletes the import's row before its rows.
+    return Field(index=True)
+
+
+class StagedSpeaker(SQLModel, table=True):
+    """A speaker of the meeting being imported, created at the switch unless known by then; `refresh_aliases`:
+    its aliases are replaced by the staged ones."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    import_id: int = _staged_import_field()
+    label: str
+    organisation: str
+    role: str
+    name: str
+    refresh_aliases: bool
+
+
+class StagedAlias(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    import_id: int = _staged_import_field()
+    label: str  # of the speaker
+    alias: str
+
+
+class StagedRemark(SQLModel, table=True):
+    """A remark of the meeting being imported, with its search tokens (storage.search_index) but the speaker's."""
+
+    __table_args__ = (UniqueConstraint("import_id", "position", name="uq_staged_remark_position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    import_id: int  # indexed by the unique key
+    position: int
+    speaker_label: str
+    text: str
+    normalized_text: str
+    tokens: str
+
+
+class StagedUnindex(SQLModel, table=True):
+    """SQLite: a remark of the meeting's previous version with the tokens it is indexed by, which its contentless
+    index needs again to delete it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    import_id: int = _staged_import_field()
+    remark_id: int
+    tokens: str

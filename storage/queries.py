@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import bindparam, delete, func, insert, update
+from sqlalchemy import bindparam, delete, exists, func, insert, or_, union, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -20,6 +20,11 @@ from storage.models import (
     SeenRequest,
     Speaker,
     SpeakerAlias,
+    StagedAlias,
+    StagedImport,
+    StagedRemark,
+    StagedSpeaker,
+    StagedUnindex,
     UTCDateTime,
 )
 
@@ -30,41 +35,80 @@ def _read(session: Session, statement, values: dict | None = None):
     return session.connection().execute(statement, values)
 
 
-def find_meeting(session: Session, title: str, date: datetime.date | None) -> Meeting | None:
-    date_matches = Meeting.date == date if date is not None else col(Meeting.date).is_(None)
-    return session.exec(select(Meeting).where(Meeting.title == title, date_matches)).first()
+@dataclass(frozen=True)
+class MeetingVersion:
+    """A stored meeting as an import finds it: the switch checks that it is still so."""
+
+    id: int
+    content_hash: str
+
+
+_MEETING_VERSION = select(Meeting.id, Meeting.content_hash).where(
+    col(Meeting.title) == bindparam("title"), col(Meeting.date).is_not_distinct_from(bindparam("date"))
+)
+_LOCKED_MEETING_VERSION = _MEETING_VERSION.with_for_update()
+
+
+def meeting_version(
+    session: Session, title: str, date: datetime.date | None, lock: bool = False
+) -> MeetingVersion | None:
+    """The meeting of this title and date; `lock`: held against other writers until the transaction ends
+    (PostgreSQL; SQLite has one writer at a time anyway)."""
+    statement = _LOCKED_MEETING_VERSION if lock else _MEETING_VERSION
+    row = _read(session, statement, {"title": title, "date": date}).first()
+    return MeetingVersion(*row) if row else None
+
+
+_ADD_MEETING = insert(Meeting).returning(Meeting.id)
+
+
+def add_meeting(session: Session, values: dict) -> int | None:
+    """A new meeting's id; None, the session rolled back, when another import added it meanwhile."""
+    try:
+        return _read(session, _ADD_MEETING, values).scalar_one()
+    except IntegrityError:
+        session.rollback()
+        return None
+
+
+def update_meeting(session: Session, meeting_id: int, values: dict) -> None:
+    session.connection().execute(update(Meeting).where(col(Meeting.id) == meeting_id).values(values))
 
 
 def delete_remarks_of(session: Session, meeting_id: int) -> None:
     session.execute(delete(Remark).where(col(Remark.meeting_id) == meeting_id))
 
 
-def get_or_create_speaker(
-    session: Session, label: str, organisation: str, role: str, name: str = ""
-) -> tuple[Speaker, bool]:
-    """The speaker with this label, and whether it was created now."""
-    speaker = session.exec(select(Speaker).where(Speaker.label == label)).first()
-    if speaker is not None:
-        return speaker, False
-    speaker = Speaker(label=label, organisation=organisation, role=role, name=name)
-    session.add(speaker)
-    session.flush()
-    return speaker, True
+@dataclass(frozen=True)
+class StoredSpeaker:
+    id: int
+    organisation: str
+    role: str
+    name: str
 
 
-def add_remarks(session: Session, rows: list[dict]) -> list[int]:
-    """Insert remarks in one statement (ORM objects cost more than the rest of ingestion); their ids in order."""
-    statement = insert(Remark).returning(Remark.id, sort_by_parameter_order=True)
-    return list(session.execute(statement, rows).scalars())
+def speakers_by_labels(session: Session, labels: list[str]) -> dict[str, StoredSpeaker]:
+    """The stored speakers of these labels, by label (one statement for a meeting's labels)."""
+    query = select(Speaker.label, Speaker.id, Speaker.organisation, Speaker.role, Speaker.name)
+    rows = session.execute(query.where(col(Speaker.label).in_(labels))) if labels else []
+    return {label: StoredSpeaker(*parts) for label, *parts in rows}
+
+
+def speaker_ids_with_roles(session: Session, roles: Sequence[str]) -> set[int]:
+    return set(session.execute(select(Speaker.id).where(col(Speaker.role).in_(roles))).scalars())
 
 
 def all_speakers(session: Session) -> Sequence[Speaker]:
     return session.exec(select(Speaker).order_by(col(Speaker.id))).all()
 
 
-def replace_aliases(session: Session, speaker_id: int, aliases: list[str]) -> None:
-    session.execute(delete(SpeakerAlias).where(col(SpeakerAlias.speaker_id) == speaker_id))
-    session.add_all(SpeakerAlias(speaker_id=speaker_id, alias=alias) for alias in aliases)
+def replace_aliases(session: Session, aliases: dict[int, list[str]]) -> None:
+    """Every alias of these speakers (speaker id → aliases) replaced, in two statements."""
+    if aliases:
+        session.execute(delete(SpeakerAlias).where(col(SpeakerAlias.speaker_id).in_(list(aliases))))
+        rows = [{"speaker_id": speaker_id, "alias": alias} for speaker_id, names in aliases.items() for alias in names]
+        if rows:
+            session.execute(insert(SpeakerAlias), rows)
 
 
 def aliases_by_speaker(session: Session) -> dict[int, list[str]]:
@@ -403,3 +447,142 @@ def speaker_ids_by_meeting(session: Session, speaker_ids: list[int]) -> dict[int
     for meeting_id, speaker_id in rows:
         speakers.setdefault(meeting_id, set()).add(speaker_id)
     return speakers
+
+
+# Staged imports (see bot.ingest): rows written in short transactions, then switched into place by set-based
+# statements, never read by answers. Statements built once with parameters and run on the session's
+# connection: an import runs a dozen per meeting, and building and compiling them costs more than running them.
+STAGED_ROWS = (StagedSpeaker, StagedAlias, StagedRemark, StagedUnindex)
+StagedRows = type[StagedSpeaker] | type[StagedAlias] | type[StagedRemark] | type[StagedUnindex]
+_IMPORT_ID = bindparam("import_id")
+
+
+def _write(session: Session, statement, values: dict | list[dict]):
+    # Without preserve_rowcount, SQLAlchemy does not keep an INSERT … SELECT's row count on PostgreSQL.
+    return session.connection().execute(statement, values, execution_options={"preserve_rowcount": True})
+
+
+_ADD_STAGED_IMPORT = insert(StagedImport).returning(StagedImport.id)
+
+
+def add_staged_import(session: Session, title: str, date: datetime.date | None, now: datetime.datetime) -> int:
+    values = {"title": title, "date": date, "staged_at": now}
+    return _write(session, _ADD_STAGED_IMPORT, values).scalar_one()
+
+
+_ADD_STAGED = {model: insert(model) for model in STAGED_ROWS}
+
+
+def add_staged(session: Session, model: StagedRows, rows: list[dict]) -> None:
+    if rows:
+        _write(session, _ADD_STAGED[model], rows)
+
+
+_DELETE_STAGED_IMPORT = delete(StagedImport).where(col(StagedImport.id) == _IMPORT_ID)
+
+
+_TOUCH_STAGED_IMPORT = (
+    update(StagedImport).where(col(StagedImport.id) == _IMPORT_ID).values(staged_at=StagedImport.staged_at)
+)
+
+
+def touch_staged_import(session: Session, import_id: int) -> bool:
+    """Whether a staged import is still there (not deleted by another import of the meeting), held so until the
+    transaction ends: the first statement of each batch staged, so that no row is added to an import deleted."""
+    return _write(session, _TOUCH_STAGED_IMPORT, {"import_id": import_id}).rowcount == 1
+
+
+def claim_staged_import(session: Session, import_id: int) -> bool:
+    """Delete a staged import's row, first thing in the transaction that switches it in (on SQLite, the write
+    that takes the lock); False when it is gone (deleted by another import of the meeting)."""
+    return _write(session, _DELETE_STAGED_IMPORT, {"import_id": import_id}).rowcount == 1
+
+
+def _switch_statements() -> tuple:
+    unknown_speakers = select(
+        StagedSpeaker.label, StagedSpeaker.organisation, StagedSpeaker.role, StagedSpeaker.name
+    ).where(col(StagedSpeaker.import_id) == _IMPORT_ID, ~exists().where(col(Speaker.label) == StagedSpeaker.label))
+    refreshed = (
+        select(Speaker.id)
+        .join(StagedSpeaker, col(StagedSpeaker.label) == Speaker.label)
+        .where(col(StagedSpeaker.import_id) == _IMPORT_ID, col(StagedSpeaker.refresh_aliases))
+    )
+    aliases = (
+        select(Speaker.id, StagedAlias.alias)
+        .join(Speaker, col(Speaker.label) == StagedAlias.label)
+        .where(col(StagedAlias.import_id) == _IMPORT_ID)
+        .order_by(col(StagedAlias.id))
+    )
+    remarks = (
+        select(
+            bindparam("meeting_id"), Speaker.id, StagedRemark.position, StagedRemark.text, StagedRemark.normalized_text
+        )
+        .join(Speaker, col(Speaker.label) == StagedRemark.speaker_label)
+        .where(col(StagedRemark.import_id) == _IMPORT_ID)
+        .order_by(col(StagedRemark.position))
+    )
+    return (
+        insert(Speaker).from_select(["label", "organisation", "role", "name"], unknown_speakers),
+        delete(SpeakerAlias).where(col(SpeakerAlias.speaker_id).in_(refreshed)),
+        insert(SpeakerAlias).from_select(["speaker_id", "alias"], aliases),
+        insert(Remark).from_select(["meeting_id", "speaker_id", "position", "text", "normalized_text"], remarks),
+    )
+
+
+_SWITCH = _switch_statements()
+
+
+def switch_in_staged(session: Session, import_id: int, meeting_id: int) -> tuple[int, int]:
+    """The staged speakers not stored yet, the staged aliases in place of those of the speakers refreshed, and
+    the staged remarks as the meeting's: set-based statements, whatever the meeting's size. How many aliases
+    and remarks were stored."""
+    values = {"import_id": import_id, "meeting_id": meeting_id}
+    add_speakers, delete_aliases, add_aliases, add_remarks = _SWITCH
+    for statement in (add_speakers, delete_aliases):
+        _write(session, statement, values)
+    return _write(session, add_aliases, values).rowcount, _write(session, add_remarks, values).rowcount
+
+
+def staged_imports_to_delete(
+    session: Session, title: str, date: datetime.date | None, staged_before: datetime.datetime
+) -> list[int]:
+    """Staged imports an import of this meeting deletes: those of the same meeting (left by an import that died,
+    or superseded by this one), those staged before `staged_before`, and rows whose import is gone (their
+    deletion cut short)."""
+    imports = select(StagedImport.id).where(
+        or_(
+            (col(StagedImport.title) == title) & col(StagedImport.date).is_not_distinct_from(date),
+            col(StagedImport.staged_at) < staged_before,
+        )
+    )
+    orphans = [
+        select(model.import_id).where(~exists().where(col(StagedImport.id) == model.import_id)).distinct()
+        for model in STAGED_ROWS
+    ]
+    return sorted(set(_read(session, union(imports, *orphans)).scalars()))
+
+
+_DELETE_STAGED_ROWS = {
+    model: delete(model).where(
+        col(model.id).in_(select(model.id).where(col(model.import_id) == _IMPORT_ID).limit(bindparam("limit")))
+    )
+    for model in STAGED_ROWS
+}
+
+
+def delete_staged_rows(session: Session, model: StagedRows, import_id: int, limit: int) -> int:
+    """Delete at most `limit` of a staged import's rows of this kind; how many were."""
+    return _write(session, _DELETE_STAGED_ROWS[model], {"import_id": import_id, "limit": limit}).rowcount
+
+
+def delete_staged_import(session: Session, import_id: int) -> None:
+    _write(session, _DELETE_STAGED_IMPORT, {"import_id": import_id})
+
+
+_DELETE_ALL_STAGED_ROWS = [delete(model).where(col(model.import_id) == _IMPORT_ID) for model in STAGED_ROWS]
+
+
+def delete_all_staged_rows(session: Session, import_id: int) -> None:
+    """Delete a staged import's rows, once switched in (in the switch: set-based, whatever their number)."""
+    for statement in _DELETE_ALL_STAGED_ROWS:
+        _write(session, statement, {"import_id": import_id})

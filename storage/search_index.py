@@ -45,12 +45,21 @@ def search_tokens(normalized: str) -> list[str]:
     return tokens
 
 
+SPEAKER_TOKEN = "zspeaker"  # and the speaker's id
+
+
 def _speaker_token(speaker_id: int) -> str:
-    return f"zspeaker{speaker_id}"
+    return f"{SPEAKER_TOKEN}{speaker_id}"
 
 
-def _indexed_text(normalized: str, speaker_id: int) -> str:
-    return " ".join([_speaker_token(speaker_id), *search_tokens(normalized)])
+def indexed_text(normalized: str, speaker_id: int) -> str:
+    """What the index holds of a remark: its speaker's token, then `remark_tokens`."""
+    return f"{_speaker_token(speaker_id)} {remark_tokens(normalized)}"
+
+
+def remark_tokens(normalized: str) -> str:
+    """A remark's search tokens as the index is given them, its speaker's token apart."""
+    return " ".join(search_tokens(normalized))
 
 
 @dataclass(frozen=True)
@@ -59,7 +68,11 @@ class Dialect:
 
     create: tuple[str, ...]
     insert: str
-    delete: str | None  # None: the database removes index rows with their remark
+    # The staged remarks of :import_id (storage.models.StagedRemark) once they are the meeting :meeting_id's.
+    insert_staged: str
+    # Remarks of a meeting's previous version, by their staged tokens (StagedUnindex); None: the database
+    # removes index rows with their remark.
+    delete_staged: str | None
     match: str  # selects remark ids matching :q
     id_column: str  # the remark id in `match`
     # The id tested against a meeting's remarks. SQLite: "+rowid", so that FTS5 filters its matches by
@@ -75,10 +88,18 @@ class Dialect:
     recent_window: int | None = None
 
 
+# Each staged remark, found by its position among the meeting's remarks, with its speaker's token.
+_STAGED = (
+    "SELECT remark.id, {tokens} FROM remark JOIN stagedremark ON stagedremark.import_id = :import_id"
+    " AND stagedremark.position = remark.position WHERE remark.meeting_id = :meeting_id ORDER BY remark.id"
+)
+_STAGED_TOKENS = f"'{SPEAKER_TOKEN}' || remark.speaker_id || ' ' || stagedremark.tokens"
 SQLITE = Dialect(
     create=("CREATE VIRTUAL TABLE IF NOT EXISTS remark_index USING fts5(tokens, content='', tokenize='unicode61')",),
     insert="INSERT INTO remark_index(rowid, tokens) VALUES (:id, :tokens)",
-    delete="INSERT INTO remark_index(remark_index, rowid, tokens) VALUES ('delete', :id, :tokens)",
+    insert_staged="INSERT INTO remark_index(rowid, tokens) " + _STAGED.format(tokens=_STAGED_TOKENS),
+    delete_staged="INSERT INTO remark_index(remark_index, rowid, tokens)"
+    " SELECT 'delete', remark_id, tokens FROM stagedunindex WHERE import_id = :import_id",
     match="SELECT rowid AS id FROM remark_index WHERE remark_index MATCH :q",
     id_column="rowid",
     scope_column="+rowid",
@@ -94,7 +115,9 @@ POSTGRESQL = Dialect(
         "CREATE INDEX IF NOT EXISTS ix_remark_search_tokens ON remark_search USING gin (tokens)",
     ),
     insert="INSERT INTO remark_search (remark_id, tokens) VALUES (:id, to_tsvector('simple', :tokens))",
-    delete=None,
+    insert_staged="INSERT INTO remark_search (remark_id, tokens) "
+    + _STAGED.format(tokens=f"to_tsvector('simple', {_STAGED_TOKENS})"),
+    delete_staged=None,
     match="SELECT remark_id AS id FROM remark_search WHERE tokens @@ to_tsquery('simple', :q)",
     id_column="remark_id",
     scope_column="remark_id",
@@ -122,16 +145,27 @@ def create_index(connection: Connection) -> None:
 def index_remarks(session: Session, remarks: list[tuple[int, int, str]]) -> None:
     """Add (remark id, speaker id, normalised text) to the index."""
     if remarks:
-        rows = [{"id": rid, "tokens": _indexed_text(norm, sid)} for rid, sid, norm in remarks]
+        rows = [{"id": rid, "tokens": indexed_text(norm, sid)} for rid, sid, norm in remarks]
         session.execute(text(_dialect(session).insert), rows)
 
 
-def unindex_remarks(session: Session, remarks: list[tuple[int, int, str]]) -> None:
-    """Remove remarks, about to be deleted, from the index."""
-    dialect = _dialect(session)
-    if remarks and dialect.delete:
-        rows = [{"id": rid, "tokens": _indexed_text(norm, sid)} for rid, sid, norm in remarks]
-        session.execute(text(dialect.delete), rows)
+def index_staged(session: Session, import_id: int, meeting_id: int) -> int:
+    """Index a staged import's remarks, just stored as the meeting's (one statement); how many were."""
+    values = {"import_id": import_id, "meeting_id": meeting_id}
+    return session.connection().execute(text(_dialect(session).insert_staged), values).rowcount
+
+
+def unindex_staged(session: Session, import_id: int) -> int:
+    """Remove from the index the remarks a staged import replaces, about to be deleted (one statement); how many
+    were (0 where the database removes them with the remarks)."""
+    statement = _dialect(session).delete_staged
+    return session.connection().execute(text(statement), {"import_id": import_id}).rowcount if statement else 0
+
+
+def needs_tokens_to_unindex(session: Session) -> bool:
+    """Whether removing a remark from the index takes its tokens (SQLite's contentless index): an import stages
+    them for the remarks it replaces."""
+    return _dialect(session).delete_staged is not None
 
 
 @lru_cache(maxsize=1024)

@@ -171,7 +171,7 @@ class RemarksService:
         from bot.ingest import ingest_minutes  # the minutes' parsers load only to ingest, not to answer
 
         with Session(self.engine) as session:
-            return ingest_minutes(session, data, source_name, self.table)
+            return ingest_minutes(session, data, source_name, self.table, self.clock)
 
     def meetings(self) -> list[MeetingSummary]:
         """Every meeting, newest first."""
