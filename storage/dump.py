@@ -25,12 +25,13 @@ from sqlmodel import Session, SQLModel
 
 from storage import migrate
 from storage.engine import create_private_file, locked_transaction, snapshot_transaction
+from storage.models import STAGING_TABLES
 from storage.search_index import index_remarks
 
 FORMAT = 1
 UTC = datetime.UTC
 # Parents before children, so that every foreign key finds its row when importing.
-TABLES: list[Table] = list(SQLModel.metadata.sorted_tables)
+TABLES: list[Table] = [table for table in SQLModel.metadata.sorted_tables if table.name not in STAGING_TABLES]
 
 
 class DumpError(ValueError):

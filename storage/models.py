@@ -239,7 +239,7 @@ class StagedImport(SQLModel, table=True):
     """A minutes file being imported: its rows are written here in short transactions, then switched into
     `speaker`, `speakeralias`, `remark` and the search index in one (bot.ingest). No read looks here, so rows
     left by an import that died are invisible; the next import of the same meeting, or any a day later,
-    deletes them. `switched`: the meeting is in place, only these rows are left to delete."""
+    deletes them."""
 
     id: int | None = Field(default=None, primary_key=True)
     title: str
@@ -294,3 +294,9 @@ class StagedUnindex(SQLModel, table=True):
     import_id: int = _staged_import_field()
     remark_id: int
     tokens: str
+
+
+# Imports in progress, not data: `export` leaves them out (an import that dies leaves rows no one reads).
+STAGING_TABLES = frozenset(
+    model.__tablename__ for model in (StagedImport, StagedSpeaker, StagedAlias, StagedRemark, StagedUnindex)
+)

@@ -17,7 +17,7 @@ from bot.services.followups import FollowupService
 from storage import migrate, queries
 from storage.dump import DumpError, export_dump, import_dump
 from storage.engine import database_url, get_engine
-from storage.models import Delivery, FollowUp, Remark, ReminderRule
+from storage.models import STAGING_TABLES, Delivery, FollowUp, Remark, ReminderRule, StagedImport
 from tests.conftest import SAMPLE, new_database
 
 TZ = ZoneInfo("Asia/Tokyo")
@@ -96,6 +96,17 @@ def test_a_sqlite_database_moves_with_export_and_import_dump_and_nothing_is_lost
     service = FollowupService(get_engine(target), TZ)
     added = service.add(title="next", owners=[], channel_id="C1", created_by="U1").followup
     assert added.id == followup.id + 1
+
+
+def test_an_import_in_progress_is_not_exported(source, tmp_path):
+    engine = get_engine(source)
+    with Session(engine) as session:
+        session.add(StagedImport(title="途中の会議", date=None, staged_at=datetime.datetime(2025, 10, 9, tzinfo=TZ)))
+        session.commit()
+    dump = tmp_path / "dump.json"
+    counts = export_dump(engine, dump)
+    assert not set(tables_of(dump)) & STAGING_TABLES and not set(counts) & STAGING_TABLES
+    assert "stagedimport" in STAGING_TABLES and counts["remark"] == 49
 
 
 def test_import_dump_refuses_a_database_that_is_not_empty(source, tmp_path):
