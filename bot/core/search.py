@@ -328,13 +328,15 @@ def rank(
         return sum(w * m for w, m in zip(weights, scores)), tuple(t for terms in confirmed for _, t in terms)
 
     def bound(i: int) -> float:
-        """At least the score: each group scored as if its unconfirmed terms were found, or were not."""
+        """At least the score: a group with terms to confirm scored as if they were all found, or none were."""
         scores = []
         for group, terms in zip(topics, found[i]):
-            sure = [(w, t) for w, t, unsure in terms if not unsure]
-            scores.append(
-                max(_group_score(group, [(w, t) for w, t, _ in terms], texts[i]), _group_score(group, sure, texts[i]))
-            )
+            found_at_most = [(w, t) for w, t, _ in terms]
+            score = _group_score(group, found_at_most, texts[i])
+            if any(unsure for _, _, unsure in terms):
+                sure = [(w, t) for w, t, unsure in terms if not unsure]
+                score = max(score, _group_score(group, sure, texts[i]))
+            scores.append(score)
         return sum(w * m for w, m in zip(weights, scores))
 
     def key(i: int, score: float) -> tuple[float, int, int, int]:
