@@ -279,12 +279,15 @@ def _group_score(group: TopicGroup, found: list[tuple[float, str]], text: str) -
     if found:
         return max(weight for weight, _ in found) + EXTRA_TERM_WEIGHT * min(len(found) - 1, 3)
     # A word of the question itself, perhaps mistyped or written another way.
-    if group.concept is None and len(group.literal) >= 4 and fuzz.partial_ratio(group.literal, text) >= FUZZY_CUTOFF:
+    if _loose_bound(group) and fuzz.partial_ratio(group.literal, text) >= FUZZY_CUTOFF:
         return FUZZY_WEIGHT
     return 0.0
 
 
-_Found = tuple[float, str, bool]  # a term found in a remark: its weight, itself, whether to confirm it
+def _loose_bound(group: TopicGroup) -> float:
+    """The most a remark in which no term of the group is found scores for it: a word of the question's own
+    may match loosely."""
+    return FUZZY_WEIGHT if group.concept is None and len(group.literal) >= 4 else 0.0
 
 
 def rank(
@@ -307,60 +310,59 @@ def rank(
     # most of the cost.
     latin = [bool(_HAS_LATIN.search(text)) for text in texts]
     weights = [idf(total, frequency) for frequency in frequencies]
-    # Per candidate, per group: the (weight, term, confirmation still needed) of the terms found in it.
-    found: list[list[list[_Found]]] = [[[] for _ in topics] for _ in candidates]
+    # Per candidate, per group: the (weight, term) found in it; and the terms found that are still to confirm.
+    found: list[list[list[tuple[float, str]]]] = [[[] for _ in topics] for _ in candidates]
+    unconfirmed: dict[int, set[str]] = {}
     confirmations: dict[str, Callable[[str], bool]] = {}
     for g, group in enumerate(topics):
         for term, term_weight in group.terms.items():  # term by term over every remark: a tight loop
             may_hold, confirm = _term_tests(term, term in whole_words)
+            japanese = has_japanese(term)
+            matched = [i for i, text in enumerate(texts) if (japanese or latin[i]) and may_hold(text)]
+            for i in matched:
+                found[i][g].append((term_weight, term))
             if confirm is not None:
                 confirmations[term] = confirm
-            japanese = has_japanese(term)
-            for i in [i for i, text in enumerate(texts) if (japanese or latin[i]) and may_hold(text)]:
-                found[i][g].append((term_weight, term, confirm is not None))
+                for i in matched:
+                    unconfirmed.setdefault(i, set()).add(term)
 
-    def scored(i: int) -> tuple[float, tuple[str, ...]]:
-        """The candidate's score and the terms found in it, every term confirmed."""
-        confirmed = [
-            [(w, t) for w, t, unsure in terms if not unsure or confirmations[t](texts[i])] for terms in found[i]
-        ]
-        scores = [_group_score(group, terms, texts[i]) for group, terms in zip(topics, confirmed)]
-        return sum(w * m for w, m in zip(weights, scores)), tuple(t for terms in confirmed for _, t in terms)
+    def score(i: int, per_group: list[list[tuple[float, str]]]) -> float:
+        scores = [_group_score(group, terms, texts[i]) for group, terms in zip(topics, per_group)]
+        return sum(w * m for w, m in zip(weights, scores))
 
-    def bound(i: int) -> float:
-        """At least the score: a group with terms to confirm scored as if they were all found, or none were."""
+    def bound(i: int, unsure: set[str]) -> float:
         scores = []
         for group, terms in zip(topics, found[i]):
-            found_at_most = [(w, t) for w, t, _ in terms]
-            score = _group_score(group, found_at_most, texts[i])
-            if any(unsure for _, _, unsure in terms):
-                sure = [(w, t) for w, t, unsure in terms if not unsure]
-                score = max(score, _group_score(group, sure, texts[i]))
-            scores.append(score)
+            value = _group_score(group, terms, texts[i])
+            sure = [(w, t) for w, t in terms if t not in unsure]
+            if len(sure) < len(terms):
+                value = max(value, _group_score(group, sure, texts[i]) if sure else _loose_bound(group))
+            scores.append(value)
         return sum(w * m for w, m in zip(weights, scores))
 
     def key(i: int, score: float) -> tuple[float, int, int, int]:
         return (-round(score, 6), _date_key(candidates[i]), candidates[i].position, i)
 
-    # Best first: a candidate is taken once its score is exact and no other's bound is above it.
-    heap: list[tuple[tuple[float, int, int, int], float, tuple[str, ...] | None]] = []
+    # Best first: a candidate is taken once its score is exact and no other's bound is above it. The bound
+    # scores each group as if its unconfirmed terms were all found, or none were.
+    heap: list[tuple[tuple[float, int, int, int], float, bool]] = []
     for i in range(len(candidates)):
-        if any(unsure for terms in found[i] for _, _, unsure in terms):
-            score, terms = bound(i), None
-        else:
-            score, terms = scored(i)
-        if score > 0:
-            heap.append((key(i, score), score, terms))
+        unsure = unconfirmed.get(i)
+        value = bound(i, unsure) if unsure else score(i, found[i])
+        if value > 0:
+            heap.append((key(i, value), value, not unsure))
     heapq.heapify(heap)
     hits: list[Hit] = []
     while heap and (limit is None or len(hits) < limit):
-        (*_, i), score, terms = heapq.heappop(heap)
-        if terms is not None:
-            hits.append(Hit(candidates[i], score, terms))
+        (*_, i), value, exact = heapq.heappop(heap)
+        if exact:
+            hits.append(Hit(candidates[i], value, tuple(t for terms in found[i] for _, t in terms)))
             continue
-        score, terms = scored(i)
-        if score > 0:
-            heapq.heappush(heap, (key(i, score), score, terms))
+        failed = {t for t in unconfirmed.pop(i) if not confirmations[t](texts[i])}
+        found[i] = [[(w, t) for w, t in terms if t not in failed] for terms in found[i]]
+        value = score(i, found[i])
+        if value > 0:
+            heapq.heappush(heap, (key(i, value), value, True))
     return hits
 
 
