@@ -23,6 +23,7 @@ import argparse
 import cProfile
 import functools
 import importlib
+import json
 import os
 import platform
 import pstats
@@ -46,7 +47,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.corpus import default_shared, write_old_archive, write_real_archive  # noqa: E402
 from bench.questions import OLD_QUESTIONS, Question, real_questions  # noqa: E402
-from bot.answers import answer_question  # noqa: E402
+from bot.answers import Answer, answer_question  # noqa: E402
 from bot.core.speakers import AliasTable, default_alias_table  # noqa: E402
 from bot.core.text import normalize  # noqa: E402
 from bot.core.topics import Glossary, default_glossary  # noqa: E402
@@ -131,6 +132,9 @@ class Row:
     kinds: list[str]  # of each question asked, in order
     phases: Timings = field(default_factory=list)  # CPU time
     modules: Timings = field(default_factory=list)  # own time under cProfile
+    question_cpu: dict[str, list[float]] = field(default_factory=dict)  # each question's answers' CPU ms
+    question_wall: dict[str, list[float]] = field(default_factory=dict)  # and their wall ms
+    answers: dict[str, dict] = field(default_factory=dict)  # what each question answered: see answer_summary
 
     @property
     def all_latencies(self) -> list[float]:
@@ -180,15 +184,22 @@ def measure(
     glossary = default_glossary()
     latencies: dict[str, list[float]] = defaultdict(list)
     cpu: list[float] = []
+    question_cpu: dict[str, list[float]] = defaultdict(list)
+    question_wall: dict[str, list[float]] = defaultdict(list)
+    answers = {}
     with Session(engine) as session:
         for question in WARM_UP:
             answer_question(session, question, table, glossary)
         for _ in range(rounds):
             for kind, question in questions:
                 t, c = time.perf_counter(), time.thread_time()
-                answer_question(session, question, table, glossary)
-                latencies[kind].append((time.perf_counter() - t) * 1000)
-                cpu.append((time.thread_time() - c) * 1000)
+                answer = answer_question(session, question, table, glossary)
+                wall_ms, cpu_ms = (time.perf_counter() - t) * 1000, (time.thread_time() - c) * 1000
+                latencies[kind].append(wall_ms)
+                cpu.append(cpu_ms)
+                question_wall[question].append(wall_ms)
+                question_cpu[question].append(cpu_ms)
+                answers[question] = answer_summary(answer)
         phases = time_phases(session, [q for _, q in questions], table, glossary)
         modules = own_time_by_module(session, [q for _, q in questions], table, glossary)
 
@@ -225,7 +236,19 @@ def measure(
         [kind for kind, _ in questions],
         phases,
         modules,
+        dict(question_cpu),
+        dict(question_wall),
+        answers,
     )
+
+
+def answer_summary(answer: Answer) -> dict:
+    """What an answer shows, to compare runs: the remarks (ids, in order), the meetings described, the message."""
+    return {
+        "remarks": [r.remark_id for r in answer.results],
+        "meetings": [m.id for m in answer.meetings],
+        "message": answer.message,
+    }
 
 
 def answering_process(url: str, question: str, workdir: Path) -> tuple[float, float, float]:
@@ -361,7 +384,23 @@ COLUMNS = [
 ]
 
 
-def report(rows: list[Row], backend: str) -> str:
+def slowest(row: Row, count: int) -> list[str]:
+    """The `count` questions slowest at p95 of their CPU time, a table of their CPU and wall p50/p95."""
+    ranked = sorted(row.question_cpu, key=lambda q: -percentile(row.question_cpu[q], 95))[:count]
+    lines = [
+        "",
+        f"#### Slowest questions, profile `{row.profile}`, {row.remarks:,} remarks (ms)",
+        "",
+        "| question | CPU p50 | CPU p95 | wall p50 | wall p95 |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for q in ranked:
+        cpu, wall = row.question_cpu[q], row.question_wall[q]
+        lines.append(f"| {q} | {_ms(cpu, 50)} | {_ms(cpu, 95)} | {_ms(wall, 50)} | {_ms(wall, 95)} |")
+    return lines
+
+
+def report(rows: list[Row], backend: str, slowest_count: int = 0) -> str:
     lines = [
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"SQLite {sqlite3.sqlite_version}; {backend}",
@@ -423,6 +462,8 @@ def report(rows: list[Row], backend: str) -> str:
         lines += [f"| {phase} | {ms:.2f} | {ms / total:.0%} |" for phase, ms in largest.phases if ms >= 0.005]
         lines += ["", "Own time by module under cProfile (top 10):", "", "| module | ms per answer |", "|---|---:|"]
         lines += [f"| {module} | {ms:.2f} |" for module, ms in largest.modules[:10]]
+        if slowest_count:
+            lines += slowest(largest, slowest_count)
     return "\n".join(lines)
 
 
@@ -444,6 +485,12 @@ def main() -> None:
         default=default_shared(),
         help="the shared folder whose minutes/ the real profile draws from (default: %(default)s)",
     )
+    parser.add_argument("--slowest", type=int, default=0, help="list this many slowest questions per profile")
+    parser.add_argument(
+        "--answers",
+        type=Path,
+        help="write what every question answered (remark ids in order, meetings, message) to this JSON file",
+    )
     args = parser.parse_args()
     sizes = [10_000] if args.quick else args.sizes
     rows = []
@@ -459,8 +506,11 @@ def main() -> None:
                     reset_database(url)
                 rows.append(measure(profile, size, url, Path(tmp), args.rounds, args.shared, ingest=not kept))
                 print(f"{profile} {size:,}: p50 {statistics.median(rows[-1].all_latencies):.2f} ms", flush=True)
+    if args.answers:
+        answered = {f"{r.profile} {r.remarks}": r.answers for r in rows}
+        args.answers.write_text(json.dumps(answered, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
     print()
-    print(report(rows, "PostgreSQL" if args.database_url else "SQLite (the default)"))
+    print(report(rows, "PostgreSQL" if args.database_url else "SQLite (the default)", args.slowest))
 
 
 def reset_database(url: str) -> None:

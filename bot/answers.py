@@ -236,7 +236,7 @@ def _remarks(session: Session, u: Understanding, scope: Scope, glossary: Glossar
     if scope.speaker_ids is not None and not candidates and any(g.concept is None for g in u.topics):
         # A word of the question not found as written: a speaker's remarks are few enough to compare loosely.
         candidates = [Candidate(*row) for row in queries.recent_remarks_to_rank(session, scope, LOOSE_SCAN)]
-    hits = rank(u.topics, candidates, total, frequencies)[:MAX_RESULTS]
+    hits = rank(u.topics, candidates, total, frequencies, MAX_RESULTS)
     if hits:
         rows = queries.remarks_by_ids(session, [hit.candidate.remark_id for hit in hits])
         return Answer(u, _in_order([_result(row, hit.score, hit.terms) for row, hit in zip(rows, hits)], u.order), "")

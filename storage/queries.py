@@ -207,12 +207,19 @@ def meetings_by_ids(session: Session, ids: list[int]) -> list[MeetingFacts]:
     return [found[i] for i in ids if i in found]
 
 
-_CONTENT_HASHES = select(Meeting.id, Meeting.content_hash).where(col(Meeting.id).in_(_IDS))
-
-
 def content_hashes(session: Session, ids: list[int]) -> dict[int, str]:
-    """The content hash of each of these meetings that exists (see MeetingFacts.content_hash)."""
-    return {row.id: row.content_hash for row in _read(session, _CONTENT_HASHES, {"ids": ids})} if ids else {}
+    """The content hash of each of these meetings that exists (see MeetingFacts.content_hash). The ids are
+    written into the statement: a date names thousands of meetings, and binding each as a parameter costs
+    three times what the database spends reading them."""
+    if not ids:
+        return {}
+    statement = f"SELECT id, content_hash FROM meeting WHERE id IN ({id_list(ids)})"
+    return dict(session.connection().exec_driver_sql(statement).all())
+
+
+def id_list(ids: Sequence[int]) -> str:
+    """Ids as SQL literals, for a statement listing thousands (as integers: nothing else can be written in)."""
+    return ", ".join(str(int(i)) for i in ids) or "NULL"
 
 
 _NEWEST_REMARK_ID = select(func.max(Remark.id))

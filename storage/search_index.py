@@ -29,7 +29,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
-from storage.queries import Scope
+from storage.queries import Scope, id_list
 
 _WORD = re.compile(r"[a-z0-9]+|[^\W_a-z0-9]+")
 
@@ -205,11 +205,11 @@ def _match(dialect: Dialect, scope: Scope) -> str:
     the scope's speakers are bounded there too, from their index (see `_speakers_in_match`)."""
     sql = dialect.match
     if scope.meeting_ids is not None:
-        meetings = ", ".join(str(int(m)) for m in scope.meeting_ids) or "NULL"
+        meetings = id_list(scope.meeting_ids)
         if scope.speaker_ids is None:
             remarks = f"meeting_id IN ({meetings})"
         else:  # + 0: see storage.queries._in_scope
-            speakers = ", ".join(str(int(s)) for s in scope.speaker_ids) or "NULL"
+            speakers = id_list(scope.speaker_ids)
             remarks = f"speaker_id IN ({speakers}) AND meeting_id + 0 IN ({meetings})"
         sql += f" AND {dialect.scope_column} IN (SELECT id FROM remark WHERE {remarks})"
     if scope.newest_id is not None:
@@ -319,7 +319,7 @@ def _matching_among(session: Session, terms: list[str], ids: list[int]) -> set[i
     if not ids:
         return set()
     query = _query(SQLITE, [terms], None, all_groups=False)
-    listed = ", ".join(str(int(i)) for i in ids)
+    listed = id_list(ids)
     # The range bounds what the index reads; +rowid: see Dialect.scope_column.
     statement = text(f"{SQLITE.match} AND rowid BETWEEN :low AND :high AND +rowid IN ({listed})")
     return set(session.execute(statement, {"q": query, "low": min(ids), "high": max(ids)}).scalars())

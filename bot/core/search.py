@@ -7,6 +7,7 @@ The caller fetches the candidate remarks from storage between `understand` and `
 from __future__ import annotations
 
 import datetime
+import heapq
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -201,16 +202,25 @@ def term_matcher(term: str, whole_word: bool = False) -> Callable[[str], bool]:
     """A test for a normalised term in normalised text. A Latin term must match whole words
     (`ai` is not in `mail`); so must a short kana word, by tokens (イカ is not in いかなければ), and a
     `whole_word` term (合戦 is not in 総合戦略). Other Japanese has no word spaces."""
+    may_hold, confirm = _term_tests(term, whole_word)
+    if confirm is None:
+        return may_hold
+    return lambda text: may_hold(text) and confirm(text)
+
+
+def _term_tests(term: str, whole_word: bool) -> tuple[Callable[[str], bool], Callable[[str], bool] | None]:
+    """`term_matcher` in two steps: a cheap test, and the test by tokens that must confirm what it finds
+    (None: the cheap test is exact). Segmenting a remark costs a hundred times its cheap test."""
     if _SHORT_KANA_WORD.fullmatch(term):
         part_of_speech = _kana_word_pos(term)
-        return lambda text: term in text and bool(word_spans(text, term, part_of_speech))
+        return lambda text: term in text, lambda text: bool(word_spans(text, term, part_of_speech))
     if whole_word and has_japanese(term) and not _KANA_WORD.fullmatch(term):
-        return lambda text: term in text and bool(word_spans(text, term))
+        return lambda text: term in text, lambda text: bool(word_spans(text, term))
     if has_japanese(term):
-        return lambda text: term in text
+        return lambda text: term in text, None
     word = re.compile(rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])")
     # A substring test first: most remarks lack the term, and it costs a hundredth of the search.
-    return lambda text: term in text and word.search(text) is not None
+    return lambda text: term in text and word.search(text) is not None, None
 
 
 def word_spans(text: str, term: str, part_of_speech: str | None = None) -> list[tuple[int, int]]:
@@ -269,40 +279,90 @@ def _group_score(group: TopicGroup, found: list[tuple[float, str]], text: str) -
     if found:
         return max(weight for weight, _ in found) + EXTRA_TERM_WEIGHT * min(len(found) - 1, 3)
     # A word of the question itself, perhaps mistyped or written another way.
-    if group.concept is None and len(group.literal) >= 4 and fuzz.partial_ratio(group.literal, text) >= FUZZY_CUTOFF:
+    if _loose_bound(group) and fuzz.partial_ratio(group.literal, text) >= FUZZY_CUTOFF:
         return FUZZY_WEIGHT
     return 0.0
 
 
-def rank(topics: tuple[TopicGroup, ...], candidates: list[Candidate], total: int, frequencies: list[int]) -> list[Hit]:
-    """Candidates that answer at least one topic group, best first.
+def _loose_bound(group: TopicGroup) -> float:
+    """The most a remark in which no term of the group is found scores for it: a word of the question's own
+    may match loosely."""
+    return FUZZY_WEIGHT if group.concept is None and len(group.literal) >= 4 else 0.0
+
+
+def rank(
+    topics: tuple[TopicGroup, ...],
+    candidates: list[Candidate],
+    total: int,
+    frequencies: list[int],
+    limit: int | None = None,
+) -> list[Hit]:
+    """Candidates that answer at least one topic group, best first (the best `limit` of them).
 
     A remark scores the sum, over the groups it answers, of the group's rarity
-    (idf: `frequencies[i]` of the `total` remarks searched answer group i) times how well it answers it."""
+    (idf: `frequencies[i]` of the `total` remarks searched answer group i) times how well it answers it.
+
+    Terms that must stand as words are confirmed by segmenting the remark, which costs most: a remark is
+    segmented only when it could still be among the best, its score bounded from above until then."""
     whole_words = {term for group in topics for term in group.whole_words}
     texts = [c.normalized_text for c in candidates]
     # Most remarks have no Latin letters or digits: then no other term can match, and testing them would be
     # most of the cost.
     latin = [bool(_HAS_LATIN.search(text)) for text in texts]
     weights = [idf(total, frequency) for frequency in frequencies]
-    group_scores: list[list[float]] = [[] for _ in candidates]
-    terms_found: list[list[str]] = [[] for _ in candidates]
-    for group in topics:
-        found: list[list[tuple[float, str]]] = [[] for _ in candidates]
+    # Per candidate, per group: the (weight, term) found in it; and the terms found that are still to confirm.
+    found: list[list[list[tuple[float, str]]]] = [[[] for _ in topics] for _ in candidates]
+    unconfirmed: dict[int, set[str]] = {}
+    confirmations: dict[str, Callable[[str], bool]] = {}
+    for g, group in enumerate(topics):
         for term, term_weight in group.terms.items():  # term by term over every remark: a tight loop
-            matches = term_matcher(term, term in whole_words)
+            may_hold, confirm = _term_tests(term, term in whole_words)
             japanese = has_japanese(term)
-            for i in [i for i, text in enumerate(texts) if (japanese or latin[i]) and matches(text)]:
-                found[i].append((term_weight, term))
-        for i, text in enumerate(texts):
-            group_scores[i].append(_group_score(group, found[i], text))
-            terms_found[i] += [term for _, term in found[i]]
-    hits = []
-    for candidate, found_scores, terms in zip(candidates, group_scores, terms_found):
-        score = sum(w * m for w, m in zip(weights, found_scores))
-        if score > 0:
-            hits.append(Hit(candidate, score, tuple(terms)))
-    hits.sort(key=lambda h: (-round(h.score, 6), _date_key(h.candidate), h.candidate.position))
+            matched = [i for i, text in enumerate(texts) if (japanese or latin[i]) and may_hold(text)]
+            for i in matched:
+                found[i][g].append((term_weight, term))
+            if confirm is not None:
+                confirmations[term] = confirm
+                for i in matched:
+                    unconfirmed.setdefault(i, set()).add(term)
+
+    def score(i: int, per_group: list[list[tuple[float, str]]]) -> float:
+        scores = [_group_score(group, terms, texts[i]) for group, terms in zip(topics, per_group)]
+        return sum(w * m for w, m in zip(weights, scores))
+
+    def bound(i: int, unsure: set[str]) -> float:
+        scores = []
+        for group, terms in zip(topics, found[i]):
+            value = _group_score(group, terms, texts[i])
+            sure = [(w, t) for w, t in terms if t not in unsure]
+            if len(sure) < len(terms):
+                value = max(value, _group_score(group, sure, texts[i]) if sure else _loose_bound(group))
+            scores.append(value)
+        return sum(w * m for w, m in zip(weights, scores))
+
+    def key(i: int, score: float) -> tuple[float, int, int, int]:
+        return (-round(score, 6), _date_key(candidates[i]), candidates[i].position, i)
+
+    # Best first: a candidate is taken once its score is exact and no other's bound is above it. The bound
+    # scores each group as if its unconfirmed terms were all found, or none were.
+    heap: list[tuple[tuple[float, int, int, int], float, bool]] = []
+    for i in range(len(candidates)):
+        unsure = unconfirmed.get(i)
+        value = bound(i, unsure) if unsure else score(i, found[i])
+        if value > 0:
+            heap.append((key(i, value), value, not unsure))
+    heapq.heapify(heap)
+    hits: list[Hit] = []
+    while heap and (limit is None or len(hits) < limit):
+        (*_, i), value, exact = heapq.heappop(heap)
+        if exact:
+            hits.append(Hit(candidates[i], value, tuple(t for terms in found[i] for _, t in terms)))
+            continue
+        failed = {t for t in unconfirmed.pop(i) if not confirmations[t](texts[i])}
+        found[i] = [[(w, t) for w, t in terms if t not in failed] for terms in found[i]]
+        value = score(i, found[i])
+        if value > 0:
+            heapq.heappush(heap, (key(i, value), value, True))
     return hits
 
 
