@@ -125,7 +125,12 @@ def new_engine(url: str, **options) -> Engine:
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, hide_parameters=True, **options)
+    # psycopg prepares a statement run five times; PostgreSQL may then plan it once for any parameters, and
+    # such a plan cannot tell a rare search term from a common one (asked whether an absent word occurs, it
+    # reads the whole archive: seconds at 1M remarks). Unprepared, each statement is planned for its values.
+    return create_engine(
+        url, pool_pre_ping=True, hide_parameters=True, connect_args={"prepare_threshold": None}, **options
+    )
 
 
 def create_private_file(path: Path) -> None:
