@@ -204,12 +204,11 @@ def _stage(session: Session, import_id: int, prepared: _Prepared) -> bool:
 
 
 def _stage_batch(session: Session, import_id: int, batch: list[tuple[StagedRows, list[dict]]]) -> bool:
-    rows = [(model, [{**row, "import_id": import_id} for row in part]) for model, part in batch]
     if not queries.touch_staged_import(session, import_id):
         session.rollback()
         return False
-    for model, part in rows:
-        queries.add_staged(session, model, part)
+    for model, part in batch:
+        queries.add_staged(session, model, import_id, part)
     session.commit()
     return True
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -481,12 +482,23 @@ def add_staged_import(session: Session, title: str, date: datetime.date | None, 
     return _write(session, _ADD_STAGED_IMPORT, values).scalar_one()
 
 
-_ADD_STAGED = {model: insert(model) for model in STAGED_ROWS}
+@lru_cache(maxsize=None)
+def _staged_insert(model: StagedRows, paramstyle: str) -> tuple[str, operator.itemgetter]:
+    """The DBAPI's INSERT of a staged row (the import's id, then the rest), and what picks the rest from a row."""
+    columns = [column.name for column in model.__table__.columns if column.name not in ("id", "import_id")]
+    marker = "?" if paramstyle == "qmark" else "%s"
+    names = ", ".join(["import_id", *columns])
+    sql = f"INSERT INTO {model.__tablename__} ({names}) VALUES ({', '.join([marker] * (len(columns) + 1))})"
+    return sql, operator.itemgetter(*columns)
 
 
-def add_staged(session: Session, model: StagedRows, rows: list[dict]) -> None:
+def add_staged(session: Session, model: StagedRows, import_id: int, rows: list[dict]) -> None:
+    """Stage rows (each every column but the id and import's) under an import: one executemany of plain tuples,
+    without SQLAlchemy's processing of each row's parameters, which costs more than SQLite inserting it."""
     if rows:
-        _write(session, _ADD_STAGED[model], rows)
+        connection = session.connection()
+        sql, rest = _staged_insert(model, connection.dialect.paramstyle)
+        connection.exec_driver_sql(sql, [(import_id, *rest(row)) for row in rows])
 
 
 _DELETE_STAGED_IMPORT = delete(StagedImport).where(col(StagedImport.id) == _IMPORT_ID)
