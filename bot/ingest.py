@@ -258,7 +258,7 @@ def _switch(
     if (unindexed, aliases, remarks, indexed) != prepared.counts:
         session.rollback()
         return None
-    queries.delete_all_staged_rows(session, import_id)
+    queries.delete_all_staged_rows(session, import_id, [model for model, rows in prepared.rows if rows])
     session.commit()
     return meeting_id
 

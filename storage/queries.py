@@ -611,10 +611,11 @@ def delete_staged_import(session: Session, import_id: int) -> None:
     _write(session, _DELETE_STAGED_IMPORT, {"import_id": import_id})
 
 
-_DELETE_ALL_STAGED_ROWS = [delete(model).where(col(model.import_id) == _IMPORT_ID) for model in STAGED_ROWS]
+_DELETE_ALL_STAGED_ROWS = {model: delete(model).where(col(model.import_id) == _IMPORT_ID) for model in STAGED_ROWS}
 
 
-def delete_all_staged_rows(session: Session, import_id: int) -> None:
-    """Delete a staged import's rows, once switched in (in the switch: set-based, whatever their number)."""
-    for statement in _DELETE_ALL_STAGED_ROWS:
-        _write(session, statement, {"import_id": import_id})
+def delete_all_staged_rows(session: Session, import_id: int, kinds: list[StagedRows]) -> None:
+    """Delete a staged import's rows of these kinds (those it staged), once switched in (in the switch:
+    set-based, whatever their number)."""
+    for model in kinds:
+        _write(session, _DELETE_ALL_STAGED_ROWS[model], {"import_id": import_id})
