@@ -167,10 +167,10 @@ def _sole_chairs_after(
     meetings: list[set[int | str]] = [{chairs[0]}]
     if chairs[0] in stored:
         speaker_id = stored[chairs[0]].id
-        chair_ids = queries.speaker_ids_with_roles(session, default_label_words().chairs)
+        chairs_by_meeting = queries.chairs_by_meeting(session, [speaker_id], default_label_words().chairs)
         meetings = [
-            {chairs[0]} if ids & chair_ids == {speaker_id} else ids & chair_ids
-            for meeting_id, ids in queries.speaker_ids_by_meeting(session, [speaker_id]).items()
+            {chairs[0]} if ids == {speaker_id} else set(ids)
+            for meeting_id, ids in chairs_by_meeting.items()
             if previous is None or meeting_id != previous.id
         ] + meetings
     return sole_chairs(meetings)
@@ -204,12 +204,11 @@ def _stage(session: Session, import_id: int, prepared: _Prepared) -> bool:
 
 
 def _stage_batch(session: Session, import_id: int, batch: list[tuple[StagedRows, list[dict]]]) -> bool:
-    rows = [(model, [{**row, "import_id": import_id} for row in part]) for model, part in batch]
     if not queries.touch_staged_import(session, import_id):
         session.rollback()
         return False
-    for model, part in rows:
-        queries.add_staged(session, model, part)
+    for model, part in batch:
+        queries.add_staged(session, model, import_id, part)
     session.commit()
     return True
 
@@ -259,7 +258,7 @@ def _switch(
     if (unindexed, aliases, remarks, indexed) != prepared.counts:
         session.rollback()
         return None
-    queries.delete_all_staged_rows(session, import_id)
+    queries.delete_all_staged_rows(session, import_id, [model for model, rows in prepared.rows if rows])
     session.commit()
     return meeting_id
 
@@ -303,10 +302,9 @@ def speakers_of(minutes: ParsedMinutes, table: AliasTable) -> dict[str, LabelPar
 
 def refresh_aliases(session: Session, table: AliasTable, speakers: list[Speaker]) -> None:
     """Derive the speakers' aliases afresh from their labels, their meetings and the alias table."""
-    chairs = queries.speaker_ids_with_roles(session, default_label_words().chairs)
-    asked = sorted(chairs & {s.id for s in speakers})
-    meetings = queries.speaker_ids_by_meeting(session, asked).values() if asked else []
-    sole = sole_chairs(ids & chairs for ids in meetings) & set(asked)
+    roles = default_label_words().chairs
+    asked = sorted(s.id for s in speakers if s.role in roles)
+    sole = sole_chairs(queries.chairs_by_meeting(session, asked, roles).values()) & set(asked)
     aliases = {
         speaker.id: speaker_aliases(
             speaker.label,

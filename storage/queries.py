@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -87,15 +88,15 @@ class StoredSpeaker:
     name: str
 
 
+_SPEAKERS_BY_LABELS = select(Speaker.label, Speaker.id, Speaker.organisation, Speaker.role, Speaker.name).where(
+    col(Speaker.label).in_(bindparam("labels", expanding=True))
+)
+
+
 def speakers_by_labels(session: Session, labels: list[str]) -> dict[str, StoredSpeaker]:
     """The stored speakers of these labels, by label (one statement for a meeting's labels)."""
-    query = select(Speaker.label, Speaker.id, Speaker.organisation, Speaker.role, Speaker.name)
-    rows = session.execute(query.where(col(Speaker.label).in_(labels))) if labels else []
+    rows = _read(session, _SPEAKERS_BY_LABELS, {"labels": labels}) if labels else []
     return {label: StoredSpeaker(*parts) for label, *parts in rows}
-
-
-def speaker_ids_with_roles(session: Session, roles: Sequence[str]) -> set[int]:
-    return set(session.execute(select(Speaker.id).where(col(Speaker.role).in_(roles))).scalars())
 
 
 def all_speakers(session: Session) -> Sequence[Speaker]:
@@ -445,15 +446,26 @@ def meeting_by_id(session: Session, meeting_id: int) -> Meeting | None:
     return session.get(Meeting, meeting_id)
 
 
-def speaker_ids_by_meeting(session: Session, speaker_ids: list[int]) -> dict[int, set[int]]:
-    """Who spoke at each meeting where one of these speakers spoke: meeting id → speaker ids."""
-    meetings = select(Remark.meeting_id).where(col(Remark.speaker_id).in_(speaker_ids)).distinct()
-    query = select(Remark.meeting_id, Remark.speaker_id).where(col(Remark.meeting_id).in_(meetings)).distinct()
-    rows = session.execute(query).all()
-    speakers: dict[int, set[int]] = {}
-    for meeting_id, speaker_id in rows:
-        speakers.setdefault(meeting_id, set()).add(speaker_id)
-    return speakers
+_SPEAKER_IDS = bindparam("speaker_ids", expanding=True)
+_CHAIRS_BY_MEETING = (
+    select(Remark.meeting_id, Remark.speaker_id)
+    .join(Speaker, col(Speaker.id) == Remark.speaker_id)
+    .where(
+        col(Speaker.role).in_(bindparam("roles", expanding=True)),
+        col(Remark.meeting_id).in_(select(Remark.meeting_id).where(col(Remark.speaker_id).in_(_SPEAKER_IDS))),
+    )
+    .distinct()
+)
+
+
+def chairs_by_meeting(session: Session, speaker_ids: list[int], roles: Sequence[str]) -> dict[int, set[int]]:
+    """The speakers of these roles (the chairs) at each meeting where one of these speakers spoke: meeting id →
+    speaker ids (one statement)."""
+    chairs: dict[int, set[int]] = {}
+    if speaker_ids:
+        for meeting_id, speaker_id in _read(session, _CHAIRS_BY_MEETING, {"speaker_ids": speaker_ids, "roles": roles}):
+            chairs.setdefault(meeting_id, set()).add(speaker_id)
+    return chairs
 
 
 # Staged imports (see bot.ingest): rows written in short transactions, then switched into place by set-based
@@ -477,12 +489,23 @@ def add_staged_import(session: Session, title: str, date: datetime.date | None, 
     return _write(session, _ADD_STAGED_IMPORT, values).scalar_one()
 
 
-_ADD_STAGED = {model: insert(model) for model in STAGED_ROWS}
+@lru_cache(maxsize=None)
+def _staged_insert(model: StagedRows, paramstyle: str) -> tuple[str, operator.itemgetter]:
+    """The DBAPI's INSERT of a staged row (the import's id, then the rest), and what picks the rest from a row."""
+    columns = [column.name for column in model.__table__.columns if column.name not in ("id", "import_id")]
+    marker = "?" if paramstyle == "qmark" else "%s"
+    names = ", ".join(["import_id", *columns])
+    sql = f"INSERT INTO {model.__tablename__} ({names}) VALUES ({', '.join([marker] * (len(columns) + 1))})"
+    return sql, operator.itemgetter(*columns)
 
 
-def add_staged(session: Session, model: StagedRows, rows: list[dict]) -> None:
+def add_staged(session: Session, model: StagedRows, import_id: int, rows: list[dict]) -> None:
+    """Stage rows (each every column but the id and import's) under an import: one executemany of plain tuples,
+    without SQLAlchemy's processing of each row's parameters, which costs more than SQLite inserting it."""
     if rows:
-        _write(session, _ADD_STAGED[model], rows)
+        connection = session.connection()
+        sql, rest = _staged_insert(model, connection.dialect.paramstyle)
+        connection.exec_driver_sql(sql, [(import_id, *rest(row)) for row in rows])
 
 
 _DELETE_STAGED_IMPORT = delete(StagedImport).where(col(StagedImport.id) == _IMPORT_ID)
@@ -550,23 +573,32 @@ def switch_in_staged(session: Session, import_id: int, meeting_id: int) -> tuple
     return _write(session, add_aliases, values).rowcount, _write(session, add_remarks, values).rowcount
 
 
+_ANY_STAGED = select(or_(*(exists(select(model.id)) for model in (StagedImport, *STAGED_ROWS))))
+_STAGED_IMPORTS_TO_DELETE = union(
+    select(StagedImport.id).where(
+        or_(
+            (col(StagedImport.title) == bindparam("title"))
+            & col(StagedImport.date).is_not_distinct_from(bindparam("date")),
+            col(StagedImport.staged_at) < bindparam("staged_before"),
+        )
+    ),
+    *(
+        select(model.import_id).where(~exists().where(col(StagedImport.id) == model.import_id)).distinct()
+        for model in STAGED_ROWS
+    ),
+)
+
+
 def staged_imports_to_delete(
     session: Session, title: str, date: datetime.date | None, staged_before: datetime.datetime
 ) -> list[int]:
     """Staged imports an import of this meeting deletes: those of the same meeting (left by an import that died,
     or superseded by this one), those staged before `staged_before`, and rows whose import is gone (their
-    deletion cut short)."""
-    imports = select(StagedImport.id).where(
-        or_(
-            (col(StagedImport.title) == title) & col(StagedImport.date).is_not_distinct_from(date),
-            col(StagedImport.staged_at) < staged_before,
-        )
-    )
-    orphans = [
-        select(model.import_id).where(~exists().where(col(StagedImport.id) == model.import_id)).distinct()
-        for model in STAGED_ROWS
-    ]
-    return sorted(set(_read(session, union(imports, *orphans)).scalars()))
+    deletion cut short). Usually nothing is staged: one look at each staging table's first row tells."""
+    if not _read(session, _ANY_STAGED).scalar_one():
+        return []
+    values = {"title": title, "date": date, "staged_before": staged_before}
+    return sorted(set(_read(session, _STAGED_IMPORTS_TO_DELETE, values).scalars()))
 
 
 _DELETE_STAGED_ROWS = {
@@ -586,10 +618,11 @@ def delete_staged_import(session: Session, import_id: int) -> None:
     _write(session, _DELETE_STAGED_IMPORT, {"import_id": import_id})
 
 
-_DELETE_ALL_STAGED_ROWS = [delete(model).where(col(model.import_id) == _IMPORT_ID) for model in STAGED_ROWS]
+_DELETE_ALL_STAGED_ROWS = {model: delete(model).where(col(model.import_id) == _IMPORT_ID) for model in STAGED_ROWS}
 
 
-def delete_all_staged_rows(session: Session, import_id: int) -> None:
-    """Delete a staged import's rows, once switched in (in the switch: set-based, whatever their number)."""
-    for statement in _DELETE_ALL_STAGED_ROWS:
-        _write(session, statement, {"import_id": import_id})
+def delete_all_staged_rows(session: Session, import_id: int, kinds: list[StagedRows]) -> None:
+    """Delete a staged import's rows of these kinds (those it staged), once switched in (in the switch:
+    set-based, whatever their number)."""
+    for model in kinds:
+        _write(session, _DELETE_ALL_STAGED_ROWS[model], {"import_id": import_id})

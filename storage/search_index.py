@@ -21,6 +21,7 @@ The ranking re-checks every candidate, so the index only has to find a superset.
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -41,7 +42,7 @@ def search_tokens(normalized: str) -> list[str]:
         if run.isascii() or len(run) == 1:
             tokens.append(run)
         else:
-            tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
+            tokens += map(operator.add, run, run[1:])  # each character with the next
     return tokens
 
 

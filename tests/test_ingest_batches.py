@@ -157,11 +157,29 @@ def test_rows_an_import_left_a_day_ago_are_deleted_by_the_next_import(session, t
     recent = queries.add_staged_import(session, "a third meeting", None, now - datetime.timedelta(hours=1))
     row = {"position": 1, "speaker_label": "x", "text": "t", "normalized_text": "t", "tokens": "t"}
     # Rows of the import a day old, and rows whose import's row is gone (a deletion cut short).
-    queries.add_staged(session, StagedRemark, [{**row, "import_id": left}, {**row, "import_id": recent + 1}])
+    queries.add_staged(session, StagedRemark, left, [row])
+    queries.add_staged(session, StagedRemark, recent + 1, [row])
     session.commit()
     ingest_minutes(session, SAMPLE.read_bytes(), SAMPLE.name, table, FixedClock(now))
     assert list(session.exec(select(StagedImport.id))) == [recent]  # an import may still be staging that one
     assert session.exec(select(func.count()).select_from(StagedRemark)).one() == 0
+
+
+def test_with_nothing_staged_an_import_looks_for_nothing_to_delete(session, table):
+    """The search for staged rows to delete (of this meeting, a day old, or whose import is gone: a union over
+    every staging table) runs only when some staging table has a row; an import that finished left none."""
+    statements: list[str] = []
+    engine = session.get_bind()
+    record = lambda _conn, _cursor, statement, *_: statements.append(statement)  # noqa: E731
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        ingest_minutes(session, SAMPLE.read_bytes(), SAMPLE.name, table)
+        ingest_minutes(session, EDITED.encode(), SAMPLE.name, table)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert len([s for s in statements if "INSERT INTO stagedremark" in s]) == 2
+    assert not [s for s in statements if "UNION" in s]
+    assert session.exec(select(func.count()).select_from(StagedImport)).one() == 0
 
 
 def big_minutes(variant: str, remarks: int) -> str:
