@@ -225,7 +225,7 @@ def _switch(
     or None when the import must start again: the meeting changed since it was prepared (another import of it
     switched first) or its staged rows were deleted (by another import of it)."""
     minutes = prepared.minutes
-    if not queries.claim_staged_import(session, import_id):
+    if not queries.delete_staged_import(session, import_id):  # claimed: no other import can switch it in
         session.rollback()
         return None
     if queries.meeting_version(session, minutes.title, minutes.date, lock=True) != prepared.previous:

@@ -522,12 +522,6 @@ def touch_staged_import(session: Session, import_id: int) -> bool:
     return _write(session, _TOUCH_STAGED_IMPORT, {"import_id": import_id}).rowcount == 1
 
 
-def claim_staged_import(session: Session, import_id: int) -> bool:
-    """Delete a staged import's row, first thing in the transaction that switches it in (on SQLite, the write
-    that takes the lock); False when it is gone (deleted by another import of the meeting)."""
-    return _write(session, _DELETE_STAGED_IMPORT, {"import_id": import_id}).rowcount == 1
-
-
 def _switch_statements() -> tuple:
     unknown_speakers = select(
         StagedSpeaker.label, StagedSpeaker.organisation, StagedSpeaker.role, StagedSpeaker.name
@@ -614,8 +608,11 @@ def delete_staged_rows(session: Session, model: StagedRows, import_id: int, limi
     return _write(session, _DELETE_STAGED_ROWS[model], {"import_id": import_id, "limit": limit}).rowcount
 
 
-def delete_staged_import(session: Session, import_id: int) -> None:
-    _write(session, _DELETE_STAGED_IMPORT, {"import_id": import_id})
+def delete_staged_import(session: Session, import_id: int) -> bool:
+    """Delete a staged import's row (its rows are deleted apart); False when it was gone already (deleted by
+    another import of the meeting). The switch claims its import so, first thing (on SQLite, the write that
+    takes the lock)."""
+    return _write(session, _DELETE_STAGED_IMPORT, {"import_id": import_id}).rowcount == 1
 
 
 _DELETE_ALL_STAGED_ROWS = {model: delete(model).where(col(model.import_id) == _IMPORT_ID) for model in STAGED_ROWS}

@@ -146,7 +146,6 @@ def _page_furniture(raw_lines: list[str], rows: list[list[list[Line]]]) -> set[s
             for key, count in counts.items()
             if count >= 3
             and 5 <= len(key) <= 60
-            and key[-1] not in _SENTENCE_ENDS
             and key[0] not in "<(【〈《[○◎◯〇●-・•*"
             and not default_label_words().ends_like_role(key)
         }
