@@ -150,3 +150,18 @@ def test_an_organisation_is_found_by_its_name_in_romaji(table):
     directory = SpeakerDirectory([KnownSpeaker(1, "留萌建設協会 会長", "会長", tuple(aliases))])
     assert [span.speaker_ids for span in directory.find_spans("kensetsu kyokai no hatsugen")] == [frozenset({1})]
     assert not any(" " in a for a in speaker_aliases("苫前町長", "苫前町", table) if "machi" in a)  # 町 is not read
+
+
+def test_a_role_word_beside_a_place_names_that_place_s_speaker_not_every_speaker_of_the_role(table):
+    # Council minutes label their mayor 町長 alone: such speakers are known by the role word ("mayor") itself.
+    speakers = known(["苫前町長", "遠別町長", "留萌市長", "町長", "市長"], table)
+    assert who("Tomamae mayor", speakers, table) == ["苫前町長"]
+    assert who("tomamae mayer on foreign workers", speakers, table) == ["苫前町長"]  # the role mistyped
+    assert who("the mayor of Enbetsu", speakers, table) == ["遠別町長"]
+    assert set(who("what did the mayor say", speakers, table)) == {"苫前町長", "遠別町長", "留萌市長", "町長", "市長"}
+
+
+@pytest.mark.parametrize("question", ["旭川市長", "Sapporo mayor"])
+def test_a_role_word_after_an_unknown_place_names_nobody(question, table):
+    speakers = known(["苫前町長", "町長", "市長"], table)
+    assert who(question, speakers, table) is None

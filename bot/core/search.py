@@ -175,9 +175,9 @@ def _speaker_like(text: str) -> str | None:
 def closest_speakers(name: str, speakers: SpeakerDirectory, limit: int = 3) -> list[str]:
     """Speaker labels nearest to a name that matched none, for a helpful message."""
     key = normalize(name)
-    choices = {a if has_japanese(a) else fold_romaji(a): s.label for s in speakers.speakers for a in s.aliases}
+    choices = speakers.label_by_alias
     query = key if has_japanese(key) else fold_romaji(key)
-    ranked = process.extract(query, list(choices), scorer=fuzz.WRatio, limit=limit * 4)
+    ranked = process.extract(query, choices.keys(), scorer=fuzz.WRatio, limit=limit * 4)
     return list(dict.fromkeys(choices[alias] for alias, _, _ in ranked))[:limit]
 
 

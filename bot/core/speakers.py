@@ -93,6 +93,11 @@ class AliasTable:
         return {w for r in self.roles for name in r.en for w, _, _ in latin_words(normalize(name))}
 
     @cached_property
+    def role_names(self) -> frozenset[str]:
+        """Every role's names, Japanese and English, normalised (町長, mayor, deputy mayor)."""
+        return frozenset(normalize(name) for r in self.roles for name in (*r.ja, *r.en))
+
+    @cached_property
     def _role_names(self) -> list[tuple[list[tuple[int, set[str]]], list[tuple[int, str]], set[str]]]:
         """Each role's English names (word count, words), Japanese ones (length as written, normalised) and
         its Japanese labels, normalised once."""
@@ -274,6 +279,12 @@ class SpeakerDirectory:
             self.latin.setdefault(len(alias.split()), {})[alias] = ids
         self._latin_choices = {size: list(aliases) for size, aliases in self.latin.items()}
 
+    @cached_property
+    def label_by_alias(self) -> dict[str, str]:
+        """Each alias as names are compared (Latin ones folded) with its speaker's label, the last speaker
+        listing it winning: what a name that matched nobody is compared with."""
+        return {a if has_japanese(a) else fold_romaji(a): s.label for s in self.speakers for a in s.aliases}
+
     def members(self, group: SpeakerGroup) -> tuple[KnownSpeaker, ...]:
         """The speakers of a group, found once per directory (normalising every label per question costs more)."""
         if group not in self._members:
@@ -389,7 +400,15 @@ def resolve_speaker(text: str, directory: SpeakerDirectory, table: AliasTable) -
 def _speakers_named(text: str, directory: SpeakerDirectory, table: AliasTable) -> list[_Named]:
     """Every speaker and group named in `text`, in order, not overlapping."""
     named: list[_Named] = []
+    # Speakers known by their role alone (a council's 町長, "mayor") are all that role's, as a group word: beside
+    # another speaker the role says which of theirs ("Tomamae mayor", "the mayor of Enbetsu"); after an unknown
+    # place, it is that place's (旭川市長, "Sapporo mayor": nobody known). The table's group words come first.
+    by_role: list[_Named] = []
     for span in directory.find_spans(text):
+        if span.alias in table.role_names:
+            speakers = tuple(directory.by_id[i] for i in sorted(span.speaker_ids))
+            by_role.append(_Named(span.start, span.end, speakers, span.alias, True))
+            continue
         start, end, role_text = extend_with_role(text, span, table)
         speakers = [directory.by_id[i] for i in sorted(span.speaker_ids)]
         roles = table.roles_named(role_text) if role_text else set()
@@ -400,7 +419,7 @@ def _speakers_named(text: str, directory: SpeakerDirectory, table: AliasTable) -
     groups = [
         _Named(m.start(), m.end(), directory.members(by_name[m.group()]), m.group(), True)
         for m in pattern.finditer(text)
-    ]
+    ] + by_role
     groups.sort(key=lambda g: (-(g.end - g.start), g.start))
     for group in groups:
         if not group.speakers:
