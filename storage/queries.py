@@ -8,6 +8,7 @@ import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, delete, exists, func, insert, or_, union, update
 from sqlalchemy.exc import IntegrityError
@@ -212,10 +213,7 @@ def content_hashes(session: Session, ids: list[int]) -> dict[int, str]:
     """The content hash of each of these meetings that exists (see MeetingFacts.content_hash). The ids are
     written into the statement: a date names thousands of meetings, and binding each as a parameter costs
     three times what the database spends reading them."""
-    if not ids:
-        return {}
-    statement = f"SELECT id, content_hash FROM meeting WHERE id IN ({id_list(ids)})"
-    return dict(session.connection().exec_driver_sql(statement).all())
+    return dict(_listing(session, "SELECT id, content_hash FROM meeting WHERE id IN ({ids})", ids)) if ids else {}
 
 
 def id_list(ids: Sequence[int]) -> str:
@@ -230,22 +228,37 @@ def newest_remark_id(session: Session) -> int:
     return _read(session, _NEWEST_REMARK_ID).scalar_one() or 0
 
 
-# Remarks as plain rows with what an answer shows of them (no ORM objects: answers read hundreds).
+class RemarkRow(NamedTuple):
+    """A remark with what an answer shows of it."""
+
+    id: int
+    speaker_id: int
+    position: int
+    text: str
+    normalized_text: str
+    label: str
+    title: str
+    date: datetime.date | None
+
+
+# Remarks as plain rows, their ids written into the statement (see `_listing`).
 _REMARKS_BY_IDS = (
-    select(
-        Remark.id,
-        Remark.speaker_id,
-        Remark.position,
-        Remark.text,
-        Remark.normalized_text,
-        Speaker.label,
-        Meeting.title,
-        Meeting.date,
-    )
-    .join(Speaker, col(Speaker.id) == Remark.speaker_id)
-    .join(Meeting, col(Meeting.id) == Remark.meeting_id)
-    .where(col(Remark.id).in_(_IDS))
+    "SELECT remark.id, remark.speaker_id, remark.position, remark.text, remark.normalized_text, speaker.label,"
+    " meeting.title, meeting.date FROM remark JOIN speaker ON speaker.id = remark.speaker_id"
+    " JOIN meeting ON meeting.id = remark.meeting_id WHERE remark.id IN ({ids})"
 )
+
+
+def _listing(session: Session, statement: str, ids: Sequence[int]) -> list[tuple]:
+    """The rows of a select of these ids, written into it, run as it is by the driver: for the hundreds of
+    remarks an answer reads, SQLAlchemy's expanding parameters and typed rows cost as much as the database's
+    answer. Its dates are converted here."""
+    return session.connection().exec_driver_sql(statement.format(ids=id_list(ids))).all()
+
+
+def _date(value: datetime.date | str | None) -> datetime.date | None:
+    """A date column as the driver gives it: SQLite's is ISO text."""
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 @lru_cache(maxsize=None)
@@ -266,17 +279,23 @@ def remarks_in_scope(session: Session, scope: Scope, limit: int):
 # Remarks as the ranking reads them: (id, normalised text, meeting date, position); the text as written and the
 # names come later, for the few remarks shown.
 _RANKING_ROWS = (
-    select(Remark.id, Remark.normalized_text, Meeting.date, Remark.position)
-    .join(Meeting, col(Meeting.id) == Remark.meeting_id)
-    .where(col(Remark.id).in_(_IDS))
+    "SELECT remark.id, remark.normalized_text, meeting.date, remark.position FROM remark"
+    " JOIN meeting ON meeting.id = remark.meeting_id WHERE remark.id IN ({ids}) ORDER BY remark.id"
 )
-_TO_RANK = {False: _RANKING_ROWS.order_by(col(Remark.id)), True: _RANKING_ROWS.order_by(col(Remark.id).desc())}
+_TO_RANK = {False: _RANKING_ROWS, True: _RANKING_ROWS + " DESC"}
 
 
-def remarks_to_rank(session: Session, ids: Sequence[int], newest_first: bool = False):
-    """Ranking rows (id, normalised text, meeting date, position) for these remark ids, oldest first (or newest
-    first)."""
-    return _read(session, _TO_RANK[newest_first], {"ids": ids}).all() if ids else []
+class RankingRow(NamedTuple):
+    id: int
+    normalized_text: str
+    date: datetime.date | None
+    position: int
+
+
+def remarks_to_rank(session: Session, ids: Sequence[int], newest_first: bool = False) -> list[RankingRow]:
+    """Ranking rows for these remark ids, oldest first (or newest first)."""
+    rows = _listing(session, _TO_RANK[newest_first], ids) if ids else []
+    return [RankingRow(remark_id, text, _date(date), position) for remark_id, text, date, position in rows]
 
 
 @lru_cache(maxsize=None)
@@ -290,12 +309,11 @@ def recent_remarks_to_rank(session: Session, scope: Scope, limit: int):
     return remarks_to_rank(session, ids, newest_first=True)
 
 
-def remarks_by_ids(session: Session, ids: Sequence[int]):
-    """Rows (id, speaker_id, position, text, normalized_text, label, title, date) for these remark ids, in the
-    order of `ids`."""
+def remarks_by_ids(session: Session, ids: Sequence[int]) -> list[RemarkRow]:
+    """The rows of these remarks, in the order of `ids`."""
     if not ids:
         return []
-    rows = {row.id: row for row in _read(session, _REMARKS_BY_IDS, {"ids": ids})}
+    rows = {row[0]: RemarkRow(*row[:-1], _date(row[-1])) for row in _listing(session, _REMARKS_BY_IDS, ids)}
     return [rows[i] for i in ids if i in rows]
 
 
