@@ -175,8 +175,9 @@ def _speaker_like(text: str) -> str | None:
 def closest_speakers(name: str, speakers: SpeakerDirectory, limit: int = 3) -> list[str]:
     """Speaker labels nearest to a name that matched none, for a helpful message."""
     key = normalize(name)
-    choices = speakers.label_by_alias
-    query = key if has_japanese(key) else fold_romaji(key)
+    japanese = has_japanese(key)
+    choices = speakers.label_by_alias[japanese]
+    query = key if japanese else fold_romaji(key)
     ranked = process.extract(query, choices.keys(), scorer=fuzz.WRatio, limit=limit * 4)
     return list(dict.fromkeys(choices[alias] for alias, _, _ in ranked))[:limit]
 
@@ -309,6 +310,8 @@ def rank(
     # Most remarks have no Latin letters or digits: then no other term can match, and testing them would be
     # most of the cost.
     latin = [bool(_HAS_LATIN.search(text)) for text in texts]
+    # Most terms of a topic are in none of the candidates: one search of them all tells (no term holds the NUL).
+    every_text = "\0".join(texts)
     weights = [idf(total, frequency) for frequency in frequencies]
     # Per candidate, per group: the (weight, term) found in it; and the terms found that are still to confirm.
     found: list[list[list[tuple[float, str]]]] = [[[] for _ in topics] for _ in candidates]
@@ -316,6 +319,8 @@ def rank(
     confirmations: dict[str, Callable[[str], bool]] = {}
     for g, group in enumerate(topics):
         for term, term_weight in group.terms.items():  # term by term over every remark: a tight loop
+            if term not in every_text:
+                continue
             may_hold, confirm = _term_tests(term, term in whole_words)
             japanese = has_japanese(term)
             matched = [i for i, text in enumerate(texts) if (japanese or latin[i]) and may_hold(text)]

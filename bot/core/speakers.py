@@ -280,10 +280,16 @@ class SpeakerDirectory:
         self._latin_choices = {size: list(aliases) for size, aliases in self.latin.items()}
 
     @cached_property
-    def label_by_alias(self) -> dict[str, str]:
-        """Each alias as names are compared (Latin ones folded) with its speaker's label, the last speaker
-        listing it winning: what a name that matched nobody is compared with."""
-        return {a if has_japanese(a) else fold_romaji(a): s.label for s in self.speakers for a in s.aliases}
+    def label_by_alias(self) -> dict[bool, dict[str, str]]:
+        """Japanese aliases (True) and Latin ones, folded, with their speaker's label, the last speaker listing
+        one winning: what a name that matched nobody is compared with (a name is not near one of the other
+        script)."""
+        by_script: dict[bool, dict[str, str]] = {True: {}, False: {}}
+        for speaker in self.speakers:
+            for alias in speaker.aliases:
+                japanese = has_japanese(alias)
+                by_script[japanese][alias if japanese else fold_romaji(alias)] = speaker.label
+        return by_script
 
     def members(self, group: SpeakerGroup) -> tuple[KnownSpeaker, ...]:
         """The speakers of a group, found once per directory (normalising every label per question costs more)."""
