@@ -140,13 +140,29 @@ def versions(session: Session) -> tuple[tuple[int, int], tuple[int, int]]:
 
 
 @dataclass(frozen=True)
+class IdSpan:
+    """The lowest and highest id of the remarks at a scope's meetings, and how many remarks are in scope."""
+
+    low: int
+    high: int
+    count: int
+
+    @property
+    def dense(self) -> bool:
+        """Whether a quarter of the ids in the span or more are in scope: then testing the index's matches in
+        the span one by one costs less than listing the scope's remarks (a year's meetings: thousands)."""
+        return self.count * 4 >= self.high - self.low + 1
+
+
+@dataclass(frozen=True)
 class Scope:
     """The remarks a question searches: of these speakers, at these meetings, stored by then (the highest
-    remark id then); None: no bound."""
+    remark id then); None: no bound. `span`: where the remarks of its meetings lie (see `remark_id_span`)."""
 
     speaker_ids: tuple[int, ...] | None = None
     meeting_ids: tuple[int, ...] | None = None
     newest_id: int | None = None
+    span: IdSpan | None = None
 
 
 def _bounded(query, speakers: bool, meetings: bool, newest: bool):
@@ -329,6 +345,19 @@ def count_remarks(session: Session, scope: Scope = Scope()) -> int:
     if scope.speaker_ids is None and scope.meeting_ids is None:
         return scope.newest_id or newest_remark_id(session)
     return _read(session, _count_in_scope(_shape(scope)), _scope_values(scope)).scalar_one()
+
+
+# Each meeting's lowest and highest remark id is one look-up in the index of remarks by meeting.
+_MEETINGS_ID_SPAN = (
+    "SELECT min(low), max(high) FROM (SELECT (SELECT min(id) FROM remark WHERE meeting_id = meeting.id) AS low,"
+    " (SELECT max(id) FROM remark WHERE meeting_id = meeting.id) AS high FROM meeting WHERE id IN ({ids})) AS ends"
+)
+
+
+def remark_id_span(session: Session, meeting_ids: Sequence[int], count: int) -> IdSpan | None:
+    """The span of the remark ids of these meetings, `count` of them in scope; None when they have none."""
+    low, high = _listing(session, _MEETINGS_ID_SPAN, meeting_ids)[0] if meeting_ids else (None, None)
+    return IdSpan(low, high, count) if low is not None else None
 
 
 @lru_cache(maxsize=None)

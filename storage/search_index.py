@@ -79,6 +79,9 @@ class Dialect:
     # The id tested against a meeting's remarks. SQLite: "+rowid", so that FTS5 filters its matches by
     # them instead of running the whole match once per remark of the meetings (seconds instead of ms).
     scope_column: str
+    # A test of one match against the scope's {remarks}, for a dense span (see queries.IdSpan); None: the
+    # scope's remarks are listed whatever the span.
+    in_dense_scope: str | None
     phrase: str  # joins the tokens of one term
     any_of: str
     all_of: str
@@ -104,6 +107,7 @@ SQLITE = Dialect(
     match="SELECT rowid AS id FROM remark_index WHERE remark_index MATCH :q",
     id_column="rowid",
     scope_column="+rowid",
+    in_dense_scope="EXISTS (SELECT 1 FROM remark WHERE remark.id = remark_index.rowid AND {remarks})",
     phrase=" ",
     any_of=" OR ",
     all_of=" AND ",
@@ -124,6 +128,7 @@ POSTGRESQL = Dialect(
     match="SELECT remark_id AS id FROM remark_search WHERE tokens @@ to_tsquery('simple', :q)",
     id_column="remark_id",
     scope_column="remark_id",
+    in_dense_scope=None,
     phrase=" <-> ",
     any_of=" | ",
     all_of=" & ",
@@ -205,7 +210,8 @@ def _speakers(dialect: Dialect, speaker_ids: tuple[int, ...]) -> str:
 
 def _match(dialect: Dialect, scope: Scope) -> str:
     """The dialect's match, bounded to the scope's meetings and newest remark inside the query. With meetings,
-    the scope's speakers are bounded there too, from their index (see `_speakers_in_match`)."""
+    the scope's speakers are bounded there too, from their index (see `_speakers_in_match`), and the matches
+    read are those in the span of the meetings' remark ids."""
     sql = dialect.match
     if scope.meeting_ids is not None:
         meetings = id_list(scope.meeting_ids)
@@ -214,7 +220,13 @@ def _match(dialect: Dialect, scope: Scope) -> str:
         else:  # + 0: see storage.queries._in_scope
             speakers = id_list(scope.speaker_ids)
             remarks = f"speaker_id IN ({speakers}) AND meeting_id + 0 IN ({meetings})"
-        sql += f" AND {dialect.scope_column} IN (SELECT id FROM remark WHERE {remarks})"
+        span = scope.span
+        if span is not None:  # the index reads its matches in the span alone
+            sql += f" AND {dialect.id_column} BETWEEN {int(span.low)} AND {int(span.high)}"
+        if span is not None and span.dense and dialect.in_dense_scope:
+            sql += " AND " + dialect.in_dense_scope.format(remarks=remarks)
+        else:
+            sql += f" AND {dialect.scope_column} IN (SELECT id FROM remark WHERE {remarks})"
     if scope.newest_id is not None:
         sql += f" AND {dialect.id_column} <= {int(scope.newest_id)}"
     return sql

@@ -1,9 +1,19 @@
 """Candidates and counts from one index query per topic group are those of a query for all groups at once."""
 
-import pytest
+from dataclasses import replace
+from pathlib import Path
 
-from storage import search_index
+import pytest
+from sqlmodel import Session, col, select
+
+from bot.core.speakers import default_alias_table
+from bot.ingest import ingest_minutes
+from storage import queries, search_index
+from storage.engine import database_url, get_engine
+from storage.models import Meeting, Remark
 from storage.queries import Scope
+from tests.archive_minutes import MEETINGS
+from tests.conftest import BACKENDS, SAMPLE, new_database
 
 GROUPS = [
     [["人材", "人手"], ["確保", "採用"]],  # two common groups
@@ -36,3 +46,43 @@ def test_a_term_holding_another_term_of_its_group_is_not_looked_up_again():
         ("foreign", "worker"),
         ("foreign", "workers"),
     ]
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def archive_session(request, tmp_path_factory):
+    """The sample and three more meetings, ingested one after the other."""
+    url = new_database(request, request.param, tmp_path_factory.mktemp("archive"))
+    engine = get_engine(database_url(url, Path(".")))
+    with Session(engine) as session:
+        for name, text in {SAMPLE.name: SAMPLE.read_text(encoding="utf-8"), **MEETINGS}.items():
+            ingest_minutes(session, text.encode(), name, default_alias_table())
+    with Session(engine) as session:
+        yield session
+
+
+@pytest.mark.parametrize("terms", [["除雪"], ["事業承継", "後継者"], ["医師"]])
+@pytest.mark.parametrize("speakers", [None, "苫前町長"])
+def test_the_span_of_a_scope_s_meetings_bounds_the_index_and_changes_nothing_it_finds(archive_session, terms, speakers):
+    session = archive_session
+    meetings = [m.id for m in session.exec(select(Meeting).order_by(Meeting.id))]
+    speaker_ids = (
+        None if speakers is None else tuple(s.id for s in queries.all_speakers(session) if s.label == speakers)
+    )
+    for chosen in [meetings[:2], meetings[1:], meetings[::2], meetings[-1:]]:  # together, or apart
+        scope = Scope(speaker_ids, tuple(chosen))
+        remarks = session.exec(select(Remark).where(col(Remark.meeting_id).in_(chosen))).all()
+        in_scope = [r for r in remarks if speaker_ids is None or r.speaker_id in speaker_ids]
+        expected = sorted((r.id for r in in_scope if any(t in r.normalized_text for t in terms)), reverse=True)
+        span = queries.remark_id_span(session, chosen, len(in_scope))
+        assert (span.low, span.high) == (min(r.id for r in remarks), max(r.id for r in remarks))
+        # Found alike whether the matches in the span are tested one by one (dense) or the scope's listed.
+        for count in (span.count, 0, span.high - span.low + 1):
+            spanned = replace(scope, span=replace(span, count=count))
+            assert search_index.candidate_ids(session, [terms], spanned, 200, 20) == expected
+            assert search_index.count_matching(session, terms, spanned, 49, 1000) == len(expected)
+        assert search_index.candidate_ids(session, [terms], scope, 200, 20) == expected
+
+
+def test_meetings_without_remarks_have_no_span(archive_session):
+    assert queries.remark_id_span(archive_session, [], 0) is None
+    assert queries.remark_id_span(archive_session, [10_000], 0) is None
