@@ -165,29 +165,20 @@ class Scope:
     span: IdSpan | None = None
 
 
-def _bounded(query, speakers: bool, meetings: bool, newest: bool):
-    """The query bounded to a scope of this shape, by parameters (see `_scope_values`). One statement per shape,
-    built once: building and compiling a select costs more than SQLite answering it."""
-    if speakers:
-        query = query.where(col(Remark.speaker_id).in_(bindparam("speaker_ids", expanding=True)))
-    if meetings:
+def in_scope(scope: Scope) -> str:
+    """The scope as a condition on `remark`, its ids written in: a date names thousands of meetings, and binding
+    each as a parameter costs more than the database's answer."""
+    conditions = ["1 = 1"]
+    if scope.speaker_ids is not None:
+        conditions.append(f"remark.speaker_id IN ({id_list(scope.speaker_ids)})")
+    if scope.meeting_ids is not None:
         # With speakers, their index (speaker, meeting, position) answers both: + 0 keeps SQLite from looking up
         # every pair of a speaker and a meeting instead (the mayors over ten years: 50,000 look-ups).
-        meeting = col(Remark.meeting_id) + 0 if speakers else col(Remark.meeting_id)
-        query = query.where(meeting.in_(bindparam("meeting_ids", expanding=True)))
-    if newest:
-        query = query.where(col(Remark.id) <= bindparam("newest_id"))
-    return query
-
-
-def _shape(scope: Scope) -> tuple[bool, bool, bool]:
-    """Which bounds the scope has: speakers, meetings, a newest remark."""
-    return scope.speaker_ids is not None, scope.meeting_ids is not None, scope.newest_id is not None
-
-
-def _scope_values(scope: Scope) -> dict:
-    values = {"speaker_ids": scope.speaker_ids, "meeting_ids": scope.meeting_ids, "newest_id": scope.newest_id}
-    return {name: value for name, value in values.items() if value is not None}
+        meeting = "remark.meeting_id + 0" if scope.speaker_ids is not None else "remark.meeting_id"
+        conditions.append(f"{meeting} IN ({id_list(scope.meeting_ids)})")
+    if scope.newest_id is not None:
+        conditions.append(f"remark.id <= {int(scope.newest_id)}")
+    return " AND ".join(conditions)
 
 
 def meeting_refs(session: Session):
@@ -277,19 +268,14 @@ def _date(value: datetime.date | str | None) -> datetime.date | None:
     return datetime.date.fromisoformat(value) if isinstance(value, str) else value
 
 
-@lru_cache(maxsize=None)
-def _newest_meetings_first(shape: tuple[bool, bool, bool]):
-    newest_first = (col(Meeting.date).desc(), col(Meeting.id).desc(), col(Remark.position))
-    query = select(Remark.id).join(Meeting, col(Meeting.id) == Remark.meeting_id)
-    return _bounded(query, *shape).order_by(*newest_first).limit(bindparam("limit"))
-
-
-def remarks_in_scope(session: Session, scope: Scope, limit: int):
-    """Rows (see `remarks_by_ids`) of the remarks in scope: the newest meeting first, in order within a meeting."""
+def remarks_in_scope(session: Session, scope: Scope, limit: int) -> list[RemarkRow]:
+    """Rows of the remarks in scope: the newest meeting first, in order within a meeting."""
     # Ids first, from the indexes alone; then the rows of those: sorting rows with their text costs ten times more.
-    statement = _newest_meetings_first(_shape(scope))
-    ids = _read(session, statement, {**_scope_values(scope), "limit": limit}).scalars().all()
-    return remarks_by_ids(session, ids)
+    statement = (
+        f"SELECT remark.id FROM remark JOIN meeting ON meeting.id = remark.meeting_id WHERE {in_scope(scope)}"
+        f" ORDER BY meeting.date DESC, meeting.id DESC, remark.position LIMIT {int(limit)}"
+    )
+    return remarks_by_ids(session, session.connection().exec_driver_sql(statement).scalars().all())
 
 
 # Remarks as the ranking reads them: (id, normalised text, meeting date, position); the text as written and the
@@ -314,15 +300,10 @@ def remarks_to_rank(session: Session, ids: Sequence[int], newest_first: bool = F
     return [RankingRow(remark_id, text, _date(date), position) for remark_id, text, date, position in rows]
 
 
-@lru_cache(maxsize=None)
-def _newest_ids(shape: tuple[bool, bool, bool]):
-    return _bounded(select(Remark.id), *shape).order_by(col(Remark.id).desc()).limit(bindparam("limit"))
-
-
-def recent_remarks_to_rank(session: Session, scope: Scope, limit: int):
-    """Ranking rows (see `remarks_to_rank`) of the latest stored remarks in scope, newest first."""
-    ids = _read(session, _newest_ids(_shape(scope)), {**_scope_values(scope), "limit": limit}).scalars().all()
-    return remarks_to_rank(session, ids, newest_first=True)
+def recent_remarks_to_rank(session: Session, scope: Scope, limit: int) -> list[RankingRow]:
+    """Ranking rows of the latest stored remarks in scope, newest first."""
+    statement = f"SELECT remark.id FROM remark WHERE {in_scope(scope)} ORDER BY remark.id DESC LIMIT {int(limit)}"
+    return remarks_to_rank(session, session.connection().exec_driver_sql(statement).scalars().all(), newest_first=True)
 
 
 def remarks_by_ids(session: Session, ids: Sequence[int]) -> list[RemarkRow]:
@@ -344,7 +325,7 @@ def count_remarks(session: Session, scope: Scope = Scope()) -> int:
     it needs no scan, and is close enough for weighing a term's rarity."""
     if scope.speaker_ids is None and scope.meeting_ids is None:
         return scope.newest_id or newest_remark_id(session)
-    return _read(session, _count_in_scope(_shape(scope)), _scope_values(scope)).scalar_one()
+    return session.connection().exec_driver_sql(f"SELECT count(*) FROM remark WHERE {in_scope(scope)}").scalar_one()
 
 
 # Each meeting's lowest and highest remark id is one look-up in the index of remarks by meeting.
@@ -358,11 +339,6 @@ def remark_id_span(session: Session, meeting_ids: Sequence[int], count: int) -> 
     """The span of the remark ids of these meetings, `count` of them in scope; None when they have none."""
     low, high = _listing(session, _MEETINGS_ID_SPAN, meeting_ids)[0] if meeting_ids else (None, None)
     return IdSpan(low, high, count) if low is not None else None
-
-
-@lru_cache(maxsize=None)
-def _count_in_scope(shape: tuple[bool, bool, bool]):
-    return _bounded(select(func.count()).select_from(Remark), *shape)
 
 
 def meetings_with_counts(session: Session):

@@ -30,7 +30,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
-from storage.queries import Scope, id_list
+from storage.queries import Scope, id_list, in_scope
 
 _WORD = re.compile(r"[a-z0-9]+|[^\W_a-z0-9]+")
 
@@ -214,12 +214,7 @@ def _match(dialect: Dialect, scope: Scope) -> str:
     read are those in the span of the meetings' remark ids."""
     sql = dialect.match
     if scope.meeting_ids is not None:
-        meetings = id_list(scope.meeting_ids)
-        if scope.speaker_ids is None:
-            remarks = f"meeting_id IN ({meetings})"
-        else:  # + 0: see storage.queries._in_scope
-            speakers = id_list(scope.speaker_ids)
-            remarks = f"speaker_id IN ({speakers}) AND meeting_id + 0 IN ({meetings})"
+        remarks = in_scope(scope)
         span = scope.span
         if span is not None:  # the index reads its matches in the span alone
             sql += f" AND {dialect.id_column} BETWEEN {int(span.low)} AND {int(span.high)}"
@@ -337,7 +332,7 @@ def _matching_among(session: Session, terms: list[str], ids: list[int]) -> set[i
     listed = id_list(ids)
     # The range bounds what the index reads; +rowid: see Dialect.scope_column.
     statement = text(f"{SQLITE.match} AND rowid BETWEEN :low AND :high AND +rowid IN ({listed})")
-    return set(session.execute(statement, {"q": query, "low": min(ids), "high": max(ids)}).scalars())
+    return set(session.execute(statement, {"q": query, "low": min(ids), "high": max(ids)}).scalars().all())
 
 
 def _newest_matching(
