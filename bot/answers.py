@@ -188,16 +188,33 @@ def described_meetings(session: Session, ids: list[int]) -> list[MeetingFacts]:
     return [known[i] for i in ids if i in hashes and i in known]
 
 
+_presence: dict[str, tuple[tuple[int, int, int], dict[str, bool]]] = {}
+MAX_TERMS_KNOWN = 100_000  # terms whose presence in the archive is kept, per database
+
+
+def term_presence(session: Session, version: tuple[int, int, int]) -> dict[str, bool]:
+    """Whether each term looked up so far occurs in the archive, kept until remarks change (`version`: the
+    remarks' of queries.versions): the dictionary's readings of a romaji word are dozens of look-ups, the same
+    ones for every question using the word."""
+    url = str(session.get_bind().url)
+    cached = _presence.get(url)
+    if cached and cached[0] == version and len(cached[1]) < MAX_TERMS_KNOWN:
+        return cached[1]
+    _presence[url] = (version, {})
+    return _presence[url][1]
+
+
 def answer_question(
     session: Session, question: str, table: AliasTable, glossary: Glossary, filters: AskFilters = AskFilters()
 ) -> Answer:
-    aliases_version, meetings_version = queries.versions(session)
-    speakers = speaker_directory(session, aliases_version)
-    meetings = meeting_list(session, meetings_version)
+    versions = queries.versions(session)
+    speakers = speaker_directory(session, versions.aliases)
+    meetings = meeting_list(session, versions.meetings)
     if len(question) > MAX_QUESTION_LENGTH:
         u = understand(question[:MAX_QUESTION_LENGTH], SpeakerDirectory([]), table, glossary)
         return Answer(u, [], say("too_long", u.language, limit=str(MAX_QUESTION_LENGTH)))
-    lexicon = Lexicon(default_jmdict(), lambda terms: search_index.present_terms(session, terms))
+    present = term_presence(session, versions.remarks)
+    lexicon = Lexicon(default_jmdict(), lambda terms: search_index.present_terms(session, terms), present)
     u = understand(question, speakers, table, glossary, meetings, lexicon)
     u = _filtered(u, filters, speakers, table, meetings)
     if u.small_talk:

@@ -129,14 +129,26 @@ def _count_and_highest_id(model: type[SpeakerAlias] | type[Meeting]):
     return select(func.count()).select_from(model).scalar_subquery(), select(func.max(model.id)).scalar_subquery()
 
 
-_VERSIONS = select(*_count_and_highest_id(SpeakerAlias), *_count_and_highest_id(Meeting))
+_VERSIONS = select(
+    *_count_and_highest_id(SpeakerAlias), *_count_and_highest_id(Meeting), select(func.max(Remark.id)).scalar_subquery()
+)
 
 
-def versions(session: Session) -> tuple[tuple[int, int], tuple[int, int]]:
-    """What changes whenever aliases are replaced, and whenever a meeting is added or removed: the count and
-    highest id of each."""
-    aliases, highest_alias, meetings, highest_meeting = _read(session, _VERSIONS).one()
-    return (aliases, highest_alias), (meetings, highest_meeting)
+@dataclass(frozen=True)
+class Versions:
+    """What changes whenever aliases are replaced (their count and highest id), whenever a meeting is added or
+    removed (the same of meetings), and whenever remarks change too (a meeting's new version has new remarks)."""
+
+    aliases: tuple[int, int]
+    meetings: tuple[int, int]
+    remarks: tuple[int, int, int]
+
+
+def versions(session: Session) -> Versions:
+    aliases, highest_alias, meetings, highest_meeting, highest_remark = _read(session, _VERSIONS).one()
+    return Versions(
+        (aliases, highest_alias), (meetings, highest_meeting), (meetings, highest_meeting, highest_remark or 0)
+    )
 
 
 @dataclass(frozen=True)

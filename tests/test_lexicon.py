@@ -211,3 +211,25 @@ def test_an_adjective_is_looked_up_by_its_noun():
 
     assert "absence" in _gloss_forms("absent") and "importance" in _gloss_forms("important")
     assert not any(form.endswith("ce") for form in _gloss_forms("rent"))  # too short to be one
+
+
+def test_what_the_archive_has_is_asked_again_once_minutes_arrive(session, table, glossary):
+    # A romaji word's readings found absent are known absent only until the archive changes.
+    from bot.ingest import ingest_minutes
+    from tests.archive_minutes import minutes
+
+    def said(remarks: dict[str, list[str]], day: int) -> None:
+        text = minutes(
+            "令和7年度留萌地域づくり連携会議 開催概要",
+            f"令和7年（2025年）10月{day}日（水）14:00～16:00",
+            "留萌市",
+            "各市町村長",
+            ["意見交換"],
+            remarks,
+        )
+        ingest_minutes(session, text.encode(), f"rumoi-2025-10-{day:02}.txt", table)
+
+    said({"苫前町長": ["除雪の体制を見直したい。"]}, 1)
+    assert answer_question(session, "shougakukin", table, glossary).results == []
+    said({"羽幌町長": ["奨学金の返還を町で支援している。"]}, 2)
+    assert [r.speaker for r in answer_question(session, "shougakukin", table, glossary).results] == ["羽幌町長"]

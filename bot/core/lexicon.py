@@ -49,12 +49,15 @@ class WordReading:
 
 class Lexicon:
     """A dictionary and the archive it is checked against. `present` tells which normalised terms occur in
-    the archive; its answers are kept, so make one Lexicon per question or per archive version."""
+    the archive; its answers are kept in `known` (whether each term occurs), which may be shared by the
+    lexicons of one archive version."""
 
-    def __init__(self, dictionary: Dictionary, present: Callable[[list[str]], set[str]]):
+    def __init__(
+        self, dictionary: Dictionary, present: Callable[[list[str]], set[str]], known: dict[str, bool] | None = None
+    ):
         self.dictionary = dictionary
         self._ask_archive = present
-        self._present: dict[str, bool] = {}
+        self._present = {} if known is None else known
 
     def occurring(self, terms: list[str]) -> list[str]:
         """The terms that occur in the archive, in order."""
