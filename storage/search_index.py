@@ -30,7 +30,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
-from storage.queries import Scope, id_list, in_scope
+from storage.queries import Scope, in_scope
 
 _WORD = re.compile(r"[a-z0-9]+|[^\W_a-z0-9]+")
 
@@ -297,9 +297,10 @@ def _from_each_group(
             return exact[:limit]
         return _newest_answering(session, groups, scope, limit, enough, all_groups) or []
 
-    whole = [found for _, found in each if len(found) < fetch]
+    whole = [(terms, found) for terms, found in each if len(found) < fetch]
     if whole:
-        ids = sorted(_answering_every_group(session, each, set(min(whole, key=len)), fetch), reverse=True)[:limit]
+        fewest = min(whole, key=lambda group: len(group[1]))
+        ids = sorted(_answering_every_group(session, each, fewest, fetch), reverse=True)[:limit]
     else:
         ids = newest(set.intersection(*(set(found) for _, found in each)), all_groups=True)
     if len(ids) < enough:
@@ -311,28 +312,31 @@ def _from_each_group(
 
 
 def _answering_every_group(
-    session: Session, each: list[tuple[list[str], list[int]]], candidates: set[int], fetch: int
+    session: Session, each: list[tuple[list[str], list[int]]], fewest: tuple[list[str], list[int]], fetch: int
 ) -> set[int]:
-    """Which candidates (in scope) answer every group, from each group's newest `fetch` matches, the index asked
-    about those older than what was read of a group that has more."""
+    """Which matches of `fewest`, a group read whole (its terms and matches in scope), answer every group, from
+    each group's newest `fetch` matches, the index asked about those older than what was read of a group that
+    has more."""
+    candidates = set(fewest[1])
     for terms, found in each:
         if len(found) < fetch:
             candidates &= set(found)
         else:
             unknown = [i for i in candidates if i < found[-1]]
-            candidates = (candidates & set(found)) | _matching_among(session, terms, unknown)
+            candidates = (candidates & set(found)) | _matching_among(session, terms, fewest[0], unknown)
     return candidates
 
 
-def _matching_among(session: Session, terms: list[str], ids: list[int]) -> set[int]:
-    """Which of these remarks contain any of the terms (SQLite)."""
+def _matching_among(session: Session, terms: list[str], theirs: list[str], ids: list[int]) -> set[int]:
+    """Which of these remarks, all containing one of the terms `theirs`, contain one of `terms` (SQLite). Asked
+    for both, the index skips from one of the rarer group's matches to the next instead of reading every match
+    of the commoner one."""
     if not ids:
         return set()
-    query = _query(SQLITE, [terms], None, all_groups=False)
-    listed = id_list(ids)
-    # The range bounds what the index reads; +rowid: see Dialect.scope_column.
-    statement = text(f"{SQLITE.match} AND rowid BETWEEN :low AND :high AND +rowid IN ({listed})")
-    return set(session.execute(statement, {"q": query, "low": min(ids), "high": max(ids)}).scalars().all())
+    query = _query(SQLITE, [terms, theirs], None, all_groups=True)
+    statement = text(f"{SQLITE.match} AND rowid BETWEEN :low AND :high")
+    found = session.execute(statement, {"q": query, "low": min(ids), "high": max(ids)}).scalars().all()
+    return set(found).intersection(ids)
 
 
 def _newest_matching(
