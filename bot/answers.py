@@ -175,26 +175,32 @@ def meeting_list(session: Session, version: tuple[int, int]) -> list[MeetingRef]
     return meetings
 
 
-_described: dict[str, dict[int, MeetingFacts]] = {}
+_described: dict[str, tuple[int, dict[int, MeetingFacts]]] = {}
 
 
-def described_meetings(session: Session, ids: list[int]) -> list[MeetingFacts]:
-    """The facts of these meetings, in order, read again only for those whose minutes changed since: a date can
-    name thousands of meetings, whose facts cost ten times more to read than their content hashes."""
-    known = _described.setdefault(str(session.get_bind().url), {})
-    hashes = queries.content_hashes(session, ids)
-    changed = [i for i in ids if i in hashes and (i not in known or known[i].content_hash != hashes[i])]
-    known.update((meeting.id, meeting) for meeting in queries.meetings_by_ids(session, changed))
-    return [known[i] for i in ids if i in hashes and i in known]
+def described_meetings(session: Session, ids: list[int], version: int) -> list[MeetingFacts]:
+    """The facts of these meetings, in order, kept while the archive is unchanged (`version`: the archive's of
+    queries.versions) and then read again only for those whose minutes changed: a date can name thousands of
+    meetings, whose facts cost ten times more to read than their content hashes."""
+    url = str(session.get_bind().url)
+    seen, known = _described.get(url, (None, {}))
+    if seen != version:
+        hashes = queries.content_hashes(session, list(known))
+        known = {i: facts for i, facts in known.items() if hashes.get(i) == facts.content_hash}
+        _described[url] = (version, known)
+    known.update(
+        (meeting.id, meeting) for meeting in queries.meetings_by_ids(session, [i for i in ids if i not in known])
+    )
+    return [known[i] for i in ids if i in known]
 
 
-_presence: dict[str, tuple[tuple[int, int, int], dict[str, bool]]] = {}
+_presence: dict[str, tuple[int, dict[str, bool]]] = {}
 MAX_TERMS_KNOWN = 100_000  # terms whose presence in the archive is kept, per database
 
 
-def term_presence(session: Session, version: tuple[int, int, int]) -> dict[str, bool]:
-    """Whether each term looked up so far occurs in the archive, kept until remarks change (`version`: the
-    remarks' of queries.versions): the dictionary's readings of a romaji word are dozens of look-ups, the same
+def term_presence(session: Session, version: int) -> dict[str, bool]:
+    """Whether each term looked up so far occurs in the archive, kept until the archive changes (`version`: the
+    archive's of queries.versions): the dictionary's readings of a romaji word are dozens of look-ups, the same
     ones for every question using the word."""
     url = str(session.get_bind().url)
     cached = _presence.get(url)
@@ -213,7 +219,7 @@ def answer_question(
     if len(question) > MAX_QUESTION_LENGTH:
         u = understand(question[:MAX_QUESTION_LENGTH], SpeakerDirectory([]), table, glossary)
         return Answer(u, [], say("too_long", u.language, limit=str(MAX_QUESTION_LENGTH)))
-    present = term_presence(session, versions.remarks)
+    present = term_presence(session, versions.archive)
     lexicon = Lexicon(default_jmdict(), lambda terms: search_index.present_terms(session, terms), present)
     u = understand(question, speakers, table, glossary, meetings, lexicon)
     u = _filtered(u, filters, speakers, table, meetings)
@@ -225,9 +231,9 @@ def answer_question(
     if u.meetings is not None and not u.meetings:
         listed = _meeting_list(u, meetings)
         return Answer(u, [], say("no_meeting", u.language, when=u.date_words or "—", meetings=listed))
-    described = described_meetings(session, [m.id for m in u.meetings]) if u.meetings else []
+    described = described_meetings(session, [m.id for m in u.meetings], versions.archive) if u.meetings else []
     if u.facts:
-        return _facts(session, u, meetings, described)
+        return _facts(session, u, meetings, described, versions.archive)
     scope = Scope(
         tuple(s.id for s in u.speaker.speakers) if u.speaker else None,
         tuple(m.id for m in u.meetings) if u.meetings is not None else None,
@@ -249,7 +255,7 @@ def _remarks(session: Session, u: Understanding, scope: Scope, glossary: Glossar
     groups = [list(g.terms) for g in u.topics]
     total = queries.count_remarks(session, scope)
     if scope.meeting_ids is not None:
-        scope = replace(scope, span=queries.remark_id_span(session, scope.meeting_ids, total))
+        scope = replace(scope, span=queries.remark_id_span(session, scope, total))
     ids, frequencies = search_index.search(session, groups, scope, MAX_CANDIDATES, MAX_RESULTS, FREQUENCY_CAP, total)
     candidates = [Candidate(*row) for row in queries.remarks_to_rank(session, ids)]
     if scope.speaker_ids is not None and not candidates and any(g.concept is None for g in u.topics):
@@ -303,11 +309,13 @@ def _filtered(
     return replace(u, meetings=tuple(chosen), date_words=" ".join(w for w in [u.date_words, *limits] if w))
 
 
-def _facts(session: Session, u: Understanding, meetings: list[MeetingRef], described: list[MeetingFacts]) -> Answer:
-    """A question about meetings themselves, answered from their stored fields."""
+def _facts(
+    session: Session, u: Understanding, meetings: list[MeetingRef], described: list[MeetingFacts], version: int
+) -> Answer:
+    """A question about meetings themselves, answered from their stored fields (`version`: the archive's)."""
     if u.meetings is None:
         newest_first = [m.id for m in meetings[::-1]]
-        described = described_meetings(session, newest_first[:MAX_MEETINGS_LISTED])
+        described = described_meetings(session, newest_first[:MAX_MEETINGS_LISTED], version)
     if not described:
         return Answer(u, [], say("no_meetings", u.language))
     lines = [_describe(m, u.facts, u.language) for m in described]

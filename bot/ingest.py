@@ -259,6 +259,7 @@ def _switch(
         session.rollback()
         return None
     queries.delete_all_staged_rows(session, import_id, [model for model, rows in prepared.rows if rows])
+    queries.count_archive_change(session)
     session.commit()
     return meeting_id
 

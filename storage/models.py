@@ -235,6 +235,14 @@ class FollowupOwnerName(SQLModel, table=True):
     name: str = Field(index=True)
 
 
+class ArchiveRevision(SQLModel, table=True):
+    """One row counting the changes to the archive: every import switching a meeting in adds one. What the bot
+    keeps of the archive between questions (which words occur in it, meetings' facts) is good while it holds."""
+
+    id: int = Field(primary_key=True)
+    revision: int
+
+
 class StagedImport(SQLModel, table=True):
     """A minutes file being imported: its rows are written here in short transactions, then switched into
     `speaker`, `speakeralias`, `remark` and the search index in one (bot.ingest). No read looks here, so rows

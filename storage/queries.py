@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, delete, exists, func, insert, or_, union, update
+from sqlalchemy import bindparam, delete, exists, func, insert, or_, text, union, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from storage.models import (
+    ArchiveRevision,
     AskedQuestion,
     HandledEvent,
     Meeting,
@@ -130,25 +131,36 @@ def _count_and_highest_id(model: type[SpeakerAlias] | type[Meeting]):
 
 
 _VERSIONS = select(
-    *_count_and_highest_id(SpeakerAlias), *_count_and_highest_id(Meeting), select(func.max(Remark.id)).scalar_subquery()
+    *_count_and_highest_id(SpeakerAlias),
+    *_count_and_highest_id(Meeting),
+    select(func.max(ArchiveRevision.revision)).scalar_subquery(),
 )
 
 
 @dataclass(frozen=True)
 class Versions:
     """What changes whenever aliases are replaced (their count and highest id), whenever a meeting is added or
-    removed (the same of meetings), and whenever remarks change too (a meeting's new version has new remarks)."""
+    removed (the same of meetings), and whenever anything of the archive changes (see ArchiveRevision)."""
 
     aliases: tuple[int, int]
     meetings: tuple[int, int]
-    remarks: tuple[int, int, int]
+    archive: int
 
 
 def versions(session: Session) -> Versions:
-    aliases, highest_alias, meetings, highest_meeting, highest_remark = _read(session, _VERSIONS).one()
-    return Versions(
-        (aliases, highest_alias), (meetings, highest_meeting), (meetings, highest_meeting, highest_remark or 0)
-    )
+    aliases, highest_alias, meetings, highest_meeting, revision = _read(session, _VERSIONS).one()
+    return Versions((aliases, highest_alias), (meetings, highest_meeting), revision or 0)
+
+
+_NEXT_REVISION = text(
+    "INSERT INTO archiverevision (id, revision) VALUES (1, 1)"
+    " ON CONFLICT (id) DO UPDATE SET revision = archiverevision.revision + 1"
+)
+
+
+def count_archive_change(session: Session) -> None:
+    """One more change to the archive, in the caller's transaction (see ArchiveRevision)."""
+    session.connection().execute(_NEXT_REVISION)
 
 
 @dataclass(frozen=True)
@@ -347,9 +359,17 @@ _MEETINGS_ID_SPAN = (
 )
 
 
-def remark_id_span(session: Session, meeting_ids: Sequence[int], count: int) -> IdSpan | None:
-    """The span of the remark ids of these meetings, `count` of them in scope; None when they have none."""
-    low, high = _listing(session, _MEETINGS_ID_SPAN, meeting_ids)[0] if meeting_ids else (None, None)
+def remark_id_span(session: Session, scope: Scope, count: int) -> IdSpan | None:
+    """Where the remarks of a scope with meetings lie, `count` of them in scope; None when there are none. With
+    speakers, the span of the scope's own remarks, read from the speakers' index; without, that of the
+    meetings' remarks (reading those would cost as much as the thousands of them a date can name)."""
+    if scope.speaker_ids is not None:
+        statement = f"SELECT min(remark.id), max(remark.id) FROM remark WHERE {in_scope(scope)}"
+        low, high = session.connection().exec_driver_sql(statement).one()
+    else:
+        low, high = (
+            _listing(session, _MEETINGS_ID_SPAN, scope.meeting_ids or ())[0] if scope.meeting_ids else (None, None)
+        )
     return IdSpan(low, high, count) if low is not None else None
 
 

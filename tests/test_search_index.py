@@ -73,8 +73,9 @@ def test_the_span_of_a_scope_s_meetings_bounds_the_index_and_changes_nothing_it_
         remarks = session.exec(select(Remark).where(col(Remark.meeting_id).in_(chosen))).all()
         in_scope = [r for r in remarks if speaker_ids is None or r.speaker_id in speaker_ids]
         expected = sorted((r.id for r in in_scope if any(t in r.normalized_text for t in terms)), reverse=True)
-        span = queries.remark_id_span(session, chosen, len(in_scope))
-        assert (span.low, span.high) == (min(r.id for r in remarks), max(r.id for r in remarks))
+        span = queries.remark_id_span(session, scope, len(in_scope))
+        spanned_remarks = in_scope if speaker_ids else remarks
+        assert (span.low, span.high) == (min(r.id for r in spanned_remarks), max(r.id for r in spanned_remarks))
         # Found alike whether the matches in the span are tested one by one (dense) or the scope's listed.
         for count in (span.count, 0, span.high - span.low + 1):
             spanned = replace(scope, span=replace(span, count=count))
@@ -84,5 +85,6 @@ def test_the_span_of_a_scope_s_meetings_bounds_the_index_and_changes_nothing_it_
 
 
 def test_meetings_without_remarks_have_no_span(archive_session):
-    assert queries.remark_id_span(archive_session, [], 0) is None
-    assert queries.remark_id_span(archive_session, [10_000], 0) is None
+    assert queries.remark_id_span(archive_session, Scope(meeting_ids=()), 0) is None
+    assert queries.remark_id_span(archive_session, Scope(meeting_ids=(10_000,)), 0) is None
+    assert queries.remark_id_span(archive_session, Scope(speaker_ids=(10_000,), meeting_ids=(1,)), 0) is None
