@@ -12,6 +12,7 @@ them against the archive's meetings.
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import re
 from collections.abc import Sequence
@@ -256,29 +257,35 @@ def chronological(meetings: list[MeetingRef]) -> list[MeetingRef]:
 
 def select_meetings(mentions: list[DateMention], ordered: Sequence[MeetingRef]) -> list[MeetingRef]:
     """The meetings every mention names, newest first, of the archive's meetings `ordered` oldest first (see
-    `chronological`: sorting an archive's thousands of meetings per question would cost more than the rest)."""
-    chosen = {m.id for m in ordered}
+    `chronological`: sorting an archive's thousands of meetings per question would cost more than the rest;
+    dated meetings are found in it by halving)."""
+    chosen: list[MeetingRef] | None = None
     for mention in mentions:
-        chosen &= {m.id for m in _named(mention, ordered)}
-    return [m for m in reversed(ordered) if m.id in chosen]
+        named = _named(mention, ordered)
+        ids = {m.id for m in named}
+        chosen = named if chosen is None else [m for m in chosen if m.id in ids]
+    return list(ordered if chosen is None else chosen)[::-1]
+
+
+def _day(meeting: MeetingRef) -> datetime.date:
+    return meeting.date or datetime.date.min  # as `chronological` orders them
 
 
 def _named(mention: DateMention, ordered: Sequence[MeetingRef]) -> list[MeetingRef]:
-    dated = [m for m in ordered if m.date]
+    """The meetings a mention names, in the order of `ordered`."""
+    dated = ordered[bisect.bisect_right(ordered, datetime.date.min, key=_day) :]
     if mention.kind == "newest":
         return [dated[-1 - mention.offset]] if mention.offset < len(dated) else []
     if mention.kind == "oldest":
         return [dated[mention.offset]] if mention.offset < len(dated) else []
     if mention.kind == "month":
-        return [m for m in dated if m.date.month == mention.month][-1:]
+        return next(([m] for m in reversed(dated) if m.date.month == mention.month), [])
     if mention.kind == "number":
         # 第2回 as the titles number meetings; an archive whose titles number none counts them from the first.
         numbered = [m for m in ordered if re.search(r"第\s*\d+\s*回", normalize(m.title))]
         if not numbered:
             return dated[mention.number - 1 : mention.number]
         return [m for m in numbered if f"第{mention.number}回" in normalize(m.title).replace(" ", "")]
-    return [
-        m
-        for m in dated
-        if (mention.first is None or m.date >= mention.first) and (mention.last is None or m.date <= mention.last)
-    ]
+    low = 0 if mention.first is None else bisect.bisect_left(dated, mention.first, key=_day)
+    high = len(dated) if mention.last is None else bisect.bisect_right(dated, mention.last, key=_day)
+    return list(dated[low:high])
