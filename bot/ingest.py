@@ -119,7 +119,9 @@ def _prepare(
     parts = {label: stored.get(label) or split for label, split in labels.items()}
     chairs = [label for label, p in parts.items() if p.role in default_label_words().chairs]
     refreshed = [label for label in labels if label not in stored or label in chairs]
-    sole = _sole_chairs_after(session, chairs, stored, previous)
+    # A meeting's only chair gets a chair's English names (the chairman); whether they chair other meetings
+    # beside another chair is not looked at here, but by `speakers --refresh` (refresh_aliases).
+    sole = set(chairs) if len(chairs) == 1 else set()
     speakers = [
         {
             "label": label,
@@ -150,28 +152,6 @@ def _prepare(
         ]
     rows = ((StagedSpeaker, speakers), (StagedAlias, aliases), (StagedRemark, read.remarks), (StagedUnindex, unindex))
     return _Prepared(read.minutes, previous, rows)
-
-
-def _sole_chairs_after(
-    session: Session,
-    chairs: list[str],
-    stored: dict[str, queries.StoredSpeaker],
-    previous: queries.MeetingVersion | None,
-) -> set[str]:
-    """Which of the meeting's chairs (labels) will chair every meeting they speak at with no other chair, once
-    the meeting is stored (its previous version gone)."""
-    if len(chairs) != 1:
-        return set()
-    meetings: list[set[int | str]] = [{chairs[0]}]
-    if chairs[0] in stored:
-        speaker_id = stored[chairs[0]].id
-        chairs_by_meeting = queries.chairs_by_meeting(session, [speaker_id], default_label_words().chairs)
-        meetings = [
-            {chairs[0]} if ids == {speaker_id} else set(ids)
-            for meeting_id, ids in chairs_by_meeting.items()
-            if previous is None or meeting_id != previous.id
-        ] + meetings
-    return sole_chairs(meetings)
 
 
 def sole_chairs(chairs_by_meeting: Iterable[set[T]]) -> set[T]:
