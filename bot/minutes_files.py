@@ -49,7 +49,10 @@ def speakers_of(minutes: ParsedMinutes, table: AliasTable) -> dict[str, LabelPar
 
 
 POOL_MIN_FILES = 8  # fewer files are read here: starting the processes that read them would cost more
-READ_AHEAD = 16  # files read ahead of the one being stored: enough to keep the readers busy, few held in memory
+# Files a reading process is given at once: each hand-over wakes a thread of this process, which then
+# contends with the writing for the interpreter.
+FILES_PER_TASK = 8
+TASKS_AHEAD = 4  # tasks given out ahead of the files being stored: the readers kept busy, few files in memory
 
 
 @dataclass(frozen=True)
@@ -98,11 +101,12 @@ def read_files(paths: Sequence[Path], table: AliasTable) -> Iterator[ReadMinutes
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(os.cpu_count(), context, initializer=_start_reader, initargs=(table,)) as pool:
         queued = iter(paths)
-        reads = deque(pool.submit(_read_in_reader, path) for path in islice(queued, READ_AHEAD))
+        tasks = iter(lambda: tuple(islice(queued, FILES_PER_TASK)), ())
+        reads = deque(pool.submit(_read_in_reader, task) for task in islice(tasks, TASKS_AHEAD))
         while reads:
-            read = reads.popleft()
-            reads.extend(pool.submit(_read_in_reader, path) for path in islice(queued, 1))
-            yield read.result()
+            read = reads.popleft().result()
+            reads.extend(pool.submit(_read_in_reader, task) for task in islice(tasks, 1))
+            yield from read
 
 
 _reader_table: AliasTable | None = None  # in a reading process: the alias table labels are split with
@@ -113,6 +117,6 @@ def _start_reader(table: AliasTable) -> None:
     _reader_table = table
 
 
-def _read_in_reader(path: Path) -> ReadMinutes | MinutesError | OSError:
+def _read_in_reader(paths: tuple[Path, ...]) -> list[ReadMinutes | MinutesError | OSError]:
     assert _reader_table is not None, "started by _start_reader"
-    return _read_file(path, _reader_table)
+    return [_read_file(path, _reader_table) for path in paths]
