@@ -39,26 +39,23 @@ CLI_USER = "cli"  # who the command line acts as: creator of the follow-ups it a
 # started once per question, and its start-up is most of its time.
 def cmd_ingest(args: argparse.Namespace) -> int:
     from bot.core.minutes import MinutesError
-    from bot.ingest import read_minutes_file
+    from bot.minutes_files import read_minutes_file
 
     failures = 0
     service = remarks_service()
-    table = service.table
-    for name in args.files:
-        path = Path(name)
-        try:
-            data = path.read_bytes()
-        except OSError as error:
-            print(f"error: {name}: cannot read the file ({error.strerror or error})", file=sys.stderr)
-            failures += 1
-            continue
-        try:
-            if args.dry_run:
-                print(format_dry_run(name, read_minutes_file(data, path.name)[1], table))
-                continue
-            result = service.ingest(data, path.name)
-        except MinutesError as error:
-            print(f"error: {name}: {error}", file=sys.stderr)
+    if args.dry_run:
+        for name in args.files:
+            path = Path(name)
+            try:
+                print(format_dry_run(name, read_minutes_file(path.read_bytes(), path.name)[1], service.table))
+            except (MinutesError, OSError) as error:
+                print(ingest_error(name, error), file=sys.stderr)
+                failures += 1
+        return 1 if failures else 0
+    results = service.ingest_files([Path(name) for name in args.files])
+    for name, result in zip(args.files, results, strict=True):
+        if isinstance(result, MinutesError | OSError):
+            print(ingest_error(name, result), file=sys.stderr)
             failures += 1
             continue
         print(
@@ -70,6 +67,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         if result.status != "unchanged" and get_settings().bot_secretariat_channel:
             send_review_to_secretariat(result.meeting_id)
     return 1 if failures else 0
+
+
+def ingest_error(name: str, error: Exception) -> str:
+    if isinstance(error, OSError):
+        return f"error: {name}: cannot read the file ({error.strerror or error})"
+    return f"error: {name}: {error}"
 
 
 def send_review_to_secretariat(meeting_id: int) -> None:
@@ -89,7 +92,7 @@ def send_review_to_secretariat(meeting_id: int) -> None:
 
 def format_dry_run(name: str, minutes: ParsedMinutes, table: AliasTable) -> str:
     """What ingesting would store, and every line after the header it would leave out, with the reason."""
-    from bot.ingest import speakers_of
+    from bot.minutes_files import speakers_of
 
     time = "–".join(t.strftime("%H:%M") for t in (minutes.start_time, minutes.end_time) if t)
     lines = [

@@ -3,22 +3,19 @@ at once."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
-import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import PurePath
+from pathlib import Path
 from typing import Literal, TypeVar
 
 from sqlmodel import Session
 
 from bot.clock import SYSTEM_CLOCK, Clock
-from bot.core.documents import document_text
-from bot.core.labels import LabelParts, default_label_words
-from bot.core.minutes import MinutesError, ParsedMinutes, parse_minutes
-from bot.core.speakers import AliasTable, speaker_aliases, split_label
-from bot.core.text import normalize
+from bot.core.labels import default_label_words
+from bot.core.minutes import MinutesError, ParsedMinutes
+from bot.core.speakers import AliasTable, speaker_aliases
+from bot.minutes_files import ReadMinutes, read_files, read_for_storing
 from storage import queries, search_index
 from storage.models import Speaker, StagedAlias, StagedRemark, StagedSpeaker, StagedUnindex
 from storage.queries import StagedRows
@@ -47,22 +44,35 @@ def ingest_minutes(
     statements: other writers get their turn between them, and readers see the meeting as it was or as it is
     now, whole. `clock` (the caller's) dates the staging: rows an import that died left a day before are
     deleted by the next import."""
-    text, minutes = read_minutes_file(data, source_name)
-    content_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return _store(session, read_for_storing(data, source_name, table), source_name, table, clock)
+
+
+def ingest_files(
+    session: Session, paths: Sequence[Path], table: AliasTable, clock: Clock = SYSTEM_CLOCK
+) -> Iterator[IngestResult | MinutesError | OSError]:
+    """Store minutes files in order, as `ingest_minutes` does one by one: each file's result, or why it could not
+    be read (nothing of it written). With many files, other processes read and parse the next ones while this
+    one writes."""
+    for path, read in zip(paths, read_files(paths, table), strict=True):
+        yield read if isinstance(read, Exception) else _store(session, read, path.name, table, clock)
+
+
+def _store(session: Session, read: ReadMinutes, source_name: str, table: AliasTable, clock: Clock) -> IngestResult:
+    minutes = read.minutes
     now = clock.now()
     try:
         for _ in range(SWITCH_ATTEMPTS):
             previous = queries.meeting_version(session, minutes.title, minutes.date)
-            if previous is not None and previous.content_hash == content_hash:
+            if previous is not None and previous.content_hash == read.content_hash:
                 return _result("unchanged", previous.id, minutes)
             _delete_staged(
                 session, queries.staged_imports_to_delete(session, minutes.title, minutes.date, now - STAGED_KEPT)
             )
-            prepared = _prepare(session, minutes, table, previous)
+            prepared = _prepare(session, read, table, previous)
             import_id = queries.add_staged_import(session, minutes.title, minutes.date, now)
             session.commit()
             if _stage(session, import_id, prepared):
-                meeting_id = _switch(session, import_id, prepared, source_name, content_hash, now)
+                meeting_id = _switch(session, import_id, prepared, source_name, read.content_hash, now)
                 if meeting_id is not None:
                     return _result("replaced" if previous else "added", meeting_id, minutes)
             _delete_staged(session, [import_id])
@@ -99,17 +109,19 @@ class _Prepared:
 
 
 def _prepare(
-    session: Session, minutes: ParsedMinutes, table: AliasTable, previous: queries.MeetingVersion | None
+    session: Session, read: ReadMinutes, table: AliasTable, previous: queries.MeetingVersion | None
 ) -> _Prepared:
     """The rows to stage: the meeting's speakers, the aliases of those whose aliases can change (the new ones and
     the meeting's chairs), its remarks with their search tokens and, on SQLite, the tokens of the remarks it
     replaces. Reads only."""
-    labels = speakers_of(minutes, table)
+    labels = read.labels
     stored = queries.speakers_by_labels(session, list(labels))
     parts = {label: stored.get(label) or split for label, split in labels.items()}
     chairs = [label for label, p in parts.items() if p.role in default_label_words().chairs]
     refreshed = [label for label in labels if label not in stored or label in chairs]
-    sole = _sole_chairs_after(session, chairs, stored, previous)
+    # A meeting's only chair gets a chair's English names (the chairman); whether they chair other meetings
+    # beside another chair is not looked at here, but by `speakers --refresh` (refresh_aliases).
+    sole = set(chairs) if len(chairs) == 1 else set()
     speakers = [
         {
             "label": label,
@@ -132,48 +144,14 @@ def _prepare(
             sole_chair=label in sole,
         )
     ]
-    remarks = []
-    for position, remark in enumerate(minutes.remarks, start=1):
-        normalized = normalize(remark.text)
-        remarks.append(
-            {
-                "position": position,
-                "speaker_label": remark.speaker,
-                "text": remark.text,
-                "normalized_text": normalized,
-                "tokens": search_index.remark_tokens(normalized),
-            }
-        )
     unindex = []
     if previous and search_index.needs_tokens_to_unindex(session):
         unindex = [
             {"remark_id": remark_id, "tokens": search_index.indexed_text(normalized, speaker_id)}
             for remark_id, speaker_id, normalized in queries.index_entries_of_meeting(session, previous.id)
         ]
-    rows = ((StagedSpeaker, speakers), (StagedAlias, aliases), (StagedRemark, remarks), (StagedUnindex, unindex))
-    return _Prepared(minutes, previous, rows)
-
-
-def _sole_chairs_after(
-    session: Session,
-    chairs: list[str],
-    stored: dict[str, queries.StoredSpeaker],
-    previous: queries.MeetingVersion | None,
-) -> set[str]:
-    """Which of the meeting's chairs (labels) will chair every meeting they speak at with no other chair, once
-    the meeting is stored (its previous version gone)."""
-    if len(chairs) != 1:
-        return set()
-    meetings: list[set[int | str]] = [{chairs[0]}]
-    if chairs[0] in stored:
-        speaker_id = stored[chairs[0]].id
-        chairs_by_meeting = queries.chairs_by_meeting(session, [speaker_id], default_label_words().chairs)
-        meetings = [
-            {chairs[0]} if ids == {speaker_id} else set(ids)
-            for meeting_id, ids in chairs_by_meeting.items()
-            if previous is None or meeting_id != previous.id
-        ] + meetings
-    return sole_chairs(meetings)
+    rows = ((StagedSpeaker, speakers), (StagedAlias, aliases), (StagedRemark, read.remarks), (StagedUnindex, unindex))
+    return _Prepared(read.minutes, previous, rows)
 
 
 def sole_chairs(chairs_by_meeting: Iterable[set[T]]) -> set[T]:
@@ -273,32 +251,6 @@ def _delete_staged(session: Session, import_ids: list[int]) -> None:
             while queries.delete_staged_rows(session, model, import_id, INGEST_BATCH) == INGEST_BATCH:
                 session.commit()
         session.commit()
-
-
-# A council meeting has tens of speakers; a file naming thousands is not minutes, and each new speaker costs
-# a few milliseconds of alias derivation while the database is written.
-MAX_SPEAKERS_PER_MEETING = 500
-
-
-def read_minutes_file(data: bytes, source_name: str) -> tuple[str, ParsedMinutes]:
-    """The text and the parsed minutes of a file (text, PDF or .docx); a file without a title is named after
-    itself. Writes nothing: `ingest --dry-run` shows this."""
-    text = document_text(data)
-    minutes = parse_minutes(text)
-    speakers = len({remark.speaker for remark in minutes.remarks})
-    if speakers > MAX_SPEAKERS_PER_MEETING:
-        raise MinutesError(
-            f"{speakers} different speakers in one meeting, more than minutes have "
-            f"({MAX_SPEAKERS_PER_MEETING} at most): is this a list of names rather than minutes of one meeting?"
-        )
-    if not minutes.title:
-        minutes = dataclasses.replace(minutes, title=PurePath(source_name).stem or source_name)
-    return text, minutes
-
-
-def speakers_of(minutes: ParsedMinutes, table: AliasTable) -> dict[str, LabelParts]:
-    """Each speaker label of the minutes, in order of first remark, with its organisation, role and name."""
-    return {label: split_label(label, table) for label in dict.fromkeys(r.speaker for r in minutes.remarks)}
 
 
 def refresh_aliases(session: Session, table: AliasTable, speakers: list[Speaker]) -> None:

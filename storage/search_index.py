@@ -21,8 +21,6 @@ The ranking re-checks every candidate, so the index only has to find a superset.
 
 from __future__ import annotations
 
-import operator
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -31,20 +29,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from storage.queries import Scope, in_scope
-
-_WORD = re.compile(r"[a-z0-9]+|[^\W_a-z0-9]+")
-
-
-def search_tokens(normalized: str) -> list[str]:
-    """Latin words whole, other runs of letters as overlapping bigrams (a lone character as itself)."""
-    tokens: list[str] = []
-    for run in _WORD.findall(normalized):
-        if run.isascii() or len(run) == 1:
-            tokens.append(run)
-        else:
-            tokens += map(operator.add, run, run[1:])  # each character with the next
-    return tokens
-
+from storage.search_tokens import remark_tokens, search_tokens
 
 SPEAKER_TOKEN = "zspeaker"  # and the speaker's id
 
@@ -56,11 +41,6 @@ def _speaker_token(speaker_id: int) -> str:
 def indexed_text(normalized: str, speaker_id: int) -> str:
     """What the index holds of a remark: its speaker's token, then `remark_tokens`."""
     return f"{_speaker_token(speaker_id)} {remark_tokens(normalized)}"
-
-
-def remark_tokens(normalized: str) -> str:
-    """A remark's search tokens as the index is given them, its speaker's token apart."""
-    return " ".join(search_tokens(normalized))
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,22 @@
 """Ingestion into a real SQLite database: idempotent, replacing, refusing bad files without writing."""
 
-import pytest
-from sqlmodel import select
+import datetime
+import json
+from pathlib import Path
 
+import pytest
+from sqlmodel import Session, select
+
+from bench.corpus import write_real_archive
+from bot import ingest, minutes_files
+from bot.clock import FixedClock
 from bot.core.minutes import MinutesError
-from bot.ingest import ingest_minutes
+from bot.ingest import IngestResult, ingest_minutes
 from storage import search_index
+from storage.dump import export_dump
+from storage.engine import database_url, get_engine
 from storage.models import Meeting, Remark, Speaker, SpeakerAlias
-from tests.conftest import SAMPLE
+from tests.conftest import BACKENDS, SAMPLE, new_database
 from tests.test_documents import docx_of, pdf_of, scanned_pdf
 
 
@@ -160,3 +169,42 @@ def test_a_file_naming_more_speakers_than_a_meeting_has_is_refused(session, tabl
     with pytest.raises(MinutesError, match="501 different speakers in one meeting"):
         ingest_minutes(session, text.encode(), "list.txt", table)
     assert session.exec(select(Meeting)).all() == []
+
+
+def stored(url: str, tmp_path: Path) -> tuple[dict, list]:
+    """Every row of every table (ids and times included) and, on SQLite, the search index's pages."""
+    engine = get_engine(database_url(url, Path(".")))
+    dump = tmp_path / f"dump-{len(list(tmp_path.iterdir()))}.json"
+    export_dump(engine, dump)
+    pages = []
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            pages = connection.exec_driver_sql("SELECT id, block FROM remark_index_data ORDER BY id").all()
+    return json.loads(dump.read_text(encoding="utf-8"))["tables"], pages
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_many_files_read_by_other_processes_store_what_one_by_one_stores(backend, request, tmp_path, table):
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    edited = tmp_path / "edited.txt"
+    edited.write_text(SAMPLE.read_text(encoding="utf-8").replace("奨学金", "通学費"), encoding="utf-8")
+    empty, missing = tmp_path / "empty.txt", tmp_path / "missing.txt"
+    empty.write_bytes(b"")
+    paths = [SAMPLE, *write_real_archive(archive, 400, None).paths, empty, SAMPLE, missing, edited]
+    assert len(paths) >= minutes_files.POOL_MIN_FILES
+    clock = FixedClock(datetime.datetime(2026, 12, 4, 9, 0, tzinfo=datetime.UTC))
+    one_by_one, pooled = (new_database(request, backend, tmp_path / name) for name in ("one", "pooled"))
+    expected = []
+    with Session(get_engine(database_url(one_by_one, Path(".")))) as session:
+        for path in paths:
+            try:
+                expected.append(ingest_minutes(session, path.read_bytes(), path.name, table, clock))
+            except (MinutesError, OSError) as error:
+                expected.append(type(error))
+    with Session(get_engine(database_url(pooled, Path(".")))) as session:
+        results = list(ingest.ingest_files(session, paths, table, clock))
+    assert [r if isinstance(r, IngestResult) else type(r) for r in results] == expected
+    assert expected[-4:] == [MinutesError, expected[-3], FileNotFoundError, expected[-1]]
+    assert expected[-3].status == "unchanged" and expected[-1].status == "replaced"
+    assert stored(pooled, tmp_path) == stored(one_by_one, tmp_path)

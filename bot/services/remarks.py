@@ -20,6 +20,10 @@ from storage import queries
 from storage.engine import database_works, get_engine
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+    from pathlib import Path
+
+    from bot.core.minutes import MinutesError
     from bot.ingest import IngestResult
 
 # Slack retries an event for about an hour at most; remembering a day of them is plenty.
@@ -172,6 +176,13 @@ class RemarksService:
 
         with Session(self.engine) as session:
             return ingest_minutes(session, data, source_name, self.table, self.clock)
+
+    def ingest_files(self, paths: Sequence[Path]) -> Iterator[IngestResult | MinutesError | OSError]:
+        """Each file stored, in order, or why it could not be read (see bot.ingest.ingest_files)."""
+        from bot.ingest import ingest_files
+
+        with Session(self.engine) as session:
+            yield from ingest_files(session, paths, self.table, self.clock)
 
     def meetings(self) -> list[MeetingSummary]:
         """Every meeting, newest first."""
