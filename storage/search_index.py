@@ -15,6 +15,8 @@ than three characters, and two-character words are everyday Japanese (連携,
 - PostgreSQL: a table `remark_search` of tsvectors ('simple' configuration)
   with a GIN index; phrases use `<->`. It needs a UTF-8 database whose
   LC_CTYPE knows Japanese letters (C.UTF-8), else the parser drops them.
+  Each row also holds its remark's speaker and meeting, each with a btree
+  index, which bound a question's scope (revision 0011).
 
 The ranking re-checks every candidate, so the index only has to find a superset.
 """
@@ -76,9 +78,10 @@ class Dialect:
     delete_staged: str | None
     match: str  # selects remark ids matching :q
     id_column: str  # the remark id in `match`
-    # The id tested against a meeting's remarks. SQLite: "+rowid", so that FTS5 filters its matches by
-    # them instead of running the whole match once per remark of the meetings (seconds instead of ms).
-    scope_column: str
+    # Whether the index rows hold their remark's speaker_id and meeting_id (PostgreSQL), which then bound the
+    # scope: the planner ANDs their btree indexes with the GIN index's matches. Else the speakers are tokens
+    # of the query and the meetings' remarks are read from `remark` (see `_match`).
+    scope_columns: bool
     phrase: str  # joins the tokens of one term
     any_of: str
     all_of: str
@@ -97,13 +100,13 @@ _STAGED = (
 _STAGED_TOKENS = f"'{SPEAKER_TOKEN}' || remark.speaker_id || ' ' || stagedremark.tokens"
 SQLITE = Dialect(
     create=("CREATE VIRTUAL TABLE IF NOT EXISTS remark_index USING fts5(tokens, content='', tokenize='unicode61')",),
-    insert="INSERT INTO remark_index(rowid, tokens) VALUES (:id, :tokens)",
+    insert="INSERT INTO remark_index(rowid, tokens) VALUES (:id, :tokens)",  # the speaker is in the tokens
     insert_staged="INSERT INTO remark_index(rowid, tokens) " + _STAGED.format(tokens=_STAGED_TOKENS),
     delete_staged="INSERT INTO remark_index(remark_index, rowid, tokens)"
     " SELECT 'delete', remark_id, tokens FROM stagedunindex WHERE import_id = :import_id",
     match="SELECT rowid AS id FROM remark_index WHERE remark_index MATCH :q",
     id_column="rowid",
-    scope_column="+rowid",
+    scope_columns=False,
     phrase=" ",
     any_of=" OR ",
     all_of=" AND ",
@@ -112,18 +115,22 @@ SQLITE = Dialect(
 POSTGRESQL = Dialect(
     create=(
         "CREATE TABLE IF NOT EXISTS remark_search ("
-        " remark_id integer PRIMARY KEY REFERENCES remark (id) ON DELETE CASCADE, tokens tsvector NOT NULL)",
+        " remark_id integer PRIMARY KEY REFERENCES remark (id) ON DELETE CASCADE,"
+        " speaker_id integer NOT NULL, meeting_id integer NOT NULL, tokens tsvector NOT NULL)",
         "CREATE INDEX IF NOT EXISTS ix_remark_search_tokens ON remark_search USING gin (tokens)",
+        "CREATE INDEX IF NOT EXISTS ix_remark_search_speaker_id ON remark_search (speaker_id)",
+        "CREATE INDEX IF NOT EXISTS ix_remark_search_meeting_id ON remark_search (meeting_id)",
         # Revision 0010: statistics on enough tokens that the planner takes an absent one for rare.
         "ALTER TABLE remark_search ALTER COLUMN tokens SET STATISTICS 10000",
     ),
-    insert="INSERT INTO remark_search (remark_id, tokens) VALUES (:id, to_tsvector('simple', :tokens))",
-    insert_staged="INSERT INTO remark_search (remark_id, tokens) "
-    + _STAGED.format(tokens=f"to_tsvector('simple', {_STAGED_TOKENS})"),
+    insert="INSERT INTO remark_search (remark_id, speaker_id, meeting_id, tokens)"
+    " VALUES (:id, :speaker_id, :meeting_id, to_tsvector('simple', :tokens))",
+    insert_staged="INSERT INTO remark_search (remark_id, speaker_id, meeting_id, tokens) "
+    + _STAGED.format(tokens=f"remark.speaker_id, remark.meeting_id, to_tsvector('simple', {_STAGED_TOKENS})"),
     delete_staged=None,
     match="SELECT remark_id AS id FROM remark_search WHERE tokens @@ to_tsquery('simple', :q)",
     id_column="remark_id",
-    scope_column="remark_id",
+    scope_columns=True,
     phrase=" <-> ",
     any_of=" | ",
     all_of=" & ",
@@ -145,10 +152,13 @@ def create_index(connection: Connection) -> None:
         connection.execute(text(statement))
 
 
-def index_remarks(session: Session, remarks: list[tuple[int, int, str]]) -> None:
-    """Add (remark id, speaker id, normalised text) to the index."""
+def index_remarks(session: Session, remarks: list[tuple[int, int, int, str]]) -> None:
+    """Add (remark id, speaker id, meeting id, normalised text) to the index."""
     if remarks:
-        rows = [{"id": rid, "tokens": indexed_text(norm, sid)} for rid, sid, norm in remarks]
+        rows = [
+            {"id": rid, "speaker_id": sid, "meeting_id": mid, "tokens": indexed_text(norm, sid)}
+            for rid, sid, mid, norm in remarks
+        ]
         session.execute(text(_dialect(session).insert), rows)
 
 
@@ -195,35 +205,40 @@ def _query(
         return None
     query = (dialect.all_of if all_groups else dialect.any_of).join(clauses)
     if speaker_ids is not None:
-        query = f"({_speakers(dialect, speaker_ids)}){dialect.all_of}({query})"
+        speakers = dialect.any_of.join(_speaker_token(s) for s in speaker_ids)
+        query = f"({speakers}){dialect.all_of}({query})"
     return query
 
 
-def _speakers(dialect: Dialect, speaker_ids: tuple[int, ...]) -> str:
-    return dialect.any_of.join(_speaker_token(s) for s in speaker_ids)
-
-
 def _match(dialect: Dialect, scope: Scope) -> str:
-    """The dialect's match, bounded to the scope's meetings and newest remark inside the query. With meetings,
-    the scope's speakers are bounded there too, from their index (see `_speakers_in_match`)."""
+    """The dialect's match, bounded to the scope's meetings and newest remark inside the query; to its speakers
+    too where the index rows hold them (see `Dialect.scope_columns`), or, on SQLite, with meetings (see
+    `_speakers_in_match`)."""
     sql = dialect.match
-    if scope.meeting_ids is not None:
+    if dialect.scope_columns:
+        if scope.speaker_ids is not None:
+            sql += f" AND speaker_id IN ({id_list(scope.speaker_ids)})"
+        if scope.meeting_ids is not None:
+            sql += f" AND meeting_id IN ({id_list(scope.meeting_ids)})"
+    elif scope.meeting_ids is not None:
         meetings = id_list(scope.meeting_ids)
         if scope.speaker_ids is None:
             remarks = f"meeting_id IN ({meetings})"
         else:  # + 0: see storage.queries._in_scope
             speakers = id_list(scope.speaker_ids)
             remarks = f"speaker_id IN ({speakers}) AND meeting_id + 0 IN ({meetings})"
-        sql += f" AND {dialect.scope_column} IN (SELECT id FROM remark WHERE {remarks})"
+        # +rowid: FTS5 then filters its matches by these ids instead of running the whole match once per remark
+        # of the meetings (seconds instead of ms).
+        sql += f" AND +rowid IN (SELECT id FROM remark WHERE {remarks})"
     if scope.newest_id is not None:
         sql += f" AND {dialect.id_column} <= {int(scope.newest_id)}"
     return sql
 
 
-def _speakers_in_match(scope: Scope) -> tuple[int, ...] | None:
-    """The speakers the index query itself names: those of a scope without meetings (with meetings, `_match`
-    bounds them, which costs less than the index merging every remark of a dozen speakers)."""
-    return scope.speaker_ids if scope.meeting_ids is None else None
+def _speakers_in_match(dialect: Dialect, scope: Scope) -> tuple[int, ...] | None:
+    """The speakers the index query itself names (SQLite): those of a scope without meetings (with meetings,
+    `_match` bounds them, which costs less than the index merging every remark of a dozen speakers)."""
+    return scope.speaker_ids if scope.meeting_ids is None and not dialect.scope_columns else None
 
 
 def candidate_ids(session: Session, groups: list[list[str]], scope: Scope, limit: int, enough: int) -> list[int]:
@@ -244,7 +259,7 @@ def _newest_answering(
 ) -> list[int] | None:
     """The newest `limit` remarks in scope answering every group (or any); None when no group has a term."""
     dialect = _dialect(session)
-    query = _query(dialect, groups, _speakers_in_match(scope), all_groups)
+    query = _query(dialect, groups, _speakers_in_match(dialect, scope), all_groups)
     if query is None:
         return None
     return _newest_matching(session, dialect, _match(dialect, scope), query, limit, enough, scope.meeting_ids is None)
@@ -323,7 +338,7 @@ def _matching_among(session: Session, terms: list[str], ids: list[int]) -> set[i
         return set()
     query = _query(SQLITE, [terms], None, all_groups=False)
     listed = id_list(ids)
-    # The range bounds what the index reads; +rowid: see Dialect.scope_column.
+    # The range bounds what the index reads; +rowid: see `_match`.
     statement = text(f"{SQLITE.match} AND rowid BETWEEN :low AND :high AND +rowid IN ({listed})")
     return set(session.execute(statement, {"q": query, "low": min(ids), "high": max(ids)}).scalars())
 
@@ -355,7 +370,7 @@ def count_matching(session: Session, terms: list[str], scope: Scope | None, tota
     through its index costs as much as the term is common."""
     scope = scope or Scope()
     dialect = _dialect(session)
-    query = _query(dialect, [terms], _speakers_in_match(scope), all_groups=False)
+    query = _query(dialect, [terms], _speakers_in_match(dialect, scope), all_groups=False)
     if query is None:
         return 0
     if dialect.recent_window is None or scope.meeting_ids is not None:
@@ -363,13 +378,13 @@ def count_matching(session: Session, terms: list[str], scope: Scope | None, tota
         return session.execute(statement, {"q": query, "cap": cap}).scalar_one()
     # A LIMITed subquery reads just the newest rows, whatever the planner thinks of the terms; the share
     # of those in scope (the speaker's) that match, times the remarks in scope, estimates the count.
-    in_scope = "true" if scope.speaker_ids is None else "tokens @@ to_tsquery('simple', :scope)"
+    in_scope = "true" if scope.speaker_ids is None else f"speaker_id IN ({id_list(scope.speaker_ids)})"
     statement = text(
-        f"SELECT count(*) FILTER (WHERE tokens @@ to_tsquery('simple', :q)), count(*) FILTER (WHERE {in_scope})"
-        " FROM (SELECT tokens FROM remark_search ORDER BY remark_id DESC LIMIT :window) AS recent"
+        f"SELECT count(*) FILTER (WHERE {in_scope} AND tokens @@ to_tsquery('simple', :q)),"
+        f" count(*) FILTER (WHERE {in_scope})"
+        " FROM (SELECT speaker_id, tokens FROM remark_search ORDER BY remark_id DESC LIMIT :window) AS recent"
     )
-    values = {"q": query, "window": ESTIMATE_WINDOW, "scope": _speakers(dialect, scope.speaker_ids or ())}
-    found, in_scope = session.execute(statement, values).one()
+    found, in_scope = session.execute(statement, {"q": query, "window": ESTIMATE_WINDOW}).one()
     return min(cap, round(found / in_scope * total)) if in_scope else 0
 
 
