@@ -142,6 +142,7 @@ POSTGRESQL = Dialect(
 )
 DIALECTS = {"sqlite": SQLITE, "postgresql": POSTGRESQL}
 ESTIMATE_WINDOW = 5000  # PostgreSQL: the newest remarks a term's frequency is estimated from
+FEW_SPEAKERS = 8  # PostgreSQL: at most this many speakers are tokens of the index query (see `_speakers_in_match`)
 NEWEST_FIRST_WINDOW = 2000  # PostgreSQL: the newest remarks read in order first (see `_newest_matching`)
 
 
@@ -220,7 +221,7 @@ def _match(dialect: Dialect, scope: Scope) -> str:
     `_speakers_in_match`)."""
     sql = dialect.match
     if dialect.scope_columns:
-        if scope.speaker_ids is not None:
+        if scope.speaker_ids is not None and _speakers_in_match(dialect, scope) is None:
             sql += f" AND speaker_id IN ({id_list(scope.speaker_ids)})"
         if scope.meeting_ids is not None:
             sql += f" AND meeting_id IN ({id_list(scope.meeting_ids)})"
@@ -240,9 +241,15 @@ def _match(dialect: Dialect, scope: Scope) -> str:
 
 
 def _speakers_in_match(dialect: Dialect, scope: Scope) -> tuple[int, ...] | None:
-    """The speakers the index query itself names (SQLite): those of a scope without meetings (with meetings,
-    `_match` bounds them, which costs less than the index merging every remark of a dozen speakers)."""
-    return scope.speaker_ids if scope.meeting_ids is None and not dialect.scope_columns else None
+    """The speakers the index query itself names, as tokens. SQLite: those of a scope without meetings (with
+    meetings, `_match` bounds them, which costs less than the index merging every remark of a dozen speakers).
+    PostgreSQL: a few, which GIN intersects with the terms' matches cheaply; for more (the mayors: 65) it would
+    check every remark of any of them, and `_match` bounds them by their column instead."""
+    if scope.speaker_ids is None:
+        return None
+    if dialect.scope_columns:
+        return scope.speaker_ids if len(scope.speaker_ids) <= FEW_SPEAKERS else None
+    return scope.speaker_ids if scope.meeting_ids is None else None
 
 
 def candidate_ids(session: Session, groups: list[list[str]], scope: Scope, limit: int, enough: int) -> list[int]:

@@ -1,8 +1,10 @@
 """Candidates and counts from one index query per topic group are those of a query for all groups at once."""
 
 import pytest
+from sqlmodel import select
 
 from storage import search_index
+from storage.models import Speaker
 from storage.queries import Scope
 
 GROUPS = [
@@ -36,3 +38,15 @@ def test_a_term_holding_another_term_of_its_group_is_not_looked_up_again():
         ("foreign", "worker"),
         ("foreign", "workers"),
     ]
+
+
+@pytest.mark.parametrize("meeting_ids", [None, (1,)])
+def test_a_scope_of_every_speaker_finds_what_one_of_no_speaker_finds(sample_session, meeting_ids):
+    """Few speakers are tokens of the index query; on PostgreSQL more are bounded by their column instead."""
+    everyone = tuple(sample_session.exec(select(Speaker.id)).all())
+    assert len(everyone) > search_index.FEW_SPEAKERS
+    for speakers in (everyone, everyone[: search_index.FEW_SPEAKERS]):
+        for groups in GROUPS:
+            unbounded = search_index.candidate_ids(sample_session, groups, Scope(meeting_ids=meeting_ids), 200, 20)
+            bounded = search_index.candidate_ids(sample_session, groups, Scope(speakers, meeting_ids), 200, 20)
+            assert bounded == unbounded if speakers == everyone else set(bounded) <= set(unbounded)
