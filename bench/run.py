@@ -5,6 +5,7 @@
     python bench/run.py --profile real --sizes 100000
     python bench/run.py --sizes 100000 --database-url postgresql://…
     python bench/run.py --profile real --sizes 100000 --keep /tmp/bench   # ingest once, reuse after
+    python bench/run.py --profile real --sizes 1000000 --database-url postgresql://… --reuse   # likewise
 
 For each profile (bench/corpus.py: `real`, an archive that looks like a prefecture's; `old`, the corpus of
 the first benchmark, so that figures stay comparable) and size, it writes the archive as minutes files,
@@ -483,6 +484,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="times each question is asked")
     parser.add_argument("--database-url", help="a PostgreSQL URL to bench instead of SQLite files (emptied per size)")
     parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="with --database-url: a database already holding remarks (this profile and size, from an earlier run) "
+        "is asked as it is, not emptied and ingested again",
+    )
+    parser.add_argument(
         "--keep",
         type=Path,
         help="a folder for the SQLite databases, kept after the run; one already there is reused, not ingested again",
@@ -508,10 +515,13 @@ def main() -> None:
         for profile in args.profile:
             for size in sizes:
                 database = databases / f"bench-{profile}-{size}.db"
-                kept = not args.database_url and args.keep is not None and database.exists()
                 url = args.database_url or f"sqlite:///{database}"
                 if args.database_url:
-                    reset_database(url)
+                    kept = args.reuse and holds_remarks(url)
+                    if not kept:
+                        reset_database(url)
+                else:
+                    kept = args.keep is not None and database.exists()
                 rows.append(measure(profile, size, url, Path(tmp), args.rounds, args.shared, ingest=not kept))
                 print(f"{profile} {size:,}: p50 {statistics.median(rows[-1].all_latencies):.2f} ms", flush=True)
     if args.answers:
@@ -519,6 +529,14 @@ def main() -> None:
         args.answers.write_text(json.dumps(answered, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
     print()
     print(report(rows, "PostgreSQL" if args.database_url else "SQLite (the default)", args.slowest))
+
+
+def holds_remarks(url: str) -> bool:
+    """Whether a PostgreSQL database has a remark table with rows in it."""
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as connection:
+        if connection.execute("SELECT to_regclass('public.remark')").fetchone()[0] is None:
+            return False
+        return connection.execute("SELECT EXISTS (SELECT 1 FROM remark)").fetchone()[0]
 
 
 def reset_database(url: str) -> None:

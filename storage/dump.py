@@ -83,7 +83,8 @@ def import_dump(engine: Engine, path: Path) -> dict[str, int]:
             if tables[table.name]:
                 connection.execute(insert(table), tables[table.name])
         with Session(bind=connection) as session:
-            index_remarks(session, [(row["id"], row["speaker_id"], row["normalized_text"]) for row in tables["remark"]])
+            remarks = tables["remark"]
+            index_remarks(session, [(r["id"], r["speaker_id"], r["meeting_id"], r["normalized_text"]) for r in remarks])
         if connection.dialect.name == "postgresql":
             _restart_sequences(connection)
     return {name: len(rows) for name, rows in tables.items()}

@@ -15,20 +15,24 @@ than three characters, and two-character words are everyday Japanese (連携,
 - PostgreSQL: a table `remark_search` of tsvectors ('simple' configuration)
   with a GIN index; phrases use `<->`. It needs a UTF-8 database whose
   LC_CTYPE knows Japanese letters (C.UTF-8), else the parser drops them.
+  Each row also holds its remark's speaker and meeting, each with a btree
+  index, which bound a question's scope; the GIN index also holds the
+  remark id (btree_gin), so that it alone finds the matches among the
+  newest remarks (revision 0012).
 
 The ranking re-checks every candidate, so the index only has to find a superset.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
-from storage.queries import Scope, in_scope
+from storage.queries import Scope, id_list, in_scope, remark_id_span
 from storage.search_tokens import remark_tokens, search_tokens
 
 SPEAKER_TOKEN = "zspeaker"  # and the speaker's id
@@ -56,12 +60,10 @@ class Dialect:
     delete_staged: str | None
     match: str  # selects remark ids matching :q
     id_column: str  # the remark id in `match`
-    # The id tested against a meeting's remarks. SQLite: "+rowid", so that FTS5 filters its matches by
-    # them instead of running the whole match once per remark of the meetings (seconds instead of ms).
-    scope_column: str
-    # A test of one match against the scope's {remarks}, for a dense span (see queries.IdSpan); None: the
-    # scope's remarks are listed whatever the span.
-    in_dense_scope: str | None
+    # Whether the index rows hold their remark's speaker_id and meeting_id (PostgreSQL), which then bound the
+    # scope: the planner ANDs their btree indexes with the GIN index's matches. Else the speakers are tokens
+    # of the query and the meetings' remarks are read from `remark` (see `_match`).
+    scope_columns: bool
     phrase: str  # joins the tokens of one term
     any_of: str
     all_of: str
@@ -80,14 +82,13 @@ _STAGED = (
 _STAGED_TOKENS = f"'{SPEAKER_TOKEN}' || remark.speaker_id || ' ' || stagedremark.tokens"
 SQLITE = Dialect(
     create=("CREATE VIRTUAL TABLE IF NOT EXISTS remark_index USING fts5(tokens, content='', tokenize='unicode61')",),
-    insert="INSERT INTO remark_index(rowid, tokens) VALUES (:id, :tokens)",
+    insert="INSERT INTO remark_index(rowid, tokens) VALUES (:id, :tokens)",  # the speaker is in the tokens
     insert_staged="INSERT INTO remark_index(rowid, tokens) " + _STAGED.format(tokens=_STAGED_TOKENS),
     delete_staged="INSERT INTO remark_index(remark_index, rowid, tokens)"
     " SELECT 'delete', remark_id, tokens FROM stagedunindex WHERE import_id = :import_id",
     match="SELECT rowid AS id FROM remark_index WHERE remark_index MATCH :q",
     id_column="rowid",
-    scope_column="+rowid",
-    in_dense_scope="EXISTS (SELECT 1 FROM remark WHERE remark.id = remark_index.rowid AND {remarks})",
+    scope_columns=False,
     phrase=" ",
     any_of=" OR ",
     all_of=" AND ",
@@ -96,19 +97,23 @@ SQLITE = Dialect(
 POSTGRESQL = Dialect(
     create=(
         "CREATE TABLE IF NOT EXISTS remark_search ("
-        " remark_id integer PRIMARY KEY REFERENCES remark (id) ON DELETE CASCADE, tokens tsvector NOT NULL)",
-        "CREATE INDEX IF NOT EXISTS ix_remark_search_tokens ON remark_search USING gin (tokens)",
+        " remark_id integer PRIMARY KEY REFERENCES remark (id) ON DELETE CASCADE,"
+        " speaker_id integer NOT NULL, meeting_id integer NOT NULL, tokens tsvector NOT NULL)",
+        "CREATE EXTENSION IF NOT EXISTS btree_gin",
+        "CREATE INDEX IF NOT EXISTS ix_remark_search_tokens ON remark_search USING gin (tokens, remark_id)",
+        "CREATE INDEX IF NOT EXISTS ix_remark_search_speaker_id ON remark_search (speaker_id)",
+        "CREATE INDEX IF NOT EXISTS ix_remark_search_meeting_id ON remark_search (meeting_id)",
         # Revision 0010: statistics on enough tokens that the planner takes an absent one for rare.
         "ALTER TABLE remark_search ALTER COLUMN tokens SET STATISTICS 10000",
     ),
-    insert="INSERT INTO remark_search (remark_id, tokens) VALUES (:id, to_tsvector('simple', :tokens))",
-    insert_staged="INSERT INTO remark_search (remark_id, tokens) "
-    + _STAGED.format(tokens=f"to_tsvector('simple', {_STAGED_TOKENS})"),
+    insert="INSERT INTO remark_search (remark_id, speaker_id, meeting_id, tokens)"
+    " VALUES (:id, :speaker_id, :meeting_id, to_tsvector('simple', :tokens))",
+    insert_staged="INSERT INTO remark_search (remark_id, speaker_id, meeting_id, tokens) "
+    + _STAGED.format(tokens=f"remark.speaker_id, remark.meeting_id, to_tsvector('simple', {_STAGED_TOKENS})"),
     delete_staged=None,
     match="SELECT remark_id AS id FROM remark_search WHERE tokens @@ to_tsquery('simple', :q)",
     id_column="remark_id",
-    scope_column="remark_id",
-    in_dense_scope=None,
+    scope_columns=True,
     phrase=" <-> ",
     any_of=" | ",
     all_of=" & ",
@@ -117,6 +122,8 @@ POSTGRESQL = Dialect(
 )
 DIALECTS = {"sqlite": SQLITE, "postgresql": POSTGRESQL}
 ESTIMATE_WINDOW = 5000  # PostgreSQL: the newest remarks a term's frequency is estimated from
+FEW_SPEAKERS = 8  # PostgreSQL: at most this many speakers are tokens of the index query (see `_speakers_in_match`)
+NEWEST_FIRST_WINDOW = 2000  # PostgreSQL: the newest remarks read in order first (see `_newest_matching`)
 
 
 def _dialect(bind: Connection | Session) -> Dialect:
@@ -130,10 +137,13 @@ def create_index(connection: Connection) -> None:
         connection.execute(text(statement))
 
 
-def index_remarks(session: Session, remarks: list[tuple[int, int, str]]) -> None:
-    """Add (remark id, speaker id, normalised text) to the index."""
+def index_remarks(session: Session, remarks: list[tuple[int, int, int, str]]) -> None:
+    """Add (remark id, speaker id, meeting id, normalised text) to the index."""
     if remarks:
-        rows = [{"id": rid, "tokens": indexed_text(norm, sid)} for rid, sid, norm in remarks]
+        rows = [
+            {"id": rid, "speaker_id": sid, "meeting_id": mid, "tokens": indexed_text(norm, sid)}
+            for rid, sid, mid, norm in remarks
+        ]
         session.execute(text(_dialect(session).insert), rows)
 
 
@@ -180,36 +190,45 @@ def _query(
         return None
     query = (dialect.all_of if all_groups else dialect.any_of).join(clauses)
     if speaker_ids is not None:
-        query = f"({_speakers(dialect, speaker_ids)}){dialect.all_of}({query})"
+        speakers = dialect.any_of.join(_speaker_token(s) for s in speaker_ids)
+        query = f"({speakers}){dialect.all_of}({query})"
     return query
 
 
-def _speakers(dialect: Dialect, speaker_ids: tuple[int, ...]) -> str:
-    return dialect.any_of.join(_speaker_token(s) for s in speaker_ids)
-
-
 def _match(dialect: Dialect, scope: Scope) -> str:
-    """The dialect's match, bounded to the scope's meetings and newest remark inside the query. With meetings,
-    the scope's speakers are bounded there too, from their index (see `_speakers_in_match`), and the matches
-    read are those in the span of the meetings' remark ids."""
+    """The dialect's match, bounded to the scope's meetings and newest remark inside the query; to its speakers
+    too where the index rows hold them (see `Dialect.scope_columns`), or, on SQLite, with meetings (see
+    `_speakers_in_match`), the matches read being those in the span of the scope's remark ids."""
     sql = dialect.match
-    if scope.meeting_ids is not None:
-        remarks = in_scope(scope)
+    if dialect.scope_columns:
+        if scope.speaker_ids is not None and _speakers_in_match(dialect, scope) is None:
+            sql += f" AND speaker_id IN ({id_list(scope.speaker_ids)})"
+        if scope.meeting_ids is not None:
+            sql += f" AND meeting_id IN ({id_list(scope.meeting_ids)})"
+    elif scope.meeting_ids is not None:
         span = scope.span
-        if span is not None:  # the index reads its matches in the span alone
-            sql += f" AND {dialect.id_column} BETWEEN {int(span.low)} AND {int(span.high)}"
-        if span is not None and span.dense and dialect.in_dense_scope:
-            sql += " AND " + dialect.in_dense_scope.format(remarks=remarks)
+        if span is not None:  # FTS5 reads its matches in the span alone
+            sql += f" AND rowid BETWEEN {int(span.low)} AND {int(span.high)}"
+        if span is not None and span.dense:
+            sql += f" AND EXISTS (SELECT 1 FROM remark WHERE remark.id = remark_index.rowid AND {in_scope(scope)})"
         else:
-            sql += f" AND {dialect.scope_column} IN (SELECT id FROM remark WHERE {remarks})"
+            # +rowid: FTS5 then filters its matches by these ids instead of running the whole match once per
+            # remark of the meetings (seconds instead of ms).
+            sql += f" AND +rowid IN (SELECT id FROM remark WHERE {in_scope(scope)})"
     if scope.newest_id is not None:
         sql += f" AND {dialect.id_column} <= {int(scope.newest_id)}"
     return sql
 
 
-def _speakers_in_match(scope: Scope) -> tuple[int, ...] | None:
-    """The speakers the index query itself names: those of a scope without meetings (with meetings, `_match`
-    bounds them, which costs less than the index merging every remark of a dozen speakers)."""
+def _speakers_in_match(dialect: Dialect, scope: Scope) -> tuple[int, ...] | None:
+    """The speakers the index query itself names, as tokens. SQLite: those of a scope without meetings (with
+    meetings, `_match` bounds them, which costs less than the index merging every remark of a dozen speakers).
+    PostgreSQL: a few, which GIN intersects with the terms' matches cheaply; for more (the mayors: 65) it would
+    check every remark of any of them, and `_match` bounds them by their column instead."""
+    if scope.speaker_ids is None:
+        return None
+    if dialect.scope_columns:
+        return scope.speaker_ids if len(scope.speaker_ids) <= FEW_SPEAKERS else None
     return scope.speaker_ids if scope.meeting_ids is None else None
 
 
@@ -231,7 +250,7 @@ def _newest_answering(
 ) -> list[int] | None:
     """The newest `limit` remarks in scope answering every group (or any); None when no group has a term."""
     dialect = _dialect(session)
-    query = _query(dialect, groups, _speakers_in_match(scope), all_groups)
+    query = _query(dialect, groups, _speakers_in_match(dialect, scope), all_groups)
     if query is None:
         return None
     return _newest_matching(session, dialect, _match(dialect, scope), query, limit, enough, scope.meeting_ids is None)
@@ -243,6 +262,8 @@ def search(
     """`candidate_ids` and, with several groups, `count_matching` of each group ([0] with one group, whose
     weight scales every score alike). On SQLite, from one query per group (see `_from_each_group`) rather than
     one per group for the counts and two for the candidates."""
+    if not _dialect(session).scope_columns and scope.meeting_ids is not None and scope.span is None:
+        scope = replace(scope, span=remark_id_span(session, scope, total))  # see `_match`
     if len(groups) < 2:
         return candidate_ids(session, groups, scope, limit, enough), [0]
     if _dialect(session).recent_window is None:
@@ -331,8 +352,15 @@ def _newest_matching(
         # A few meetings' remarks: few matches to sort (+ 0: see below).
         return ids(f"{match} ORDER BY remark_id + 0 DESC LIMIT :n")
     newest = session.execute(text("SELECT max(remark_id) FROM remark_search")).scalar() or 0
+    # A common term: `limit` matches among the newest few, read in order (the same as in the whole window).
+    floor = newest - NEWEST_FIRST_WINDOW
+    first = ids(f"{match} AND remark_id > :floor ORDER BY remark_id DESC LIMIT :n", floor=floor)
+    if len(first) >= limit:
+        return first
+    # Else the window's matches from the index, not each row read in order: the planner takes matching a
+    # row for nearly free, where it costs about 10 µs (+ 0 keeps it from reading the primary key in order).
     floor = newest - dialect.recent_window
-    recent = ids(f"{match} AND remark_id > :floor ORDER BY remark_id DESC LIMIT :n", floor=floor)
+    recent = ids(f"{match} AND remark_id > :floor ORDER BY remark_id + 0 DESC LIMIT :n", floor=floor)
     if len(recent) >= enough:
         return recent
     # Too few among the newest: a rare term, whose few matches are cheap to sort (+ 0 keeps the planner
@@ -346,21 +374,25 @@ def count_matching(session: Session, terms: list[str], scope: Scope | None, tota
     through its index costs as much as the term is common."""
     scope = scope or Scope()
     dialect = _dialect(session)
-    query = _query(dialect, [terms], _speakers_in_match(scope), all_groups=False)
+    query = _query(dialect, [terms], _speakers_in_match(dialect, scope), all_groups=False)
     if query is None:
         return 0
     if dialect.recent_window is None or scope.meeting_ids is not None:
         statement = text(f"SELECT count(*) FROM ({_match(dialect, scope)} LIMIT :cap) AS found")
         return session.execute(statement, {"q": query, "cap": cap}).scalar_one()
-    # A LIMITed subquery reads just the newest rows, whatever the planner thinks of the terms; the share
-    # of those in scope (the speaker's) that match, times the remarks in scope, estimates the count.
-    in_scope = "true" if scope.speaker_ids is None else "tokens @@ to_tsquery('simple', :scope)"
+    # The share of the newest remarks in scope (the speakers') that match, times the remarks in scope, estimates
+    # the count. The newest are those from the id of the ESTIMATE_WINDOW-th newest on: a range of the primary
+    # key, which the planner ANDs with the index's matches, instead of evaluating the query on each of them
+    # (up to 100 ms for a topic of many terms).
+    oldest = text("SELECT remark_id FROM remark_search ORDER BY remark_id DESC OFFSET :skip LIMIT 1")
+    floor = session.execute(oldest, {"skip": ESTIMATE_WINDOW - 1}).scalar() or 0
+    recent = "FROM remark_search WHERE remark_id >= :floor"
+    if scope.speaker_ids is not None:
+        recent += f" AND speaker_id IN ({id_list(scope.speaker_ids)})"
     statement = text(
-        f"SELECT count(*) FILTER (WHERE tokens @@ to_tsquery('simple', :q)), count(*) FILTER (WHERE {in_scope})"
-        " FROM (SELECT tokens FROM remark_search ORDER BY remark_id DESC LIMIT :window) AS recent"
+        f"SELECT (SELECT count(*) {recent} AND tokens @@ to_tsquery('simple', :q)), (SELECT count(*) {recent})"
     )
-    values = {"q": query, "window": ESTIMATE_WINDOW, "scope": _speakers(dialect, scope.speaker_ids or ())}
-    found, in_scope = session.execute(statement, values).one()
+    found, in_scope = session.execute(statement, {"q": query, "floor": floor}).one()
     return min(cap, round(found / in_scope * total)) if in_scope else 0
 
 

@@ -10,7 +10,7 @@ from bot.core.speakers import default_alias_table
 from bot.ingest import ingest_minutes
 from storage import queries, search_index
 from storage.engine import database_url, get_engine
-from storage.models import Meeting, Remark
+from storage.models import Meeting, Remark, Speaker
 from storage.queries import Scope
 from tests.archive_minutes import MEETINGS
 from tests.conftest import BACKENDS, SAMPLE, new_database
@@ -88,3 +88,15 @@ def test_meetings_without_remarks_have_no_span(archive_session):
     assert queries.remark_id_span(archive_session, Scope(meeting_ids=()), 0) is None
     assert queries.remark_id_span(archive_session, Scope(meeting_ids=(10_000,)), 0) is None
     assert queries.remark_id_span(archive_session, Scope(speaker_ids=(10_000,), meeting_ids=(1,)), 0) is None
+
+
+@pytest.mark.parametrize("meeting_ids", [None, (1,)])
+def test_a_scope_of_every_speaker_finds_what_one_of_no_speaker_finds(sample_session, meeting_ids):
+    """Few speakers are tokens of the index query; on PostgreSQL more are bounded by their column instead."""
+    everyone = tuple(sample_session.exec(select(Speaker.id)).all())
+    assert len(everyone) > search_index.FEW_SPEAKERS
+    for speakers in (everyone, everyone[: search_index.FEW_SPEAKERS]):
+        for groups in GROUPS:
+            unbounded = search_index.candidate_ids(sample_session, groups, Scope(meeting_ids=meeting_ids), 200, 20)
+            bounded = search_index.candidate_ids(sample_session, groups, Scope(speakers, meeting_ids), 200, 20)
+            assert bounded == unbounded if speakers == everyone else set(bounded) <= set(unbounded)
