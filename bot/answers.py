@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 from sqlmodel import Session
 
@@ -140,39 +142,43 @@ def meeting_json(meeting: MeetingFacts | Meeting) -> dict:
     }
 
 
-_directories: dict[str, tuple[tuple[int, int], SpeakerDirectory]] = {}
+T = TypeVar("T")
+
+
+def _kept(cache: dict[str, tuple[Hashable, T]], session: Session, version: Hashable, read: Callable[[], T]) -> T:
+    """What `read` makes of the session's database, kept per database and read again when `version` changes."""
+    url = str(session.get_bind().url)
+    cached = cache.get(url)
+    if cached is None or cached[0] != version:
+        cached = cache[url] = (version, read())
+    return cached[1]
+
+
+_directories: dict[str, tuple[Hashable, SpeakerDirectory]] = {}
 
 
 def speaker_directory(session: Session, version: tuple[int, int]) -> SpeakerDirectory:
     """The known speakers, prepared once and prepared again only when speakers or aliases change (`version`:
     the aliases' of queries.versions)."""
-    url = str(session.get_bind().url)
-    cached = _directories.get(url)
-    if cached and cached[0] == version:
-        return cached[1]
-    aliases = queries.aliases_by_speaker(session)
-    speakers = [
-        KnownSpeaker(s.id, s.label, s.role, tuple(aliases.get(s.id, ()))) for s in queries.all_speakers(session)
-    ]
-    directory = SpeakerDirectory(speakers)
-    _directories[url] = (version, directory)
-    return directory
+
+    def read() -> SpeakerDirectory:
+        aliases = queries.aliases_by_speaker(session)
+        speakers = queries.all_speakers(session)
+        return SpeakerDirectory([KnownSpeaker(s.id, s.label, s.role, tuple(aliases.get(s.id, ()))) for s in speakers])
+
+    return _kept(_directories, session, version, read)
 
 
-_meeting_lists: dict[str, tuple[tuple[int, int], list[MeetingRef]]] = {}
+_meeting_lists: dict[str, tuple[Hashable, list[MeetingRef]]] = {}
 
 
 def meeting_list(session: Session, version: tuple[int, int]) -> list[MeetingRef]:
     """The archive's meetings as questions name them, oldest first (see chronological), read again only when
     meetings are added or removed (`version`: the meetings' of queries.versions; a meeting is known by its title
     and date, so re-ingesting one changes neither)."""
-    url = str(session.get_bind().url)
-    cached = _meeting_lists.get(url)
-    if cached and cached[0] == version:
-        return cached[1]
-    meetings = chronological([MeetingRef(*row) for row in queries.meeting_refs(session)])
-    _meeting_lists[url] = (version, meetings)
-    return meetings
+    return _kept(
+        _meeting_lists, session, version, lambda: chronological([MeetingRef(*r) for r in queries.meeting_refs(session)])
+    )
 
 
 _described: dict[str, tuple[int, dict[int, MeetingFacts]]] = {}
@@ -194,7 +200,7 @@ def described_meetings(session: Session, ids: list[int], version: int) -> list[M
     return [known[i] for i in ids if i in known]
 
 
-_presence: dict[str, tuple[int, dict[str, bool]]] = {}
+_presence: dict[str, tuple[Hashable, dict[str, bool]]] = {}
 MAX_TERMS_KNOWN = 100_000  # terms whose presence in the archive is kept, per database
 
 
@@ -202,12 +208,10 @@ def term_presence(session: Session, version: int) -> dict[str, bool]:
     """Whether each term looked up so far occurs in the archive, kept until the archive changes (`version`: the
     archive's of queries.versions): the dictionary's readings of a romaji word are dozens of look-ups, the same
     ones for every question using the word."""
-    url = str(session.get_bind().url)
-    cached = _presence.get(url)
-    if cached and cached[0] == version and len(cached[1]) < MAX_TERMS_KNOWN:
-        return cached[1]
-    _presence[url] = (version, {})
-    return _presence[url][1]
+    known = _kept(_presence, session, version, dict)
+    if len(known) >= MAX_TERMS_KNOWN:
+        known.clear()
+    return known
 
 
 def answer_question(

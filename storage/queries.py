@@ -280,11 +280,16 @@ _REMARKS_BY_IDS = (
 )
 
 
+def _run(session: Session, statement: str):
+    """A statement run as it is by the driver, its values written in: for the hundreds of remarks an answer
+    reads, SQLAlchemy's expanding parameters and typed rows cost as much as the database's answer. Dates come
+    back as the driver gives them (see `_date`)."""
+    return session.connection().exec_driver_sql(statement)
+
+
 def _listing(session: Session, statement: str, ids: Sequence[int]) -> list[tuple]:
-    """The rows of a select of these ids, written into it, run as it is by the driver: for the hundreds of
-    remarks an answer reads, SQLAlchemy's expanding parameters and typed rows cost as much as the database's
-    answer. Its dates are converted here."""
-    return session.connection().exec_driver_sql(statement.format(ids=id_list(ids))).all()
+    """The rows of a select of these ids, written into its {ids} (see `_run`)."""
+    return _run(session, statement.format(ids=id_list(ids))).all()
 
 
 def _date(value: datetime.date | str | None) -> datetime.date | None:
@@ -299,7 +304,7 @@ def remarks_in_scope(session: Session, scope: Scope, limit: int) -> list[RemarkR
         f"SELECT remark.id FROM remark JOIN meeting ON meeting.id = remark.meeting_id WHERE {in_scope(scope)}"
         f" ORDER BY meeting.date DESC, meeting.id DESC, remark.position LIMIT {int(limit)}"
     )
-    return remarks_by_ids(session, session.connection().exec_driver_sql(statement).scalars().all())
+    return remarks_by_ids(session, _run(session, statement).scalars().all())
 
 
 # Remarks as the ranking reads them: (id, normalised text, meeting date, position); the text as written and the
@@ -327,7 +332,7 @@ def remarks_to_rank(session: Session, ids: Sequence[int], newest_first: bool = F
 def recent_remarks_to_rank(session: Session, scope: Scope, limit: int) -> list[RankingRow]:
     """Ranking rows of the latest stored remarks in scope, newest first."""
     statement = f"SELECT remark.id FROM remark WHERE {in_scope(scope)} ORDER BY remark.id DESC LIMIT {int(limit)}"
-    return remarks_to_rank(session, session.connection().exec_driver_sql(statement).scalars().all(), newest_first=True)
+    return remarks_to_rank(session, _run(session, statement).scalars().all(), newest_first=True)
 
 
 def remarks_by_ids(session: Session, ids: Sequence[int]) -> list[RemarkRow]:
@@ -349,7 +354,7 @@ def count_remarks(session: Session, scope: Scope = Scope()) -> int:
     it needs no scan, and is close enough for weighing a term's rarity."""
     if scope.speaker_ids is None and scope.meeting_ids is None:
         return scope.newest_id or newest_remark_id(session)
-    return session.connection().exec_driver_sql(f"SELECT count(*) FROM remark WHERE {in_scope(scope)}").scalar_one()
+    return _run(session, f"SELECT count(*) FROM remark WHERE {in_scope(scope)}").scalar_one()
 
 
 # Each meeting's lowest and highest remark id is one look-up in the index of remarks by meeting.
@@ -363,13 +368,12 @@ def remark_id_span(session: Session, scope: Scope, count: int) -> IdSpan | None:
     """Where the remarks of a scope with meetings lie, `count` of them in scope; None when there are none. With
     speakers, the span of the scope's own remarks, read from the speakers' index; without, that of the
     meetings' remarks (reading those would cost as much as the thousands of them a date can name)."""
+    if not scope.meeting_ids:
+        return None
     if scope.speaker_ids is not None:
-        statement = f"SELECT min(remark.id), max(remark.id) FROM remark WHERE {in_scope(scope)}"
-        low, high = session.connection().exec_driver_sql(statement).one()
+        low, high = _run(session, f"SELECT min(remark.id), max(remark.id) FROM remark WHERE {in_scope(scope)}").one()
     else:
-        low, high = (
-            _listing(session, _MEETINGS_ID_SPAN, scope.meeting_ids or ())[0] if scope.meeting_ids else (None, None)
-        )
+        low, high = _listing(session, _MEETINGS_ID_SPAN, scope.meeting_ids)[0]
     return IdSpan(low, high, count) if low is not None else None
 
 

@@ -262,11 +262,12 @@ def search(
     """`candidate_ids` and, with several groups, `count_matching` of each group ([0] with one group, whose
     weight scales every score alike). On SQLite, from one query per group (see `_from_each_group`) rather than
     one per group for the counts and two for the candidates."""
-    if not _dialect(session).scope_columns and scope.meeting_ids is not None and scope.span is None:
+    dialect = _dialect(session)
+    if not dialect.scope_columns and scope.meeting_ids is not None and scope.span is None:
         scope = replace(scope, span=remark_id_span(session, scope, total))  # see `_match`
     if len(groups) < 2:
         return candidate_ids(session, groups, scope, limit, enough), [0]
-    if _dialect(session).recent_window is None:
+    if dialect.recent_window is None:
         return _from_each_group(session, groups, scope, limit, enough, cap)
     counts = [count_matching(session, terms, scope, total, cap) for terms in groups]
     return candidate_ids(session, groups, scope, limit, enough), counts
