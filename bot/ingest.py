@@ -55,6 +55,21 @@ def ingest_files(
     one writes."""
     for path, read in zip(paths, read_files(paths, table), strict=True):
         yield read if isinstance(read, Exception) else _store(session, read, path.name, table, clock)
+    merge_index_segments(session)
+
+
+def merge_index_segments(session: Session) -> int:
+    """After an import: an index left in more than MAX_INDEX_SEGMENTS segments is merged into one, MERGE_PAGES
+    pages a transaction, so that readers and writers wait at most one of them (about 50 ms). How many
+    transactions it took (0: the index was left as it was)."""
+    if search_index.index_segments(session) <= MAX_INDEX_SEGMENTS:
+        return 0
+    steps = 0
+    while search_index.merge_segments(session, MERGE_PAGES, start=steps == 0):
+        session.commit()
+        steps += 1
+    session.commit()
+    return steps
 
 
 def _store(session: Session, read: ReadMinutes, source_name: str, table: AliasTable, clock: Clock) -> IngestResult:
@@ -89,6 +104,8 @@ class IngestConflict(RuntimeError):
 INGEST_BATCH = 1000  # rows written (or deleted) per transaction while an import is staged
 # Imports of one meeting running at once: each tries again after another switched it in first.
 SWITCH_ATTEMPTS = 3
+MAX_INDEX_SEGMENTS = 4  # SQLite: see `merge_index_segments` (an import adds one segment, FTS5 merges four)
+MERGE_PAGES = 250  # index pages merged per transaction: about 50 ms on this machine
 STAGED_KEPT = datetime.timedelta(days=1)  # an import takes seconds: staged rows this old were left by one that died
 
 

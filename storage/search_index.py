@@ -72,6 +72,9 @@ class Dialect:
     # from a common one, and either plan is slow on the other: reading the newest rows until enough
     # match is quick for a common term; a rare term has few matches to sort.
     recent_window: int | None = None
+    # SQLite: how many segments the index is in, and merging about :pages pages of them (see `merge_segments`).
+    segments: str | None = None
+    merge: str | None = None
 
 
 # Each staged remark, found by its position among the meeting's remarks, with its speaker's token.
@@ -93,6 +96,9 @@ SQLITE = Dialect(
     any_of=" OR ",
     all_of=" AND ",
     quote='"',
+    # Each segment has a row per page in remark_index_idx. A negative :pages merges segments of every level.
+    segments="SELECT count(DISTINCT segid) FROM remark_index_idx",
+    merge="INSERT INTO remark_index(remark_index, rank) VALUES ('merge', :pages)",
 )
 POSTGRESQL = Dialect(
     create=(
@@ -158,6 +164,28 @@ def unindex_staged(session: Session, import_id: int) -> int:
     were (0 where the database removes them with the remarks)."""
     statement = _dialect(session).delete_staged
     return session.connection().execute(text(statement), {"import_id": import_id}).rowcount if statement else 0
+
+
+def index_segments(session: Session) -> int:
+    """How many segments the index is in (SQLite; 0 on PostgreSQL). FTS5 adds one per transaction that writes to
+    it and merges them only four at a level, and a query reads a term's matches in every one: an archive
+    imported file by file is in a dozen or more, which makes a common term's look-up two to four times slower."""
+    statement = _dialect(session).segments
+    return session.execute(text(statement)).scalar_one() if statement else 0
+
+
+def merge_segments(session: Session, pages: int, start: bool) -> bool:
+    """Merge about `pages` pages of the index's segments into one (SQLite), in the session's transaction; `start`:
+    the first step, which makes every segment part of the merge. Whether there was work: then there may be
+    more, else they are one. Answers are the same before and after."""
+    statement = _dialect(session).merge
+    if statement is None:
+        return False
+    changes = text("SELECT total_changes()")
+    before = session.execute(changes).scalar_one()
+    session.execute(text(statement), {"pages": -pages if start else pages})
+    # A step that merged nothing counts at most one change (FTS5's documentation of 'merge').
+    return session.execute(changes).scalar_one() - before >= 2
 
 
 def needs_tokens_to_unindex(session: Session) -> bool:

@@ -202,8 +202,10 @@ def test_many_files_read_by_other_processes_store_what_one_by_one_stores(backend
                 expected.append(ingest_minutes(session, path.read_bytes(), path.name, table, clock))
             except (MinutesError, OSError) as error:
                 expected.append(type(error))
+        ingest.merge_index_segments(session)  # as ingest_files does after its files
     with Session(get_engine(database_url(pooled, Path(".")))) as session:
         results = list(ingest.ingest_files(session, paths, table, clock))
+        assert search_index.index_segments(session) <= ingest.MAX_INDEX_SEGMENTS
     assert [r if isinstance(r, IngestResult) else type(r) for r in results] == expected
     assert expected[-4:] == [MinutesError, expected[-3], FileNotFoundError, expected[-1]]
     assert expected[-3].status == "unchanged" and expected[-1].status == "replaced"

@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, col, select
 
+from bench.corpus import write_real_archive
+from bot import ingest
 from bot.core.speakers import default_alias_table
 from bot.ingest import ingest_minutes
 from storage import queries, search_index
@@ -100,3 +102,29 @@ def test_a_scope_of_every_speaker_finds_what_one_of_no_speaker_finds(sample_sess
             unbounded = search_index.candidate_ids(sample_session, groups, Scope(meeting_ids=meeting_ids), 200, 20)
             bounded = search_index.candidate_ids(sample_session, groups, Scope(speakers, meeting_ids), 200, 20)
             assert bounded == unbounded if speakers == everyone else set(bounded) <= set(unbounded)
+
+
+def test_merging_the_index_s_segments_into_one_changes_nothing_it_finds(tmp_path, monkeypatch):
+    """An archive imported file by file is in many segments; merged a few pages a transaction, in one."""
+    engine = get_engine(database_url(f"sqlite:///{tmp_path / 'test.db'}", Path(".")))
+    table = default_alias_table()
+    with Session(engine) as session:
+        (tmp_path / "archive").mkdir()
+        for path in write_real_archive(tmp_path / "archive", 3000, None).paths:
+            ingest_minutes(session, path.read_bytes(), path.name, table)
+        segments = search_index.index_segments(session)
+        assert segments > ingest.MAX_INDEX_SEGMENTS
+        speakers = tuple(s.id for s in queries.all_speakers(session))[:40]
+        scopes = [Scope(), Scope(speaker_ids=speakers), Scope(meeting_ids=tuple(range(1, 30))), Scope(newest_id=2000)]
+        groups = [[["人口", "過疎"]], [["除雪"], ["防災", "避難"]], [["観光"], ["修学"]], [["令和"]]]
+
+        def found() -> list:
+            return [search_index.search(session, g, s, 200, 20, 1000, 3000) for g in groups for s in scopes]
+
+        before = found()
+        assert all(ids for ids, _ in before)
+        monkeypatch.setattr(ingest, "MERGE_PAGES", 20)  # several transactions
+        assert ingest.merge_index_segments(session) > 1
+        assert search_index.index_segments(session) == 1
+        assert found() == before
+        assert ingest.merge_index_segments(session) == 0  # one segment: nothing to do

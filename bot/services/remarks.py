@@ -172,10 +172,12 @@ class RemarksService:
 
     def ingest(self, data: bytes, source_name: str) -> IngestResult:
         """Raises MinutesError with a one-line reason when the file is not minutes."""
-        from bot.ingest import ingest_minutes  # the minutes' parsers load only to ingest, not to answer
+        from bot.ingest import ingest_minutes, merge_index_segments  # the minutes' parsers load only to ingest
 
         with Session(self.engine) as session:
-            return ingest_minutes(session, data, source_name, self.table, self.clock)
+            result = ingest_minutes(session, data, source_name, self.table, self.clock)
+            merge_index_segments(session)
+            return result
 
     def ingest_files(self, paths: Sequence[Path]) -> Iterator[IngestResult | MinutesError | OSError]:
         """Each file stored, in order, or why it could not be read (see bot.ingest.ingest_files)."""

@@ -5,10 +5,13 @@ import datetime
 
 from sqlmodel import Session
 
+from bench.corpus import write_real_archive
+from bot import ingest
 from bot.clock import FixedClock
 from bot.core.speakers import default_alias_table
 from bot.core.topics import default_glossary
 from bot.services.remarks import ASKED_QUESTIONS_KEPT, RemarksService
+from storage import search_index
 from storage.models import AskedQuestion
 from tests.archive_minutes import MEETINGS
 from tests.clocks import MovedClock
@@ -45,6 +48,15 @@ def test_a_stored_question_is_answered_from_the_remarks_there_were_when_it_was_a
     assert [r.remark_id for r in service.answer_asked(key).results] == shown
     assert len(service.answer("苫前町長の発言").results) > len(shown)
     assert service.answer_asked("gone") is None
+
+
+def test_minutes_imported_one_by_one_keep_the_index_in_few_segments(db_url, tmp_path):
+    service = RemarksService(db_url, default_alias_table(), default_glossary(), frozenset())
+    for path in write_real_archive(tmp_path, 1500, None).paths:  # a dozen segments, stored one by one
+        service.ingest(path.read_bytes(), path.name)
+        with Session(service.engine) as session:
+            assert search_index.index_segments(session) <= ingest.MAX_INDEX_SEGMENTS
+    assert service.answer("除雪について話したのは誰").results
 
 
 def replicas(db_url: str, database: MovedClock) -> tuple[RemarksService, RemarksService]:
