@@ -280,16 +280,27 @@ _REMARKS_BY_IDS = (
 )
 
 
-def _run(session: Session, statement: str):
-    """A statement run as it is by the driver, its values written in: for the hundreds of remarks an answer
-    reads, SQLAlchemy's expanding parameters and typed rows cost as much as the database's answer. Dates come
-    back as the driver gives them (see `_date`)."""
-    return session.connection().exec_driver_sql(statement)
+def _rows(session: Session, statement: str, values: dict | None = None) -> list[tuple]:
+    """A select's rows as the driver gives them, read off its cursor: for the hundreds of remarks an answer reads
+    and the thousand ids an index look-up can find, SQLAlchemy's expanding parameters and typed rows cost a third
+    to as much as the database's answer. Ids are written into the statement; other `values` are bound to its
+    :names by SQLAlchemy. Dates come back as the driver gives them (see `_date`)."""
+    connection = session.connection()
+    result = connection.exec_driver_sql(statement) if values is None else connection.execute(text(statement), values)
+    try:
+        return result.cursor.fetchall()
+    finally:
+        result.close()
+
+
+def first_column(session: Session, statement: str, values: dict | None = None) -> list:
+    """The first value of each row of a select (see `_rows`)."""
+    return [row[0] for row in _rows(session, statement, values)]
 
 
 def _listing(session: Session, statement: str, ids: Sequence[int]) -> list[tuple]:
-    """The rows of a select of these ids, written into its {ids} (see `_run`)."""
-    return _run(session, statement.format(ids=id_list(ids))).all()
+    """The rows of a select of these ids, written into its {ids} (see `_rows`)."""
+    return _rows(session, statement.format(ids=id_list(ids)))
 
 
 def _date(value: datetime.date | str | None) -> datetime.date | None:
@@ -304,7 +315,7 @@ def remarks_in_scope(session: Session, scope: Scope, limit: int) -> list[RemarkR
         f"SELECT remark.id FROM remark JOIN meeting ON meeting.id = remark.meeting_id WHERE {in_scope(scope)}"
         f" ORDER BY meeting.date DESC, meeting.id DESC, remark.position LIMIT {int(limit)}"
     )
-    return remarks_by_ids(session, _run(session, statement).scalars().all())
+    return remarks_by_ids(session, first_column(session, statement))
 
 
 # Remarks as the ranking reads them: (id, normalised text, meeting date, position); the text as written and the
@@ -332,7 +343,7 @@ def remarks_to_rank(session: Session, ids: Sequence[int], newest_first: bool = F
 def recent_remarks_to_rank(session: Session, scope: Scope, limit: int) -> list[RankingRow]:
     """Ranking rows of the latest stored remarks in scope, newest first."""
     statement = f"SELECT remark.id FROM remark WHERE {in_scope(scope)} ORDER BY remark.id DESC LIMIT {int(limit)}"
-    return remarks_to_rank(session, _run(session, statement).scalars().all(), newest_first=True)
+    return remarks_to_rank(session, first_column(session, statement), newest_first=True)
 
 
 def remarks_by_ids(session: Session, ids: Sequence[int]) -> list[RemarkRow]:
@@ -354,7 +365,7 @@ def count_remarks(session: Session, scope: Scope = Scope()) -> int:
     it needs no scan, and is close enough for weighing a term's rarity."""
     if scope.speaker_ids is None and scope.meeting_ids is None:
         return scope.newest_id or newest_remark_id(session)
-    return _run(session, f"SELECT count(*) FROM remark WHERE {in_scope(scope)}").scalar_one()
+    return first_column(session, f"SELECT count(*) FROM remark WHERE {in_scope(scope)}")[0]
 
 
 # Each meeting's lowest and highest remark id is one look-up in the index of remarks by meeting.
@@ -371,7 +382,7 @@ def remark_id_span(session: Session, scope: Scope, count: int) -> IdSpan | None:
     if not scope.meeting_ids:
         return None
     if scope.speaker_ids is not None:
-        low, high = _run(session, f"SELECT min(remark.id), max(remark.id) FROM remark WHERE {in_scope(scope)}").one()
+        ((low, high),) = _rows(session, f"SELECT min(remark.id), max(remark.id) FROM remark WHERE {in_scope(scope)}")
     else:
         low, high = _listing(session, _MEETINGS_ID_SPAN, scope.meeting_ids)[0]
     return IdSpan(low, high, count) if low is not None else None

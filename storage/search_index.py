@@ -32,7 +32,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
-from storage.queries import Scope, id_list, in_scope, remark_id_span
+from storage.queries import Scope, first_column, id_list, in_scope, remark_id_span
 from storage.search_tokens import remark_tokens, search_tokens
 
 SPEAKER_TOKEN = "zspeaker"  # and the speaker's id
@@ -364,8 +364,8 @@ def _matching_among(session: Session, terms: list[str], theirs: list[str], ids: 
     if not ids:
         return set()
     query = _query(SQLITE, [terms, theirs], None, all_groups=True)
-    statement = text(f"{SQLITE.match} AND rowid BETWEEN :low AND :high")
-    found = session.execute(statement, {"q": query, "low": min(ids), "high": max(ids)}).scalars().all()
+    statement = f"{SQLITE.match} AND rowid BETWEEN :low AND :high"
+    found = first_column(session, statement, {"q": query, "low": min(ids), "high": max(ids)})
     return set(found).intersection(ids)
 
 
@@ -373,7 +373,7 @@ def _newest_matching(
     session: Session, dialect: Dialect, match: str, query: str, limit: int, enough: int, whole_archive: bool
 ) -> list[int]:
     def ids(sql: str, **values) -> list[int]:
-        return list(session.execute(text(sql), {"q": query, "n": limit, **values}).scalars().all())
+        return first_column(session, sql, {"q": query, "n": limit, **values})
 
     if dialect.recent_window is None:
         return ids(f"{match} ORDER BY rowid DESC LIMIT :n")
