@@ -71,3 +71,22 @@ def test_only_remarks_that_could_be_among_the_best_are_segmented():
     best = rank(TOPICS, remarks, total=1000, frequencies=[12, 300], limit=5)
     assert len(best) == 5
     assert search._token_starts.cache_info().misses <= 20  # of the 150 remarks holding 合戦 as letters
+
+
+def test_a_remark_is_segmented_only_if_it_could_be_among_the_best_when_its_words_fail():
+    """The question's own word is absent; its parts are found, one to confirm as a word. A remark whose word
+    fails scores as loosely matching the question's word or not at all: which one, it is not segmented to know."""
+    topics = (
+        TopicGroup(
+            "市民参画", "市民参画", None, {"市民参画": 1.0, "市民": 0.5, "参加": 0.5}, whole_words=frozenset({"参加"})
+        ),
+    )
+    texts = ["市民の声を聞く", "事業に参加した", "市民の参加を求める"]
+    first = datetime.date(2020, 4, 1)
+    remarks = [
+        Candidate(i, normalize(texts[i % 3]) + f"{i}。", first + datetime.timedelta(days=i), 0) for i in range(200)
+    ]
+    search._token_starts.cache_clear()
+    best = rank(topics, remarks, total=1000, frequencies=[50], limit=5)
+    assert [h.candidate.remark_id for h in best] == [197, 194, 191, 188, 185]  # both words, the newest first
+    assert search._token_starts.cache_info().misses <= 10  # of the 133 remarks holding 参加
