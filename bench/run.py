@@ -92,7 +92,7 @@ PHASES = [
     ("bot.answers", "rank", "ranking"),
     ("storage.queries", "remarks_to_rank", "fetch"),
     ("storage.queries", "recent_remarks_to_rank", "fetch"),
-    ("storage.queries", "count_remarks", "fetch"),
+    ("storage.queries", "scope_extent", "fetch"),
     ("storage.queries", "remarks_by_ids", "fetch"),
     ("storage.queries", "remarks_in_scope", "fetch"),
     ("storage.queries", "meetings_by_ids", "fetch"),

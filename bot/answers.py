@@ -257,7 +257,8 @@ def _remarks(session: Session, u: Understanding, scope: Scope, glossary: Glossar
             return Answer(u, [], say("silent_then", u.language, speaker=_speakers_text(u), when=u.date_words))
         return Answer(u, _in_order([_result(row, 1.0, ()) for row in rows], u.order), "")
     groups = [list(g.terms) for g in u.topics]
-    total = queries.count_remarks(session, scope)
+    total, span = queries.scope_extent(session, scope)
+    scope = replace(scope, span=span)
     ids, frequencies = search_index.search(session, groups, scope, MAX_CANDIDATES, MAX_RESULTS, FREQUENCY_CAP, total)
     candidates = [Candidate(*row) for row in queries.remarks_to_rank(session, ids)]
     if scope.speaker_ids is not None and not candidates and any(g.concept is None for g in u.topics):

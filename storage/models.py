@@ -32,6 +32,11 @@ class Meeting(SQLModel, table=True):
     source_name: str
     content_hash: str = Field(index=True)
     ingested_at: datetime.datetime = Field(default_factory=utcnow)
+    # Of its remarks, set by the import that stores them (revision 0013): how many, and their lowest and highest
+    # id. A date's meetings count and bound a question's remarks without reading thousands of them.
+    remark_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    first_remark_id: int | None = None
+    last_remark_id: int | None = None
 
 
 class Speaker(SQLModel, table=True):

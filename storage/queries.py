@@ -181,7 +181,7 @@ class IdSpan:
 @dataclass(frozen=True)
 class Scope:
     """The remarks a question searches: of these speakers, at these meetings, stored by then (the highest
-    remark id then); None: no bound. `span`: where the remarks of its meetings lie (see `remark_id_span`)."""
+    remark id then); None: no bound. `span`: where the remarks of its meetings lie (see `scope_extent`)."""
 
     speaker_ids: tuple[int, ...] | None = None
     meeting_ids: tuple[int, ...] | None = None
@@ -360,32 +360,30 @@ def index_entries_of_meeting(session: Session, meeting_id: int) -> list[tuple[in
     return [tuple(row) for row in session.exec(query)]
 
 
-def count_remarks(session: Session, scope: Scope = Scope()) -> int:
-    """How many remarks are in scope. With no bound but the newest id, the highest id stands in:
-    it needs no scan, and is close enough for weighing a term's rarity."""
-    if scope.speaker_ids is None and scope.meeting_ids is None:
-        return scope.newest_id or newest_remark_id(session)
-    return first_column(session, f"SELECT count(*) FROM remark WHERE {in_scope(scope)}")[0]
-
-
-# Each meeting's lowest and highest remark id is one look-up in the index of remarks by meeting.
-_MEETINGS_ID_SPAN = (
-    "SELECT min(low), max(high) FROM (SELECT (SELECT min(id) FROM remark WHERE meeting_id = meeting.id) AS low,"
-    " (SELECT max(id) FROM remark WHERE meeting_id = meeting.id) AS high FROM meeting WHERE id IN ({ids})) AS ends"
+_MEETINGS_EXTENT = (
+    "SELECT coalesce(sum(remark_count), 0), min(first_remark_id), max(last_remark_id) FROM meeting WHERE id IN ({ids})"
 )
 
 
-def remark_id_span(session: Session, scope: Scope, count: int) -> IdSpan | None:
-    """Where the remarks of a scope with meetings lie, `count` of them in scope; None when there are none. With
-    speakers, the span of the scope's own remarks, read from the speakers' index; without, that of the
-    meetings' remarks (reading those would cost as much as the thousands of them a date can name)."""
+def scope_extent(session: Session, scope: Scope) -> tuple[int, IdSpan | None]:
+    """How many remarks are in scope and, for a scope with meetings, where they lie (None: nowhere). From the
+    meetings' own counts and ends without speakers (a date names thousands of meetings), else from the speakers'
+    index in one pass. With no bound but the newest id, the highest id stands in for the count: it needs no
+    scan, and is close enough for weighing a term's rarity."""
+    if scope.meeting_ids is None:
+        if scope.speaker_ids is None:
+            return scope.newest_id or newest_remark_id(session), None
+        return first_column(session, f"SELECT count(*) FROM remark WHERE {in_scope(scope)}")[0], None
     if not scope.meeting_ids:
-        return None
-    if scope.speaker_ids is not None:
-        ((low, high),) = _rows(session, f"SELECT min(remark.id), max(remark.id) FROM remark WHERE {in_scope(scope)}")
+        return 0, None
+    if scope.speaker_ids is None:
+        ((count, low, high),) = _listing(session, _MEETINGS_EXTENT, scope.meeting_ids)
+        if scope.newest_id is not None:  # a question asked before the newest imports: fewer remarks then
+            count = first_column(session, f"SELECT count(*) FROM remark WHERE {in_scope(scope)}")[0]
     else:
-        low, high = _listing(session, _MEETINGS_ID_SPAN, scope.meeting_ids)[0]
-    return IdSpan(low, high, count) if low is not None else None
+        statement = f"SELECT count(*), min(remark.id), max(remark.id) FROM remark WHERE {in_scope(scope)}"
+        ((count, low, high),) = _rows(session, statement)
+    return count, IdSpan(low, high, count) if low is not None else None
 
 
 def meetings_with_counts(session: Session):
@@ -624,17 +622,29 @@ def _switch_statements() -> tuple:
 
 
 _SWITCH = _switch_statements()
+_OF_MEETING = col(Remark.meeting_id) == bindparam("meeting_id")
+_SET_REMARK_EXTENT = (
+    update(Meeting)
+    .where(col(Meeting.id) == bindparam("meeting_id"))
+    .values(
+        remark_count=select(func.count()).where(_OF_MEETING).scalar_subquery(),
+        first_remark_id=select(func.min(Remark.id)).where(_OF_MEETING).scalar_subquery(),
+        last_remark_id=select(func.max(Remark.id)).where(_OF_MEETING).scalar_subquery(),
+    )
+)
 
 
 def switch_in_staged(session: Session, import_id: int, meeting_id: int) -> tuple[int, int]:
     """The staged speakers not stored yet, the staged aliases in place of those of the speakers refreshed, and
-    the staged remarks as the meeting's: set-based statements, whatever the meeting's size. How many aliases
-    and remarks were stored."""
+    the staged remarks as the meeting's, counted on it (Meeting.remark_count): set-based statements, whatever the
+    meeting's size. How many aliases and remarks were stored."""
     values = {"import_id": import_id, "meeting_id": meeting_id}
     add_speakers, delete_aliases, add_aliases, add_remarks = _SWITCH
     for statement in (add_speakers, delete_aliases):
         _write(session, statement, values)
-    return _write(session, add_aliases, values).rowcount, _write(session, add_remarks, values).rowcount
+    counts = _write(session, add_aliases, values).rowcount, _write(session, add_remarks, values).rowcount
+    _write(session, _SET_REMARK_EXTENT, {"meeting_id": meeting_id})
+    return counts
 
 
 _ANY_STAGED = select(or_(*(exists(select(model.id)) for model in (StagedImport, *STAGED_ROWS))))

@@ -25,14 +25,14 @@ The ranking re-checks every candidate, so the index only has to find a superset.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
-from storage.queries import Scope, first_column, id_list, in_scope, remark_id_span
+from storage.queries import Scope, first_column, id_list, in_scope
 from storage.search_tokens import remark_tokens, search_tokens
 
 SPEAKER_TOKEN = "zspeaker"  # and the speaker's id
@@ -289,10 +289,9 @@ def search(
 ) -> tuple[list[int], list[int]]:
     """`candidate_ids` and, with several groups, `count_matching` of each group ([0] with one group, whose
     weight scales every score alike). On SQLite, from one query per group (see `_from_each_group`) rather than
-    one per group for the counts and two for the candidates."""
+    one per group for the counts and two for the candidates; a scope with meetings is searched faster given
+    its span (see `_match`, queries.scope_extent)."""
     dialect = _dialect(session)
-    if not dialect.scope_columns and scope.meeting_ids is not None and scope.span is None:
-        scope = replace(scope, span=remark_id_span(session, scope, total))  # see `_match`
     if len(groups) < 2:
         return candidate_ids(session, groups, scope, limit, enough), [0]
     if dialect.recent_window is None:

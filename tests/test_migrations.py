@@ -265,3 +265,26 @@ def test_a_database_migrated_from_scratch_equals_one_created_from_the_models(
     schema = schema_of(migrated)
     assert set(SQLModel.metadata.tables) | {INDEX_TABLE[backend]} <= set(schema)
     assert schema == schema_of(created)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_revision_0013_counts_the_remarks_of_the_meetings_stored_before_it(request, backend: str, tmp_path) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    url = database_url(new_database(request, backend, tmp_path), Path("."))
+    engine = get_engine(url)
+    with Session(engine) as session:
+        ingest_minutes(session, SAMPLE.read_bytes(), SAMPLE.name, default_alias_table())
+    extent = "SELECT remark_count, first_remark_id, last_remark_id FROM meeting"
+    expected = "SELECT count(*), min(id), max(id) FROM remark"
+    with engine.begin() as connection:
+        stored = connection.execute(text(extent)).all()
+        assert stored == connection.execute(text(expected)).all() and stored[0][0] == 49
+        config = Config()
+        config.set_main_option("script_location", str(migrate.MIGRATIONS))
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0012")
+        assert "remark_count" not in {c["name"] for c in inspect(connection).get_columns("meeting")}
+        migrate.upgrade(connection)
+        assert connection.execute(text(extent)).all() == stored

@@ -75,7 +75,8 @@ def test_the_span_of_a_scope_s_meetings_bounds_the_index_and_changes_nothing_it_
         remarks = session.exec(select(Remark).where(col(Remark.meeting_id).in_(chosen))).all()
         in_scope = [r for r in remarks if speaker_ids is None or r.speaker_id in speaker_ids]
         expected = sorted((r.id for r in in_scope if any(t in r.normalized_text for t in terms)), reverse=True)
-        span = queries.remark_id_span(session, scope, len(in_scope))
+        count, span = queries.scope_extent(session, scope)
+        assert count == span.count == len(in_scope)
         spanned_remarks = in_scope if speaker_ids else remarks
         assert (span.low, span.high) == (min(r.id for r in spanned_remarks), max(r.id for r in spanned_remarks))
         # Found alike whether the matches in the span are tested one by one (dense) or the scope's listed.
@@ -87,9 +88,17 @@ def test_the_span_of_a_scope_s_meetings_bounds_the_index_and_changes_nothing_it_
 
 
 def test_meetings_without_remarks_have_no_span(archive_session):
-    assert queries.remark_id_span(archive_session, Scope(meeting_ids=()), 0) is None
-    assert queries.remark_id_span(archive_session, Scope(meeting_ids=(10_000,)), 0) is None
-    assert queries.remark_id_span(archive_session, Scope(speaker_ids=(10_000,), meeting_ids=(1,)), 0) is None
+    for scope in (Scope(meeting_ids=()), Scope(meeting_ids=(10_000,)), Scope(speaker_ids=(10_000,), meeting_ids=(1,))):
+        assert queries.scope_extent(archive_session, scope) == (0, None)
+
+
+def test_a_scope_stored_by_an_earlier_remark_counts_the_remarks_stored_then(archive_session):
+    meetings = tuple(m.id for m in archive_session.exec(select(Meeting)))
+    remarks = archive_session.exec(select(Remark).order_by(Remark.id)).all()
+    newest = remarks[len(remarks) // 2].id
+    count, span = queries.scope_extent(archive_session, Scope(meeting_ids=meetings, newest_id=newest))
+    assert count == len([r for r in remarks if r.id <= newest])
+    assert (span.low, span.high) == (remarks[0].id, remarks[-1].id)  # the meetings' span: the index bounds the rest
 
 
 @pytest.mark.parametrize("meeting_ids", [None, (1,)])
