@@ -48,6 +48,9 @@ class Speaker(SQLModel, table=True):
     organisation: str
     role: str
     name: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    # How many remarks they made, kept by each import's switch (revision 0013): the mayors' count without reading
+    # their tens of thousands of remarks.
+    remark_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class SpeakerAlias(SQLModel, table=True):

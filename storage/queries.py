@@ -79,6 +79,9 @@ def update_meeting(session: Session, meeting_id: int, values: dict) -> None:
 
 
 def delete_remarks_of(session: Session, meeting_id: int) -> None:
+    """Delete a meeting's remarks, no longer counted for their speakers (Speaker.remark_count)."""
+    uncount = _COUNT_SPEAKERS_REMARKS.values(remark_count=Speaker.remark_count - _OF_SPEAKER_AT_MEETING)
+    _write(session, uncount, {"meeting_id": meeting_id})
     session.execute(delete(Remark).where(col(Remark.meeting_id) == meeting_id))
 
 
@@ -360,6 +363,7 @@ def index_entries_of_meeting(session: Session, meeting_id: int) -> list[tuple[in
     return [tuple(row) for row in session.exec(query)]
 
 
+_SPEAKERS_COUNT = "SELECT coalesce(sum(remark_count), 0) FROM speaker WHERE id IN ({ids})"
 _MEETINGS_EXTENT = (
     "SELECT coalesce(sum(remark_count), 0), min(first_remark_id), max(last_remark_id) FROM meeting WHERE id IN ({ids})"
 )
@@ -367,12 +371,14 @@ _MEETINGS_EXTENT = (
 
 def scope_extent(session: Session, scope: Scope) -> tuple[int, IdSpan | None]:
     """How many remarks are in scope and, for a scope with meetings, where they lie (None: nowhere). From the
-    meetings' own counts and ends without speakers (a date names thousands of meetings), else from the speakers'
-    index in one pass. With no bound but the newest id, the highest id stands in for the count: it needs no
-    scan, and is close enough for weighing a term's rarity."""
+    speakers' or the meetings' own counts and ends (the mayors made tens of thousands of remarks, a date names
+    thousands of meetings), else from the speakers' index in one pass. With no bound but the newest id, the
+    highest id stands in for the count: it needs no scan, and is close enough for weighing a term's rarity."""
     if scope.meeting_ids is None:
         if scope.speaker_ids is None:
             return scope.newest_id or newest_remark_id(session), None
+        if scope.newest_id is None:
+            return _listing(session, _SPEAKERS_COUNT, scope.speaker_ids)[0][0], None
         return first_column(session, f"SELECT count(*) FROM remark WHERE {in_scope(scope)}")[0], None
     if not scope.meeting_ids:
         return 0, None
@@ -623,6 +629,9 @@ def _switch_statements() -> tuple:
 
 _SWITCH = _switch_statements()
 _OF_MEETING = col(Remark.meeting_id) == bindparam("meeting_id")
+# The speakers of a meeting, and how many of its remarks each made.
+_OF_SPEAKER_AT_MEETING = select(func.count()).where(_OF_MEETING, col(Remark.speaker_id) == Speaker.id).scalar_subquery()
+_COUNT_SPEAKERS_REMARKS = update(Speaker).where(col(Speaker.id).in_(select(Remark.speaker_id).where(_OF_MEETING)))
 _SET_REMARK_EXTENT = (
     update(Meeting)
     .where(col(Meeting.id) == bindparam("meeting_id"))
@@ -636,14 +645,15 @@ _SET_REMARK_EXTENT = (
 
 def switch_in_staged(session: Session, import_id: int, meeting_id: int) -> tuple[int, int]:
     """The staged speakers not stored yet, the staged aliases in place of those of the speakers refreshed, and
-    the staged remarks as the meeting's, counted on it (Meeting.remark_count): set-based statements, whatever the
-    meeting's size. How many aliases and remarks were stored."""
+    the staged remarks as the meeting's, counted on it and on their speakers (remark_count): set-based
+    statements, whatever the meeting's size. How many aliases and remarks were stored."""
     values = {"import_id": import_id, "meeting_id": meeting_id}
     add_speakers, delete_aliases, add_aliases, add_remarks = _SWITCH
     for statement in (add_speakers, delete_aliases):
         _write(session, statement, values)
     counts = _write(session, add_aliases, values).rowcount, _write(session, add_remarks, values).rowcount
-    _write(session, _SET_REMARK_EXTENT, {"meeting_id": meeting_id})
+    _write(session, _SET_REMARK_EXTENT, values)
+    _write(session, _COUNT_SPEAKERS_REMARKS.values(remark_count=Speaker.remark_count + _OF_SPEAKER_AT_MEETING), values)
     return counts
 
 

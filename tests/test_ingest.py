@@ -16,6 +16,7 @@ from storage import search_index
 from storage.dump import export_dump
 from storage.engine import database_url, get_engine
 from storage.models import Meeting, Remark, Speaker, SpeakerAlias
+from tests.archive_minutes import MEETINGS
 from tests.conftest import BACKENDS, SAMPLE, new_database
 from tests.test_documents import docx_of, pdf_of, scanned_pdf
 
@@ -62,6 +63,34 @@ def test_an_edited_file_replaces_the_meetings_remarks_and_the_index(session, tab
     # The index forgot the old text and knows the new one.
     assert search_index.count_matching(session, ["通学費"], None, 49, 10) == 1
     assert search_index.count_matching(session, ["軽くしたい"], None, 49, 10) == 1
+
+
+def test_meetings_and_speakers_keep_count_of_their_remarks_through_every_import(session, table):
+    def stored() -> tuple[set, set]:
+        meetings = {(m.id, m.remark_count, m.first_remark_id, m.last_remark_id) for m in session.exec(select(Meeting))}
+        return meetings, {(s.id, s.remark_count) for s in session.exec(select(Speaker))}
+
+    def counted() -> tuple[set, set]:
+        remarks = session.exec(select(Remark)).all()
+        meetings = {m.id: [r.id for r in remarks if r.meeting_id == m.id] for m in session.exec(select(Meeting))}
+        speakers = {s.id: sum(r.speaker_id == s.id for r in remarks) for s in session.exec(select(Speaker))}
+        return (
+            {(m, len(ids), min(ids, default=None), max(ids, default=None)) for m, ids in meetings.items()},
+            set(speakers.items()),
+        )
+
+    def tomamae() -> int:
+        return session.exec(select(Speaker.remark_count).where(Speaker.label == "苫前町長")).one()
+
+    sample = SAMPLE.read_text(encoding="utf-8")
+    for name, text in [(SAMPLE.name, sample), *MEETINGS.items()]:
+        ingest_minutes(session, text.encode(), name, table)
+        assert stored() == counted()
+    before = tomamae()
+    # The same meeting again, the mayor of Tomamae's remarks now another's: replaced, and counted for that one.
+    ingest_minutes(session, sample.replace("＜苫前町長＞", "＜初山別村長＞").encode(), SAMPLE.name, table)
+    assert stored() == counted()
+    assert 0 < tomamae() < before  # the other meetings' remarks still count
 
 
 @pytest.mark.parametrize(

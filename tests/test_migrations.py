@@ -268,7 +268,9 @@ def test_a_database_migrated_from_scratch_equals_one_created_from_the_models(
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_revision_0013_counts_the_remarks_of_the_meetings_stored_before_it(request, backend: str, tmp_path) -> None:
+def test_revision_0013_counts_the_remarks_of_the_meetings_and_speakers_stored_before_it(
+    request, backend: str, tmp_path
+) -> None:
     from alembic import command
     from alembic.config import Config
 
@@ -276,15 +278,17 @@ def test_revision_0013_counts_the_remarks_of_the_meetings_stored_before_it(reque
     engine = get_engine(url)
     with Session(engine) as session:
         ingest_minutes(session, SAMPLE.read_bytes(), SAMPLE.name, default_alias_table())
-    extent = "SELECT remark_count, first_remark_id, last_remark_id FROM meeting"
-    expected = "SELECT count(*), min(id), max(id) FROM remark"
+    extent = "SELECT remark_count, first_remark_id, last_remark_id FROM meeting UNION ALL"
+    extent += " SELECT remark_count, id, 0 FROM speaker ORDER BY 2, 3"
+    expected = "SELECT count(*), min(id), max(id) FROM remark UNION ALL"
+    expected += " SELECT count(*), speaker_id, 0 FROM remark GROUP BY speaker_id ORDER BY 2, 3"
     with engine.begin() as connection:
         stored = connection.execute(text(extent)).all()
-        assert stored == connection.execute(text(expected)).all() and stored[0][0] == 49
+        assert stored == connection.execute(text(expected)).all() and (49, 1, 49) in stored
         config = Config()
         config.set_main_option("script_location", str(migrate.MIGRATIONS))
         config.attributes["connection"] = connection
         command.downgrade(config, "0012")
-        assert "remark_count" not in {c["name"] for c in inspect(connection).get_columns("meeting")}
+        assert "remark_count" not in {c["name"] for c in inspect(connection).get_columns("speaker")}
         migrate.upgrade(connection)
         assert connection.execute(text(extent)).all() == stored
